@@ -1,0 +1,89 @@
+// SPDX-License-Identifier: MIT
+// The pure datagram decoder: bytes + one exporter session's state in, records and issues out.
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "nfpcap/netflow/issue.hpp"
+#include "nfpcap/netflow/record.hpp"
+#include "nfpcap/netflow/template.hpp"
+
+namespace nfpcap::netflow {
+
+/// Limits that keep hostile input from exhausting memory.
+struct DecoderLimits {
+    std::size_t max_templates = 65536;  ///< templates kept per session
+};
+
+/// Template state of one exporter session (transport session + source ID / domain).
+struct DecoderState {
+    std::unordered_map<std::uint16_t, std::shared_ptr<const Template>> templates;
+    /// IPFIX systemInitTimeMilliseconds last seen in this session's options data.
+    std::optional<std::int64_t> system_init_ms;
+    DecoderLimits limits;
+
+    [[nodiscard]] const Template* find(std::uint16_t id) const noexcept {
+        auto it = templates.find(id);
+        return it == templates.end() ? nullptr : it->second.get();
+    }
+};
+
+/// What happened to a template this message defined.
+enum class TemplateChange : std::uint8_t { added, redefined, refreshed, withdrawn };
+
+/// Receives what a message holds, in message order.
+class DecodeSink {
+public:
+    virtual ~DecodeSink() = default;
+    virtual void on_template(const MessageContext&, const ExportHeader&, const Template&, TemplateChange) {}
+    virtual void on_record(const DataRecord&) {}
+    virtual void on_issue(const MessageContext&, const Issue&) {}
+};
+
+/// Per-message tally (the session adds these up).
+struct MessageTally {
+    std::uint32_t data_records = 0;
+    std::uint32_t options_records = 0;
+    std::uint32_t templates = 0;          ///< data template records (including resends)
+    std::uint32_t options_templates = 0;  ///< options template records
+    std::uint32_t withdrawals = 0;
+    std::uint32_t missing_template_sets = 0;
+    std::uint32_t data_loss_issues = 0;   ///< issues with loses_data(reason)
+    std::uint32_t anomalies = 0;
+    std::optional<Reason> fatal;          ///< the whole message was rejected
+    std::optional<Reason> first_loss;     ///< first data-losing issue
+};
+
+/// Result of looking at an export header without decoding: enough to find the session.
+struct HeaderPeek {
+    std::uint16_t version = 0;
+    std::uint32_t domain = 0;
+};
+
+/// Whether a UDP payload is structurally an export message (version 1/5/9/10, lengths and set
+/// headers consistent). Used to find export traffic on any port.
+bool looks_like_export(wire::Bytes payload) noexcept;
+
+/// Reads the version and domain (v9 source ID, IPFIX observation domain, v5 engine type/ID)
+/// if the header is long enough.
+std::optional<HeaderPeek> peek_header(wire::Bytes payload) noexcept;
+
+/// Decodes one export message with the session's template state: templates update `state`
+/// from this message on; records, templates and issues go to `sink` in order. Never throws on
+/// bad input and never reads outside `payload`. The parsed header goes to `header` if given.
+MessageTally decode_message(wire::Bytes payload, const MessageContext& context, DecoderState& state,
+                            DecodeSink& sink, ExportHeader* header = nullptr);
+
+/// Parses lowercase/uppercase hex (whitespace and ':' separators allowed) into bytes;
+/// nullopt when the text is not hex.
+std::optional<std::vector<std::byte>> parse_hex(std::string_view text);
+
+/// The hex entry point: decodes one message given as hex text (the fixture format).
+std::optional<MessageTally> decode_hex(std::string_view hex, const MessageContext& context, DecoderState& state,
+                                       DecodeSink& sink);
+
+}  // namespace nfpcap::netflow

@@ -1,0 +1,68 @@
+// SPDX-License-Identifier: MIT
+// Export message headers and decoded records: views over the datagram, valid only while the
+// datagram is (copy what must outlive it).
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <span>
+
+#include "nfpcap/netflow/template.hpp"
+#include "nfpcap/wire/address.hpp"
+#include "nfpcap/wire/reader.hpp"
+
+namespace nfpcap::netflow {
+
+struct DecoderState;
+
+/// Where a message came from: the capture side of things.
+struct MessageContext {
+    std::uint64_t frame = 0;
+    std::int64_t time_ns = 0;   ///< capture time
+    wire::Endpoint exporter;
+    wire::Endpoint collector;
+};
+
+/// The export header, all versions in one shape (fields a version lacks stay zero).
+struct ExportHeader {
+    std::uint16_t version = 0;
+    std::uint16_t count = 0;          ///< v1/v5/v9 record count
+    std::uint16_t length = 0;         ///< IPFIX message length
+    bool has_uptime = false;          ///< v1/v5/v9 carry the exporter's uptime
+    std::uint32_t sys_uptime_ms = 0;
+    std::int64_t export_time_ns = 0;  ///< header export time (v1/v5 with nanoseconds)
+    std::uint32_t sequence = 0;       ///< v5 flow / v9 packet / IPFIX record sequence
+    std::uint32_t domain = 0;         ///< v9 source ID / IPFIX observation domain / v5 engine
+    std::uint8_t engine_type = 0;     ///< v5
+    std::uint8_t engine_id = 0;       ///< v5
+    std::uint16_t sampling = 0;       ///< v5 raw: 2-bit mode, 14-bit interval
+    [[nodiscard]] unsigned sampling_mode() const noexcept { return sampling >> 14U; }
+    [[nodiscard]] unsigned sampling_interval() const noexcept { return sampling & 0x3fffU; }
+};
+
+/// Absolute flow times derived from whatever time fields the record has.
+struct FlowTimes {
+    std::optional<std::int64_t> start_ns;
+    std::optional<std::int64_t> end_ns;
+};
+
+/// One decoded data or options record.
+struct DataRecord {
+    const MessageContext* context = nullptr;
+    const ExportHeader* header = nullptr;
+    const Template* tmpl = nullptr;
+    const DecoderState* state = nullptr;   ///< for sub-template lists
+    wire::Bytes bytes;                     ///< the record as sent
+    std::span<const wire::Bytes> values;   ///< one per template field
+    FlowTimes times;
+
+    [[nodiscard]] bool is_options() const noexcept { return tmpl->kind == TemplateKind::options; }
+};
+
+/// Computes start/end for a record from its time fields, the header and the session state.
+FlowTimes flow_times(const Template& t, std::span<const wire::Bytes> values, const ExportHeader& h,
+                     std::optional<std::int64_t> system_init_ms) noexcept;
+
+/// NTP 64-bit timestamp (RFC 5905, as IPFIX dateTimeMicro/Nanoseconds) to Unix nanoseconds.
+std::int64_t ntp_to_unix_ns(std::uint64_t ntp, bool microsecond_precision) noexcept;
+
+}  // namespace nfpcap::netflow

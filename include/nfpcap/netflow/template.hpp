@@ -1,0 +1,117 @@
+// SPDX-License-Identifier: MIT
+// Templates compiled once into decode plans: NetFlow v9 / IPFIX templates and the built-in
+// v1/v5 record layouts share this one description of "which bytes are which field".
+#pragma once
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "nfpcap/ie/element.hpp"
+#include "nfpcap/wire/reader.hpp"
+
+namespace nfpcap::netflow {
+
+/// How a field's bytes are read and printed; chosen from the element's data type.
+enum class FieldKind : std::uint8_t {
+    raw,  ///< octetArray, unknown elements and values whose length does not fit their type
+    unsigned_int,
+    signed_int,
+    float32,
+    float64,
+    boolean,
+    mac,
+    string,
+    ipv4,
+    ipv6,
+    seconds,       ///< dateTimeSeconds
+    milliseconds,  ///< dateTimeMilliseconds
+    microseconds,  ///< dateTimeMicroseconds (NTP format)
+    nanoseconds,   ///< dateTimeNanoseconds (NTP format)
+    basic_list,
+    sub_template_list,
+    sub_template_multi_list,
+};
+
+FieldKind kind_of(ie::DataType type) noexcept;
+/// RFC 7011 §6.1-6.2: whether `length` bytes can hold a value of this kind (reduced size included).
+bool length_fits(FieldKind kind, std::size_t length) noexcept;
+
+/// Fields whose values place a flow in time (RFC 7012 / RFC 3954 numbering).
+enum class TimeRole : std::uint8_t {
+    none,
+    start_sysuptime, end_sysuptime,        // 22 / 21: ms of exporter uptime
+    start_seconds, end_seconds,            // 150 / 151
+    start_milliseconds, end_milliseconds,  // 152 / 153
+    start_microseconds, end_microseconds,  // 154 / 155
+    start_nanoseconds, end_nanoseconds,    // 156 / 157
+    start_delta_us, end_delta_us,          // 158 / 159: before export time
+    duration_ms, duration_us,              // 161 / 162
+    system_init_ms,                        // 160
+};
+inline constexpr std::size_t kTimeRoleCount = 16;
+
+inline constexpr std::uint16_t kVariableLength = 65535;
+
+/// One field of a template, resolved against the element table.
+struct FieldSpec {
+    std::uint32_t pen = 0;       ///< 0 for IANA (and NetFlow v9) elements
+    std::uint16_t id = 0;        ///< element ID or v9 field type
+    std::uint16_t length = 0;    ///< bytes, or kVariableLength
+    const ie::Element* element = nullptr;
+    std::string name;            ///< name printed for this field
+    FieldKind kind = FieldKind::raw;  ///< kind the bytes are read as (raw when the length does not fit)
+    bool length_mismatch = false;     ///< a fixed length that does not fit the element's type
+    bool scope = false;               ///< options template scope field
+    TimeRole time_role = TimeRole::none;
+    std::uint32_t offset = 0;    ///< byte offset in the record when the template is fixed-length
+    std::uint16_t repeat_index = 0;  ///< 0 for the first occurrence of (pen, id) in the template
+    std::uint16_t repeat_count = 1;  ///< occurrences of (pen, id) in the template
+};
+
+enum class TemplateKind : std::uint8_t { data, options };
+
+/// A compiled template: the decode plan for its data records.
+struct Template {
+    std::uint16_t id = 0;
+    TemplateKind kind = TemplateKind::data;
+    std::uint8_t version = 0;           ///< 1, 5, 9 or 10
+    std::uint16_t scope_count = 0;      ///< options templates: leading scope fields
+    std::vector<FieldSpec> fields;
+    std::uint32_t min_record_length = 0;  ///< every variable field counted as its 1-byte prefix
+    bool fixed_length = true;             ///< no variable-length field: offsets are precomputed
+    bool needs_value_check = false;       ///< has fields whose values need checking per record
+    std::array<std::int16_t, kTimeRoleCount> time_field{};  ///< first field index per role, -1 none
+    std::vector<std::byte> definition;  ///< the template record as sent (to spot identical resends)
+    std::uint64_t frame = 0;            ///< frame that defined it
+    std::uint32_t anomalies = 0;        ///< fields whose length does not fit their type
+};
+
+/// Builds a template from its field list; computes offsets, kinds and the time plan.
+/// `v9` selects NetFlow v9 field numbering (and scope types for options templates).
+void compile(Template& t, bool v9);
+
+/// A field as sent in a template record: (pen, id, length).
+struct RawField {
+    std::uint32_t pen;
+    std::uint16_t id;
+    std::uint16_t length;
+};
+
+/// Resolves one field outside a template (basicList elements): name, element, kind.
+FieldSpec make_field(std::uint32_t pen, std::uint16_t id, std::uint16_t length, bool v9);
+
+/// Splits the next record of `t` off `r` into `values` (one per field, resized as needed).
+/// False when a field runs past the reader; `r` is then failed.
+bool split_record(const Template& t, wire::Reader& r, std::vector<wire::Bytes>& values);
+
+/// Makes a template from raw fields (the message builder and the decoders use it).
+std::shared_ptr<Template> make_template(std::uint16_t id, TemplateKind kind, std::uint16_t scope_count,
+                                        const std::vector<RawField>& fields, std::uint8_t version);
+
+/// Built-in layouts of NetFlow v1 and v5 records (48 bytes each), as static templates.
+const Template& v1_template();
+const Template& v5_template();
+
+}  // namespace nfpcap::netflow

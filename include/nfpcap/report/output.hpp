@@ -1,0 +1,49 @@
+// SPDX-License-Identifier: MIT
+// Buffered output that survives closed pipes (`| head`), and the formatting helpers every report uses.
+#pragma once
+#include <cstdint>
+#include <cstdio>
+#include <string_view>
+
+#include <fmt/format.h>
+
+#include "nfpcap/wire/reader.hpp"
+
+namespace nfpcap::report {
+
+using Buffer = fmt::memory_buffer;
+
+/// Formats into a large buffer and writes it out in big chunks. Once the reader has gone away
+/// (EPIPE), output stops quietly: `closed()` tells the caller to stop producing.
+class Output {
+public:
+    explicit Output(std::FILE* file) : file_(file) {}
+    ~Output() { flush(); }
+    Output(const Output&) = delete;
+    Output& operator=(const Output&) = delete;
+
+    Buffer& buffer() noexcept { return buffer_; }
+    /// Call after each item: writes when the buffer is large.
+    void maybe_flush() {
+        if (buffer_.size() >= kFlushAt) flush();
+    }
+    void flush();
+    [[nodiscard]] bool closed() const noexcept { return closed_; }
+
+private:
+    static constexpr std::size_t kFlushAt = 1 << 16;
+    std::FILE* file_;
+    Buffer buffer_;
+    bool closed_ = false;
+};
+
+/// ISO 8601 UTC with `digits` fractional digits (0, 3, 6 or 9), e.g. 2024-05-01T12:00:00.123Z.
+void append_iso_time(Buffer& out, std::int64_t ns, int digits = 3);
+/// Like append_iso_time in local time with the UTC offset.
+void append_local_time(Buffer& out, std::int64_t ns, int digits = 3);
+/// A JSON string literal; bytes that are not valid UTF-8 are escaped as \u00XX.
+void append_json_string(Buffer& out, std::string_view s);
+void append_hex(Buffer& out, wire::Bytes b);
+void append_uint(Buffer& out, std::uint64_t v);
+
+}  // namespace nfpcap::report

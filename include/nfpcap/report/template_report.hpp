@@ -1,0 +1,37 @@
+// SPDX-License-Identifier: MIT
+// `nfpcap templates`: every template per session, where it was defined and redefined.
+#pragma once
+#include <map>
+#include <string>
+#include <vector>
+
+#include "nfpcap/netflow/decoder.hpp"
+#include "nfpcap/report/output.hpp"
+#include "nfpcap/report/run_summary.hpp"
+
+namespace nfpcap::report {
+
+/// Collects template definitions (owning copies) as the capture is decoded.
+class TemplateCollector final : public netflow::DecodeSink {
+public:
+    void on_template(const netflow::MessageContext& context, const netflow::ExportHeader& header,
+                     const netflow::Template& t, netflow::TemplateChange change) override;
+
+    void write(Output& out, SummaryFormat format) const;
+
+private:
+    struct Definition {
+        std::uint64_t frame = 0;
+        netflow::TemplateChange change{};
+        std::shared_ptr<const netflow::Template> tmpl;  // copy of the definition
+        std::uint64_t resends = 0;                       // identical definitions after it
+        std::uint64_t last_frame = 0;
+    };
+    struct SessionTemplates {
+        std::map<std::uint16_t, std::vector<Definition>> by_id;
+    };
+    std::map<session::SessionKey, SessionTemplates> sessions_;
+    std::vector<session::SessionKey> order_;
+};
+
+}  // namespace nfpcap::report

@@ -1,0 +1,18 @@
+// SPDX-License-Identifier: MIT
+// `nfpcap flows`: every decoded data record, one per line.
+#pragma once
+#include "input.hpp"
+#include "nfpcap/report/record_writer.hpp"
+
+namespace nfpcap::cli {
+
+struct FlowsOptions {
+    InputOptions input;
+    report::RecordFormat format = report::RecordFormat::text;
+    bool options_records = false;
+};
+
+CLI::App* setup_flows(CLI::App& app, FlowsOptions& options);
+int run_flows(const FlowsOptions& options);
+
+}  // namespace nfpcap::cli

@@ -1,0 +1,30 @@
+// SPDX-License-Identifier: MIT
+// `nfpcap stats`: decodes everything, prints only the accounting.
+#include "stats.hpp"
+
+#include <map>
+
+namespace nfpcap::cli {
+
+CLI::App* setup_stats(CLI::App& app, StatsOptions& options) {
+    auto* sub = app.add_subcommand("stats", "Count datagrams, records and problems, in total and per exporter session");
+    const std::map<std::string, report::SummaryFormat> formats{{"text", report::SummaryFormat::text},
+                                                                {"json", report::SummaryFormat::json}};
+    sub->add_option("-f,--format", options.format, "Output format: text or json")
+        ->transform(CLI::CheckedTransformer(formats, CLI::ignore_case))
+        ->type_name("FORMAT");
+    add_input_options(*sub, options.input);
+    return sub;
+}
+
+int run_stats(const StatsOptions& options) {
+    netflow::DecodeSink discard;  // decode every record, print none
+    session::SessionTable sessions({options.input.ports});
+    std::vector<report::FileSummary> summaries;
+    int rc = read_captures(options.input, sessions, discard, summaries);
+    report::Output out(stdout);
+    report::write_stats(out, summaries, sessions, options.format);
+    return rc;
+}
+
+}  // namespace nfpcap::cli

@@ -1,0 +1,32 @@
+// SPDX-License-Identifier: MIT
+// `nfpcap templates`: template definitions and redefinitions per session.
+#include "templates.hpp"
+
+#include <map>
+
+#include "nfpcap/report/template_report.hpp"
+
+namespace nfpcap::cli {
+
+CLI::App* setup_templates(CLI::App& app, TemplatesOptions& options) {
+    auto* sub = app.add_subcommand("templates", "List each session's templates with their fields and defining frames");
+    const std::map<std::string, report::SummaryFormat> formats{{"text", report::SummaryFormat::text},
+                                                                {"json", report::SummaryFormat::json}};
+    sub->add_option("-f,--format", options.format, "Output format: text or json (one line per definition)")
+        ->transform(CLI::CheckedTransformer(formats, CLI::ignore_case))
+        ->type_name("FORMAT");
+    add_input_options(*sub, options.input);
+    return sub;
+}
+
+int run_templates(const TemplatesOptions& options) {
+    report::TemplateCollector collector;
+    session::SessionTable sessions({options.input.ports});
+    std::vector<report::FileSummary> summaries;
+    int rc = read_captures(options.input, sessions, collector, summaries);
+    report::Output out(stdout);
+    collector.write(out, options.format);
+    return rc;
+}
+
+}  // namespace nfpcap::cli

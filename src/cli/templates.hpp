@@ -1,0 +1,16 @@
+// SPDX-License-Identifier: MIT
+// `nfpcap templates`: the templates each exporter session defined.
+#pragma once
+#include "input.hpp"
+
+namespace nfpcap::cli {
+
+struct TemplatesOptions {
+    InputOptions input;
+    report::SummaryFormat format = report::SummaryFormat::text;
+};
+
+CLI::App* setup_templates(CLI::App& app, TemplatesOptions& options);
+int run_templates(const TemplatesOptions& options);
+
+}  // namespace nfpcap::cli

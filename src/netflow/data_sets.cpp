@@ -1,0 +1,149 @@
+// SPDX-License-Identifier: MIT
+// Data sets: splitting records by a compiled template, checking values, handing them on.
+#include <cstring>
+
+#include "decode_context.hpp"
+
+namespace nfpcap::netflow::detail {
+
+namespace {
+
+// Scratch space for one record's field views; reused so no record allocates.
+std::vector<wire::Bytes>& scratch(std::size_t n) {
+    thread_local std::vector<wire::Bytes> values;
+    if (values.size() < n) values.resize(n);
+    return values;
+}
+
+/// RFC 7011 §7: a variable-length field's length is one byte, or 255 then two bytes.
+wire::Bytes read_variable(wire::Reader& r) noexcept {
+    std::size_t length = r.u8();
+    if (length == 255) length = r.be16();
+    return r.bytes(length);
+}
+
+// Per-record value checks for templates that need them; counts anomalies only.
+void check_values(Decode& d, const Template& t, std::span<const wire::Bytes> values, std::uint16_t set_id) {
+    for (std::size_t i = 0; i < t.fields.size(); ++i) {
+        const FieldSpec& f = t.fields[i];
+        wire::Bytes v = values[i];
+        if (f.length == kVariableLength && !length_fits(f.kind, v.size())) {
+            d.report(Reason::field_length_mismatch, v, set_id, t.id);
+            continue;
+        }
+        if (f.kind == FieldKind::boolean) {
+            auto b = static_cast<unsigned>(v[0]);
+            if (b != 1 && b != 2) d.report(Reason::invalid_boolean, v, set_id, t.id);
+        } else if (f.kind == FieldKind::string && !valid_utf8(v)) {
+            d.report(Reason::invalid_utf8, v, set_id, t.id);
+        }
+    }
+}
+
+void emit(Decode& d, const Template& t, wire::Bytes record, std::span<const wire::Bytes> values) {
+    if (t.kind == TemplateKind::options) {
+        ++d.tally.options_records;
+        // Remember the exporter's boot time: IPFIX sysUpTime-relative fields need it.
+        auto idx = t.time_field[static_cast<std::size_t>(TimeRole::system_init_ms)];
+        if (idx >= 0 && values[static_cast<std::size_t>(idx)].size() <= 8 &&
+            !values[static_cast<std::size_t>(idx)].empty()) {
+            auto v = values[static_cast<std::size_t>(idx)];
+            d.state.system_init_ms = static_cast<std::int64_t>(wire::load_be(v.data(), v.size()));
+        }
+    } else {
+        ++d.tally.data_records;
+    }
+    DataRecord rec;
+    rec.context = &d.context;
+    rec.header = &d.header;
+    rec.tmpl = &t;
+    rec.state = &d.state;
+    rec.bytes = record;
+    rec.values = values;
+    rec.times = flow_times(t, values, d.header, d.state.system_init_ms);
+    d.sink.on_record(rec);
+}
+
+}  // namespace
+
+bool valid_utf8(wire::Bytes s) noexcept {
+    std::size_t i = 0;
+    while (i < s.size()) {
+        auto c = static_cast<unsigned>(s[i]);
+        if (c < 0x80) {
+            ++i;
+            continue;
+        }
+        std::size_t n;
+        unsigned min;
+        if ((c & 0xe0U) == 0xc0U) {
+            n = 1, min = 0x80, c &= 0x1fU;
+        } else if ((c & 0xf0U) == 0xe0U) {
+            n = 2, min = 0x800, c &= 0x0fU;
+        } else if ((c & 0xf8U) == 0xf0U) {
+            n = 3, min = 0x10000, c &= 0x07U;
+        } else {
+            return false;
+        }
+        if (i + n >= s.size()) return false;
+        for (std::size_t k = 1; k <= n; ++k) {
+            auto cc = static_cast<unsigned>(s[i + k]);
+            if ((cc & 0xc0U) != 0x80U) return false;
+            c = (c << 6U) | (cc & 0x3fU);
+        }
+        if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff)) return false;
+        i += n + 1;
+    }
+    return true;
+}
+
+void emit_fixed_record(Decode& d, const Template& t, wire::Bytes record) {
+    auto& values = scratch(t.fields.size());
+    for (std::size_t i = 0; i < t.fields.size(); ++i) {
+        values[i] = record.subspan(t.fields[i].offset, t.fields[i].length);
+    }
+    emit(d, t, record, std::span(values.data(), t.fields.size()));
+}
+
+void decode_data_set(Decode& d, wire::Reader body, std::uint16_t set_id) {
+    const Template* t = d.state.find(set_id);
+    if (t == nullptr) {
+        ++d.tally.missing_template_sets;
+        d.report(Reason::missing_template, body.whole(), set_id, set_id);
+        return;
+    }
+    if (t->min_record_length == 0) return;  // never installed; guards the loops below
+    const std::size_t n = t->fields.size();
+    auto& values = scratch(n);
+    std::span<const wire::Bytes> view(values.data(), n);
+
+    if (t->fixed_length) {
+        const std::size_t len = t->min_record_length;
+        while (body.remaining() >= len) {
+            wire::Bytes record = body.bytes(len);
+            for (std::size_t i = 0; i < n; ++i) {
+                values[i] = record.subspan(t->fields[i].offset, t->fields[i].length);
+            }
+            if (t->needs_value_check) check_values(d, *t, view, set_id);
+            emit(d, *t, record, view);
+        }
+        // RFC 7011 §3.3.1 / RFC 3954 §5.3: what is left is padding, shorter than a record.
+        return;
+    }
+    while (body.remaining() >= t->min_record_length) {
+        wire::Reader rec(body.rest());
+        for (std::size_t i = 0; i < n; ++i) {
+            const FieldSpec& f = t->fields[i];
+            values[i] = f.length == kVariableLength ? read_variable(rec) : rec.bytes(f.length);
+        }
+        if (rec.failed()) {
+            d.report(Reason::record_invalid, body.rest(), set_id, t->id);
+            return;
+        }
+        wire::Bytes record = body.bytes(rec.offset());
+        check_values(d, *t, view, set_id);
+        emit(d, *t, record, view);
+    }
+}
+
+}  // namespace nfpcap::netflow::detail

@@ -1,0 +1,43 @@
+// SPDX-License-Identifier: MIT
+// What the version decoders share while decoding one message (internal to netflow/).
+#pragma once
+#include <vector>
+
+#include "nfpcap/netflow/decoder.hpp"
+
+namespace nfpcap::netflow::detail {
+
+struct Decode {
+    wire::Bytes message;
+    const MessageContext& context;
+    DecoderState& state;
+    DecodeSink& sink;
+    MessageTally tally{};
+    ExportHeader header{};
+
+    /// Reports an issue at `at` (a position inside `message`).
+    void report(Reason reason, const std::byte* at, std::uint16_t set_id = 0, std::uint16_t template_id = 0);
+    void report(Reason reason, wire::Bytes at, std::uint16_t set_id = 0, std::uint16_t template_id = 0) {
+        report(reason, at.empty() ? message.data() + message.size() : at.data(), set_id, template_id);
+    }
+};
+
+// Version decoders: each reads its header from `d.message` and everything after it.
+void decode_v1_v5(Decode& d, const Template& layout, std::size_t header_length);
+void decode_v9(Decode& d);
+void decode_ipfix(Decode& d);
+
+// Template sets (template_sets.cpp).
+void decode_v9_template_set(Decode& d, wire::Reader body, std::uint16_t set_id);
+void decode_v9_options_template_set(Decode& d, wire::Reader body, std::uint16_t set_id);
+void decode_ipfix_template_set(Decode& d, wire::Reader body, std::uint16_t set_id);
+
+// Data sets (data_sets.cpp): records of a compiled template, padding handled by the RFC rule.
+void decode_data_set(Decode& d, wire::Reader body, std::uint16_t set_id);
+/// Decodes one record of a fixed layout (v1/v5) from exactly `record`.
+void emit_fixed_record(Decode& d, const Template& t, wire::Bytes record);
+
+/// RFC 3629 validity of a string field.
+bool valid_utf8(wire::Bytes s) noexcept;
+
+}  // namespace nfpcap::netflow::detail

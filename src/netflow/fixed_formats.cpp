@@ -1,0 +1,47 @@
+// SPDX-License-Identifier: MIT
+// NetFlow v1 and v5: a fixed header and 48-byte records read through built-in templates.
+#include "decode_context.hpp"
+
+namespace nfpcap::netflow::detail {
+
+namespace {
+constexpr std::size_t kRecordLength = 48;
+}
+
+void decode_v1_v5(Decode& d, const Template& layout, std::size_t header_length) {
+    wire::Reader r(d.message);
+    ExportHeader& h = d.header;
+    h.version = r.be16();
+    h.count = r.be16();
+    h.sys_uptime_ms = r.be32();
+    const std::uint32_t secs = r.be32();
+    const std::uint32_t nsecs = r.be32();
+    if (header_length == 24) {  // v5: flow_sequence, engine_type, engine_id, sampling_interval
+        h.sequence = r.be32();
+        h.engine_type = r.u8();
+        h.engine_id = r.u8();
+        h.sampling = r.be16();
+        h.domain = (static_cast<std::uint32_t>(h.engine_type) << 8U) | h.engine_id;
+    }
+    if (r.failed()) {
+        d.tally.fatal = Reason::header_truncated;
+        return;
+    }
+    h.has_uptime = true;
+    h.export_time_ns = static_cast<std::int64_t>(secs) * 1'000'000'000 + nsecs;
+
+    const std::size_t present = r.remaining() / kRecordLength;
+    if (h.count == 0 || present == 0) {
+        d.tally.fatal = Reason::length_mismatch;
+        return;
+    }
+    if (present < h.count) {
+        // Decode what is there; the rest was announced but is missing.
+        d.report(Reason::length_mismatch, r.rest());
+    }
+    const std::size_t n = std::min<std::size_t>(present, h.count);
+    for (std::size_t i = 0; i < n; ++i) emit_fixed_record(d, layout, r.bytes(kRecordLength));
+    if (!r.empty()) d.report(Reason::trailing_bytes, r.rest());
+}
+
+}  // namespace nfpcap::netflow::detail

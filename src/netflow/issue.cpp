@@ -1,0 +1,51 @@
+// SPDX-License-Identifier: MIT
+// Names and explanations of decode issues (compiled with -Wswitch-enum: every reason has both).
+#include "nfpcap/netflow/issue.hpp"
+
+namespace nfpcap::netflow {
+
+std::string_view name(Reason r) noexcept {
+    switch (r) {
+    case Reason::capture_truncated: return "capture_truncated";
+    case Reason::header_truncated: return "header_truncated";
+    case Reason::length_mismatch: return "length_mismatch";
+    case Reason::unknown_version: return "unknown_version";
+    case Reason::set_truncated: return "set_truncated";
+    case Reason::set_length_invalid: return "set_length_invalid";
+    case Reason::reserved_set_id: return "reserved_set_id";
+    case Reason::template_invalid: return "template_invalid";
+    case Reason::template_limit: return "template_limit";
+    case Reason::missing_template: return "missing_template";
+    case Reason::record_invalid: return "record_invalid";
+    case Reason::field_length_mismatch: return "field_length_mismatch";
+    case Reason::invalid_utf8: return "invalid_utf8";
+    case Reason::invalid_boolean: return "invalid_boolean";
+    case Reason::count_mismatch: return "count_mismatch";
+    case Reason::trailing_bytes: return "trailing_bytes";
+    }
+    return "unknown";
+}
+
+std::string_view describe(Reason r) noexcept {
+    switch (r) {
+    case Reason::capture_truncated: return "datagram cut short by the capture's snapshot length";
+    case Reason::header_truncated: return "datagram shorter than its export header";
+    case Reason::length_mismatch: return "header length or record count disagrees with the datagram size";
+    case Reason::unknown_version: return "export version other than 1, 5, 9 or 10";
+    case Reason::set_truncated: return "set runs past the end of the message";
+    case Reason::set_length_invalid: return "set length below 4";
+    case Reason::reserved_set_id: return "set ID reserved by the RFC";
+    case Reason::template_invalid: return "malformed template record";
+    case Reason::template_limit: return "template dropped: session template limit reached";
+    case Reason::missing_template: return "data set without a template seen before it";
+    case Reason::record_invalid: return "variable-length field runs past its record";
+    case Reason::field_length_mismatch: return "field length does not fit its data type (kept as raw bytes)";
+    case Reason::invalid_utf8: return "string field is not valid UTF-8";
+    case Reason::invalid_boolean: return "boolean field neither 1 (true) nor 2 (false)";
+    case Reason::count_mismatch: return "header record count differs from the records present";
+    case Reason::trailing_bytes: return "bytes after the last set that are not padding";
+    }
+    return "unknown";
+}
+
+}  // namespace nfpcap::netflow

@@ -1,0 +1,193 @@
+// SPDX-License-Identifier: MIT
+// Template and options template sets of NetFlow v9 (RFC 3954 §5.2, §6.1) and IPFIX
+// (RFC 7011 §3.4): parsing, installing into the session state, withdrawals.
+#include <algorithm>
+
+#include "decode_context.hpp"
+
+namespace nfpcap::netflow::detail {
+
+namespace {
+
+constexpr std::uint16_t kMinDataSetId = 256;
+
+bool all_zero(wire::Bytes b) noexcept {
+    return std::all_of(b.begin(), b.end(), [](std::byte x) { return x == std::byte{0}; });
+}
+
+/// Installs a parsed template: identical resends only refresh, changes replace from now on.
+void install(Decode& d, std::uint16_t set_id, std::uint16_t id, TemplateKind kind, std::uint16_t scope_count,
+             const std::vector<RawField>& fields, wire::Bytes definition) {
+    if (kind == TemplateKind::options) {
+        ++d.tally.options_templates;
+    } else {
+        ++d.tally.templates;
+    }
+    auto& slot = d.state.templates[id];
+    if (slot && slot->kind == kind &&
+        std::equal(definition.begin(), definition.end(), slot->definition.begin(), slot->definition.end())) {
+        d.sink.on_template(d.context, d.header, *slot, TemplateChange::refreshed);
+        return;
+    }
+    bool redefined = slot != nullptr;
+    if (!redefined && d.state.templates.size() > d.state.limits.max_templates) {
+        d.state.templates.erase(id);
+        d.report(Reason::template_limit, definition, set_id, id);
+        return;
+    }
+    auto t = make_template(id, kind, scope_count, fields, d.header.version == 9 ? 9 : 10);
+    if (t->min_record_length == 0) {
+        // A record of zero bytes cannot be delimited (RFC 7011 §3.4.1 forbids it in effect).
+        if (!redefined) d.state.templates.erase(id);
+        d.report(Reason::template_invalid, definition, set_id, id);
+        return;
+    }
+    t->definition.assign(definition.begin(), definition.end());
+    t->frame = d.context.frame;
+    slot = std::move(t);
+    d.tally.anomalies += slot->anomalies;
+    for (std::uint32_t i = 0; i < slot->anomalies; ++i) {
+        // One anomaly per mismatched field, reported once per definition (not per record).
+        d.report(Reason::field_length_mismatch, definition, set_id, id);
+    }
+    d.sink.on_template(d.context, d.header, *slot, redefined ? TemplateChange::redefined : TemplateChange::added);
+}
+
+void withdraw(Decode& d, std::uint16_t id, TemplateKind kind) {
+    ++d.tally.withdrawals;
+    auto drop = [&](std::uint16_t tid) {
+        auto it = d.state.templates.find(tid);
+        if (it == d.state.templates.end()) return;
+        d.sink.on_template(d.context, d.header, *it->second, TemplateChange::withdrawn);
+        d.state.templates.erase(it);
+    };
+    // RFC 7011 §8.1: template ID 2 (set 2) / 3 (set 3) withdraws all templates of that kind.
+    if (id == 2 || id == 3) {
+        std::vector<std::uint16_t> ids;
+        for (const auto& [tid, t] : d.state.templates) {
+            if (t->kind == kind) ids.push_back(tid);
+        }
+        for (auto tid : ids) drop(tid);
+        return;
+    }
+    drop(id);
+}
+
+}  // namespace
+
+void decode_v9_template_set(Decode& d, wire::Reader body, std::uint16_t set_id) {
+    std::vector<RawField> fields;
+    while (body.remaining() >= 4) {
+        wire::Reader record(body.rest());
+        const std::uint16_t id = record.be16();
+        const std::uint16_t count = record.be16();
+        if (count == 0) {
+            if (all_zero(body.rest())) return;  // padding
+            d.report(Reason::template_invalid, body.rest(), set_id, id);
+            return;
+        }
+        fields.clear();
+        for (std::uint16_t i = 0; i < count && !record.failed(); ++i) {
+            auto type = record.be16();
+            auto length = record.be16();
+            fields.push_back({0, type, length});
+        }
+        if (record.failed()) {
+            d.report(Reason::template_invalid, body.rest(), set_id, id);
+            return;
+        }
+        wire::Bytes definition = body.bytes(record.offset());
+        if (id < kMinDataSetId) {
+            d.report(Reason::template_invalid, definition, set_id, id);
+            continue;
+        }
+        install(d, set_id, id, TemplateKind::data, 0, fields, definition);
+    }
+}
+
+void decode_v9_options_template_set(Decode& d, wire::Reader body, std::uint16_t set_id) {
+    std::vector<RawField> fields;
+    while (body.remaining() >= 6) {
+        wire::Reader record(body.rest());
+        const std::uint16_t id = record.be16();
+        const std::uint16_t scope_length = record.be16();
+        const std::uint16_t option_length = record.be16();
+        if (scope_length == 0 && option_length == 0 && all_zero(body.rest())) return;  // padding
+        // RFC 3954 §6.1: lengths in bytes of (type, length) pairs; at least one scope field.
+        if (scope_length % 4 != 0 || option_length % 4 != 0 || scope_length == 0) {
+            d.report(Reason::template_invalid, body.rest(), set_id, id);
+            return;
+        }
+        fields.clear();
+        const auto scope_count = static_cast<std::uint16_t>(scope_length / 4);
+        const std::size_t count = scope_count + option_length / 4U;
+        for (std::size_t i = 0; i < count && !record.failed(); ++i) {
+            auto type = record.be16();
+            auto length = record.be16();
+            fields.push_back({0, type, length});
+        }
+        if (record.failed()) {
+            d.report(Reason::template_invalid, body.rest(), set_id, id);
+            return;
+        }
+        wire::Bytes definition = body.bytes(record.offset());
+        if (id < kMinDataSetId) {
+            d.report(Reason::template_invalid, definition, set_id, id);
+            continue;
+        }
+        install(d, set_id, id, TemplateKind::options, scope_count, fields, definition);
+    }
+}
+
+void decode_ipfix_template_set(Decode& d, wire::Reader body, std::uint16_t set_id) {
+    const bool options = set_id == 3;
+    const TemplateKind kind = options ? TemplateKind::options : TemplateKind::data;
+    std::vector<RawField> fields;
+    while (body.remaining() >= 4) {
+        wire::Reader record(body.rest());
+        const std::uint16_t id = record.be16();
+        const std::uint16_t count = record.be16();
+        if (count == 0) {
+            if (id == 0 && all_zero(body.rest())) return;  // padding
+            body.skip(4);
+            // RFC 7011 §8.1: a template withdrawal (field count 0).
+            if (id < kMinDataSetId && id != set_id) {
+                d.report(Reason::template_invalid, body.rest(), set_id, id);
+                continue;
+            }
+            withdraw(d, id, kind);
+            continue;
+        }
+        std::uint16_t scope_count = 0;
+        if (options) {
+            scope_count = record.be16();
+            if (record.failed() || scope_count == 0 || scope_count > count) {
+                d.report(Reason::template_invalid, body.rest(), set_id, id);
+                return;
+            }
+        }
+        fields.clear();
+        for (std::uint16_t i = 0; i < count && !record.failed(); ++i) {
+            std::uint16_t ie = record.be16();
+            std::uint16_t length = record.be16();
+            std::uint32_t pen = 0;
+            if ((ie & 0x8000U) != 0) {  // RFC 7011 §3.2: enterprise bit, then the PEN
+                ie = static_cast<std::uint16_t>(ie & 0x7fffU);
+                pen = record.be32();
+            }
+            fields.push_back({pen, ie, length});
+        }
+        if (record.failed()) {
+            d.report(Reason::template_invalid, body.rest(), set_id, id);
+            return;
+        }
+        wire::Bytes definition = body.bytes(record.offset());
+        if (id < kMinDataSetId) {
+            d.report(Reason::template_invalid, definition, set_id, id);
+            continue;
+        }
+        install(d, set_id, id, kind, scope_count, fields, definition);
+    }
+}
+
+}  // namespace nfpcap::netflow::detail

@@ -1,0 +1,79 @@
+// SPDX-License-Identifier: MIT
+// Absolute flow start/end from whichever time fields a record carries.
+#include "nfpcap/netflow/record.hpp"
+
+namespace nfpcap::netflow {
+
+namespace {
+
+constexpr std::int64_t kNsPerMs = 1'000'000;
+constexpr std::int64_t kNsPerUs = 1'000;
+constexpr std::int64_t kNsPerSec = 1'000'000'000;
+// Seconds between the NTP era 0 epoch (1900) and the Unix epoch (1970).
+constexpr std::int64_t kNtpToUnixSeconds = 2'208'988'800;
+
+struct Lookup {
+    const Template& t;
+    std::span<const wire::Bytes> values;
+
+    /// The first field with this role as an unsigned integer, if present and readable.
+    std::optional<std::uint64_t> get(TimeRole role) const noexcept {
+        auto idx = t.time_field[static_cast<std::size_t>(role)];
+        if (idx < 0) return std::nullopt;
+        wire::Bytes v = values[static_cast<std::size_t>(idx)];
+        if (v.empty() || v.size() > 8) return std::nullopt;
+        return wire::load_be(v.data(), v.size());
+    }
+};
+
+std::optional<std::int64_t> absolute(const Lookup& in, const ExportHeader& h, std::optional<std::int64_t> init_ms,
+                                     TimeRole ms, TimeRole s, TimeRole us, TimeRole ns, TimeRole delta,
+                                     TimeRole uptime) noexcept {
+    if (auto v = in.get(ms)) return static_cast<std::int64_t>(*v) * kNsPerMs;
+    if (auto v = in.get(s)) return static_cast<std::int64_t>(*v) * kNsPerSec;
+    if (auto v = in.get(us)) return ntp_to_unix_ns(*v, true);
+    if (auto v = in.get(ns)) return ntp_to_unix_ns(*v, false);
+    if (auto v = in.get(delta)) return h.export_time_ns - static_cast<std::int64_t>(*v) * kNsPerUs;
+    if (auto v = in.get(uptime)) {
+        if (h.has_uptime) {
+            // Signed 32-bit difference: correct across the 49.7-day uptime wrap.
+            auto diff = static_cast<std::int32_t>(static_cast<std::uint32_t>(*v) - h.sys_uptime_ms);
+            return h.export_time_ns + static_cast<std::int64_t>(diff) * kNsPerMs;
+        }
+        if (auto rec_init = in.get(TimeRole::system_init_ms)) init_ms = static_cast<std::int64_t>(*rec_init);
+        if (init_ms) return (*init_ms + static_cast<std::int64_t>(*v)) * kNsPerMs;
+    }
+    return std::nullopt;
+}
+
+}  // namespace
+
+std::int64_t ntp_to_unix_ns(std::uint64_t ntp, bool microsecond_precision) noexcept {
+    const auto seconds = static_cast<std::int64_t>(ntp >> 32U) - kNtpToUnixSeconds;
+    std::uint64_t fraction = ntp & 0xffffffffULL;
+    // RFC 7011 §6.1.9: for microseconds the lowest 11 bits of the fraction are ignored.
+    if (microsecond_precision) fraction &= ~0x7ffULL;
+    return seconds * kNsPerSec + static_cast<std::int64_t>((fraction * 1'000'000'000ULL) >> 32U);
+}
+
+FlowTimes flow_times(const Template& t, std::span<const wire::Bytes> values, const ExportHeader& h,
+                     std::optional<std::int64_t> system_init_ms) noexcept {
+    Lookup in{t, values};
+    FlowTimes times;
+    times.start_ns = absolute(in, h, system_init_ms, TimeRole::start_milliseconds, TimeRole::start_seconds,
+                              TimeRole::start_microseconds, TimeRole::start_nanoseconds, TimeRole::start_delta_us,
+                              TimeRole::start_sysuptime);
+    times.end_ns = absolute(in, h, system_init_ms, TimeRole::end_milliseconds, TimeRole::end_seconds,
+                            TimeRole::end_microseconds, TimeRole::end_nanoseconds, TimeRole::end_delta_us,
+                            TimeRole::end_sysuptime);
+    if (!times.end_ns && times.start_ns) {
+        if (auto v = in.get(TimeRole::duration_ms)) {
+            times.end_ns = *times.start_ns + static_cast<std::int64_t>(*v) * kNsPerMs;
+        } else if (auto u = in.get(TimeRole::duration_us)) {
+            times.end_ns = *times.start_ns + static_cast<std::int64_t>(*u) * kNsPerUs;
+        }
+    }
+    return times;
+}
+
+}  // namespace nfpcap::netflow

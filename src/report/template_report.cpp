@@ -1,0 +1,106 @@
+// SPDX-License-Identifier: MIT
+// Template listings, text or JSON, grouped by exporter session and template ID.
+#include "nfpcap/report/template_report.hpp"
+
+#include <iterator>
+
+namespace nfpcap::report {
+
+namespace {
+
+auto it(Buffer& out) { return std::back_inserter(out); }
+
+std::string_view change_name(netflow::TemplateChange c) {
+    switch (c) {
+    case netflow::TemplateChange::added: return "defined";
+    case netflow::TemplateChange::redefined: return "redefined";
+    case netflow::TemplateChange::refreshed: return "refreshed";
+    case netflow::TemplateChange::withdrawn: return "withdrawn";
+    }
+    return "?";
+}
+
+}  // namespace
+
+void TemplateCollector::on_template(const netflow::MessageContext& context, const netflow::ExportHeader& header,
+                                    const netflow::Template& t, netflow::TemplateChange change) {
+    session::SessionKey key{context.exporter, context.collector, header.version, header.domain};
+    auto [pos, inserted] = sessions_.try_emplace(key);
+    if (inserted) order_.push_back(key);
+    auto& history = pos->second.by_id[t.id];
+    if (change == netflow::TemplateChange::refreshed && !history.empty()) {
+        ++history.back().resends;
+        history.back().last_frame = context.frame;
+        return;
+    }
+    Definition d;
+    d.frame = context.frame;
+    d.last_frame = context.frame;
+    d.change = change;
+    if (change != netflow::TemplateChange::withdrawn) d.tmpl = std::make_shared<netflow::Template>(t);
+    history.push_back(std::move(d));
+}
+
+void TemplateCollector::write(Output& out, SummaryFormat format) const {
+    Buffer& b = out.buffer();
+    const bool json = format == SummaryFormat::json;
+    for (const auto& key : order_) {
+        const auto& st = sessions_.at(key);
+        if (!json) {
+            fmt::format_to(it(b), "Session {} -> {}  version {}  domain {}\n", wire::to_string(key.exporter),
+                           wire::to_string(key.collector), key.version, key.domain);
+        }
+        for (const auto& [id, history] : st.by_id) {
+            for (const Definition& d : history) {
+                if (json) {
+                    fmt::format_to(it(b),
+                                   "{{\"exporter\":\"{}\",\"collector\":\"{}\",\"version\":{},\"domain\":{},"
+                                   "\"template\":{},\"event\":\"{}\",\"frame\":{},\"resends\":{},\"last_frame\":{}",
+                                   wire::to_string(key.exporter), wire::to_string(key.collector), key.version,
+                                   key.domain, id, change_name(d.change), d.frame, d.resends, d.last_frame);
+                    if (d.tmpl) {
+                        fmt::format_to(it(b), ",\"kind\":\"{}\",\"scope_fields\":{},\"record_length\":{},\"fields\":[",
+                                       d.tmpl->kind == netflow::TemplateKind::options ? "options" : "data",
+                                       d.tmpl->scope_count, d.tmpl->min_record_length);
+                        for (std::size_t i = 0; i < d.tmpl->fields.size(); ++i) {
+                            const auto& f = d.tmpl->fields[i];
+                            fmt::format_to(it(b), "{}{{\"name\":", i ? "," : "");
+                            append_json_string(b, f.name);
+                            fmt::format_to(it(b), ",\"id\":{},\"pen\":{},\"length\":{}{}}}", f.id, f.pen,
+                                           f.length == netflow::kVariableLength ? std::string("\"variable\"")
+                                                                                : std::to_string(f.length),
+                                           f.scope ? ",\"scope\":true" : "");
+                        }
+                        b.push_back(']');
+                    }
+                    b.append(std::string_view("}\n"));
+                    continue;
+                }
+                if (!d.tmpl) {
+                    fmt::format_to(it(b), "  template {} withdrawn in frame {}\n", id, d.frame);
+                    continue;
+                }
+                const auto& t = *d.tmpl;
+                fmt::format_to(it(b), "  template {} ({}, {} fields, {}{} bytes) {} in frame {}", id,
+                               t.kind == netflow::TemplateKind::options ? "options" : "data", t.fields.size(),
+                               t.fixed_length ? "" : ">= ", t.min_record_length, change_name(d.change), d.frame);
+                if (d.resends) fmt::format_to(it(b), ", resent {} times until frame {}", d.resends, d.last_frame);
+                b.push_back('\n');
+                for (std::size_t i = 0; i < t.fields.size(); ++i) {
+                    const auto& f = t.fields[i];
+                    fmt::format_to(it(b), "    {:>3}  {:<36} id {:>5}  pen {:>10}  length {:>8}{}{}\n", i + 1,
+                                   f.name, f.id, f.pen,
+                                   f.length == netflow::kVariableLength ? std::string("variable")
+                                                                        : std::to_string(f.length),
+                                   f.scope ? "  scope" : "", f.length_mismatch ? "  (length does not fit type)" : "");
+                }
+            }
+        }
+        if (!json) b.push_back('\n');
+        out.maybe_flush();
+    }
+    if (!json && order_.empty()) b.append(std::string_view("No templates found.\n"));
+    out.flush();
+}
+
+}  // namespace nfpcap::report
