@@ -1,0 +1,341 @@
+// SPDX-License-Identifier: MIT
+// IPFIX (RFC 7011) decoding: templates, data, options, varlen, enterprise, padding, damage.
+#include <doctest/doctest.h>
+
+#include "../support/collecting_sink.hpp"
+#include "../support/message_builder.hpp"
+
+using namespace nfpcap;
+using test::F;
+using test::Msg;
+using netflow::Reason;
+
+TEST_SUITE("netflow.ipfix") {
+
+TEST_CASE("template then data in one message") {
+    netflow::DecoderState state;
+    test::CollectingSink sink;
+    auto msg = Msg::ipfix(7)
+                   .templates().tmpl(256, {{8, 4}, {12, 4}, {7, 2}, {11, 2}, {4, 1}, {2, 8}, {1, 8}})
+                   .data(256)
+                   .ip4("10.0.0.1").ip4("192.168.1.2").u16(40000).u16(443).u8(6).u64(12).u64(3400)
+                   .ip4("10.0.0.3").ip4("192.168.1.4").u16(53).u16(5353).u8(17).u64(1).u64(80)
+                   .bytes();
+    auto tally = test::decode(msg, state, sink);
+    CHECK_FALSE(tally.fatal);
+    CHECK(tally.templates == 1);
+    CHECK(tally.data_records == 2);
+    REQUIRE(sink.records.size() == 2);
+    CHECK(sink.records[0]["sourceIPv4Address"] == "10.0.0.1");
+    CHECK(sink.records[0]["destinationIPv4Address"] == "192.168.1.2");
+    CHECK(sink.records[0]["sourceTransportPort"] == "40000");
+    CHECK(sink.records[0]["destinationTransportPort"] == "443");
+    CHECK(sink.records[0]["protocolIdentifier"] == "6");
+    CHECK(sink.records[0]["packetDeltaCount"] == "12");
+    CHECK(sink.records[0]["octetDeltaCount"] == "3400");
+    CHECK(sink.records[1]["sourceTransportPort"] == "53");
+    CHECK(sink.issues.empty());
+}
+
+TEST_CASE("data before its template is counted, not decoded; later data decodes") {
+    netflow::DecoderState state;
+    test::CollectingSink sink;
+    auto data_only = Msg::ipfix().data(300).ip4("1.2.3.4").bytes();
+    auto tally = test::decode(data_only, state, sink);
+    CHECK(tally.missing_template_sets == 1);
+    CHECK(sink.count(Reason::missing_template) == 1);
+    CHECK(sink.records.empty());
+
+    test::decode(Msg::ipfix().templates().tmpl(300, {{8, 4}}).bytes(), state, sink);
+    test::decode(data_only, state, sink);
+    REQUIRE(sink.records.size() == 1);
+    CHECK(sink.records[0]["sourceIPv4Address"] == "1.2.3.4");
+}
+
+TEST_CASE("reduced-size encoding of unsigned and signed integers") {
+    netflow::DecoderState state;
+    test::CollectingSink sink;
+    // octetDeltaCount (unsigned64) in 1, 2, 3, 5, 7 bytes; a signed element in 2 bytes.
+    auto msg = Msg::ipfix()
+                   .templates().tmpl(256, {{1, 1}, {1, 2}, {1, 3}, {1, 5}, {1, 7}, {434, 2}})
+                   .data(256).u8(200).u16(65535).raw({1, 0, 0}).raw({0, 0, 0, 1, 0}).raw({1, 0, 0, 0, 0, 0, 0})
+                   .u16(0xfffe)
+                   .bytes();
+    test::decode(msg, state, sink);
+    REQUIRE(sink.records.size() == 1);
+    auto values = sink.records[0].all("octetDeltaCount");
+    REQUIRE(values.size() == 5);
+    CHECK(values[0] == "200");
+    CHECK(values[1] == "65535");
+    CHECK(values[2] == "65536");
+    CHECK(values[3] == "256");
+    CHECK(values[4] == "281474976710656");
+    CHECK(sink.records[0]["mibObjectValueInteger"] == "-2");
+    CHECK(sink.issues.empty());
+}
+
+TEST_CASE("a repeated element keeps every value in order, one JSON array") {
+    netflow::DecoderState state;
+    test::CollectingSink sink;
+    auto msg = Msg::ipfix()
+                   .templates().tmpl(256, {{8, 4}, {8, 4}, {7, 2}})
+                   .data(256).ip4("1.1.1.1").ip4("2.2.2.2").u16(9)
+                   .bytes();
+    test::decode(msg, state, sink);
+    REQUIRE(sink.records.size() == 1);
+    auto v = sink.records[0].all("sourceIPv4Address");
+    REQUIRE(v.size() == 2);
+    CHECK(v[0] == "1.1.1.1");
+    CHECK(v[1] == "2.2.2.2");
+    CHECK(sink.records[0].json == R"("sourceIPv4Address":["1.1.1.1","2.2.2.2"],"sourceTransportPort":9)");
+}
+
+TEST_CASE("variable-length fields: short and long length prefixes") {
+    netflow::DecoderState state;
+    test::CollectingSink sink;
+    const std::string long_name(300, 'x');
+    auto msg = Msg::ipfix()
+                   .templates().tmpl(256, {{82, 65535}, {7, 2}})  // interfaceName (string), varlen
+                   .data(256).varlen("eth0").u16(1).varlen(long_name).u16(2).varlen("").u16(3)
+                   .bytes();
+    test::decode(msg, state, sink);
+    REQUIRE(sink.records.size() == 3);
+    CHECK(sink.records[0]["interfaceName"] == "\"eth0\"");
+    CHECK(sink.records[0]["sourceTransportPort"] == "1");
+    CHECK(sink.records[1]["interfaceName"] == "\"" + long_name + "\"");
+    CHECK(sink.records[1]["sourceTransportPort"] == "2");
+    CHECK(sink.records[2]["interfaceName"] == "\"\"");
+    CHECK(sink.issues.empty());
+}
+
+TEST_CASE("a variable-length field running past the set is record_invalid; earlier records stay") {
+    netflow::DecoderState state;
+    test::CollectingSink sink;
+    auto msg = Msg::ipfix()
+                   .templates().tmpl(256, {{82, 65535}})
+                   .data(256).varlen("ok").u8(50).text("short")
+                   .bytes();
+    auto tally = test::decode(msg, state, sink);
+    CHECK(sink.records.size() == 1);
+    CHECK(sink.count(Reason::record_invalid) == 1);
+    CHECK(tally.first_loss == Reason::record_invalid);
+}
+
+TEST_CASE("enterprise elements: known ones named by scope, unknown ones as PEN.ID hex, never IANA") {
+    netflow::DecoderState state;
+    test::CollectingSink sink;
+    // CERT (6871) element 14 vs IANA element 14 (egressInterface); an unknown PEN.
+    auto msg = Msg::ipfix()
+                   .templates().tmpl(256, {{14, 4}, {14, 1, 6871}, {1, 2, 99999}})
+                   .data(256).u32(5).u8(1).raw({0xab, 0xcd})
+                   .bytes();
+    test::decode(msg, state, sink);
+    REQUIRE(sink.records.size() == 1);
+    const auto& r = sink.records[0];
+    CHECK(r["egressInterface"] == "5");
+    CHECK(r["99999.1"] == "abcd");
+    bool has_cert = false;
+    for (const auto& [name, value] : r.fields) has_cert = has_cert || name.rfind("cert:", 0) == 0;
+    CHECK(has_cert);
+}
+
+TEST_CASE("RFC 5103 reverse elements take the forward element's type and a reverse name") {
+    netflow::DecoderState state;
+    test::CollectingSink sink;
+    auto msg = Msg::ipfix()
+                   .templates().tmpl(256, {{2, 8}, {2, 8, 29305}, {8, 4, 29305}})
+                   .data(256).u64(10).u64(7).ip4("9.9.9.9")
+                   .bytes();
+    test::decode(msg, state, sink);
+    REQUIRE(sink.records.size() == 1);
+    CHECK(sink.records[0]["packetDeltaCount"] == "10");
+    CHECK(sink.records[0]["reversePacketDeltaCount"] == "7");
+    CHECK(sink.records[0]["reverseSourceIPv4Address"] == "9.9.9.9");
+}
+
+TEST_CASE("padding after the last record is not an error") {
+    netflow::DecoderState state;
+    test::CollectingSink sink;
+    auto msg = Msg::ipfix().templates().tmpl(256, {{8, 4}, {4, 1}}).pad(3)
+                   .data(256).ip4("1.2.3.4").u8(6).ip4("5.6.7.8").u8(17).pad(3)
+                   .bytes();
+    auto tally = test::decode(msg, state, sink);
+    CHECK(sink.records.size() == 2);
+    CHECK(tally.templates == 1);
+    CHECK(sink.issues.empty());
+}
+
+TEST_CASE("a field whose length does not fit its type is kept as hex and counted once per template") {
+    netflow::DecoderState state;
+    test::CollectingSink sink;
+    auto msg = Msg::ipfix()
+                   .templates().tmpl(256, {{8, 6}, {7, 2}})  // sourceIPv4Address in 6 bytes
+                   .data(256).raw({1, 2, 3, 4, 5, 6}).u16(80).raw({1, 2, 3, 4, 5, 6}).u16(81)
+                   .bytes();
+    test::decode(msg, state, sink);
+    REQUIRE(sink.records.size() == 2);
+    CHECK(sink.records[0]["sourceIPv4Address"] == "010203040506");
+    CHECK(sink.records[1]["sourceTransportPort"] == "81");
+    CHECK(sink.count(Reason::field_length_mismatch) == 1);
+}
+
+TEST_CASE("options template and options records are decoded and marked") {
+    netflow::DecoderState state;
+    test::CollectingSink sink;
+    auto msg = Msg::ipfix(1)
+                   .options_templates().options_tmpl(257, {{149, 4}}, {{160, 8}, {41, 8}})
+                   .data(257).u32(1).u64(1700000000000ULL).u64(999)
+                   .bytes();
+    auto tally = test::decode(msg, state, sink);
+    CHECK(tally.options_templates == 1);
+    CHECK(tally.options_records == 1);
+    CHECK(tally.data_records == 0);
+    REQUIRE(sink.records.size() == 1);
+    CHECK(sink.records[0].options);
+    CHECK(sink.records[0]["observationDomainId"] == "1");
+    CHECK(sink.records[0]["exportedMessageTotalCount"] == "999");
+    REQUIRE(state.system_init_ms);
+    CHECK(*state.system_init_ms == 1700000000000LL);
+}
+
+TEST_CASE("flowStartSysUpTime in IPFIX uses systemInitTimeMilliseconds from options") {
+    netflow::DecoderState state;
+    test::CollectingSink sink;
+    test::decode(Msg::ipfix().options_templates().options_tmpl(257, {{149, 4}}, {{160, 8}})
+                     .data(257).u32(0).u64(1700000000000ULL).bytes(),
+                 state, sink);
+    test::decode(Msg::ipfix().templates().tmpl(256, {{22, 4}, {21, 4}}).data(256).u32(1000).u32(2500).bytes(), state,
+                 sink);
+    REQUIRE(sink.records.size() == 2);
+    REQUIRE(sink.records[1].start_ns);
+    CHECK(*sink.records[1].start_ns == 1700000001000LL * 1000000);
+    CHECK(*sink.records[1].end_ns == 1700000002500LL * 1000000);
+}
+
+TEST_CASE("absolute time fields: milliseconds, seconds, NTP micro/nanoseconds, duration") {
+    netflow::DecoderState state;
+    test::CollectingSink sink;
+    SUBCASE("milliseconds") {
+        test::decode(Msg::ipfix().templates().tmpl(256, {{152, 8}, {153, 8}})
+                         .data(256).u64(1700000000123ULL).u64(1700000001456ULL).bytes(),
+                     state, sink);
+        REQUIRE(sink.records.size() == 1);
+        CHECK(*sink.records[0].start_ns == 1700000000123LL * 1000000);
+        CHECK(*sink.records[0].end_ns == 1700000001456LL * 1000000);
+        CHECK(sink.records[0]["flowStartMilliseconds"] == "2023-11-14T22:13:20.123Z");
+    }
+    SUBCASE("seconds and duration") {
+        test::decode(Msg::ipfix().templates().tmpl(256, {{150, 4}, {161, 4}}).data(256).u32(1700000000).u32(1500).bytes(),
+                     state, sink);
+        REQUIRE(sink.records.size() == 1);
+        CHECK(*sink.records[0].start_ns == 1700000000LL * 1000000000);
+        CHECK(*sink.records[0].end_ns == 1700000001500LL * 1000000);
+    }
+    SUBCASE("NTP nanoseconds") {
+        // 2208988800 s between 1900 and 1970; fraction 0x80000000 = half a second.
+        const std::uint64_t ntp = ((2208988800ULL + 1700000000ULL) << 32U) | 0x80000000ULL;
+        test::decode(Msg::ipfix().templates().tmpl(256, {{156, 8}}).data(256).u64(ntp).bytes(), state, sink);
+        REQUIRE(sink.records.size() == 1);
+        CHECK(*sink.records[0].start_ns == 1700000000500000000LL);
+    }
+    SUBCASE("delta microseconds before export time") {
+        test::decode(Msg::ipfix(0, 1700000000).templates().tmpl(256, {{158, 4}}).data(256).u32(2000000).bytes(), state,
+                     sink);
+        REQUIRE(sink.records.size() == 1);
+        CHECK(*sink.records[0].start_ns == 1699999998LL * 1000000000);
+    }
+}
+
+TEST_CASE("redefinition replaces the template from that message on; identical resends only refresh") {
+    netflow::DecoderState state;
+    test::CollectingSink sink;
+    test::decode(Msg::ipfix().templates().tmpl(256, {{8, 4}}).bytes(), state, sink);
+    test::decode(Msg::ipfix().templates().tmpl(256, {{8, 4}}).bytes(), state, sink);
+    test::decode(Msg::ipfix().data(256).ip4("1.1.1.1").bytes(), state, sink);
+    test::decode(Msg::ipfix().templates().tmpl(256, {{7, 2}}).data(256).u16(8080).bytes(), state, sink);
+    REQUIRE(sink.templates.size() == 3);
+    CHECK(sink.templates[0].change == netflow::TemplateChange::added);
+    CHECK(sink.templates[1].change == netflow::TemplateChange::refreshed);
+    CHECK(sink.templates[2].change == netflow::TemplateChange::redefined);
+    REQUIRE(sink.records.size() == 2);
+    CHECK(sink.records[0]["sourceIPv4Address"] == "1.1.1.1");
+    CHECK(sink.records[1]["sourceTransportPort"] == "8080");
+}
+
+TEST_CASE("template withdrawal, and withdraw-all") {
+    netflow::DecoderState state;
+    test::CollectingSink sink;
+    test::decode(Msg::ipfix().templates().tmpl(256, {{8, 4}}).tmpl(257, {{7, 2}}).bytes(), state, sink);
+    CHECK(state.templates.size() == 2);
+    test::decode(Msg::ipfix().templates().u16(256).u16(0).bytes(), state, sink);
+    CHECK(state.find(256) == nullptr);
+    CHECK(state.find(257) != nullptr);
+    test::decode(Msg::ipfix().templates().u16(2).u16(0).bytes(), state, sink);
+    CHECK(state.templates.empty());
+}
+
+TEST_CASE("damage: bad set length, truncated set, reserved set ID, bad header length") {
+    netflow::DecoderState state;
+    test::CollectingSink sink;
+    auto good = Msg::ipfix().templates().tmpl(256, {{8, 4}}).bytes();
+    SUBCASE("set length below 4") {
+        auto bad = good;
+        bad[18] = std::byte{0};
+        bad[19] = std::byte{2};
+        auto tally = test::decode(bad, state, sink);
+        CHECK(tally.first_loss == Reason::set_length_invalid);
+    }
+    SUBCASE("set longer than the message") {
+        auto bad = good;
+        bad[19] = std::byte{200};
+        auto tally = test::decode(bad, state, sink);
+        CHECK(tally.first_loss == Reason::set_truncated);
+    }
+    SUBCASE("reserved set ID is skipped, the next set decodes") {
+        auto msg = Msg::ipfix().set(5).u32(0).templates().tmpl(256, {{8, 4}}).bytes();
+        auto tally = test::decode(msg, state, sink);
+        CHECK(sink.count(Reason::reserved_set_id) == 1);
+        CHECK(tally.templates == 1);
+    }
+    SUBCASE("header length larger than the datagram") {
+        auto bad = good;
+        bad[3] = std::byte{static_cast<std::uint8_t>(good.size() + 10)};
+        auto tally = test::decode(bad, state, sink);
+        CHECK(tally.fatal == Reason::length_mismatch);
+    }
+    SUBCASE("options template with scope count 0") {
+        auto msg = Msg::ipfix().options_templates().u16(300).u16(1).u16(0).u16(8).u16(4).bytes();
+        auto tally = test::decode(msg, state, sink);
+        CHECK(tally.first_loss == Reason::template_invalid);
+        CHECK(state.find(300) == nullptr);
+    }
+    SUBCASE("template record cut short") {
+        auto msg = Msg::ipfix().templates().u16(300).u16(3).u16(8).u16(4).bytes();
+        auto tally = test::decode(msg, state, sink);
+        CHECK(tally.first_loss == Reason::template_invalid);
+    }
+    SUBCASE("template whose records would be zero bytes is rejected") {
+        auto msg = Msg::ipfix().templates().tmpl(300, {{210, 0}}).data(300).pad(4).bytes();
+        auto tally = test::decode(msg, state, sink);
+        CHECK(sink.count(Reason::template_invalid) == 1);
+        CHECK(tally.data_records == 0);
+    }
+}
+
+TEST_CASE("every prefix of a valid message decodes without reading past it") {
+    auto msg = Msg::ipfix()
+                   .templates().tmpl(256, {{8, 4}, {82, 65535}, {7, 2}})
+                   .data(256).ip4("1.2.3.4").varlen("eth0").u16(1)
+                   .bytes();
+    for (std::size_t n = 0; n <= msg.size(); ++n) {
+        CAPTURE(n);
+        netflow::DecoderState state;
+        test::CollectingSink sink;
+        // A heap copy of exactly n bytes lets AddressSanitizer catch any overread.
+        std::vector<std::byte> cut(msg.begin(), msg.begin() + static_cast<std::ptrdiff_t>(n));
+        auto tally = test::decode(cut, state, sink);
+        if (n < msg.size()) CHECK((tally.fatal || tally.first_loss || sink.records.empty()));
+    }
+}
+
+}  // TEST_SUITE
