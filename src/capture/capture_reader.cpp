@@ -28,6 +28,10 @@ CaptureReader::CaptureReader(const std::string& path) : path_(path) {
             throw CaptureError(path + ": " + std::strerror(errno));
         }
         if (S_ISDIR(st.st_mode)) throw CaptureError(path + ": is a directory, not a capture file");
+        // libpcap would call it a "truncated dump file"; pipes also report size 0, so files only.
+        if (S_ISREG(st.st_mode) && st.st_size == 0) {
+            throw CaptureError(path + ": empty file, not a pcap or pcapng capture");
+        }
         handle = pcap_open_offline_with_tstamp_precision(path.c_str(), PCAP_TSTAMP_PRECISION_NANO, errbuf);
     }
     if (handle == nullptr) {

@@ -68,6 +68,8 @@ FrameInfo parse_ipv4(Bytes packet) noexcept {
         info.kind = Kind::not_udp;
         return info;
     }
+    // A UDP header cut by the snap length is a capture limit, not a malformed datagram.
+    if (cut && payload.size() < 8) return with_issue(FrameIssue::ip_truncated);
     parse_udp(payload, info);
     return info;
 }
@@ -121,6 +123,9 @@ FrameInfo parse_ipv6(Bytes packet) noexcept {
             info.frag_id = id;
             fragment = info.frag_offset != 0 || info.frag_more;
             next = n;
+            // RFC 8200 §4.5: the rest is a slice of the fragmentable part, whose first header
+            // `n` names in every fragment; nothing after it is to be walked before reassembly.
+            if (fragment) break;
             continue;
         }
         default:
@@ -129,18 +134,18 @@ FrameInfo parse_ipv6(Bytes packet) noexcept {
         break;
     }
     info.protocol = next;
-    if (next != kProtoUdp && !(fragment && info.frag_offset != 0)) {
+    if (next != kProtoUdp) {
         info.kind = Kind::not_udp;
         return info;
     }
     if (fragment) {
         if (cut) return with_issue(FrameIssue::ip_truncated);
-        // Later fragments do not repeat the upper-layer header: the first one tells the protocol.
-        info.protocol = kProtoUdp;
         info.kind = Kind::fragment;
         info.frag_data = body.rest();
         return info;
     }
+    // A UDP header cut by the snap length is a capture limit, not a malformed datagram.
+    if (cut && body.remaining() < 8) return with_issue(FrameIssue::ip_truncated);
     parse_udp(body.rest(), info);
     return info;
 }

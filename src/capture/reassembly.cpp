@@ -57,8 +57,9 @@ std::optional<wire::Bytes> Reassembler::add(const FrameInfo& fragment, std::int6
 
     auto begin = fragment.frag_offset;
     auto end = begin + static_cast<std::uint32_t>(fragment.frag_data.size());
+    // A last fragment must end at or past everything received before it, whatever the order.
     bool inconsistent = end > kMaxDatagram || (!fragment.frag_more && p.have_last && end != p.total) ||
-                        (p.have_last && end > p.total);
+                        (!fragment.frag_more && p.data.size() > end) || (p.have_last && end > p.total);
     if (inconsistent) {
         dropped_ += p.fragments;
         pending_.erase(it);
