@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# Installs the Debian packages nfpcap needs (only those missing; quiet when all are there),
+# then configures and builds it in ./build. With --test, also the test dependencies.
+#   tools/bootstrap.sh          build dependencies, build
+#   tools/bootstrap.sh --test   build and test dependencies (tshark), build with tests
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=(g++ meson ninja-build pkg-config libpcap-dev libfmt-dev libcli11-dev libboost-dev doctest-dev)
+if [[ ${1:-} == --test ]]; then
+    packages+=(tshark python3)
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed"; then
+        missing+=("$p")
+    fi
+done
+if ((${#missing[@]})); then
+    echo "bootstrap: installing ${missing[*]}"
+    sudo=()
+    ((EUID == 0)) || sudo=(sudo)
+    export DEBIAN_FRONTEND=noninteractive
+    "${sudo[@]}" apt-get update -qq
+    "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if [[ ! -f build/build.ninja ]]; then
+    meson setup build --buildtype=release >/dev/null
+fi
+ninja -C build >/dev/null
