@@ -35,13 +35,16 @@ std::optional<std::int64_t> absolute(const Lookup& in, const ExportHeader& h, st
     if (auto v = in.get(ns)) return ntp_to_unix_ns(*v, false);
     if (auto v = in.get(delta)) return h.export_time_ns - static_cast<std::int64_t>(*v) * kNsPerUs;
     if (auto v = in.get(uptime)) {
-        if (h.has_uptime) {
-            // Signed 32-bit difference: correct across the 49.7-day uptime wrap.
-            auto diff = static_cast<std::int32_t>(static_cast<std::uint32_t>(*v) - h.sys_uptime_ms);
-            return h.export_time_ns + static_cast<std::int64_t>(diff) * kNsPerMs;
+        std::uint32_t uptime_at_export = h.sys_uptime_ms;
+        if (!h.has_uptime) {
+            // IPFIX: the exporter's uptime at export time follows from its boot time.
+            if (auto rec_init = in.get(TimeRole::system_init_ms)) init_ms = static_cast<std::int64_t>(*rec_init);
+            if (!init_ms) return std::nullopt;
+            uptime_at_export = static_cast<std::uint32_t>(h.export_time_ns / kNsPerMs - *init_ms);
         }
-        if (auto rec_init = in.get(TimeRole::system_init_ms)) init_ms = static_cast<std::int64_t>(*rec_init);
-        if (init_ms) return (*init_ms + static_cast<std::int64_t>(*v)) * kNsPerMs;
+        // Signed 32-bit difference: correct across the 49.7-day uptime wrap.
+        auto diff = static_cast<std::int32_t>(static_cast<std::uint32_t>(*v) - uptime_at_export);
+        return h.export_time_ns + static_cast<std::int64_t>(diff) * kNsPerMs;
     }
     return std::nullopt;
 }

@@ -20,6 +20,7 @@ void decode_v9(Decode& d) {
     h.has_uptime = true;
     h.export_time_ns = static_cast<std::int64_t>(secs) * 1'000'000'000;
 
+    std::uint32_t flowsets = 0;
     while (r.remaining() >= 4) {
         const std::byte* at = r.rest().data();
         const std::uint16_t set_id = r.be16();
@@ -34,6 +35,7 @@ void decode_v9(Decode& d) {
             return;
         }
         wire::Reader body = r.sub(set_length - 4U);
+        ++flowsets;
         if (set_id == 0) {
             decode_v9_template_set(d, body, set_id);
         } else if (set_id == 1) {
@@ -50,9 +52,13 @@ void decode_v9(Decode& d) {
         for (std::byte b : r.rest()) zeros = zeros && b == std::byte{0};
         if (!zeros) d.report(Reason::trailing_bytes, r.rest());
     }
-    const std::uint32_t records = d.tally.data_records + d.tally.options_records + d.tally.templates +
-                                  d.tally.options_templates;
-    if (records != h.count && d.tally.missing_template_sets == 0 && d.tally.data_loss_issues == 0) {
+    // RFC 3954 §5.1 counts template and data records; many exporters (softflowd among them)
+    // count only data records, and some count flowsets. Any of these is no anomaly.
+    const std::uint32_t data = d.tally.data_records + d.tally.options_records;
+    const std::uint32_t records = data + d.tally.templates + d.tally.options_templates;
+    const bool plausible =
+        h.count == records || h.count == data || h.count == d.tally.data_records || h.count == flowsets;
+    if (!plausible && d.tally.missing_template_sets == 0 && d.tally.data_loss_issues == 0) {
         d.report(Reason::count_mismatch, d.message.first(4));
     }
 }

@@ -166,9 +166,13 @@ void append_value(Buffer& out, const FieldSpec& spec, wire::Bytes v, const netfl
             }
         });
         return;
-    case FieldKind::string:
-        append_quoted_text(out, std::string_view(reinterpret_cast<const char*>(v.data()), v.size()), style);
+    case FieldKind::string: {
+        // Fixed-length string fields are NUL-padded by most exporters: the padding is not text.
+        std::size_t n = v.size();
+        while (n > 0 && v[n - 1] == std::byte{0}) --n;
+        append_quoted_text(out, std::string_view(reinterpret_cast<const char*>(v.data()), n), style);
         return;
+    }
     case FieldKind::ipv4:
         quoted(out, style, [&] {
             char buf[wire::kMaxAddressText];

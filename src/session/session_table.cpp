@@ -70,20 +70,34 @@ Session* SessionTable::find_or_add(const SessionKey& key, const capture::Datagra
 }
 
 void SessionTable::track_sequence(Session& s, const netflow::ExportHeader& h, const netflow::MessageTally& tally) {
-    std::uint32_t advance = 0;
+    // What the sequence number advances by: flows (v5), packets (v9), data records (IPFIX).
+    // Exporters differ on whether options records count, and some (softflowd's IPFIX) send the
+    // count after this message instead of before it; any of these readings is in sequence.
+    std::uint32_t with_options = 0;
+    std::uint32_t data_only = 0;
     switch (h.version) {
-    case 5: advance = h.count; break;   // flows sent before the next message
-    case 9: advance = 1; break;         // export packets
-    case 10: advance = tally.data_records + tally.options_records; break;  // data records
-    default: return;                    // v1 has no sequence number
+    case 5: with_options = data_only = h.count; break;
+    case 9: with_options = data_only = 1; break;
+    case 10:
+        data_only = tally.data_records;
+        with_options = tally.data_records + tally.options_records;
+        break;
+    default: return;  // v1 has no sequence number
     }
-    if (s.have_sequence && h.sequence != s.next_sequence) {
-        ++s.counters.sequence_gaps;
-        const std::uint32_t ahead = h.sequence - s.next_sequence;
-        if (ahead < 0x80000000U) s.counters.sequence_missing += ahead;  // else reordered / restarted
+    if (s.have_sequence) {
+        const std::uint32_t prev = s.last_sequence;
+        const bool in_order = h.sequence == prev + s.last_advance_all || h.sequence == prev + s.last_advance_data ||
+                              h.sequence == prev + with_options || h.sequence == prev + data_only;
+        if (!in_order) {
+            ++s.counters.sequence_gaps;
+            const std::uint32_t ahead = h.sequence - (prev + s.last_advance_all);
+            if (ahead < 0x80000000U) s.counters.sequence_missing += ahead;  // else reordered / restarted
+        }
     }
     s.have_sequence = true;
-    s.next_sequence = h.sequence + advance;
+    s.last_sequence = h.sequence;
+    s.last_advance_all = with_options;
+    s.last_advance_data = data_only;
 }
 
 void SessionTable::process(const capture::Datagram& d, netflow::DecodeSink& sink) {

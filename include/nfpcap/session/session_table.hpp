@@ -59,7 +59,9 @@ struct Session {
     std::int64_t first_time_ns = 0;
     std::int64_t last_time_ns = 0;
     bool have_sequence = false;
-    std::uint32_t next_sequence = 0;
+    std::uint32_t last_sequence = 0;      ///< sequence number of the last message
+    std::uint32_t last_advance_all = 0;   ///< what that message advanced it by, options included
+    std::uint32_t last_advance_data = 0;  ///< the same without options records
 };
 
 struct SessionOptions {
