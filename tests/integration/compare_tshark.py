@@ -193,6 +193,16 @@ def tshark_ok():
     return shutil.which("tshark") is not None
 
 
+CUT_SHORT = "cut short in the middle of a packet"
+
+
+def tshark_errors(stderr):
+    """tshark's stderr without the root warning."""
+    text = stderr.decode(errors="replace") if isinstance(stderr, bytes) else stderr
+    text = text.replace('Running as user "root" and group "root". This could be dangerous.', "")
+    return " ".join(line.strip() for line in text.splitlines() if line.strip())
+
+
 def run(cmd, **kw):
     return subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, **kw)
 
@@ -217,8 +227,8 @@ def detect_export_ports(capture):
     cmd = ["tshark", "-n", "-r", capture, "-Y", "udp", "-T", "fields",
            "-E", "occurrence=f", "-e", "udp.dstport", "-e", "udp.payload"]
     res = run(cmd)
-    if res.returncode != 0:
-        raise RuntimeError(f"tshark failed ({res.returncode}): {res.stderr.decode(errors='replace').strip()}")
+    if res.returncode != 0 and CUT_SHORT not in tshark_errors(res.stderr):
+        raise RuntimeError(f"tshark failed ({res.returncode}): {tshark_errors(res.stderr)}")
     ports = set()
     for line in res.stdout.decode(errors="replace").splitlines():
         cols = line.split("\t")
@@ -257,6 +267,7 @@ class TsharkCollector:
         self.options_records = 0
         self.unsupported = {}  # version -> records
         self.unknown_template_records = 0
+        self.warning = None  # tshark complaint that did not stop it (capture cut short)
 
     def packet(self, pkt):
         frame = None
@@ -376,11 +387,16 @@ def tshark_records(capture, ports):
         errf.seek(0)
         err = errf.read().decode(errors="replace")
     if proc.returncode != 0:
-        raise RuntimeError(f"tshark failed ({proc.returncode}): {err.strip()}")
+        if CUT_SHORT not in tshark_errors(err):
+            raise RuntimeError(f"tshark failed ({proc.returncode}): {tshark_errors(err)}")
+        collector.warning = tshark_errors(err)
     return collector, decode
 
 
 # --------------------------------------------------------------------- nfpcap
+
+NFPCAP_WARNINGS = []  # stderr of nfpcap runs that exited non-zero but printed their output
+
 
 def nfpcap_json_lines(binary, command, capture, ports):
     cmd = [binary, command, "--format", "json"]
@@ -388,9 +404,14 @@ def nfpcap_json_lines(binary, command, capture, ports):
         cmd += ["--port", str(p)]
     cmd.append(capture)
     res = run(cmd)
+    err = res.stderr.decode(errors="replace").strip()
     if res.returncode != 0:
-        raise RuntimeError(f"{' '.join(cmd)} exited {res.returncode}: "
-                           f"{res.stderr.decode(errors='replace').strip()}")
+        # A capture cut short: nfpcap reports it, exits 1 and still prints what it
+        # decoded before; tshark does the same (exit 2). Anything else is a failure.
+        if res.returncode == 1 and res.stdout.strip() and "truncated" in err:
+            NFPCAP_WARNINGS.append(f"`nfpcap {command}` exited 1: {err}")
+        else:
+            raise RuntimeError(f"{' '.join(cmd)} exited {res.returncode}: {err}")
     return res.stdout.decode(errors="replace")
 
 
@@ -566,6 +587,11 @@ def main(argv=None):
         return EXIT_FAIL
 
     tsh = tcol.records
+    cut_short = tcol.warning is not None
+    if cut_short:
+        log(f"{name}: note: tshark: {tcol.warning}")
+    for w in NFPCAP_WARNINGS:
+        log(f"{name}: note: {w}")
     ports_text = ",".join(port_ranges(decoded_ports)) or "tshark defaults"
     log(f"{name}: ports {ports_text}{'' if args.port else ' (detected)'}; tshark {len(tsh)} records"
         f" ({tcol.options_records} options records left out), nfpcap {len(nfp)} records")
@@ -592,6 +618,8 @@ def main(argv=None):
         log(f"{name}: STATS {e}")
 
     problems = []
+    if NFPCAP_WARNINGS and not cut_short:
+        problems.append("nfpcap reported a truncated capture that tshark read in full")
     if len(tsh) != len(nfp):
         problems.append(f"record count tshark {len(tsh)} != nfpcap {len(nfp)}")
     if ndiffs:
