@@ -60,7 +60,6 @@ void emit(Decode& d, const Template& t, wire::Bytes record, std::span<const wire
     rec.state = &d.state;
     rec.bytes = record;
     rec.values = values;
-    rec.times = flow_times(t, values, d.header, d.state.system_init_ms);
     d.sink.on_record(rec);
 }
 

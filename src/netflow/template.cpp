@@ -146,6 +146,8 @@ void compile(Template& t, bool v9) {
     t.min_record_length = 0;
     t.fixed_length = true;
     t.needs_value_check = false;
+    t.has_lists = false;
+    t.json_keys_length = 0;
     t.anomalies = 0;
     std::map<std::pair<std::uint32_t, std::uint16_t>, std::uint16_t> seen;
     for (std::size_t i = 0; i < t.fields.size(); ++i) {
@@ -153,6 +155,10 @@ void compile(Template& t, bool v9) {
         f.scope = i < t.scope_count;
         resolve(f, v9);
         if (f.length_mismatch) ++t.anomalies;
+        f.json_key = "\"" + f.name + "\":";
+        t.json_keys_length += f.json_key.size() + 3;  // comma and array brackets
+        t.has_lists = t.has_lists || f.kind == FieldKind::basic_list || f.kind == FieldKind::sub_template_list ||
+                      f.kind == FieldKind::sub_template_multi_list;
         if (f.length == kVariableLength) {
             t.fixed_length = false;
             t.min_record_length += 1;

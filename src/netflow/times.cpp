@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 // Absolute flow start/end from whichever time fields a record carries.
+#include "nfpcap/netflow/decoder.hpp"
 #include "nfpcap/netflow/record.hpp"
 
 namespace nfpcap::netflow {
@@ -77,6 +78,10 @@ FlowTimes flow_times(const Template& t, std::span<const wire::Bytes> values, con
         }
     }
     return times;
+}
+
+FlowTimes DataRecord::times() const noexcept {
+    return flow_times(*tmpl, values, *header, state ? state->system_init_ms : std::nullopt);
 }
 
 }  // namespace nfpcap::netflow

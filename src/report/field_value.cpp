@@ -18,27 +18,109 @@ using netflow::FieldSpec;
 
 constexpr int kMaxDepth = 8;  // nested lists deeper than this print as hex
 
-void append_float(Buffer& out, double v, ValueStyle style) {
-    if (!std::isfinite(v)) {
-        out.append(std::string_view(style == ValueStyle::json ? "null" : (std::isnan(v) ? "nan" : "inf")));
-        return;
-    }
-    fmt::format_to(std::back_inserter(out), "{}", v);
-}
-
-void append_quoted_text(Buffer& out, std::string_view s, ValueStyle style) {
-    if (style == ValueStyle::json) {
-        append_json_string(out, s);
-        return;
-    }
-    append_json_string(out, s);  // text: quoted and escaped too, so a line stays one record
-}
-
 template <typename F>
 void quoted(Buffer& out, ValueStyle style, F&& body) {
     if (style == ValueStyle::json) out.push_back('"');
     body();
     if (style == ValueStyle::json) out.push_back('"');
+}
+
+char* put_float(char* p, double v, ValueStyle style) {
+    if (!std::isfinite(v)) return put(p, style == ValueStyle::json ? "null" : (std::isnan(v) ? "nan" : "inf"));
+    return fmt::format_to(p, "{}", v);
+}
+
+bool is_list(FieldKind kind) noexcept {
+    return kind == FieldKind::basic_list || kind == FieldKind::sub_template_list ||
+           kind == FieldKind::sub_template_multi_list;
+}
+
+/// Room any scalar value of `size` bytes needs as text: 6 per byte (escaped strings) covers
+/// every kind; the constant covers short kinds that print longer than 6 per byte (times, floats).
+constexpr std::size_t scalar_bound(std::size_t size) noexcept { return 6 * size + 48; }
+
+/// Writes a value that prints as a JSON string (quoted in JSON, bare in text).
+char* put_string_like(char* p, FieldKind kind, wire::Bytes v) {
+    switch (kind) {
+    case FieldKind::mac:
+        for (std::size_t i = 0; i < 6; ++i) {
+            if (i) *p++ = ':';
+            p = put_hex(p, v.subspan(i, 1));
+        }
+        return p;
+    case FieldKind::ipv4: return wire::write_ipv4(p, v.data());
+    case FieldKind::ipv6: return wire::write_ipv6(p, v.data());
+    case FieldKind::seconds:
+        return put_iso_time(p, static_cast<std::int64_t>(wire::load_be32(v.data())) * 1'000'000'000, 0);
+    case FieldKind::milliseconds:
+        return put_iso_time(p, static_cast<std::int64_t>(wire::load_be64(v.data())) * 1'000'000, 3);
+    case FieldKind::microseconds: return put_iso_time(p, netflow::ntp_to_unix_ns(wire::load_be64(v.data()), true), 6);
+    case FieldKind::nanoseconds: return put_iso_time(p, netflow::ntp_to_unix_ns(wire::load_be64(v.data()), false), 9);
+    case FieldKind::raw:
+    case FieldKind::unsigned_int:
+    case FieldKind::signed_int:
+    case FieldKind::float32:
+    case FieldKind::float64:
+    case FieldKind::boolean:
+    case FieldKind::string:
+    case FieldKind::basic_list:
+    case FieldKind::sub_template_list:
+    case FieldKind::sub_template_multi_list: break;
+    }
+    return put_hex(p, v);  // octetArray, and anything printed as its bytes
+}
+
+/// Writes a scalar (non-list) value; `kind` already checked against the value's length.
+char* put_scalar(char* p, FieldKind kind, wire::Bytes v, ValueStyle style) {
+    switch (kind) {
+    case FieldKind::unsigned_int: return put_uint(p, wire::load_be(v.data(), v.size()));
+    case FieldKind::signed_int: {
+        const auto bits = static_cast<unsigned>(v.size() * 8);
+        std::uint64_t u = wire::load_be(v.data(), v.size());
+        if (bits < 64 && (u >> (bits - 1)) != 0) u |= ~0ULL << bits;  // sign-extend reduced size
+        return fmt::format_to(p, "{}", static_cast<std::int64_t>(u));
+    }
+    case FieldKind::float32:
+        return put_float(p, static_cast<double>(std::bit_cast<float>(wire::load_be32(v.data()))), style);
+    case FieldKind::float64:
+        if (v.size() == 4) return put_float(p, static_cast<double>(std::bit_cast<float>(wire::load_be32(v.data()))), style);
+        return put_float(p, std::bit_cast<double>(wire::load_be64(v.data())), style);
+    case FieldKind::boolean: {
+        const auto b = static_cast<unsigned>(v[0]);
+        if (b == 1) return put(p, "true");
+        if (b == 2) return put(p, "false");
+        return put_uint(p, b);
+    }
+    case FieldKind::string: {
+        // Fixed-length string fields are NUL-padded by most exporters: the padding is not text.
+        // Text output quotes and escapes strings too, so a line stays one record.
+        std::size_t n = v.size();
+        while (n > 0 && v[n - 1] == std::byte{0}) --n;
+        return put_json_string(p, std::string_view(reinterpret_cast<const char*>(v.data()), n));
+    }
+    case FieldKind::raw:
+    case FieldKind::mac:
+    case FieldKind::ipv4:
+    case FieldKind::ipv6:
+    case FieldKind::seconds:
+    case FieldKind::milliseconds:
+    case FieldKind::microseconds:
+    case FieldKind::nanoseconds:
+    case FieldKind::basic_list:
+    case FieldKind::sub_template_list:
+    case FieldKind::sub_template_multi_list: break;
+    }
+    if (style == ValueStyle::json) *p++ = '"';
+    p = put_string_like(p, kind, v);
+    if (style == ValueStyle::json) *p++ = '"';
+    return p;
+}
+
+/// The kind a value prints as: its field's kind unless the length does not fit it.
+FieldKind effective_kind(const FieldSpec& spec, wire::Bytes v, int depth) noexcept {
+    if (spec.length != netflow::kVariableLength) return depth > kMaxDepth && is_list(spec.kind) ? FieldKind::raw : spec.kind;
+    if (!netflow::length_fits(spec.kind, v.size()) || (depth > kMaxDepth && is_list(spec.kind))) return FieldKind::raw;
+    return spec.kind;
 }
 
 void append_basic_list(Buffer& out, wire::Bytes value, const netflow::DataRecord& record, ValueStyle style,
@@ -120,101 +202,55 @@ void append_sub_template_multi_list(Buffer& out, wire::Bytes value, const netflo
     out.push_back(']');
 }
 
+// JSON fields of a template without lists: reserve once for the whole record, write raw.
+void append_json_fields_flat(Buffer& out, const netflow::Template& t, std::span<const wire::Bytes> values, int depth) {
+    std::size_t bound = t.json_keys_length;
+    for (const wire::Bytes& v : values) bound += scalar_bound(v.size()) + 2;
+    char* p = reserve(out, bound);
+    for (std::size_t i = 0; i < t.fields.size(); ++i) {
+        const FieldSpec& f = t.fields[i];
+        if (f.repeat_index != 0) continue;  // printed with its first occurrence
+        if (i != 0) *p++ = ',';
+        p = put(p, f.json_key);
+        if (f.repeat_count == 1) {
+            p = put_scalar(p, effective_kind(f, values[i], depth), values[i], ValueStyle::json);
+            continue;
+        }
+        // A template that repeats an element keeps every value, in order.
+        *p++ = '[';
+        for (std::size_t k = i; k < t.fields.size(); ++k) {
+            if (t.fields[k].pen != f.pen || t.fields[k].id != f.id) continue;
+            if (k != i) *p++ = ',';
+            p = put_scalar(p, effective_kind(t.fields[k], values[k], depth), values[k], ValueStyle::json);
+        }
+        *p++ = ']';
+    }
+    commit(out, p);
+}
+
 }  // namespace
 
 void append_value(Buffer& out, const FieldSpec& spec, wire::Bytes v, const netflow::DataRecord& record,
                   ValueStyle style, int depth) {
-    FieldKind kind = spec.kind;
-    if (!netflow::length_fits(kind, v.size()) || depth > kMaxDepth) kind = FieldKind::raw;
-    switch (kind) {
-    case FieldKind::unsigned_int:
-        append_uint(out, wire::load_be(v.data(), v.size()));
-        return;
-    case FieldKind::signed_int: {
-        const auto bits = static_cast<unsigned>(v.size() * 8);
-        std::uint64_t u = wire::load_be(v.data(), v.size());
-        if (bits < 64 && (u >> (bits - 1)) != 0) u |= ~0ULL << bits;  // sign-extend reduced size
-        fmt::format_to(std::back_inserter(out), "{}", static_cast<std::int64_t>(u));
-        return;
-    }
-    case FieldKind::float32:
-        append_float(out, static_cast<double>(std::bit_cast<float>(wire::load_be32(v.data()))), style);
-        return;
-    case FieldKind::float64:
-        if (v.size() == 4) {
-            append_float(out, static_cast<double>(std::bit_cast<float>(wire::load_be32(v.data()))), style);
-        } else {
-            append_float(out, std::bit_cast<double>(wire::load_be64(v.data())), style);
-        }
-        return;
-    case FieldKind::boolean: {
-        const auto b = static_cast<unsigned>(v[0]);
-        if (b == 1) {
-            out.append(std::string_view("true"));
-        } else if (b == 2) {
-            out.append(std::string_view("false"));
-        } else {
-            append_uint(out, b);
-        }
-        return;
-    }
-    case FieldKind::mac:
-        quoted(out, style, [&] {
-            for (std::size_t i = 0; i < 6; ++i) {
-                if (i) out.push_back(':');
-                append_hex(out, v.subspan(i, 1));
-            }
-        });
-        return;
-    case FieldKind::string: {
-        // Fixed-length string fields are NUL-padded by most exporters: the padding is not text.
-        std::size_t n = v.size();
-        while (n > 0 && v[n - 1] == std::byte{0}) --n;
-        append_quoted_text(out, std::string_view(reinterpret_cast<const char*>(v.data()), n), style);
-        return;
-    }
-    case FieldKind::ipv4:
-        quoted(out, style, [&] {
-            char buf[wire::kMaxAddressText];
-            out.append(buf, wire::write_ipv4(buf, v.data()));
-        });
-        return;
-    case FieldKind::ipv6:
-        quoted(out, style, [&] {
-            char buf[wire::kMaxAddressText];
-            out.append(buf, wire::write_ipv6(buf, v.data()));
-        });
-        return;
-    case FieldKind::seconds:
-        quoted(out, style, [&] { append_iso_time(out, static_cast<std::int64_t>(wire::load_be32(v.data())) * 1'000'000'000, 0); });
-        return;
-    case FieldKind::milliseconds:
-        quoted(out, style, [&] { append_iso_time(out, static_cast<std::int64_t>(wire::load_be64(v.data())) * 1'000'000, 3); });
-        return;
-    case FieldKind::microseconds:
-        quoted(out, style, [&] { append_iso_time(out, netflow::ntp_to_unix_ns(wire::load_be64(v.data()), true), 6); });
-        return;
-    case FieldKind::nanoseconds:
-        quoted(out, style, [&] { append_iso_time(out, netflow::ntp_to_unix_ns(wire::load_be64(v.data()), false), 9); });
-        return;
-    case FieldKind::basic_list:
+    const FieldKind kind = effective_kind(spec, v, depth);
+    if (kind == FieldKind::basic_list) {
         append_basic_list(out, v, record, style, depth);
-        return;
-    case FieldKind::sub_template_list:
+    } else if (kind == FieldKind::sub_template_list) {
         append_sub_template_list(out, v, record, style, depth);
-        return;
-    case FieldKind::sub_template_multi_list:
+    } else if (kind == FieldKind::sub_template_multi_list) {
         append_sub_template_multi_list(out, v, record, style, depth);
-        return;
-    case FieldKind::raw:
-        quoted(out, style, [&] { append_hex(out, v); });
-        return;
+    } else {
+        commit(out, put_scalar(reserve(out, scalar_bound(v.size())), kind, v, style));
     }
 }
 
 void append_fields(Buffer& out, const netflow::Template& t, std::span<const wire::Bytes> values,
                    const netflow::DataRecord& record, ValueStyle style, int depth) {
     const bool json = style == ValueStyle::json;
+    if (json && !t.has_lists) {
+        append_json_fields_flat(out, t, values, depth);
+        return;
+    }
     bool first = true;
     for (std::size_t i = 0; i < t.fields.size(); ++i) {
         const FieldSpec& f = t.fields[i];

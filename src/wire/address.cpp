@@ -49,11 +49,55 @@ char* write_ipv4(char* out, const std::byte* four) noexcept {
 }
 
 char* write_ipv6(char* out, const std::byte* sixteen) noexcept {
-    char buf[INET6_ADDRSTRLEN];
-    if (inet_ntop(AF_INET6, sixteen, buf, sizeof buf) == nullptr) return out;
-    auto n = std::strlen(buf);
-    std::memcpy(out, buf, n);
-    return out + n;
+    // RFC 5952: lowercase hex without leading zeros, the longest run (>= 2) of zero groups as
+    // "::" (the first on a tie), IPv4-mapped addresses with a dotted tail.
+    std::uint16_t groups[8];
+    for (int i = 0; i < 8; ++i) {
+        groups[i] = static_cast<std::uint16_t>((static_cast<unsigned>(sixteen[2 * i]) << 8U) |
+                                               static_cast<unsigned>(sixteen[2 * i + 1]));
+    }
+    const bool mapped = groups[0] == 0 && groups[1] == 0 && groups[2] == 0 && groups[3] == 0 && groups[4] == 0 &&
+                        groups[5] == 0xffff;
+    const int count = mapped ? 6 : 8;
+    int best = -1, best_len = 0;
+    for (int i = 0; i < count;) {
+        if (groups[i] != 0) {
+            ++i;
+            continue;
+        }
+        int j = i;
+        while (j < count && groups[j] == 0) ++j;
+        if (j - i > best_len) {
+            best = i;
+            best_len = j - i;
+        }
+        i = j;
+    }
+    if (best_len < 2) best = -1;
+    static constexpr char kHex[] = "0123456789abcdef";
+    for (int i = 0; i < count; ++i) {
+        if (i == best) {
+            *out++ = ':';
+            if (i == 0) *out++ = ':';
+            i += best_len - 1;
+            continue;
+        }
+        unsigned g = groups[i];
+        bool started = false;
+        for (int shift = 12; shift >= 0; shift -= 4) {
+            unsigned nibble = (g >> static_cast<unsigned>(shift)) & 15U;
+            if (nibble != 0 || started || shift == 0) {
+                *out++ = kHex[nibble];
+                started = true;
+            }
+        }
+        if (i != count - 1) *out++ = ':';
+    }
+    if (mapped) {
+        if (best < 0 || best + best_len != count) *out++ = ':';
+        out = write_ipv4(out, sixteen + 12);
+    }
+    return out;
 }
 
 char* write_address(char* out, const IpAddress& a) noexcept {

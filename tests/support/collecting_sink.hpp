@@ -50,8 +50,8 @@ public:
         SeenRecord seen;
         seen.template_id = r.tmpl->id;
         seen.options = r.is_options();
-        seen.start_ns = r.times.start_ns;
-        seen.end_ns = r.times.end_ns;
+        seen.start_ns = r.times().start_ns;
+        seen.end_ns = r.times().end_ns;
         for (std::size_t i = 0; i < r.tmpl->fields.size(); ++i) {
             report::Buffer b;
             report::append_value(b, r.tmpl->fields[i], r.values[i], r, report::ValueStyle::text);

@@ -53,9 +53,10 @@ struct DataRecord {
     const DecoderState* state = nullptr;   ///< for sub-template lists
     wire::Bytes bytes;                     ///< the record as sent
     std::span<const wire::Bytes> values;   ///< one per template field
-    FlowTimes times;
 
     [[nodiscard]] bool is_options() const noexcept { return tmpl->kind == TemplateKind::options; }
+    /// Absolute start/end, computed on demand (a run that only counts never pays for it).
+    [[nodiscard]] FlowTimes times() const noexcept;
 };
 
 /// Computes start/end for a record from its time fields, the header and the session state.

@@ -37,6 +37,25 @@ private:
     bool closed_ = false;
 };
 
+/// Makes room for `n` more bytes at the end of `out` and returns where they start; write
+/// there with the put_* functions, then `commit` the end. One capacity check for many writes.
+inline char* reserve(Buffer& out, std::size_t n) {
+    const std::size_t old = out.size();
+    out.resize(old + n);
+    return out.data() + old;
+}
+inline void commit(Buffer& out, const char* end) { out.resize(static_cast<std::size_t>(end - out.data())); }
+
+// Raw writers: each writes at `p` into room the caller reserved and returns the new end.
+char* put_uint(char* p, std::uint64_t v) noexcept;                    ///< at most 20 bytes
+char* put_iso_time(char* p, std::int64_t ns, int digits) noexcept;    ///< at most 40 bytes
+char* put_json_string(char* p, std::string_view s) noexcept;          ///< at most 2 + 6 * size
+char* put_hex(char* p, wire::Bytes b) noexcept;                       ///< 2 * size
+inline char* put(char* p, std::string_view s) noexcept {
+    for (char c : s) *p++ = c;
+    return p;
+}
+
 /// ISO 8601 UTC with `digits` fractional digits (0, 3, 6 or 9), e.g. 2024-05-01T12:00:00.123Z.
 void append_iso_time(Buffer& out, std::int64_t ns, int digits = 3);
 /// Like append_iso_time in local time with the UTC offset.
