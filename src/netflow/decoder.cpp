@@ -88,8 +88,10 @@ bool looks_like_export(wire::Bytes payload) noexcept {
     const std::uint16_t count = r.be16();
     if (r.failed()) return false;
     switch (version) {
-    case 1: return count >= 1 && count <= 24 && payload.size() >= 16 + 48U * count;
-    case 5: return count >= 1 && count <= 30 && payload.size() >= 24 + 48U * count;
+    // v1/v5: the records fill the datagram (less than a record left over). Cisco's limits of 24
+    // and 30 records are not checked: softflowd sends v1 messages of 29 records.
+    case 1: return count >= 1 && payload.size() >= 16 + 48U * count && payload.size() < 16 + 48U * (count + 1U);
+    case 5: return count >= 1 && payload.size() >= 24 + 48U * count && payload.size() < 24 + 48U * (count + 1U);
     case 9: return payload.size() >= 24 && sets_consistent(wire::Reader(payload.subspan(20)), false);
     case 10:
         return count == payload.size() && payload.size() >= 20 &&
