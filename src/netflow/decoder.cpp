@@ -92,6 +92,12 @@ bool looks_like_export(wire::Bytes payload) noexcept {
     // and 30 records are not checked: softflowd sends v1 messages of 29 records.
     case 1: return count >= 1 && payload.size() >= 16 + 48U * count && payload.size() < 16 + 48U * (count + 1U);
     case 5: return count >= 1 && payload.size() >= 24 + 48U * count && payload.size() < 24 + 48U * (count + 1U);
+    // Versions nfpcap does not decode but whose shape is unmistakable: v6/v7 (24-byte header,
+    // 52-byte records) and v8 (28-byte header). Recognized so they are counted as
+    // unknown_version export traffic instead of vanishing among foreign datagrams.
+    case 6:
+    case 7: return count >= 1 && payload.size() == 24 + 52U * count;
+    case 8: return count >= 1 && payload.size() >= 28 + 16U * count && (payload.size() - 28) % count == 0;
     case 9: return payload.size() >= 24 && sets_consistent(wire::Reader(payload.subspan(20)), false);
     case 10:
         return count == payload.size() && payload.size() >= 20 &&
