@@ -4,9 +4,9 @@
 usage: compare_tshark.py NFPCAP_BINARY CAPTURE [--port P ...] [--max-diffs N]
 
 1. tshark decodes CAPTURE (every --port P forced to the cflow dissector with
-   "-d udp.port==P,cflow"; without --port, every UDP destination port that
-   carries a datagram starting with a NetFlow/IPFIX version number is) and
-   writes PDML. Each flow data record is one "pdu i/n" (v1/v5) or "Flow i"
+   "-d udp.port==P,cflow", and only datagrams to or from those ports count;
+   without --port, every UDP port is decoded as cflow and only datagrams that
+   start with a NetFlow/IPFIX version number count) and writes PDML. Each flow data record is one "pdu i/n" (v1/v5) or "Flow i"
    (v9/IPFIX) subtree; options data records are told apart by the kind of the
    template they use (tshark names the frame that defined it). Template
    records and data that arrived before its template have no such subtree.
@@ -84,6 +84,7 @@ NFPCAP_FIELDS = {
 }
 ADDRESS_FIELDS = {"src_addr", "dst_addr"}
 
+NETFLOW_VERSIONS = {1, 5, 6, 7, 8, 9, 10}  # what tshark's cflow dissector knows
 SUPPORTED_VERSIONS = {1, 5, 9, 10}  # what nfpcap decodes; tshark also does v6/v7/v8
 PDU_RE = re.compile(r"^pdu \d+/\d+$")  # v1/v5/v7/v8 record subtree
 FLOW_RE = re.compile(r"^Flow \d+$")  # v9/IPFIX data record subtree
@@ -221,28 +222,6 @@ def port_ranges(ports):
     return out
 
 
-def detect_export_ports(capture):
-    """UDP destination ports of datagrams whose payload starts with a NetFlow
-    version number (1, 5, 6, 7, 8, 9 or 10 as a 16-bit big-endian value)."""
-    cmd = ["tshark", "-n", "-r", capture, "-Y", "udp", "-T", "fields",
-           "-E", "occurrence=f", "-e", "udp.dstport", "-e", "udp.payload"]
-    res = run(cmd)
-    if res.returncode != 0 and CUT_SHORT not in tshark_errors(res.stderr):
-        raise RuntimeError(f"tshark failed ({res.returncode}): {tshark_errors(res.stderr)}")
-    ports = set()
-    for line in res.stdout.decode(errors="replace").splitlines():
-        cols = line.split("\t")
-        if len(cols) < 2 or not cols[0]:
-            continue
-        payload = cols[1].replace(":", "")
-        if payload[:4].lower() in ("0001", "0005", "0006", "0007", "0008", "0009", "000a"):
-            try:
-                ports.add(int(cols[0].split(",")[0]))
-            except ValueError:
-                pass
-    return sorted(ports)
-
-
 def child_fields(elem):
     return [c for c in elem if c.tag == "field"]
 
@@ -268,6 +247,7 @@ class TsharkCollector:
         self.options_records = 0
         self.unsupported = {}  # version -> records
         self.unknown_template_records = 0
+        self.ports_seen = set()  # destination ports of the NetFlow datagrams
         self.warning = None  # tshark complaint that did not stop it (capture cut short)
 
     def packet(self, pkt):
@@ -298,6 +278,9 @@ class TsharkCollector:
 
     def cflow(self, proto, frame, flow):
         version = int(field_show(proto, "cflow.version") or 0)
+        if version not in NETFLOW_VERSIONS:
+            return  # not NetFlow: some other UDP traffic forced through the cflow dissector
+        self.ports_seen.add(int(flow[3]))
         exporter = norm_exporter(flow[0], flow[1])
         if version in (9, 10):
             domain = field_show(proto, "cflow.source_id") or field_show(proto, "cflow.od_id")
@@ -386,9 +369,10 @@ class TsharkCollector:
 
 
 def tshark_records(capture, ports):
-    decode = ports if ports else detect_export_ports(capture)
+    # Without --port every UDP port is decoded as cflow (one pass; a range selector
+    # costs tshark nothing) and only layers starting with a NetFlow version count.
     cmd = ["tshark", "-n", "-r", capture, "-Y", "cflow", "-T", "pdml"]
-    for sel in port_ranges(decode):
+    for sel in port_ranges(ports) if ports else ["1-65535"]:
         cmd += ["-d", f"udp.port=={sel},cflow"]
     collector = TsharkCollector(ports)
     with tempfile.TemporaryFile() as errf:
@@ -407,7 +391,7 @@ def tshark_records(capture, ports):
         if CUT_SHORT not in tshark_errors(err):
             raise RuntimeError(f"tshark failed ({proc.returncode}): {tshark_errors(err)}")
         collector.warning = tshark_errors(err)
-    return collector, decode
+    return collector
 
 
 # --------------------------------------------------------------------- nfpcap
@@ -582,7 +566,7 @@ def main(argv=None):
     ap.add_argument("nfpcap", metavar="NFPCAP_BINARY")
     ap.add_argument("capture", metavar="CAPTURE")
     ap.add_argument("--port", type=int, action="append", default=[], metavar="P",
-                    help="UDP export port (repeatable); default: detect them")
+                    help="UDP export port (repeatable); default: any port")
     ap.add_argument("--max-diffs", type=int, default=10, metavar="N",
                     help="print at most N differences (default 10)")
     args = ap.parse_args(argv)
@@ -596,7 +580,7 @@ def main(argv=None):
         return EXIT_FAIL
 
     try:
-        tcol, decoded_ports = tshark_records(args.capture, args.port)
+        tcol = tshark_records(args.capture, args.port)
         nfp = nfpcap_records(args.nfpcap, args.capture, args.port)
         stats_errors = check_stats(args.nfpcap, args.capture, args.port, len(nfp))
     except (RuntimeError, OSError) as e:
@@ -609,8 +593,11 @@ def main(argv=None):
         log(f"{name}: note: tshark: {tcol.warning}")
     for w in NFPCAP_WARNINGS:
         log(f"{name}: note: {w}")
-    ports_text = ",".join(port_ranges(decoded_ports)) or "tshark defaults"
-    log(f"{name}: ports {ports_text}{'' if args.port else ' (detected)'}; tshark {len(tsh)} records"
+    if args.port:
+        ports_text = ",".join(port_ranges(args.port))
+    else:
+        ports_text = "any (NetFlow/IPFIX seen to " + (",".join(port_ranges(tcol.ports_seen)) or "none") + ")"
+    log(f"{name}: ports {ports_text}; tshark {len(tsh)} records"
         f" ({tcol.options_records} options records left out), nfpcap {len(nfp)} records")
     for v, n in sorted(tcol.unsupported.items()):
         log(f"{name}: note: {n} tshark records of NetFlow v{v} left out (nfpcap decodes v1/v5/v9/IPFIX)")
