@@ -5,6 +5,7 @@
 #include <pcap/pcap.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <sys/stat.h>
 
@@ -19,7 +20,11 @@ void CaptureReader::PcapCloser::operator()(void* p) const noexcept { pcap_close(
 CaptureReader::CaptureReader(const std::string& path) : path_(path) {
     char errbuf[PCAP_ERRBUF_SIZE] = {};
     pcap_t* handle = nullptr;
+    // libpcap reads through stdio in 4 KiB pieces; a 1 MiB buffer saves most of the syscalls,
+    // which are half of a plain read loop's time.
+    constexpr std::size_t kReadBuffer = 1 << 20;
     if (path == "-") {
+        std::setvbuf(stdin, nullptr, _IOFBF, kReadBuffer);
         handle = pcap_fopen_offline_with_tstamp_precision(stdin, PCAP_TSTAMP_PRECISION_NANO, errbuf);
         path_ = "<stdin>";
     } else {
@@ -32,7 +37,11 @@ CaptureReader::CaptureReader(const std::string& path) : path_(path) {
         if (S_ISREG(st.st_mode) && st.st_size == 0) {
             throw CaptureError(path + ": empty file, not a pcap or pcapng capture");
         }
-        handle = pcap_open_offline_with_tstamp_precision(path.c_str(), PCAP_TSTAMP_PRECISION_NANO, errbuf);
+        std::FILE* file = std::fopen(path.c_str(), "rb");
+        if (file == nullptr) throw CaptureError(path + ": " + std::strerror(errno));
+        std::setvbuf(file, nullptr, _IOFBF, kReadBuffer);
+        handle = pcap_fopen_offline_with_tstamp_precision(file, PCAP_TSTAMP_PRECISION_NANO, errbuf);
+        if (handle == nullptr) std::fclose(file);  // libpcap owns the file only once it opened it
     }
     if (handle == nullptr) {
         std::string why = errbuf;

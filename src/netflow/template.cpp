@@ -156,6 +156,8 @@ void compile(Template& t, bool v9) {
         resolve(f, v9);
         if (f.length_mismatch) ++t.anomalies;
         f.json_key = "\"" + f.name + "\":";
+        f.json_key_length = f.json_key.size();
+        f.json_key.append(16, '\0');  // slack for 16-byte block copies (report::put_blocks)
         t.json_keys_length += f.json_key.size() + 3;  // comma and array brackets
         t.has_lists = t.has_lists || f.kind == FieldKind::basic_list || f.kind == FieldKind::sub_template_list ||
                       f.kind == FieldKind::sub_template_multi_list;

@@ -211,7 +211,7 @@ void append_json_fields_flat(Buffer& out, const netflow::Template& t, std::span<
         const FieldSpec& f = t.fields[i];
         if (f.repeat_index != 0) continue;  // printed with its first occurrence
         if (i != 0) *p++ = ',';
-        p = put(p, f.json_key);
+        p = put_blocks(p, f.json_key.data(), f.json_key_length);
         if (f.repeat_count == 1) {
             p = put_scalar(p, effective_kind(f, values[i], depth), values[i], ValueStyle::json);
             continue;

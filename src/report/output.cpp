@@ -6,6 +6,7 @@
 #include <climits>
 #include <cstring>
 #include <ctime>
+#include <unistd.h>
 
 namespace nfpcap::report {
 
@@ -14,8 +15,20 @@ void Output::flush() {
         buffer_.clear();
         return;
     }
-    if (std::fwrite(buffer_.data(), 1, buffer_.size(), file_) != buffer_.size() || std::fflush(file_) != 0) {
-        closed_ = true;  // EPIPE or a full disk: nothing more can be written
+    // Straight to the descriptor: the buffer is already large, stdio would only split it.
+    std::fflush(file_);
+    const int fd = fileno(file_);
+    const char* p = buffer_.data();
+    std::size_t left = buffer_.size();
+    while (left > 0) {
+        const ssize_t n = ::write(fd, p, left);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) {
+            closed_ = true;  // EPIPE or a full disk: nothing more can be written
+            break;
+        }
+        p += n;
+        left -= static_cast<std::size_t>(n);
     }
     buffer_.clear();
 }
@@ -87,6 +100,16 @@ void split_ns(std::int64_t ns, std::int64_t& secs, std::int64_t& sub) noexcept {
 }  // namespace
 
 char* put_iso_time(char* p, std::int64_t ns, int digits) noexcept {
+    // Every record of a datagram has its capture time: remember the last full text.
+    thread_local std::int64_t last_ns = INT64_MIN;
+    thread_local int last_digits = -1;
+    thread_local char last_text[48];
+    thread_local std::size_t last_len = 0;
+    if (ns == last_ns && digits == last_digits) {
+        std::memcpy(p, last_text, last_len);
+        return p + last_len;
+    }
+    char* const begin = p;
     std::int64_t secs, sub;
     split_ns(ns, secs, sub);
     // Records of one datagram share their seconds: keep the date/time text of the last few
@@ -117,6 +140,10 @@ char* put_iso_time(char* p, std::int64_t ns, int digits) noexcept {
     std::memcpy(p, cached, cached_len);
     p = put_fraction(p + cached_len, sub, digits);
     *p++ = 'Z';
+    last_ns = ns;
+    last_digits = digits;
+    last_len = static_cast<std::size_t>(p - begin);
+    std::memcpy(last_text, begin, last_len);
     return p;
 }
 

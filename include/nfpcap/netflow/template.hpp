@@ -61,7 +61,8 @@ struct FieldSpec {
     std::uint16_t length = 0;    ///< bytes, or kVariableLength
     const ie::Element* element = nullptr;
     std::string name;            ///< name printed for this field
-    std::string json_key;        ///< `"name":`, ready to copy into JSON output
+    std::string json_key;        ///< `"name":` then 16 NUL bytes of slack for block copies
+    std::size_t json_key_length = 0;  ///< length of `"name":` in json_key
     FieldKind kind = FieldKind::raw;  ///< kind the bytes are read as (raw when the length does not fit)
     bool length_mismatch = false;     ///< a fixed length that does not fit the element's type
     bool scope = false;               ///< options template scope field
