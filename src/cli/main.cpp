@@ -5,29 +5,58 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <string_view>
+#include <vector>
+
+#include "connections.hpp"
 #include "flows.hpp"
 #include "stats.hpp"
 #include "templates.hpp"
+
+namespace {
+
+// `nfpcap [OPTIONS] FILE...` is `nfpcap connections [OPTIONS] FILE...`: anything but a
+// command name or a top-level flag in first place selects the default command.
+std::vector<std::string> with_default_command(int argc, char** argv) {
+    std::vector<std::string> args(argv, argv + argc);
+    static constexpr std::string_view kTopLevel[] = {"flows", "stats", "templates", "connections",
+                                                     "-h", "--help", "--help-all", "--version"};
+    if (args.size() > 1) {
+        bool top_level = false;
+        for (auto word : kTopLevel) top_level = top_level || args[1] == word;
+        if (!top_level) args.insert(args.begin() + 1, "connections");
+    }
+    return args;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
     using namespace nfpcap::cli;
     // A closed pipe (`| head`) shows up as a write error, handled by report::Output.
     std::signal(SIGPIPE, SIG_IGN);
 
-    CLI::App app{"nfpcap: decode NetFlow v1/v5/v9 and IPFIX export traffic in packet captures", "nfpcap"};
+    CLI::App app{"nfpcap: decode NetFlow v1/v5/v9 and IPFIX export traffic in packet captures.\n"
+                 "Without a command, nfpcap [OPTIONS] FILE... runs `connections`.",
+                 "nfpcap"};
     app.set_version_flag("--version", std::string("nfpcap ") + NFPCAP_VERSION);
     app.require_subcommand(1);
     app.footer("Run `nfpcap COMMAND --help` for a command's options. See nfpcap(1).");
 
+    ConnectionsOptions connections;
     FlowsOptions flows;
     StatsOptions stats;
     TemplatesOptions templates;
+    auto* connections_cmd = setup_connections(app, connections);
     auto* flows_cmd = setup_flows(app, flows);
     auto* stats_cmd = setup_stats(app, stats);
     auto* templates_cmd = setup_templates(app, templates);
 
     try {
-        app.parse(argc, argv);
+        std::vector<std::string> args = with_default_command(argc, argv);
+        std::vector<const char*> cargs;
+        for (const auto& a : args) cargs.push_back(a.c_str());
+        app.parse(static_cast<int>(cargs.size()), cargs.data());
     } catch (const CLI::CallForHelp& e) {
         return app.exit(e);
     } catch (const CLI::CallForAllHelp& e) {
@@ -39,6 +68,7 @@ int main(int argc, char** argv) {
         return kExitUsage;
     }
     try {
+        if (*connections_cmd) return run_connections(connections);
         if (*flows_cmd) return run_flows(flows);
         if (*stats_cmd) return run_stats(stats);
         if (*templates_cmd) return run_templates(templates);

@@ -49,4 +49,8 @@ std::string to_string(const Endpoint& e);
 std::size_t hash_value(const IpAddress& a) noexcept;
 std::size_t hash_value(const Endpoint& e) noexcept;
 
+struct AddressHash {
+    std::size_t operator()(const IpAddress& a) const noexcept { return hash_value(a); }
+};
+
 }  // namespace nfpcap::wire

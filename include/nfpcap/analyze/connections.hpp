@@ -1,0 +1,87 @@
+// SPDX-License-Identifier: MIT
+// Pairing flow records into connections: reverse directions joined, active-timeout splits
+// merged, client and server decided. Memory grows with connections, not records.
+#pragma once
+#include <array>
+#include <cstdint>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "nfpcap/analyze/flow.hpp"
+
+namespace nfpcap::analyze {
+
+/// Which rule decided who the client is.
+enum class DirectionRule : std::uint8_t {
+    syn,    ///< the side that sent a TCP SYN without ACK
+    icmp,   ///< the side that sent the ICMP request (echo, timestamp, ...)
+    start,  ///< the side whose traffic started first
+    port,   ///< the other side uses the well-known / service / lower port
+};
+std::string_view name(DirectionRule rule) noexcept;
+
+struct ConnectionOptions {
+    /// Records of one 5-tuple (either direction) whose time ranges are closer than this are one
+    /// connection: request/response pairs and flows split by the exporter's active timeout.
+    std::int64_t window_ns = 10'000'000'000;
+    bool renormalize = false;  ///< multiply counters by the exporter's sampling interval
+};
+
+/// One connection. Index 0 of the arrays is client -> server once `decide_direction` ran.
+struct Connection {
+    wire::Endpoint client, server;
+    std::uint8_t protocol = 0;
+    std::optional<std::uint8_t> icmp_type;  ///< the request's type for ICMP
+    std::int64_t start_ns = 0, end_ns = 0;
+    bool has_time = false;
+    std::array<std::uint64_t, 2> packets{}, bytes{};
+    std::array<std::uint8_t, 2> tcp_flags{};
+    std::array<bool, 2> opened{};  ///< sent a TCP SYN without ACK, or an ICMP request
+    std::array<std::optional<std::int64_t>, 2> first_start;
+    std::array<bool, 2> seen{};  ///< a record (or reverse counters) for this direction
+    std::uint32_t records = 0;
+    std::uint32_t biflow_records = 0;
+    DirectionRule rule = DirectionRule::port;
+    wire::Endpoint exporter;
+
+    [[nodiscard]] bool one_way() const noexcept { return !(seen[0] && seen[1]); }
+    [[nodiscard]] std::uint64_t total_packets() const noexcept { return packets[0] + packets[1]; }
+    [[nodiscard]] std::uint64_t total_bytes() const noexcept { return bytes[0] + bytes[1]; }
+    [[nodiscard]] std::int64_t duration_ns() const noexcept { return end_ns - start_ns; }
+};
+
+class ConnectionTable {
+public:
+    explicit ConnectionTable(ConnectionOptions options = {}) : options_(options) {}
+
+    void add(const FlowRecord& flow);
+    /// Decides every connection's direction and returns them sorted by start time.
+    std::vector<Connection> finish();
+
+    [[nodiscard]] std::uint64_t records() const noexcept { return records_; }
+
+private:
+    struct Key {
+        std::uint8_t protocol;
+        wire::Endpoint low, high;  // the two ends in a fixed order: direction-free
+        friend bool operator==(const Key&, const Key&) = default;
+    };
+    struct KeyHash {
+        std::size_t operator()(const Key& k) const noexcept {
+            return (wire::hash_value(k.low) * 31 + wire::hash_value(k.high)) * 31 + k.protocol;
+        }
+    };
+
+    Connection& find_or_add(const Key& key, const FlowRecord& flow);
+
+    ConnectionOptions options_;
+    std::vector<Connection> connections_;
+    std::unordered_map<Key, std::vector<std::size_t>, KeyHash> index_;
+    std::uint64_t records_ = 0;
+};
+
+/// Decides client and server (see DirectionRule), swapping the sides if needed.
+void decide_direction(Connection& c);
+
+}  // namespace nfpcap::analyze

@@ -1,0 +1,45 @@
+// SPDX-License-Identifier: MIT
+// The connection table: aligned text, JSON lines or CSV, and its footer.
+#pragma once
+#include <set>
+#include <string>
+#include <unordered_map>
+
+#include "nfpcap/analyze/hosts_file.hpp"
+#include "nfpcap/analyze/selection.hpp"
+#include "nfpcap/report/output.hpp"
+
+namespace nfpcap::report {
+
+enum class TableFormat : std::uint8_t { text, json, csv };
+
+using NameMap = analyze::NameMap;
+
+struct ConnectionReportOptions {
+    TableFormat format = TableFormat::text;
+    bool local_time = false;
+    std::uint64_t min_packets = 10;  ///< echoed in the footer's hint
+};
+
+/// What the footer says beside the table.
+struct ConnectionFooter {
+    std::size_t connections = 0;     ///< all connections found
+    std::size_t one_way = 0;         ///< of those, seen in one direction only
+    std::uint64_t records = 0;       ///< flow records analysed
+    std::optional<std::int64_t> first_ns, last_ns;
+    std::set<wire::Endpoint> exporters;
+    std::uint64_t undecoded = 0;     ///< datagrams / sets that could not be decoded
+    std::string stats_hint;          ///< the `nfpcap stats ...` command to suggest
+};
+
+/// "512", "4.25K", "42.5M", "425G" (powers of 1024).
+std::string human_size(std::uint64_t bytes);
+/// "0.3 sec", "3 sec", "15:27 min", "1:23:09 h".
+std::string human_duration(std::int64_t ns);
+/// The service column: ICMP type name, else the server's (then the client's) port name.
+std::string service_of(const analyze::Connection& c);
+
+void write_connections(Output& out, const analyze::Selection& selection, const ConnectionFooter& footer,
+                       const NameMap& names, const ConnectionReportOptions& options);
+
+}  // namespace nfpcap::report

@@ -1,0 +1,145 @@
+// SPDX-License-Identifier: MIT
+// Connection pairing and direction.
+#include "nfpcap/analyze/connections.hpp"
+
+#include <algorithm>
+
+#include "nfpcap/analyze/services.hpp"
+
+namespace nfpcap::analyze {
+
+namespace {
+
+constexpr std::uint8_t kSyn = 0x02;
+constexpr std::uint8_t kAck = 0x10;
+constexpr std::uint8_t kTcp = 6;
+
+bool is_icmp(std::uint8_t protocol) noexcept { return protocol == 1 || protocol == 58; }
+
+/// The side (0 or 1) whose port looks like the server's, or -1 when neither does.
+int server_side_by_port(const Connection& c) noexcept {
+    const std::uint16_t p0 = c.client.port, p1 = c.server.port;
+    const bool s0 = is_service_port(c.protocol, p0), s1 = is_service_port(c.protocol, p1);
+    if (s0 != s1) return s0 ? 0 : 1;
+    const bool w0 = p0 < 1024, w1 = p1 < 1024;
+    if (w0 != w1) return w0 ? 0 : 1;
+    if (p0 != p1) return p0 < p1 ? 0 : 1;
+    return -1;
+}
+
+}  // namespace
+
+std::string_view name(DirectionRule rule) noexcept {
+    switch (rule) {
+    case DirectionRule::syn: return "syn";
+    case DirectionRule::icmp: return "icmp";
+    case DirectionRule::start: return "start";
+    case DirectionRule::port: return "port";
+    }
+    return "port";
+}
+
+Connection& ConnectionTable::find_or_add(const Key& key, const FlowRecord& flow) {
+    auto& candidates = index_[key];
+    const std::int64_t start = flow.start_ns.value_or(0);
+    const std::int64_t end = flow.end_ns.value_or(start);
+    for (std::size_t idx : candidates) {
+        Connection& c = connections_[idx];
+        // Close enough in time (or no time at all): the same conversation.
+        if (!flow.start_ns || !c.has_time ||
+            (start <= c.end_ns + options_.window_ns && end + options_.window_ns >= c.start_ns)) {
+            return c;
+        }
+    }
+    candidates.push_back(connections_.size());
+    Connection& c = connections_.emplace_back();
+    c.client = {flow.src, flow.src_port};
+    c.server = {flow.dst, flow.dst_port};
+    c.protocol = flow.protocol;
+    c.exporter = flow.exporter;
+    return c;
+}
+
+void ConnectionTable::add(const FlowRecord& flow) {
+    ++records_;
+    wire::Endpoint src{flow.src, flow.src_port}, dst{flow.dst, flow.dst_port};
+    Key key{flow.protocol, std::min(src, dst), std::max(src, dst)};
+    Connection& c = find_or_add(key, flow);
+    const std::size_t dir = c.client == src ? 0 : 1;
+    const std::uint64_t scale = options_.renormalize ? flow.sampling : 1;
+
+    ++c.records;
+    c.packets[dir] += flow.packets * scale;
+    c.bytes[dir] += flow.bytes * scale;
+    c.tcp_flags[dir] |= flow.tcp_flags;
+    c.seen[dir] = c.seen[dir] || flow.packets > 0 || flow.bytes > 0 || !flow.biflow;
+    const std::uint8_t first_flags = flow.initial_tcp_flags.value_or(flow.tcp_flags);
+    if (flow.protocol == kTcp && (first_flags & kSyn) != 0 && (first_flags & kAck) == 0) c.opened[dir] = true;
+    if (flow.biflow) {
+        ++c.biflow_records;
+        c.packets[1 - dir] += flow.rev_packets * scale;
+        c.bytes[1 - dir] += flow.rev_bytes * scale;
+        if (flow.rev_packets > 0 || flow.rev_bytes > 0) c.seen[1 - dir] = true;
+    }
+    if (is_icmp(flow.protocol) && flow.icmp_type) {
+        // The requester is the client: remember the request type on the requester's side.
+        if (auto role = icmp_role(flow.protocol, *flow.icmp_type)) {
+            if (role->request) {
+                c.icmp_type = *flow.icmp_type;
+                c.opened[dir] = true;
+            } else if (!c.icmp_type) {
+                c.icmp_type = role->request_type;
+            }
+        } else if (!c.icmp_type) {
+            c.icmp_type = *flow.icmp_type;
+        }
+    }
+    if (flow.start_ns) {
+        auto& first = c.first_start[dir];
+        if (!first || *flow.start_ns < *first) first = flow.start_ns;
+        if (!c.has_time) {
+            c.start_ns = *flow.start_ns;
+            c.end_ns = flow.end_ns.value_or(*flow.start_ns);
+            c.has_time = true;
+        } else {
+            c.start_ns = std::min(c.start_ns, *flow.start_ns);
+            c.end_ns = std::max(c.end_ns, flow.end_ns.value_or(*flow.start_ns));
+        }
+    }
+}
+
+void decide_direction(Connection& c) {
+    auto swap_sides = [&c] {
+        std::swap(c.client, c.server);
+        std::swap(c.packets[0], c.packets[1]);
+        std::swap(c.bytes[0], c.bytes[1]);
+        std::swap(c.tcp_flags[0], c.tcp_flags[1]);
+        std::swap(c.opened[0], c.opened[1]);
+        std::swap(c.first_start[0], c.first_start[1]);
+        std::swap(c.seen[0], c.seen[1]);
+    };
+    if ((c.protocol == kTcp || is_icmp(c.protocol)) && c.opened[0] != c.opened[1]) {
+        c.rule = c.protocol == kTcp ? DirectionRule::syn : DirectionRule::icmp;
+        if (c.opened[1]) swap_sides();
+        return;
+    }
+    if (c.first_start[0] && c.first_start[1] && *c.first_start[0] != *c.first_start[1]) {
+        c.rule = DirectionRule::start;
+        if (*c.first_start[1] < *c.first_start[0]) swap_sides();
+        return;
+    }
+    c.rule = DirectionRule::port;
+    if (server_side_by_port(c) == 0) swap_sides();
+}
+
+std::vector<Connection> ConnectionTable::finish() {
+    std::vector<Connection> out = std::move(connections_);
+    connections_.clear();
+    index_.clear();
+    for (Connection& c : out) decide_direction(c);
+    std::stable_sort(out.begin(), out.end(),
+                     [](const Connection& a, const Connection& b) { return a.start_ns < b.start_ns; });
+    return out;
+}
+
+}  // namespace nfpcap::analyze

@@ -1,0 +1,112 @@
+// SPDX-License-Identifier: MIT
+// From decoded records to FlowRecords: the flow key and counters by information element.
+#include "nfpcap/analyze/flow.hpp"
+
+#include "nfpcap/ie/registry.hpp"
+
+namespace nfpcap::analyze {
+
+namespace {
+
+std::uint64_t as_uint(wire::Bytes v) noexcept {
+    return (v.empty() || v.size() > 8) ? 0 : wire::load_be(v.data(), v.size());
+}
+
+// RFC 7012 element IDs the analyzer reads (NetFlow v9 uses the same numbers).
+enum : std::uint16_t {
+    kOctetDelta = 1, kPacketDelta = 2, kProtocol = 4, kTcpFlags = 6, kSrcPort = 7, kSrcV4 = 8,
+    kDstPort = 11, kDstV4 = 12, kSrcV6 = 27, kDstV6 = 28, kIcmpV4 = 32, kSamplingInterval = 34,
+    kOctetTotal = 85, kPacketTotal = 86, kIcmpV6 = 139, kIcmpTypeV4 = 176, kIcmpTypeV6 = 178,
+    kSamplingPacketInterval = 305, kSamplingPacketSpace = 306,
+};
+constexpr std::uint32_t kPenCert = 6871;
+constexpr std::uint16_t kCertInitialTcpFlags = 14;
+
+}  // namespace
+
+std::optional<FlowRecord> extract_flow(const netflow::DataRecord& record, std::uint32_t sampling) {
+    const netflow::Template& t = *record.tmpl;
+    FlowRecord f;
+    bool have_src = false, have_dst = false;
+    bool have_delta_packets = false, have_delta_bytes = false;
+    bool have_rev_delta_packets = false, have_rev_delta_bytes = false;
+    std::optional<std::uint16_t> icmp_type_code;
+    for (std::size_t i = 0; i < t.fields.size(); ++i) {
+        const netflow::FieldSpec& spec = t.fields[i];
+        if (spec.scope || spec.repeat_index != 0) continue;
+        const wire::Bytes v = record.values[i];
+        if (spec.pen == ie::kPenReverse) {
+            switch (spec.id) {
+            case kOctetDelta: f.rev_bytes = as_uint(v); have_rev_delta_bytes = f.biflow = true; break;
+            case kPacketDelta: f.rev_packets = as_uint(v); have_rev_delta_packets = f.biflow = true; break;
+            case kOctetTotal: if (!have_rev_delta_bytes) f.rev_bytes = as_uint(v); f.biflow = true; break;
+            case kPacketTotal: if (!have_rev_delta_packets) f.rev_packets = as_uint(v); f.biflow = true; break;
+            default: break;
+            }
+            continue;
+        }
+        if (spec.pen == kPenCert && spec.id == kCertInitialTcpFlags) {
+            f.initial_tcp_flags = static_cast<std::uint8_t>(as_uint(v));
+            continue;
+        }
+        if (spec.pen != 0) continue;
+        switch (spec.id) {
+        case kSrcV4: if (v.size() == 4) { f.src = wire::IpAddress::v4(v.first<4>()); have_src = true; } break;
+        case kDstV4: if (v.size() == 4) { f.dst = wire::IpAddress::v4(v.first<4>()); have_dst = true; } break;
+        case kSrcV6: if (v.size() == 16) { f.src = wire::IpAddress::v6(v.first<16>()); have_src = true; } break;
+        case kDstV6: if (v.size() == 16) { f.dst = wire::IpAddress::v6(v.first<16>()); have_dst = true; } break;
+        case kSrcPort: f.src_port = static_cast<std::uint16_t>(as_uint(v)); break;
+        case kDstPort: f.dst_port = static_cast<std::uint16_t>(as_uint(v)); break;
+        case kProtocol: f.protocol = static_cast<std::uint8_t>(as_uint(v)); break;
+        case kTcpFlags: f.tcp_flags = static_cast<std::uint8_t>(as_uint(v)); break;  // low byte: the classic flags
+        case kOctetDelta: f.bytes = as_uint(v); have_delta_bytes = true; break;
+        case kPacketDelta: f.packets = as_uint(v); have_delta_packets = true; break;
+        case kOctetTotal: if (!have_delta_bytes) f.bytes = as_uint(v); break;
+        case kPacketTotal: if (!have_delta_packets) f.packets = as_uint(v); break;
+        case kIcmpV4:
+        case kIcmpV6: icmp_type_code = static_cast<std::uint16_t>(as_uint(v)); break;
+        case kIcmpTypeV4:
+        case kIcmpTypeV6: f.icmp_type = static_cast<std::uint8_t>(as_uint(v)); break;
+        case kSamplingInterval: if (auto n = as_uint(v); n > 1) sampling = static_cast<std::uint32_t>(n); break;
+        default: break;
+        }
+    }
+    if (!have_src || !have_dst) return std::nullopt;
+    if (f.protocol == 1 || f.protocol == 58) {
+        // Exporters without an ICMP type element (v1/v5, softflowd, pmacct) put type * 256 + code
+        // in the destination port. Ports mean nothing else for ICMP.
+        if (!f.icmp_type) {
+            f.icmp_type = static_cast<std::uint8_t>((icmp_type_code ? *icmp_type_code : f.dst_port) >> 8U);
+        }
+        f.src_port = f.dst_port = 0;
+    }
+    if (record.header->version == 5 && record.header->sampling_interval() > 1) {
+        sampling = record.header->sampling_interval();
+    }
+    f.sampling = sampling;
+    const netflow::FlowTimes times = record.times();
+    f.start_ns = times.start_ns;
+    f.end_ns = times.end_ns ? times.end_ns : times.start_ns;
+    if (!f.start_ns) f.start_ns = f.end_ns;
+    f.exporter = record.context->exporter;
+    return f;
+}
+
+std::optional<std::uint32_t> announced_sampling(const netflow::DataRecord& record) {
+    const netflow::Template& t = *record.tmpl;
+    std::uint64_t interval = 0, packet_interval = 0, packet_space = 0;
+    for (std::size_t i = 0; i < t.fields.size(); ++i) {
+        const netflow::FieldSpec& spec = t.fields[i];
+        if (spec.pen != 0 || (spec.scope && record.header->version == 9)) continue;
+        if (spec.id == kSamplingInterval) interval = as_uint(record.values[i]);
+        if (spec.id == kSamplingPacketInterval) packet_interval = as_uint(record.values[i]);
+        if (spec.id == kSamplingPacketSpace) packet_space = as_uint(record.values[i]);
+    }
+    if (interval > 1) return static_cast<std::uint32_t>(interval);
+    if (packet_interval > 0 && packet_space > 0) {
+        return static_cast<std::uint32_t>((packet_interval + packet_space) / packet_interval);
+    }
+    return std::nullopt;
+}
+
+}  // namespace nfpcap::analyze

@@ -1,0 +1,162 @@
+// SPDX-License-Identifier: MIT
+// `nfpcap [connections]`: decode, pair records into connections, resolve names, print.
+#include "connections.hpp"
+
+#include <map>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "nfpcap/analyze/flow.hpp"
+#include "nfpcap/analyze/hosts_file.hpp"
+#include "nfpcap/analyze/resolver.hpp"
+
+namespace nfpcap::cli {
+
+namespace {
+
+// Feeds decoded records into the connection table; remembers each exporter's sampling.
+class ConnectionSink final : public netflow::DecodeSink {
+public:
+    explicit ConnectionSink(analyze::ConnectionTable& table) : table_(table) {}
+
+    void on_record(const netflow::DataRecord& record) override {
+        const std::pair<wire::Endpoint, std::uint32_t> exporter{record.context->exporter, record.header->domain};
+        if (record.is_options()) {
+            if (auto n = analyze::announced_sampling(record)) sampling_[exporter] = *n;
+            return;
+        }
+        auto found = sampling_.find(exporter);
+        auto flow = analyze::extract_flow(record, found == sampling_.end() ? 1 : found->second);
+        if (!flow) return;
+        table_.add(*flow);
+        exporters_.insert(record.context->exporter);
+    }
+
+    [[nodiscard]] const std::set<wire::Endpoint>& exporters() const noexcept { return exporters_; }
+
+private:
+    analyze::ConnectionTable& table_;
+    std::map<std::pair<wire::Endpoint, std::uint32_t>, std::uint32_t> sampling_;
+    std::set<wire::Endpoint> exporters_;
+};
+
+report::NameMap resolve_names(const analyze::Selection& selection, const ConnectionsOptions& options) {
+    report::NameMap names;
+    if (!options.hosts_file.empty()) {
+        for (auto& [addr, name] : analyze::read_hosts_file(options.hosts_file)) names.emplace(addr, name);
+    }
+    if (options.no_dns) return names;
+    std::vector<wire::IpAddress> wanted;
+    for (const auto* c : selection.shown) {
+        for (const auto& a : {c->client.addr, c->server.addr}) {
+            if (!names.count(a)) wanted.push_back(a);
+        }
+    }
+    if (wanted.empty()) return names;
+    analyze::ResolverOptions ro;
+    ro.lookup_timeout = std::chrono::milliseconds(options.dns_timeout_ms);
+    ro.budget = std::chrono::milliseconds(options.dns_budget_ms);
+    analyze::Resolver resolver(ro);
+    for (auto& [addr, name] : resolver.resolve(wanted)) names.emplace(addr, name);
+    return names;
+}
+
+}  // namespace
+
+CLI::App* setup_connections(CLI::App& app, ConnectionsOptions& o) {
+    auto* sub = app.add_subcommand(
+        "connections", "Print one line per connection, hosts and services resolved (the default command)");
+    const std::map<std::string, report::TableFormat> formats{
+        {"text", report::TableFormat::text}, {"json", report::TableFormat::json}, {"csv", report::TableFormat::csv}};
+    const std::map<std::string, analyze::SortKey> sorts{{"start", analyze::SortKey::start},
+                                                        {"bytes", analyze::SortKey::bytes},
+                                                        {"packets", analyze::SortKey::packets},
+                                                        {"duration", analyze::SortKey::duration}};
+    sub->add_option("-f,--format", o.format, "Output format: text (aligned table), json (JSON lines) or csv")
+        ->transform(CLI::CheckedTransformer(formats, CLI::ignore_case))
+        ->type_name("FORMAT");
+    sub->add_flag("--local", o.local_time, "Show times in local time instead of UTC");
+    sub->add_flag("-n,--no-dns", o.no_dns, "Do not look up host names");
+    sub->add_option("--hosts", o.hosts_file, "Names from a hosts-format file, used before DNS")
+        ->check(CLI::ExistingFile)
+        ->type_name("FILE");
+    sub->add_option("--dns-timeout", o.dns_timeout_ms, "Give up on one address after this long")
+        ->capture_default_str()
+        ->type_name("MS");
+    sub->add_option("--dns-budget", o.dns_budget_ms, "Stop all lookups after this long; the rest print as addresses")
+        ->capture_default_str()
+        ->type_name("MS");
+    sub->add_option("--match-host", o.match_hosts, "Only connections with this address on either side (repeatable)")
+        ->type_name("ADDR");
+    sub->add_option("-p,--min-packets", o.min_packets, "Skip connections with fewer packets (both directions)")
+        ->capture_default_str()
+        ->type_name("N");
+    sub->add_option("--top", o.top, "Only the N connections with the most bytes")->type_name("N");
+    sub->add_option("--sort", o.sort, "Order: start, bytes, packets or duration")
+        ->transform(CLI::CheckedTransformer(sorts, CLI::ignore_case))
+        ->type_name("KEY");
+    sub->add_option("--window", o.window_seconds,
+                    "Records of one 5-tuple closer in time than this are one connection")
+        ->capture_default_str()
+        ->check(CLI::NonNegativeNumber)
+        ->type_name("SECONDS");
+    sub->add_flag("--renormalize", o.renormalize, "Multiply counters by the exporter's packet sampling interval");
+    add_input_options(*sub, o.input);
+    return sub;
+}
+
+int run_connections(const ConnectionsOptions& o) {
+    analyze::SelectOptions select_options;
+    for (const auto& text : o.match_hosts) {
+        auto addr = wire::IpAddress::parse(text);
+        if (addr.family == 0) {
+            fmt::print(stderr, "nfpcap: --match-host {}: not an IPv4 or IPv6 address\n", text);
+            return kExitUsage;
+        }
+        select_options.match_hosts.push_back(addr);
+    }
+    select_options.min_packets = o.min_packets;
+    select_options.top = o.top;
+    select_options.sort = o.sort;
+
+    analyze::ConnectionOptions co;
+    co.window_ns = static_cast<std::int64_t>(o.window_seconds * 1e9);
+    co.renormalize = o.renormalize;
+    analyze::ConnectionTable table(co);
+    ConnectionSink sink(table);
+    session::SessionTable sessions({o.input.ports});
+    std::vector<report::FileSummary> summaries;
+    const int rc = read_captures(o.input, sessions, sink, summaries);
+
+    const auto connections = table.finish();
+    const analyze::Selection selection = analyze::select(connections, select_options);
+
+    report::ConnectionFooter footer;
+    footer.connections = connections.size();
+    footer.records = table.records();
+    footer.exporters = sink.exporters();
+    for (const auto& c : connections) {
+        if (c.one_way()) ++footer.one_way;
+        if (!c.has_time) continue;
+        if (!footer.first_ns || c.start_ns < *footer.first_ns) footer.first_ns = c.start_ns;
+        if (!footer.last_ns || c.end_ns > *footer.last_ns) footer.last_ns = c.end_ns;
+    }
+    const auto totals = sessions.totals();
+    footer.undecoded = totals.counters.malformed_datagrams + totals.counters.partial_datagrams;
+    footer.stats_hint = "nfpcap stats";
+    for (const auto& f : o.input.files) footer.stats_hint += " " + f;
+
+    report::NameMap names;
+    try {
+        names = resolve_names(selection, o);
+    } catch (const std::exception& e) {
+        fmt::print(stderr, "nfpcap: {}\n", e.what());
+        return kExitInputError;
+    }
+    report::Output out(stdout);
+    report::write_connections(out, selection, footer, names, {o.format, o.local_time, o.min_packets});
+    return rc;
+}
+
+}  // namespace nfpcap::cli

@@ -1,0 +1,30 @@
+// SPDX-License-Identifier: MIT
+// `nfpcap [connections]`: the connection table, hosts and services resolved.
+#pragma once
+#include "input.hpp"
+#include "nfpcap/analyze/connections.hpp"
+#include "nfpcap/analyze/selection.hpp"
+#include "nfpcap/report/connection_report.hpp"
+
+namespace nfpcap::cli {
+
+struct ConnectionsOptions {
+    InputOptions input;
+    report::TableFormat format = report::TableFormat::text;
+    bool local_time = false;
+    bool no_dns = false;
+    std::string hosts_file;
+    int dns_timeout_ms = 2000;
+    int dns_budget_ms = 5000;
+    std::vector<std::string> match_hosts;
+    std::uint64_t min_packets = 10;
+    std::size_t top = 0;
+    analyze::SortKey sort = analyze::SortKey::start;
+    double window_seconds = 10;
+    bool renormalize = false;
+};
+
+CLI::App* setup_connections(CLI::App& app, ConnectionsOptions& options);
+int run_connections(const ConnectionsOptions& options);
+
+}  // namespace nfpcap::cli

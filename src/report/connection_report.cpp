@@ -1,0 +1,242 @@
+// SPDX-License-Identifier: MIT
+// Connection table output. Text is aligned on column widths measured over the rows shown.
+#include "nfpcap/report/connection_report.hpp"
+
+#include <algorithm>
+#include <iterator>
+#include <vector>
+
+#include "nfpcap/analyze/services.hpp"
+
+namespace nfpcap::report {
+
+namespace {
+
+using analyze::Connection;
+
+auto it(Buffer& out) { return std::back_inserter(out); }
+
+std::string endpoint_text(const wire::Endpoint& e, const NameMap& names, bool has_port) {
+    std::string addr = wire::to_string(e.addr);
+    auto found = names.find(e.addr);
+    std::string text;
+    if (found != names.end()) {
+        text = found->second + " (" + addr + ")";
+    } else {
+        text = e.addr.family == 6 && has_port ? "[" + addr + "]" : addr;
+    }
+    if (has_port) text += ":" + std::to_string(e.port);
+    return text;
+}
+
+std::string time_text(std::int64_t ns, bool local) {
+    Buffer b;
+    if (local) {
+        append_local_time(b, ns, 3);
+    } else {
+        append_iso_time(b, ns, 3);
+        b.resize(b.size() - 1);  // the table says UTC once, in its header
+    }
+    std::string s = fmt::to_string(b);
+    s[10] = ' ';
+    return s;
+}
+
+bool has_ports(const Connection& c) { return c.protocol == 6 || c.protocol == 17 || c.protocol == 132 || c.protocol == 136; }
+
+std::string protocol_text(std::uint8_t protocol) {
+    auto name = analyze::protocol_name(protocol);
+    return name.empty() ? std::to_string(protocol) : std::string(name);
+}
+
+void write_text(Buffer& out, const analyze::Selection& sel, const NameMap& names, const ConnectionReportOptions& o) {
+    std::vector<std::array<std::string, 10>> rows;
+    rows.push_back({o.local_time ? "Start (local)" : "Start (UTC)", "Duration", "Proto", "Service", "Client", "Server",
+                    "C>S pkts", "C>S bytes", "S>C pkts", "S>C bytes"});
+    for (const Connection* c : sel.shown) {
+        const bool ports = has_ports(*c);
+        std::string service = service_of(*c);
+        rows.push_back({c->has_time ? time_text(c->start_ns, o.local_time) : "-",
+                        c->has_time ? human_duration(c->duration_ns()) : "-", protocol_text(c->protocol),
+                        service.empty() ? "-" : service, endpoint_text(c->client, names, ports),
+                        endpoint_text(c->server, names, ports), std::to_string(c->packets[0]), human_size(c->bytes[0]),
+                        std::to_string(c->packets[1]), human_size(c->bytes[1])});
+    }
+    std::array<std::size_t, 10> width{};
+    for (const auto& r : rows) {
+        for (std::size_t i = 0; i < r.size(); ++i) width[i] = std::max(width[i], r[i].size());
+    }
+    for (const auto& r : rows) {
+        std::string line;
+        for (std::size_t i = 0; i < r.size(); ++i) {
+            const bool numeric = i >= 6 || i == 1;
+            const std::size_t pad = width[i] - r[i].size();
+            if (numeric) line.append(pad, ' ');
+            line += r[i];
+            if (!numeric && i + 1 < r.size()) line.append(pad, ' ');
+            if (i + 1 < r.size()) line += "  ";
+        }
+        out.append(line);
+        out.push_back('\n');
+    }
+}
+
+void json_name(Buffer& out, const NameMap& names, const wire::IpAddress& a) {
+    auto found = names.find(a);
+    if (found == names.end()) {
+        out.append(std::string_view("null"));
+    } else {
+        append_json_string(out, found->second);
+    }
+}
+
+void write_json(Buffer& out, const analyze::Selection& sel, const NameMap& names) {
+    for (const Connection* c : sel.shown) {
+        out.append(std::string_view("{\"start\":"));
+        if (c->has_time) {
+            out.push_back('"');
+            append_iso_time(out, c->start_ns, 3);
+            out.append(std::string_view("\",\"end\":\""));
+            append_iso_time(out, c->end_ns, 3);
+            out.push_back('"');
+            fmt::format_to(it(out), ",\"duration_ms\":{}", c->duration_ns() / 1'000'000);
+        } else {
+            out.append(std::string_view("null,\"end\":null,\"duration_ms\":null"));
+        }
+        fmt::format_to(it(out), ",\"protocol\":{},\"service\":", c->protocol);
+        append_json_string(out, service_of(*c));
+        fmt::format_to(it(out), ",\"client\":\"{}\",\"client_port\":{},\"server\":\"{}\",\"server_port\":{}",
+                       wire::to_string(c->client.addr), c->client.port, wire::to_string(c->server.addr),
+                       c->server.port);
+        out.append(std::string_view(",\"client_name\":"));
+        json_name(out, names, c->client.addr);
+        out.append(std::string_view(",\"server_name\":"));
+        json_name(out, names, c->server.addr);
+        fmt::format_to(it(out),
+                       ",\"packets_to_server\":{},\"packets_to_client\":{},\"bytes_to_server\":{},"
+                       "\"bytes_to_client\":{},\"records\":{},\"direction_rule\":\"{}\",\"one_way\":{},"
+                       "\"exporter\":\"{}\"}}\n",
+                       c->packets[0], c->packets[1], c->bytes[0], c->bytes[1], c->records, analyze::name(c->rule),
+                       c->one_way(), wire::to_string(c->exporter));
+    }
+}
+
+std::string csv_field(const std::string& s) {
+    if (s.find_first_of(",\"\n") == std::string::npos) return s;
+    std::string q = "\"";
+    for (char ch : s) {
+        if (ch == '"') q += '"';
+        q += ch;
+    }
+    return q + "\"";
+}
+
+void write_csv(Buffer& out, const analyze::Selection& sel, const NameMap& names) {
+    out.append(std::string_view(
+        "start,end,duration_ms,protocol,service,client,client_port,server,server_port,client_name,server_name,"
+        "packets_to_server,packets_to_client,bytes_to_server,bytes_to_client,records,direction_rule,one_way,"
+        "exporter\n"));
+    auto name_of = [&](const wire::IpAddress& a) {
+        auto found = names.find(a);
+        return found == names.end() ? std::string() : csv_field(found->second);
+    };
+    for (const Connection* c : sel.shown) {
+        if (c->has_time) {
+            append_iso_time(out, c->start_ns, 3);
+            out.push_back(',');
+            append_iso_time(out, c->end_ns, 3);
+            fmt::format_to(it(out), ",{}", c->duration_ns() / 1'000'000);
+        } else {
+            out.append(std::string_view(",,"));
+        }
+        fmt::format_to(it(out), ",{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", c->protocol,
+                       csv_field(service_of(*c)), wire::to_string(c->client.addr), c->client.port,
+                       wire::to_string(c->server.addr), c->server.port, name_of(c->client.addr),
+                       name_of(c->server.addr), c->packets[0], c->packets[1], c->bytes[0], c->bytes[1], c->records,
+                       analyze::name(c->rule), c->one_way(), wire::to_string(c->exporter));
+    }
+}
+
+void write_footer(Buffer& out, const analyze::Selection& sel, const ConnectionFooter& f,
+                  const ConnectionReportOptions& o) {
+    fmt::format_to(it(out), "\n{} of {} connections shown ({} flow records", sel.shown.size(), f.connections, f.records);
+    if (f.one_way) fmt::format_to(it(out), "; {} one-way", f.one_way);
+    out.append(std::string_view(").\n"));
+    if (sel.below_min_packets) {
+        fmt::format_to(it(out), "{} connections with fewer than {} packets skipped (-p 0 shows all).\n",
+                       sel.below_min_packets, o.min_packets);
+    }
+    if (sel.other_hosts) fmt::format_to(it(out), "{} connections not involving --match-host skipped.\n", sel.other_hosts);
+    if (sel.beyond_top) fmt::format_to(it(out), "{} smaller connections beyond --top skipped.\n", sel.beyond_top);
+    if (f.first_ns && f.last_ns) {
+        fmt::format_to(it(out), "Time range: {} to {} ({}).\n", time_text(*f.first_ns, o.local_time),
+                       time_text(*f.last_ns, o.local_time), o.local_time ? "local" : "UTC");
+    }
+    if (!f.exporters.empty()) {
+        out.append(std::string_view(f.exporters.size() == 1 ? "Exporter:" : "Exporters:"));
+        for (const auto& e : f.exporters) fmt::format_to(it(out), " {}", wire::to_string(e));
+        out.append(std::string_view(".\n"));
+    }
+    if (f.undecoded) {
+        fmt::format_to(it(out), "{} datagrams or sets could not be decoded: `{}` says why.\n", f.undecoded,
+                       f.stats_hint);
+    }
+}
+
+}  // namespace
+
+std::string human_size(std::uint64_t bytes) {
+    if (bytes < 1024) return std::to_string(bytes);
+    static constexpr char kUnits[] = "KMGTPE";
+    double v = static_cast<double>(bytes);
+    std::size_t unit = 0;
+    v /= 1024;
+    while (v >= 1024 && unit + 1 < sizeof kUnits - 1) {
+        v /= 1024;
+        ++unit;
+    }
+    // Three significant digits, without rounding up past the unit (1023.9K stays 1.00M).
+    if (v >= 999.5 && unit + 1 < sizeof kUnits - 1) {
+        v /= 1024;
+        ++unit;
+    }
+    if (v < 9.995) return fmt::format("{:.2f}{}", v, kUnits[unit]);
+    if (v < 99.95) return fmt::format("{:.1f}{}", v, kUnits[unit]);
+    return fmt::format("{:.0f}{}", v, kUnits[unit]);
+}
+
+std::string human_duration(std::int64_t ns) {
+    if (ns < 0) ns = 0;
+    const std::int64_t ms = ns / 1'000'000;
+    if (ms < 10'000) return fmt::format("{:.1f} sec", static_cast<double>(ms) / 1000.0);
+    const std::int64_t s = (ms + 500) / 1000;
+    if (s < 60) return fmt::format("{} sec", s);
+    if (s < 3600) return fmt::format("{}:{:02} min", s / 60, s % 60);
+    return fmt::format("{}:{:02}:{:02} h", s / 3600, s / 60 % 60, s % 60);
+}
+
+std::string service_of(const Connection& c) {
+    if ((c.protocol == 1 || c.protocol == 58) && c.icmp_type) {
+        auto name = analyze::icmp_type_name(c.protocol, *c.icmp_type);
+        return name.empty() ? "type " + std::to_string(*c.icmp_type) : std::string(name);
+    }
+    auto name = analyze::service_name(c.protocol, c.server.port);
+    if (name.empty()) name = analyze::service_name(c.protocol, c.client.port);
+    return std::string(name);
+}
+
+void write_connections(Output& out, const analyze::Selection& selection, const ConnectionFooter& footer,
+                       const NameMap& names, const ConnectionReportOptions& options) {
+    Buffer& b = out.buffer();
+    switch (options.format) {
+    case TableFormat::text:
+        write_text(b, selection, names, options);
+        write_footer(b, selection, footer, options);
+        break;
+    case TableFormat::json: write_json(b, selection, names); break;
+    case TableFormat::csv: write_csv(b, selection, names); break;
+    }
+    out.flush();
+}
+
+}  // namespace nfpcap::report
