@@ -3,6 +3,7 @@
 #include "nfpcap/analyze/connections.hpp"
 
 #include <algorithm>
+#include <climits>
 
 #include "nfpcap/analyze/services.hpp"
 
@@ -40,10 +41,11 @@ std::string_view name(DirectionRule rule) noexcept {
 }
 
 Connection& ConnectionTable::find_or_add(const Key& key, const FlowRecord& flow) {
-    auto& candidates = index_[key];
+    constexpr std::uint32_t kNone = UINT32_MAX;
+    auto [slot, inserted] = index_.try_emplace(key, kNone);
     const std::int64_t start = flow.start_ns.value_or(0);
     const std::int64_t end = flow.end_ns.value_or(start);
-    for (std::size_t idx : candidates) {
+    for (std::uint32_t idx = slot->second; idx != kNone; idx = previous_[idx]) {
         Connection& c = connections_[idx];
         // Close enough in time (or no time at all): the same conversation.
         if (!flow.start_ns || !c.has_time ||
@@ -51,7 +53,8 @@ Connection& ConnectionTable::find_or_add(const Key& key, const FlowRecord& flow)
             return c;
         }
     }
-    candidates.push_back(connections_.size());
+    previous_.push_back(slot->second);
+    slot->second = static_cast<std::uint32_t>(connections_.size());
     Connection& c = connections_.emplace_back();
     c.client = {flow.src, flow.src_port};
     c.server = {flow.dst, flow.dst_port};
@@ -132,13 +135,12 @@ void decide_direction(Connection& c) {
     if (server_side_by_port(c) == 0) swap_sides();
 }
 
-std::vector<Connection> ConnectionTable::finish() {
-    std::vector<Connection> out = std::move(connections_);
+std::deque<Connection> ConnectionTable::finish() {
+    std::deque<Connection> out = std::move(connections_);
     connections_.clear();
     index_.clear();
+    previous_.clear();
     for (Connection& c : out) decide_direction(c);
-    std::stable_sort(out.begin(), out.end(),
-                     [](const Connection& a, const Connection& b) { return a.start_ns < b.start_ns; });
     return out;
 }
 

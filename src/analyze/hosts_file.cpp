@@ -45,7 +45,9 @@ NameMap read_hosts_file(const std::string& path) {
         const auto where = path + ":" + std::to_string(line_no) + ": ";
         // Only the address part: a zone names an interface of the machine that wrote the file.
         const auto address = wire::IpAddress::parse(std::string(addr_text.substr(0, addr_text.find('%'))));
-        if (address.family == 0) throw std::runtime_error(where + "not an IP address: '" + std::string(addr_text) + "'");
+        if (address.family == 0) {
+            throw std::runtime_error(where + "not an IP address: '" + std::string(addr_text) + "'");
+        }
         if (name.empty()) throw std::runtime_error(where + "no host name after " + std::string(addr_text));
         names.try_emplace(address, name);
     }

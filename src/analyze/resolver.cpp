@@ -190,7 +190,9 @@ NameMap Resolver::resolve(const std::vector<wire::IpAddress>& addresses) {
             // No worker left to take the rest (none could be started): they stay numeric.
             if (job->workers == 0 && job->running.empty()) break;
             auto wake = deadline;
-            if (!job->running.empty()) wake = std::min(wake, job->started[job->running.front()] + options_.lookup_timeout);
+            if (!job->running.empty()) {
+                wake = std::min(wake, job->started[job->running.front()] + options_.lookup_timeout);
+            }
             job->changed.wait_until(lock, wake);
         }
         job->closed = true;

@@ -6,7 +6,7 @@
 
 namespace nfpcap::analyze {
 
-Selection select(const std::vector<Connection>& connections, const SelectOptions& options) {
+Selection select(const std::deque<Connection>& connections, const SelectOptions& options) {
     Selection s;
     for (const Connection& c : connections) {
         if (!options.match_hosts.empty()) {

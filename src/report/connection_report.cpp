@@ -14,18 +14,20 @@ namespace {
 
 using analyze::Connection;
 
-auto it(Buffer& out) { return std::back_inserter(out); }
+auto it(Buffer& out) { return fmt::appender(out); }
 
 std::string endpoint_text(const wire::Endpoint& e, const NameMap& names, bool has_port) {
-    std::string addr = wire::to_string(e.addr);
+    const std::string addr = wire::to_string(e.addr);
     auto found = names.find(e.addr);
     std::string text;
     if (found != names.end()) {
-        text = found->second + " (" + addr + ")";
+        text = fmt::format("{} ({})", found->second, addr);
+    } else if (e.addr.family == 6 && has_port) {
+        text = fmt::format("[{}]", addr);
     } else {
-        text = e.addr.family == 6 && has_port ? "[" + addr + "]" : addr;
+        text = addr;
     }
-    if (has_port) text += ":" + std::to_string(e.port);
+    if (has_port) fmt::format_to(std::back_inserter(text), ":{}", e.port);
     return text;
 }
 
@@ -49,35 +51,47 @@ std::string protocol_text(std::uint8_t protocol) {
     return name.empty() ? std::to_string(protocol) : std::string(name);
 }
 
-void write_text(Buffer& out, const analyze::Selection& sel, const NameMap& names, const ConnectionReportOptions& o) {
-    std::vector<std::array<std::string, 10>> rows;
-    rows.push_back({o.local_time ? "Start (local)" : "Start (UTC)", "Duration", "Proto", "Service", "Client", "Server",
-                    "C>S pkts", "C>S bytes", "S>C pkts", "S>C bytes"});
-    for (const Connection* c : sel.shown) {
-        const bool ports = has_ports(*c);
-        std::string service = service_of(*c);
-        rows.push_back({c->has_time ? time_text(c->start_ns, o.local_time) : "-",
-                        c->has_time ? human_duration(c->duration_ns()) : "-", protocol_text(c->protocol),
-                        service.empty() ? "-" : service, endpoint_text(c->client, names, ports),
-                        endpoint_text(c->server, names, ports), std::to_string(c->packets[0]), human_size(c->bytes[0]),
-                        std::to_string(c->packets[1]), human_size(c->bytes[1])});
+using Row = std::array<std::string, 10>;
+
+Row header_row(const ConnectionReportOptions& o) {
+    return {o.local_time ? "Start (local)" : "Start (UTC)", "Duration", "Proto", "Service", "Client", "Server",
+            "C>S pkts", "C>S bytes", "S>C pkts", "S>C bytes"};
+}
+
+Row row_of(const Connection& c, const NameMap& names, const ConnectionReportOptions& o) {
+    const bool ports = has_ports(c);
+    std::string service = service_of(c);
+    return {c.has_time ? time_text(c.start_ns, o.local_time) : "-", c.has_time ? human_duration(c.duration_ns()) : "-",
+            protocol_text(c.protocol), service.empty() ? "-" : service, endpoint_text(c.client, names, ports),
+            endpoint_text(c.server, names, ports), std::to_string(c.packets[0]), human_size(c.bytes[0]),
+            std::to_string(c.packets[1]), human_size(c.bytes[1])};
+}
+
+void append_row(Buffer& out, const Row& r, const std::array<std::size_t, 10>& width) {
+    for (std::size_t i = 0; i < r.size(); ++i) {
+        const bool numeric = i >= 6 || i == 1;
+        const std::size_t pad = width[i] - r[i].size();
+        if (numeric) out.append(std::string(pad, ' '));
+        out.append(r[i]);
+        if (!numeric && i + 1 < r.size()) out.append(std::string(pad, ' '));
+        if (i + 1 < r.size()) out.append(std::string_view("  "));
     }
+    out.push_back('\n');
+}
+
+// Two passes over the rows (widths, then text) keep memory flat however many rows there are.
+void write_text(Output& out, const analyze::Selection& sel, const NameMap& names, const ConnectionReportOptions& o) {
+    const Row header = header_row(o);
     std::array<std::size_t, 10> width{};
-    for (const auto& r : rows) {
+    auto widen = [&width](const Row& r) {
         for (std::size_t i = 0; i < r.size(); ++i) width[i] = std::max(width[i], r[i].size());
-    }
-    for (const auto& r : rows) {
-        std::string line;
-        for (std::size_t i = 0; i < r.size(); ++i) {
-            const bool numeric = i >= 6 || i == 1;
-            const std::size_t pad = width[i] - r[i].size();
-            if (numeric) line.append(pad, ' ');
-            line += r[i];
-            if (!numeric && i + 1 < r.size()) line.append(pad, ' ');
-            if (i + 1 < r.size()) line += "  ";
-        }
-        out.append(line);
-        out.push_back('\n');
+    };
+    widen(header);
+    for (const Connection* c : sel.shown) widen(row_of(*c, names, o));
+    append_row(out.buffer(), header, width);
+    for (const Connection* c : sel.shown) {
+        append_row(out.buffer(), row_of(*c, names, o), width);
+        out.maybe_flush();
     }
 }
 
@@ -90,8 +104,10 @@ void json_name(Buffer& out, const NameMap& names, const wire::IpAddress& a) {
     }
 }
 
-void write_json(Buffer& out, const analyze::Selection& sel, const NameMap& names) {
+void write_json(Output& output, const analyze::Selection& sel, const NameMap& names) {
+    Buffer& out = output.buffer();
     for (const Connection* c : sel.shown) {
+        output.maybe_flush();
         out.append(std::string_view("{\"start\":"));
         if (c->has_time) {
             out.push_back('"');
@@ -131,7 +147,8 @@ std::string csv_field(const std::string& s) {
     return q + "\"";
 }
 
-void write_csv(Buffer& out, const analyze::Selection& sel, const NameMap& names) {
+void write_csv(Output& output, const analyze::Selection& sel, const NameMap& names) {
+    Buffer& out = output.buffer();
     out.append(std::string_view(
         "start,end,duration_ms,protocol,service,client,client_port,server,server_port,client_name,server_name,"
         "packets_to_server,packets_to_client,bytes_to_server,bytes_to_client,records,direction_rule,one_way,"
@@ -141,6 +158,7 @@ void write_csv(Buffer& out, const analyze::Selection& sel, const NameMap& names)
         return found == names.end() ? std::string() : csv_field(found->second);
     };
     for (const Connection* c : sel.shown) {
+        output.maybe_flush();
         if (c->has_time) {
             append_iso_time(out, c->start_ns, 3);
             out.push_back(',');
@@ -230,11 +248,11 @@ void write_connections(Output& out, const analyze::Selection& selection, const C
     Buffer& b = out.buffer();
     switch (options.format) {
     case TableFormat::text:
-        write_text(b, selection, names, options);
+        write_text(out, selection, names, options);
         write_footer(b, selection, footer, options);
         break;
-    case TableFormat::json: write_json(b, selection, names); break;
-    case TableFormat::csv: write_csv(b, selection, names); break;
+    case TableFormat::json: write_json(out, selection, names); break;
+    case TableFormat::csv: write_csv(out, selection, names); break;
     }
     out.flush();
 }

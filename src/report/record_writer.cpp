@@ -15,7 +15,7 @@ void append_endpoint(Buffer& out, const wire::Endpoint& e) {
 
 // v5 header fields that describe every record of the message.
 void append_v5_header_fields(Buffer& out, const netflow::ExportHeader& h) {
-    fmt::format_to(std::back_inserter(out), " engineType={} engineId={} samplingAlgorithm={} samplingInterval={}",
+    fmt::format_to(fmt::appender(out), " engineType={} engineId={} samplingAlgorithm={} samplingInterval={}",
                    h.engine_type, h.engine_id, h.sampling_mode(), h.sampling_interval());
 }
 
@@ -111,8 +111,8 @@ void RecordWriter::write_text(const netflow::DataRecord& r) {
     append_iso_time(out, r.context->time_ns, 6);
     out.push_back(' ');
     append_endpoint(out, r.context->exporter);
-    fmt::format_to(std::back_inserter(out), " v{} domain={}", h.version, h.domain);
-    if (h.version >= 9) fmt::format_to(std::back_inserter(out), " template={}", r.tmpl->id);
+    fmt::format_to(fmt::appender(out), " v{} domain={}", h.version, h.domain);
+    if (h.version >= 9) fmt::format_to(fmt::appender(out), " template={}", r.tmpl->id);
     if (r.is_options()) out.append(std::string_view(" options"));
     out.append(std::string_view(" start="));
     if (times.start_ns) {
@@ -142,7 +142,7 @@ void RecordWriter::write_csv(const netflow::DataRecord& r) {
     append_iso_time(out, r.context->time_ns, 6);
     out.push_back(',');
     append_endpoint(out, r.context->exporter);
-    fmt::format_to(std::back_inserter(out), ",{},{},", h.version, h.domain);
+    fmt::format_to(fmt::appender(out), ",{},{},", h.version, h.domain);
     if (h.version >= 9) append_uint(out, t.id);
     out.append(std::string_view(r.is_options() ? ",options," : ",data,"));
     if (times.start_ns) append_iso_time(out, *times.start_ns, 3);

@@ -33,7 +33,7 @@ constexpr CounterField kCounterFields[] = {
     {"sequence_missing", &Counters::sequence_missing},
 };
 
-auto it(Buffer& out) { return std::back_inserter(out); }
+auto it(Buffer& out) { return fmt::appender(out); }
 
 void json_counters(Buffer& out, const Counters& c, bool all_reasons) {
     bool first = true;

@@ -8,7 +8,7 @@ namespace nfpcap::report {
 
 namespace {
 
-auto it(Buffer& out) { return std::back_inserter(out); }
+auto it(Buffer& out) { return fmt::appender(out); }
 
 std::string_view change_name(netflow::TemplateChange c) {
     switch (c) {

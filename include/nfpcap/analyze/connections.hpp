@@ -3,6 +3,7 @@
 // merged, client and server decided. Memory grows with connections, not records.
 #pragma once
 #include <array>
+#include <deque>
 #include <cstdint>
 #include <string_view>
 #include <unordered_map>
@@ -56,8 +57,9 @@ public:
     explicit ConnectionTable(ConnectionOptions options = {}) : options_(options) {}
 
     void add(const FlowRecord& flow);
-    /// Decides every connection's direction and returns them sorted by start time.
-    std::vector<Connection> finish();
+    /// Decides every connection's direction and hands them over, in order of first record
+    /// (selection sorts what it shows).
+    std::deque<Connection> finish();
 
     [[nodiscard]] std::uint64_t records() const noexcept { return records_; }
 
@@ -76,8 +78,12 @@ private:
     Connection& find_or_add(const Key& key, const FlowRecord& flow);
 
     ConnectionOptions options_;
-    std::vector<Connection> connections_;
-    std::unordered_map<Key, std::vector<std::size_t>, KeyHash> index_;
+    // A deque never moves its elements: growing it costs no copies of what is there.
+    std::deque<Connection> connections_;
+    // Per 5-tuple, the newest connection; older ones of the same 5-tuple chain through
+    // `previous_` (one small map entry per 5-tuple, no per-key allocation).
+    std::unordered_map<Key, std::uint32_t, KeyHash> index_;
+    std::deque<std::uint32_t> previous_;
     std::uint64_t records_ = 0;
 };
 

@@ -24,6 +24,6 @@ struct Selection {
     std::size_t beyond_top = 0;           ///< cut by --top
 };
 
-Selection select(const std::vector<Connection>& connections, const SelectOptions& options);
+Selection select(const std::deque<Connection>& connections, const SelectOptions& options);
 
 }  // namespace nfpcap::analyze
