@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 
 packages=(g++ meson ninja-build pkg-config libpcap-dev libfmt-dev libcli11-dev libboost-dev doctest-dev)
 if [[ ${1:-} == --test ]]; then
-    packages+=(tshark python3)
+    packages+=(tshark python3 dnsmasq-base iproute2 util-linux)
 fi
 
 missing=()
