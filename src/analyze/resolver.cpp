@@ -10,8 +10,9 @@
 // calling the synchronous resolve, which is the same getnameinfo on the worker's own thread:
 // one io_context per parallel slot, as the Asio of 1.74 needs for concurrency.
 //
-// Lifetime: resolve() and its workers share one Job through shared_ptr, and a worker touches
-// nothing else except the trivially destructible live_workers counter. When resolve() stops
+// Lifetime: resolve() and its workers share one Job through shared_ptr; besides it a worker touches
+// only its own io_context and resolver and the trivially destructible live_workers counter, so
+// static destructors running at exit cannot pull anything from under it. When resolve() stops
 // waiting (lookup timeout, budget, or all answered), a worker still inside getnameinfo keeps the
 // Job alive, finds its lookup given up when it returns, and exits. Nothing is ever joined, so
 // neither ~Resolver nor process exit waits for a silent server; at exit the OS ends such threads.
