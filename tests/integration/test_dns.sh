@@ -217,8 +217,32 @@ silent_case() {  # TIMEOUT_MS: 50 addresses, budget 1500 ms, 16 in flight
 silent_case 1000 # lookups time out and are replaced before the budget ends
 silent_case 5000 # the budget ends first
 
-# Hook for the connections command (NFPCAP, SAMPLES): in_dns_namespace dnsmasq "$NFPCAP" connections ...
-: "$NFPCAP" "$SAMPLES"
+echo "== nfpcap connections: client and server names from dnsmasq"
+out=$(in_dns_namespace dnsmasq "$NFPCAP" -p 0 --format json "$SAMPLES/softflowd-v9.pcap")
+rc=$?
+check "connections exit status" $rc "$rc"
+v4=$(grep -c '"client":"127.0.0.1".*"client_name":"flow-host.test","server_name":"flow-host.test"' <<<"$out")
+v6=$(grep -c '"client":"::1".*"client_name":"flow6-host.test","server_name":"flow6-host.test"' <<<"$out")
+[[ $v4 -gt 0 && $v6 -gt 0 ]]
+check "IPv4 and IPv6 connections named" $? "$v4 IPv4, $v6 IPv6 named"
+queries=$(grep -c 'query\[PTR\]' "$DNS_WORK/dnsmasq.log" 2>/dev/null)
+[[ $queries == 2 ]]
+check "each distinct address asked once" $? "${queries:-no log} PTR queries"
+out=$(in_dns_namespace dnsmasq "$NFPCAP" -p 0 "$SAMPLES/softflowd-v9.pcap")
+grep -q 'flow-host.test (127.0.0.1):8000' <<<"$out"
+check "text table shows name (addr):port" $? "$(sed -n 2p <<<"$out")"
+out=$(in_dns_namespace dnsmasq "$NFPCAP" -n -p 0 --format json "$SAMPLES/softflowd-v9.pcap")
+! grep -q 'flow-host.test' <<<"$out" && ! grep -q 'query\[PTR\]' "$DNS_WORK/dnsmasq.log" 2>/dev/null
+check "-n: no names, no queries" $?
+
+echo "== nfpcap connections: a silent server cannot hold the table back"
+out=$(in_dns_namespace silent dns_timed "$NFPCAP" -p 0 --dns-timeout 1000 --dns-budget 1500 --format json \
+    "$SAMPLES/softflowd-v9.pcap")
+wall=$(sed -n 's/^wall_ms=//p' <<<"$out")
+[[ -n $wall && $wall -lt 3500 ]]
+check "finished within the budget" $? "${wall:-?} ms"
+[[ $(grep -c '"client_name":null' <<<"$out") -gt 0 ]]
+check "addresses printed numerically" $?
 
 echo "$passed passed, $failures failed"
 [[ $failures -eq 0 ]]
