@@ -86,12 +86,15 @@ void ConnectionTable::add(const FlowRecord& flow) {
     }
     if (is_icmp(flow.protocol) && flow.icmp_type) {
         // The requester is the client: remember the request type on the requester's side.
+        // A reply goes to the requester, so it names the client even when the request's record
+        // is missing (a one-way connection); not when both ends are one (a ping of loopback).
         if (auto role = icmp_role(flow.protocol, *flow.icmp_type)) {
             if (role->request) {
                 c.icmp_type = *flow.icmp_type;
                 c.opened[dir] = true;
-            } else if (!c.icmp_type) {
-                c.icmp_type = role->request_type;
+            } else {
+                if (!c.icmp_type) c.icmp_type = role->request_type;
+                if (src != dst) c.opened[1 - dir] = true;
             }
         } else if (!c.icmp_type) {
             c.icmp_type = *flow.icmp_type;
