@@ -1,0 +1,644 @@
+// SPDX-License-Identifier: MIT
+// Pairing flow records into connections, deciding client and server, and choosing what to show.
+#include <doctest/doctest.h>
+
+#include <cstdint>
+#include <deque>
+#include <vector>
+
+#include "nfpcap/analyze/connections.hpp"
+#include "nfpcap/analyze/selection.hpp"
+
+using namespace nfpcap;
+using analyze::Connection;
+using analyze::ConnectionOptions;
+using analyze::ConnectionTable;
+using analyze::DirectionRule;
+using analyze::FlowRecord;
+
+namespace {
+
+constexpr std::uint8_t kIcmp = 1;
+constexpr std::uint8_t kTcp = 6;
+constexpr std::uint8_t kUdp = 17;
+constexpr std::uint8_t kIcmpV6 = 58;
+
+constexpr std::uint8_t kSyn = 0x02;
+constexpr std::uint8_t kAck = 0x10;
+constexpr std::uint8_t kSynAckPshFin = 0x1b;
+
+constexpr std::int64_t kMs = 1'000'000;
+constexpr std::int64_t kSec = 1'000 * kMs;
+constexpr std::int64_t kT0 = 1'700'000'000 * kSec;
+
+wire::IpAddress ip(const char* text) { return wire::IpAddress::parse(text); }
+wire::Endpoint ep(const char* addr, std::uint16_t port) { return {ip(addr), port}; }
+
+// A flow record built one property at a time; times are milliseconds after kT0.
+struct Rec {
+    FlowRecord f;
+
+    Rec(const char* src, std::uint16_t src_port, const char* dst, std::uint16_t dst_port,
+        std::uint8_t protocol = kTcp) {
+        f.src = ip(src);
+        f.dst = ip(dst);
+        f.src_port = src_port;
+        f.dst_port = dst_port;
+        f.protocol = protocol;
+        f.packets = 10;
+        f.bytes = 1000;
+        f.tcp_flags = protocol == kTcp ? kSynAckPshFin : 0;
+        f.start_ns = kT0;
+        f.end_ns = kT0 + kSec;
+        f.exporter = ep("192.0.2.9", 2055);
+    }
+    Rec& ms(std::int64_t start, std::int64_t end) {
+        f.start_ns = kT0 + start * kMs;
+        f.end_ns = kT0 + end * kMs;
+        return *this;
+    }
+    Rec& no_time() {
+        f.start_ns.reset();
+        f.end_ns.reset();
+        return *this;
+    }
+    Rec& counts(std::uint64_t packets, std::uint64_t bytes) {
+        f.packets = packets;
+        f.bytes = bytes;
+        return *this;
+    }
+    Rec& reverse(std::uint64_t packets, std::uint64_t bytes) {
+        f.biflow = true;
+        f.rev_packets = packets;
+        f.rev_bytes = bytes;
+        return *this;
+    }
+    Rec& flags(std::uint8_t flags) {
+        f.tcp_flags = flags;
+        return *this;
+    }
+    Rec& initial_flags(std::uint8_t flags) {
+        f.initial_tcp_flags = flags;
+        return *this;
+    }
+    Rec& icmp(std::uint8_t type) {
+        f.icmp_type = type;
+        f.src_port = f.dst_port = 0;
+        return *this;
+    }
+    Rec& sampling(std::uint32_t n) {
+        f.sampling = n;
+        return *this;
+    }
+};
+
+std::deque<Connection> pair(const std::vector<Rec>& records, ConnectionOptions options = {}) {
+    ConnectionTable table(options);
+    for (const Rec& r : records) table.add(r.f);
+    CHECK(table.records() == records.size());
+    return table.finish();
+}
+
+Connection only(const std::vector<Rec>& records, ConnectionOptions options = {}) {
+    auto connections = pair(records, options);
+    REQUIRE(connections.size() == 1);
+    return connections.front();
+}
+
+}  // namespace
+
+TEST_SUITE("analyze.connections") {
+
+TEST_CASE("two reverse unidirectional records are one connection") {
+    const Connection c = only({Rec("10.0.0.1", 51000, "10.0.0.2", 443).counts(12, 1500).ms(0, 2000),
+                               Rec("10.0.0.2", 443, "10.0.0.1", 51000).counts(9, 64000).ms(10, 1990)});
+    CHECK(c.client == ep("10.0.0.1", 51000));
+    CHECK(c.server == ep("10.0.0.2", 443));
+    CHECK(c.protocol == kTcp);
+    CHECK(c.packets[0] == 12);
+    CHECK(c.bytes[0] == 1500);
+    CHECK(c.packets[1] == 9);
+    CHECK(c.bytes[1] == 64000);
+    CHECK(c.total_packets() == 21);
+    CHECK(c.total_bytes() == 65500);
+    CHECK(c.records == 2);
+    CHECK(c.biflow_records == 0);
+    CHECK_FALSE(c.one_way());
+    CHECK(c.has_time);
+    CHECK(c.start_ns == kT0);
+    CHECK(c.end_ns == kT0 + 2000 * kMs);
+    CHECK(c.duration_ns() == 2000 * kMs);
+    CHECK(c.exporter == ep("192.0.2.9", 2055));
+}
+
+TEST_CASE("records that nearly touch are paired; the window decides how near") {
+    // The reply starts 3 s after the request ended.
+    const std::vector<Rec> records{Rec("10.0.0.1", 40000, "10.0.0.53", 53, kUdp).ms(0, 100),
+                                   Rec("10.0.0.53", 53, "10.0.0.1", 40000, kUdp).ms(3100, 3200)};
+    SUBCASE("default window (10 s)") {
+        const Connection c = only(records);
+        CHECK_FALSE(c.one_way());
+        CHECK(c.duration_ns() == 3200 * kMs);
+    }
+    SUBCASE("window 5 s") {
+        ConnectionOptions o;
+        o.window_ns = 5 * kSec;
+        CHECK(pair(records, o).size() == 1);
+    }
+    SUBCASE("window 1 s: two one-way connections") {
+        ConnectionOptions o;
+        o.window_ns = 1 * kSec;
+        auto connections = pair(records, o);
+        REQUIRE(connections.size() == 2);
+        CHECK(connections[0].one_way());
+        CHECK(connections[1].one_way());
+    }
+    SUBCASE("window 0: overlapping or touching ranges still pair") {
+        ConnectionOptions o;
+        o.window_ns = 0;
+        CHECK(pair({Rec("10.0.0.1", 40000, "10.0.0.53", 53, kUdp).ms(0, 100),
+                    Rec("10.0.0.53", 53, "10.0.0.1", 40000, kUdp).ms(100, 150)},
+                   o)
+                  .size() == 1);
+        CHECK(pair({Rec("10.0.0.1", 40000, "10.0.0.53", 53, kUdp).ms(0, 100),
+                    Rec("10.0.0.53", 53, "10.0.0.1", 40000, kUdp).ms(101, 150)},
+                   o)
+                  .size() == 2);
+    }
+}
+
+TEST_CASE("records of one 5-tuple far apart in time are separate connections") {
+    auto connections = pair({Rec("10.0.0.1", 40000, "10.0.0.53", 53, kUdp).ms(0, 100),
+                             Rec("10.0.0.53", 53, "10.0.0.1", 40000, kUdp).ms(50, 120),
+                             Rec("10.0.0.1", 40000, "10.0.0.53", 53, kUdp).ms(60'000, 60'100),
+                             Rec("10.0.0.53", 53, "10.0.0.1", 40000, kUdp).ms(60'050, 60'120)});
+    REQUIRE(connections.size() == 2);
+    for (const Connection& c : connections) {
+        CHECK(c.records == 2);
+        CHECK_FALSE(c.one_way());
+        CHECK(c.client == ep("10.0.0.1", 40000));
+    }
+    CHECK(connections[0].start_ns == kT0);
+    CHECK(connections[1].start_ns == kT0 + 60 * kSec);
+    CHECK(connections[1].end_ns == kT0 + 60'120 * kMs);
+}
+
+TEST_CASE("records split by the exporter's active timeout are merged") {
+    const Connection c = only({Rec("10.0.0.1", 51000, "10.0.0.2", 22).counts(100, 10'000).ms(0, 60'000),
+                               Rec("10.0.0.2", 22, "10.0.0.1", 51000).counts(90, 90'000).ms(5, 60'000),
+                               Rec("10.0.0.1", 51000, "10.0.0.2", 22).counts(100, 10'000).ms(60'000, 120'000),
+                               Rec("10.0.0.2", 22, "10.0.0.1", 51000).counts(90, 90'000).ms(60'001, 120'000),
+                               Rec("10.0.0.1", 51000, "10.0.0.2", 22).counts(7, 700).ms(120'000, 125'000)});
+    CHECK(c.records == 5);
+    CHECK(c.client == ep("10.0.0.1", 51000));
+    CHECK(c.packets[0] == 207);
+    CHECK(c.bytes[0] == 20'700);
+    CHECK(c.packets[1] == 180);
+    CHECK(c.bytes[1] == 180'000);
+    CHECK(c.start_ns == kT0);
+    CHECK(c.end_ns == kT0 + 125 * kSec);
+    CHECK(c.rule == DirectionRule::start);
+}
+
+TEST_CASE("records without times join the connection of their 5-tuple") {
+    const Connection c = only({Rec("10.0.0.1", 51000, "10.0.0.2", 80).ms(0, 100),
+                               Rec("10.0.0.2", 80, "10.0.0.1", 51000).no_time()});
+    CHECK(c.records == 2);
+    CHECK_FALSE(c.one_way());
+    CHECK(c.has_time);
+    CHECK(c.start_ns == kT0);
+    CHECK(c.end_ns == kT0 + 100 * kMs);
+
+    const Connection untimed = only({Rec("10.0.0.1", 51000, "10.0.0.2", 80).no_time(),
+                                     Rec("10.0.0.2", 80, "10.0.0.1", 51000).no_time()});
+    CHECK(untimed.records == 2);
+    CHECK_FALSE(untimed.has_time);
+    CHECK(untimed.client == ep("10.0.0.1", 51000));
+    CHECK(untimed.rule == DirectionRule::port);
+}
+
+TEST_CASE("different protocols or ports are different connections") {
+    auto connections = pair({Rec("10.0.0.1", 5000, "10.0.0.2", 5001, kTcp),
+                             Rec("10.0.0.2", 5001, "10.0.0.1", 5000, kUdp),
+                             Rec("10.0.0.1", 5000, "10.0.0.2", 5002, kTcp),
+                             Rec("10.0.0.1", 5000, "10.0.0.3", 5001, kTcp)});
+    CHECK(connections.size() == 4);
+    for (const Connection& c : connections) CHECK(c.one_way());
+}
+
+TEST_CASE("an RFC 5103 biflow record is a connection by itself") {
+    SUBCASE("forward and reverse counters") {
+        const Connection c = only({Rec("10.0.0.1", 51000, "10.0.0.2", 443).counts(12, 1500).reverse(9, 64000)});
+        CHECK(c.records == 1);
+        CHECK(c.biflow_records == 1);
+        CHECK_FALSE(c.one_way());
+        CHECK(c.client == ep("10.0.0.1", 51000));
+        CHECK(c.packets[0] == 12);
+        CHECK(c.bytes[0] == 1500);
+        CHECK(c.packets[1] == 9);
+        CHECK(c.bytes[1] == 64000);
+    }
+    SUBCASE("reverse counters land on the right side when the server is the source") {
+        const Connection c = only({Rec("10.0.0.2", 443, "10.0.0.1", 51000).counts(9, 64000).reverse(12, 1500)});
+        CHECK(c.client == ep("10.0.0.1", 51000));
+        CHECK(c.rule == DirectionRule::port);
+        CHECK(c.packets[0] == 12);
+        CHECK(c.bytes[0] == 1500);
+        CHECK(c.packets[1] == 9);
+        CHECK(c.bytes[1] == 64000);
+    }
+    SUBCASE("no reverse traffic: one-way") {
+        const Connection c = only({Rec("10.0.0.1", 51000, "10.0.0.2", 443).counts(3, 180).reverse(0, 0)});
+        CHECK(c.one_way());
+        CHECK(c.seen[0]);
+        CHECK_FALSE(c.seen[1]);
+    }
+    SUBCASE("only reverse traffic: one-way, the other side seen") {
+        const Connection c = only({Rec("10.0.0.1", 51000, "10.0.0.2", 443).counts(0, 0).reverse(3, 180)});
+        CHECK(c.one_way());
+        CHECK(c.total_packets() == 3);
+    }
+}
+
+TEST_CASE("a record without a peer is a one-way connection, not dropped") {
+    auto connections = pair({Rec("10.0.0.1", 51000, "10.0.0.2", 443).flags(kSyn).counts(3, 180),
+                             Rec("10.0.0.1", 40000, "10.0.0.53", 53, kUdp).ms(100, 100).counts(1, 60),
+                             Rec("10.0.0.2", 443, "10.0.0.1", 52000).flags(kSynAckPshFin).ms(500, 900)});
+    REQUIRE(connections.size() == 3);
+    for (const Connection& c : connections) {
+        CHECK(c.one_way());
+        CHECK(c.records == 1);
+    }
+    // Order of first record.
+    CHECK(connections[0].rule == DirectionRule::syn);
+    CHECK(connections[0].client == ep("10.0.0.1", 51000));
+    CHECK(connections[0].packets[0] == 3);
+    CHECK(connections[0].packets[1] == 0);
+    CHECK(connections[1].client == ep("10.0.0.1", 40000));
+    CHECK(connections[1].rule == DirectionRule::port);
+    // Only the server's half was seen: the port still names the client, its counters go to_client.
+    CHECK(connections[2].client == ep("10.0.0.1", 52000));
+    CHECK(connections[2].server == ep("10.0.0.2", 443));
+    CHECK(connections[2].rule == DirectionRule::port);
+    CHECK(connections[2].packets[0] == 0);
+    CHECK(connections[2].packets[1] == 10);
+    CHECK_FALSE(connections[2].seen[0]);
+    CHECK(connections[2].seen[1]);
+}
+
+TEST_CASE("client by TCP SYN without ACK, whichever record comes first") {
+    // The server's record starts earlier (exporter clocks, or the client's record was split) and
+    // the client uses the lower port: only the SYN names the client.
+    const Rec client = Rec("10.0.0.1", 80, "10.0.0.2", 50000).flags(kSyn).ms(100, 200);
+    const Rec server = Rec("10.0.0.2", 50000, "10.0.0.1", 80).flags(kSyn | kAck).ms(0, 200);
+    for (bool client_first : {true, false}) {
+        CAPTURE(client_first);
+        const Connection c = client_first ? only({client, server}) : only({server, client});
+        CHECK(c.rule == DirectionRule::syn);
+        CHECK(c.client == ep("10.0.0.1", 80));
+        CHECK(c.server == ep("10.0.0.2", 50000));
+        CHECK(c.opened[0]);
+        CHECK_FALSE(c.opened[1]);
+        CHECK(c.tcp_flags[0] == kSyn);
+        CHECK(c.tcp_flags[1] == (kSyn | kAck));
+    }
+}
+
+TEST_CASE("the exported initial TCP flags decide when the cumulative flags cannot") {
+    const Rec client = Rec("10.0.0.1", 80, "10.0.0.2", 50000).initial_flags(kSyn).ms(100, 200);
+    const Rec server = Rec("10.0.0.2", 50000, "10.0.0.1", 80).initial_flags(kSyn | kAck).ms(0, 200);
+    for (bool client_first : {true, false}) {
+        CAPTURE(client_first);
+        const Connection c = client_first ? only({client, server}) : only({server, client});
+        CHECK(c.rule == DirectionRule::syn);
+        CHECK(c.client == ep("10.0.0.1", 80));
+        CHECK(c.tcp_flags[0] == kSynAckPshFin);
+    }
+}
+
+TEST_CASE("without a lone SYN, the side that started first is the client") {
+    // Both sides' cumulative flags have SYN and ACK; the earlier start wins over the port.
+    const Rec early = Rec("10.0.0.2", 443, "10.0.0.1", 51000).ms(0, 1000);
+    const Rec late = Rec("10.0.0.1", 51000, "10.0.0.2", 443).ms(1, 1000);
+    for (bool early_first : {true, false}) {
+        CAPTURE(early_first);
+        const Connection c = early_first ? only({early, late}) : only({late, early});
+        CHECK(c.rule == DirectionRule::start);
+        CHECK(c.client == ep("10.0.0.2", 443));
+        CHECK(c.server == ep("10.0.0.1", 51000));
+        CHECK(c.packets[0] == 10);
+        REQUIRE(c.first_start[0]);
+        REQUIRE(c.first_start[1]);
+        CHECK(*c.first_start[0] < *c.first_start[1]);
+    }
+    SUBCASE("SYN on both sides (simultaneous open) falls back to the start") {
+        const Connection c = only({Rec("10.0.0.1", 51000, "10.0.0.2", 443).flags(kSyn).ms(5, 10),
+                                   Rec("10.0.0.2", 443, "10.0.0.1", 51000).flags(kSyn).ms(0, 10)});
+        CHECK(c.rule == DirectionRule::start);
+        CHECK(c.client == ep("10.0.0.2", 443));
+    }
+    SUBCASE("UDP") {
+        const Connection c = only({Rec("10.0.0.53", 53, "10.0.0.1", 40000, kUdp).ms(2, 10),
+                                   Rec("10.0.0.1", 40000, "10.0.0.53", 53, kUdp).ms(1, 10)});
+        CHECK(c.rule == DirectionRule::start);
+        CHECK(c.client == ep("10.0.0.1", 40000));
+    }
+}
+
+TEST_CASE("same start: the well-known, service or lower port is the server's") {
+    struct Case {
+        std::uint16_t a, b;  // ports of 10.0.0.1 and 10.0.0.2
+        std::uint16_t server_port;
+    };
+    const Case cases[] = {
+        {51000, 443, 443},    // a service port
+        {443, 51000, 443},
+        {900, 8080, 8080},    // a named service beats an unnamed port below 1024
+        {50000, 900, 900},    // below 1024 beats above
+        {40000, 50000, 40000},  // neither: the lower port
+        {50000, 40000, 40000},
+    };
+    for (const Case& k : cases) {
+        for (bool a_first : {true, false}) {
+            CAPTURE(k.a);
+            CAPTURE(k.b);
+            CAPTURE(a_first);
+            const Rec ra = Rec("10.0.0.1", k.a, "10.0.0.2", k.b).ms(0, 100);
+            const Rec rb = Rec("10.0.0.2", k.b, "10.0.0.1", k.a).ms(0, 100);
+            const Connection c = a_first ? only({ra, rb}) : only({rb, ra});
+            CHECK(c.rule == DirectionRule::port);
+            CHECK(c.server.port == k.server_port);
+            CHECK(c.client.port == (k.server_port == k.a ? k.b : k.a));
+        }
+    }
+    SUBCASE("equal ports: the first record's source stays the client") {
+        const Connection c = only({Rec("10.0.0.2", 40000, "10.0.0.1", 40000, kUdp).ms(0, 100),
+                                   Rec("10.0.0.1", 40000, "10.0.0.2", 40000, kUdp).ms(0, 100)});
+        CHECK(c.rule == DirectionRule::port);
+        CHECK(c.client == ep("10.0.0.2", 40000));
+    }
+}
+
+TEST_CASE("ICMP echo: the requester is the client, whatever the times say") {
+    struct Case {
+        std::uint8_t protocol, request, reply;
+        const char *a, *b;
+    };
+    const Case cases[] = {{kIcmp, 8, 0, "10.0.0.1", "10.0.0.2"}, {kIcmpV6, 128, 129, "2001:db8::1", "2001:db8::2"}};
+    for (const Case& k : cases) {
+        CAPTURE(k.protocol);
+        // The reply's record starts first (exporter clock skew).
+        const Rec request = Rec(k.a, 0, k.b, 0, k.protocol).icmp(k.request).counts(4, 336).ms(10, 3000);
+        const Rec reply = Rec(k.b, 0, k.a, 0, k.protocol).icmp(k.reply).counts(4, 336).ms(0, 3000);
+        for (bool request_first : {true, false}) {
+            CAPTURE(request_first);
+            const Connection c = request_first ? only({request, reply}) : only({reply, request});
+            CHECK(c.rule == DirectionRule::icmp);
+            CHECK(c.client.addr == ip(k.a));
+            CHECK(c.server.addr == ip(k.b));
+            REQUIRE(c.icmp_type);
+            CHECK(*c.icmp_type == k.request);
+            CHECK_FALSE(c.one_way());
+            CHECK(c.total_packets() == 8);
+        }
+        // A lone request.
+        const Connection alone = only({request});
+        CHECK(alone.rule == DirectionRule::icmp);
+        CHECK(alone.client.addr == ip(k.a));
+        CHECK(alone.one_way());
+        // A lone reply: the requester (its destination) is still the client.
+        const Connection answer = only({reply});
+        CHECK(answer.rule == DirectionRule::icmp);
+        CHECK(answer.client.addr == ip(k.a));
+        CHECK(answer.server.addr == ip(k.b));
+        REQUIRE(answer.icmp_type);
+        CHECK(*answer.icmp_type == k.request);
+        CHECK(answer.packets[0] == 0);
+        CHECK(answer.packets[1] == 4);
+        CHECK(answer.one_way());
+    }
+}
+
+TEST_CASE("ICMP echo of an address to itself (ping of loopback): the request still decides") {
+    const Connection c = only({Rec("127.0.0.1", 0, "127.0.0.1", 0, kIcmp).icmp(8).counts(3, 252).ms(0, 2000),
+                               Rec("127.0.0.1", 0, "127.0.0.1", 0, kIcmp).icmp(0).counts(3, 252).ms(0, 2000)});
+    CHECK(c.rule == DirectionRule::icmp);
+    CHECK(c.client == ep("127.0.0.1", 0));
+    REQUIRE(c.icmp_type);
+    CHECK(*c.icmp_type == 8);
+    CHECK(c.records == 2);
+    CHECK(c.total_packets() == 6);
+}
+
+TEST_CASE("ICMP without a request/reply role keeps its type; the port rule leaves the sender as client") {
+    const Connection c = only({Rec("10.0.0.254", 0, "10.0.0.1", 0, kIcmp).icmp(3).ms(0, 0)});
+    REQUIRE(c.icmp_type);
+    CHECK(*c.icmp_type == 3);
+    CHECK(c.rule == DirectionRule::port);
+    CHECK(c.client.addr == ip("10.0.0.254"));
+}
+
+TEST_CASE("IPv6 flows pair like IPv4") {
+    const Connection c = only({Rec("2001:db8::53", 53, "2001:db8::1", 40000, kUdp).counts(1, 120).ms(3, 4),
+                               Rec("2001:db8::1", 40000, "2001:db8::53", 53, kUdp).counts(1, 60).ms(0, 1)});
+    CHECK(c.client == ep("2001:db8::1", 40000));
+    CHECK(c.server == ep("2001:db8::53", 53));
+    CHECK(c.bytes[0] == 60);
+    CHECK(c.bytes[1] == 120);
+    CHECK(c.rule == DirectionRule::start);
+    // An IPv4 flow with the same ports is another connection.
+    CHECK(pair({Rec("2001:db8::1", 40000, "2001:db8::53", 53, kUdp), Rec("10.0.0.1", 40000, "10.0.0.53", 53, kUdp)})
+              .size() == 2);
+}
+
+TEST_CASE("sampling renormalisation multiplies counters only when asked") {
+    const std::vector<Rec> records{Rec("10.0.0.1", 51000, "10.0.0.2", 443).counts(2, 300).sampling(100).ms(0, 10),
+                                   Rec("10.0.0.2", 443, "10.0.0.1", 51000).counts(3, 4000).sampling(100).ms(1, 10),
+                                   Rec("10.0.0.3", 51000, "10.0.0.2", 443).counts(1, 50).reverse(2, 70).sampling(10)};
+    SUBCASE("off (default)") {
+        auto connections = pair(records);
+        REQUIRE(connections.size() == 2);
+        CHECK(connections[0].packets[0] == 2);
+        CHECK(connections[0].bytes[0] == 300);
+        CHECK(connections[0].packets[1] == 3);
+        CHECK(connections[0].bytes[1] == 4000);
+        CHECK(connections[1].packets[1] == 2);
+    }
+    SUBCASE("on") {
+        ConnectionOptions o;
+        o.renormalize = true;
+        auto connections = pair(records, o);
+        REQUIRE(connections.size() == 2);
+        CHECK(connections[0].packets[0] == 200);
+        CHECK(connections[0].bytes[0] == 30'000);
+        CHECK(connections[0].packets[1] == 300);
+        CHECK(connections[0].bytes[1] == 400'000);
+        // Reverse (biflow) counters are scaled too.
+        CHECK(connections[1].packets[0] == 10);
+        CHECK(connections[1].bytes[0] == 500);
+        CHECK(connections[1].packets[1] == 20);
+        CHECK(connections[1].bytes[1] == 700);
+    }
+}
+
+TEST_CASE("finish hands over every connection in order of first record and empties the table") {
+    ConnectionTable table;
+    table.add(Rec("10.0.0.1", 1001, "10.0.0.2", 80).ms(5000, 6000).f);
+    table.add(Rec("10.0.0.1", 1002, "10.0.0.2", 80).ms(0, 100).f);
+    table.add(Rec("10.0.0.2", 80, "10.0.0.1", 1001).ms(5001, 6000).f);
+    auto connections = table.finish();
+    REQUIRE(connections.size() == 2);
+    CHECK(connections[0].client.port == 1001);
+    CHECK(connections[1].client.port == 1002);
+    CHECK(table.records() == 3);
+    CHECK(table.finish().empty());
+    // A later record of the same 5-tuple starts a new connection.
+    table.add(Rec("10.0.0.2", 80, "10.0.0.1", 1001).ms(5001, 6000).f);
+    auto again = table.finish();
+    REQUIRE(again.size() == 1);
+    CHECK(again[0].records == 1);
+}
+
+TEST_CASE("decide_direction swaps every per-side field together") {
+    Connection c;
+    c.protocol = kUdp;
+    c.client = ep("10.0.0.2", 53);
+    c.server = ep("10.0.0.1", 40000);
+    c.packets = {1, 2};
+    c.bytes = {100, 200};
+    c.tcp_flags = {0, 0};
+    c.first_start = {kT0 + 5, kT0};
+    c.seen = {false, true};
+    analyze::decide_direction(c);
+    CHECK(c.rule == DirectionRule::start);
+    CHECK(c.client == ep("10.0.0.1", 40000));
+    CHECK(c.server == ep("10.0.0.2", 53));
+    CHECK(c.packets[0] == 2);
+    CHECK(c.packets[1] == 1);
+    CHECK(c.bytes[0] == 200);
+    CHECK(c.bytes[1] == 100);
+    CHECK(c.first_start[0] == kT0);
+    CHECK(c.seen[0]);
+    CHECK_FALSE(c.seen[1]);
+}
+
+TEST_CASE("direction rule names") {
+    CHECK(analyze::name(DirectionRule::syn) == "syn");
+    CHECK(analyze::name(DirectionRule::icmp) == "icmp");
+    CHECK(analyze::name(DirectionRule::start) == "start");
+    CHECK(analyze::name(DirectionRule::port) == "port");
+}
+
+// ---- selection ----
+
+namespace {
+
+// Connections with the given packet and byte totals, one second apart, `duration_ms` long.
+struct Spec {
+    const char* client;
+    const char* server;
+    std::uint64_t packets, bytes;
+    std::int64_t duration_ms;
+};
+
+std::deque<Connection> make(const std::vector<Spec>& specs) {
+    ConnectionTable table;
+    std::int64_t at = 0;
+    std::uint16_t port = 40000;
+    for (const Spec& s : specs) {
+        table.add(Rec(s.client, port++, s.server, 443).counts(s.packets, s.bytes).ms(at, at + s.duration_ms).f);
+        at += 1000;
+    }
+    return table.finish();
+}
+
+std::vector<std::uint64_t> bytes_of(const analyze::Selection& s) {
+    std::vector<std::uint64_t> out;
+    for (const Connection* c : s.shown) out.push_back(c->total_bytes());
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("select: at least min_packets in both directions together") {
+    const auto connections = make({{"10.0.0.1", "10.0.0.9", 9, 100, 10}, {"10.0.0.1", "10.0.0.9", 10, 200, 10},
+                                   {"10.0.0.1", "10.0.0.9", 1, 300, 10}});
+    analyze::SelectOptions o;
+    auto s = analyze::select(connections, o);  // default: 10
+    CHECK(bytes_of(s) == std::vector<std::uint64_t>{200});
+    CHECK(s.below_min_packets == 2);
+    CHECK(s.other_hosts == 0);
+    CHECK(s.beyond_top == 0);
+    o.min_packets = 0;
+    s = analyze::select(connections, o);
+    CHECK(bytes_of(s) == std::vector<std::uint64_t>{100, 200, 300});
+    CHECK(s.below_min_packets == 0);
+}
+
+TEST_CASE("select: match_hosts on either side, IPv4 or IPv6") {
+    const auto connections = make({{"10.0.0.1", "10.0.0.9", 10, 100, 10}, {"10.0.0.2", "10.0.0.1", 10, 200, 10},
+                                   {"10.0.0.3", "10.0.0.9", 10, 300, 10}, {"2001:db8::1", "2001:db8::9", 10, 400, 10},
+                                   {"10.0.0.3", "10.0.0.9", 1, 500, 10}});
+    analyze::SelectOptions o;
+    o.match_hosts = {ip("10.0.0.1")};
+    auto s = analyze::select(connections, o);
+    CHECK(bytes_of(s) == std::vector<std::uint64_t>{100, 200});
+    CHECK(s.other_hosts == 3);  // host filter counts first, before the packet threshold
+    CHECK(s.below_min_packets == 0);
+
+    o.match_hosts = {ip("2001:db8::9"), ip("10.0.0.3")};
+    s = analyze::select(connections, o);
+    CHECK(bytes_of(s) == std::vector<std::uint64_t>{300, 400});
+    CHECK(s.other_hosts == 2);
+    CHECK(s.below_min_packets == 1);
+}
+
+TEST_CASE("select: top N by bytes, then the chosen order") {
+    const auto connections = make({{"10.0.0.1", "10.0.0.9", 50, 100, 4000}, {"10.0.0.2", "10.0.0.9", 20, 900, 1000},
+                                   {"10.0.0.3", "10.0.0.9", 10, 500, 3000}, {"10.0.0.4", "10.0.0.9", 40, 700, 2000}});
+    analyze::SelectOptions o;
+    SUBCASE("by start (default)") {
+        CHECK(bytes_of(analyze::select(connections, o)) == std::vector<std::uint64_t>{100, 900, 500, 700});
+    }
+    SUBCASE("by bytes") {
+        o.sort = analyze::SortKey::bytes;
+        CHECK(bytes_of(analyze::select(connections, o)) == std::vector<std::uint64_t>{900, 700, 500, 100});
+    }
+    SUBCASE("by packets") {
+        o.sort = analyze::SortKey::packets;
+        CHECK(bytes_of(analyze::select(connections, o)) == std::vector<std::uint64_t>{100, 700, 900, 500});
+    }
+    SUBCASE("by duration") {
+        o.sort = analyze::SortKey::duration;
+        CHECK(bytes_of(analyze::select(connections, o)) == std::vector<std::uint64_t>{100, 500, 700, 900});
+    }
+    SUBCASE("top 2, shown by start") {
+        o.top = 2;
+        auto s = analyze::select(connections, o);
+        CHECK(bytes_of(s) == std::vector<std::uint64_t>{900, 700});
+        CHECK(s.beyond_top == 2);
+    }
+    SUBCASE("top 3 by packets") {
+        o.top = 3;
+        o.sort = analyze::SortKey::packets;
+        auto s = analyze::select(connections, o);
+        CHECK(bytes_of(s) == std::vector<std::uint64_t>{700, 900, 500});
+        CHECK(s.beyond_top == 1);
+    }
+    SUBCASE("top larger than what is there cuts nothing") {
+        o.top = 10;
+        auto s = analyze::select(connections, o);
+        CHECK(s.shown.size() == 4);
+        CHECK(s.beyond_top == 0);
+    }
+    SUBCASE("top applies after the filters") {
+        o.top = 1;
+        o.min_packets = 30;
+        auto s = analyze::select(connections, o);
+        CHECK(bytes_of(s) == std::vector<std::uint64_t>{700});
+        CHECK(s.below_min_packets == 2);
+        CHECK(s.beyond_top == 1);
+    }
+}
+
+}  // TEST_SUITE
