@@ -40,7 +40,7 @@ std::string_view name(DirectionRule rule) noexcept {
     return "port";
 }
 
-Connection& ConnectionTable::find_or_add(const Key& key, const FlowRecord& flow) {
+Connection& ConnectionTable::find_or_add(const Key& key, const FlowRecord& flow, bool reply) {
     constexpr std::uint32_t kNone = UINT32_MAX;
     auto [slot, inserted] = index_.try_emplace(key, kNone);
     const std::int64_t start = flow.start_ns.value_or(0);
@@ -58,6 +58,7 @@ Connection& ConnectionTable::find_or_add(const Key& key, const FlowRecord& flow)
     Connection& c = connections_.emplace_back();
     c.client = {flow.src, flow.src_port};
     c.server = {flow.dst, flow.dst_port};
+    if (reply) std::swap(c.client, c.server);  // a reply goes to the one who asked
     c.protocol = flow.protocol;
     c.exporter = flow.exporter;
     return c;
@@ -66,9 +67,20 @@ Connection& ConnectionTable::find_or_add(const Key& key, const FlowRecord& flow)
 void ConnectionTable::add(const FlowRecord& flow) {
     ++records_;
     wire::Endpoint src{flow.src, flow.src_port}, dst{flow.dst, flow.dst_port};
-    Key key{flow.protocol, std::min(src, dst), std::max(src, dst)};
-    Connection& c = find_or_add(key, flow);
-    const std::size_t dir = c.client == src ? 0 : 1;
+    // ICMP has no ports: what ties records together is the exchange. A request and its reply
+    // (echo, timestamp, ...) share a key; errors and other types are exchanges of their own.
+    std::optional<IcmpRole> role;
+    std::uint16_t exchange = 0;
+    if (is_icmp(flow.protocol) && flow.icmp_type) {
+        role = icmp_role(flow.protocol, *flow.icmp_type);
+        exchange = role ? static_cast<std::uint16_t>(0x100U | role->request_type)
+                        : static_cast<std::uint16_t>(0x200U | *flow.icmp_type);
+    }
+    const bool reply = role && !role->request;
+    Key key{flow.protocol, exchange, std::min(src, dst), std::max(src, dst)};
+    Connection& c = find_or_add(key, flow, reply);
+    // Direction by role where there is one: the only way when both ends are one host (loopback).
+    const std::size_t dir = role ? (reply ? 1 : 0) : (c.client == src ? 0 : 1);
     const std::uint64_t scale = options_.renormalize ? flow.sampling : 1;
 
     ++c.records;
@@ -88,14 +100,9 @@ void ConnectionTable::add(const FlowRecord& flow) {
         // The requester is the client: remember the request type on the requester's side.
         // A reply goes to the requester, so it names the client even when the request's record
         // is missing (a one-way connection); not when both ends are one (a ping of loopback).
-        if (auto role = icmp_role(flow.protocol, *flow.icmp_type)) {
-            if (role->request) {
-                c.icmp_type = *flow.icmp_type;
-                c.opened[dir] = true;
-            } else {
-                if (!c.icmp_type) c.icmp_type = role->request_type;
-                if (src != dst) c.opened[1 - dir] = true;
-            }
+        if (role) {
+            c.icmp_type = role->request_type;
+            c.opened[0] = true;  // the requester (client side, by construction above)
         } else if (!c.icmp_type) {
             c.icmp_type = *flow.icmp_type;
         }

@@ -69,13 +69,9 @@ CHECK_TZ = "NPT-12:45"  # POSIX TZ string: UTC+12:45, understood without tzdata
 UPDATE_TZ = "UTC0"
 
 # (kinds, pattern, reason): output lines reviewed and found wrong. See tests/golden/README.md.
-ICMP_BUG = ("ICMP: on loopback echo replies counted as client->server (one-way); "
-            "the port unreachable merged into the ping's connection")
-KNOWN_WRONG = (
-    (("connections.txt",), re.compile(r"^\d{4}-\d\d-\d\d \S+ .*?\s(icmp|ipv6-icmp)\s"), ICMP_BUG),
-    (("connections.txt",), re.compile(r"^\d+ of \d+ connections shown "), ICMP_BUG + " (footer counts)"),
-    (("connections.json",), re.compile(r'"protocol":(1|58),'), ICMP_BUG),
-)
+# Empty: the ICMP pairing bug it once held (loopback echo replies one-way, errors merged into
+# the ping) is fixed.
+KNOWN_WRONG = ()
 
 
 def captures(samples_dir):

@@ -66,16 +66,17 @@ public:
 private:
     struct Key {
         std::uint8_t protocol;
+        std::uint16_t exchange;    // ICMP: request/reply pair or type; 0 otherwise
         wire::Endpoint low, high;  // the two ends in a fixed order: direction-free
         friend bool operator==(const Key&, const Key&) = default;
     };
     struct KeyHash {
         std::size_t operator()(const Key& k) const noexcept {
-            return (wire::hash_value(k.low) * 31 + wire::hash_value(k.high)) * 31 + k.protocol;
+            return ((wire::hash_value(k.low) * 31 + wire::hash_value(k.high)) * 31 + k.protocol) * 31 + k.exchange;
         }
     };
 
-    Connection& find_or_add(const Key& key, const FlowRecord& flow);
+    Connection& find_or_add(const Key& key, const FlowRecord& flow, bool reply);
 
     ConnectionOptions options_;
     // A deque never moves its elements: growing it costs no copies of what is there.
