@@ -22,6 +22,19 @@ enum : std::uint16_t {
 constexpr std::uint32_t kPenCert = 6871;
 constexpr std::uint16_t kCertInitialTcpFlags = 14;
 
+bool is_zero(const wire::IpAddress& a) noexcept {
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        if (a.bytes[i] != 0) return false;
+    }
+    return true;
+}
+
+void take_address(wire::IpAddress& slot, bool& have, const wire::IpAddress& a) noexcept {
+    if (have && is_zero(a) && !is_zero(slot)) return;
+    slot = a;
+    have = true;
+}
+
 }  // namespace
 
 std::optional<FlowRecord> extract_flow(const netflow::DataRecord& record, std::uint32_t sampling) {
@@ -51,10 +64,12 @@ std::optional<FlowRecord> extract_flow(const netflow::DataRecord& record, std::u
         }
         if (spec.pen != 0) continue;
         switch (spec.id) {
-        case kSrcV4: if (v.size() == 4) { f.src = wire::IpAddress::v4(v.first<4>()); have_src = true; } break;
-        case kDstV4: if (v.size() == 4) { f.dst = wire::IpAddress::v4(v.first<4>()); have_dst = true; } break;
-        case kSrcV6: if (v.size() == 16) { f.src = wire::IpAddress::v6(v.first<16>()); have_src = true; } break;
-        case kDstV6: if (v.size() == 16) { f.dst = wire::IpAddress::v6(v.first<16>()); have_dst = true; } break;
+        // Templates with both families fill the unused one with zeros: a zero address never
+        // replaces one already found.
+        case kSrcV4: if (v.size() == 4) take_address(f.src, have_src, wire::IpAddress::v4(v.first<4>())); break;
+        case kDstV4: if (v.size() == 4) take_address(f.dst, have_dst, wire::IpAddress::v4(v.first<4>())); break;
+        case kSrcV6: if (v.size() == 16) take_address(f.src, have_src, wire::IpAddress::v6(v.first<16>())); break;
+        case kDstV6: if (v.size() == 16) take_address(f.dst, have_dst, wire::IpAddress::v6(v.first<16>())); break;
         case kSrcPort: f.src_port = static_cast<std::uint16_t>(as_uint(v)); break;
         case kDstPort: f.dst_port = static_cast<std::uint16_t>(as_uint(v)); break;
         case kProtocol: f.protocol = static_cast<std::uint8_t>(as_uint(v)); break;

@@ -510,3 +510,32 @@ TEST_CASE("v9 data record: IN_BYTES / IN_PKTS and uptime-relative times") {
 }
 
 }  // TEST_SUITE
+
+TEST_SUITE("analyze.flow") {
+
+TEST_CASE("a template with both address families: the zero-filled one never wins") {
+    // Exporters with one template for both families fill the unused addresses with zeros.
+    for (bool v6_last : {true, false}) {
+        CAPTURE(v6_last);
+        auto msg = v6_last ? Msg::ipfix()
+                                 .templates().tmpl(256, {{8, 4}, {12, 4}, {27, 16}, {28, 16}, {4, 1}})
+                                 .data(256).ip4("10.0.0.1").ip4("10.0.0.2").ip6("::").ip6("::").u8(6)
+                                 .data(256).ip4("0.0.0.0").ip4("0.0.0.0").ip6("2001:db8::1").ip6("2001:db8::2").u8(6)
+                                 .bytes()
+                           : Msg::ipfix()
+                                 .templates().tmpl(256, {{27, 16}, {28, 16}, {8, 4}, {12, 4}, {4, 1}})
+                                 .data(256).ip6("::").ip6("::").ip4("10.0.0.1").ip4("10.0.0.2").u8(6)
+                                 .data(256).ip6("2001:db8::1").ip6("2001:db8::2").ip4("0.0.0.0").ip4("0.0.0.0").u8(6)
+                                 .bytes();
+        FlowSink sink = decode(msg);
+        REQUIRE(sink.flows.size() == 2);
+        REQUIRE(sink.flows[0]);
+        REQUIRE(sink.flows[1]);
+        CHECK(sink.flows[0]->src == ip("10.0.0.1"));
+        CHECK(sink.flows[0]->dst == ip("10.0.0.2"));
+        CHECK(sink.flows[1]->src == ip("2001:db8::1"));
+        CHECK(sink.flows[1]->dst == ip("2001:db8::2"));
+    }
+}
+
+}  // TEST_SUITE
