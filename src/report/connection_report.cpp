@@ -226,7 +226,8 @@ std::string human_size(std::uint64_t bytes) {
 std::string human_duration(std::int64_t ns) {
     if (ns < 0) ns = 0;
     const std::int64_t ms = ns / 1'000'000;
-    if (ms < 10'000) return fmt::format("{:.1f} sec", static_cast<double>(ms) / 1000.0);
+    // Tenths below a second (most flows of a request/response), whole units above.
+    if (ms < 950) return fmt::format("{:.1f} sec", static_cast<double>(ms) / 1000.0);
     const std::int64_t s = (ms + 500) / 1000;
     if (s < 60) return fmt::format("{} sec", s);
     if (s < 3600) return fmt::format("{}:{:02} min", s / 60, s % 60);

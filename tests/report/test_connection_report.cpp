@@ -118,12 +118,14 @@ TEST_CASE("human_size: bytes below 1 KiB, then three significant digits in power
     CHECK(human_size(std::numeric_limits<std::uint64_t>::max()) == "16.0E");
 }
 
-TEST_CASE("human_duration: tenths below 10 s, whole seconds, then m:ss and h:mm:ss") {
+TEST_CASE("human_duration: tenths below 1 s, whole seconds, then m:ss and h:mm:ss") {
     CHECK(human_duration(0) == "0.0 sec");
     CHECK(human_duration(-5 * kSec) == "0.0 sec");
     CHECK(human_duration(300 * kMs) == "0.3 sec");
-    CHECK(human_duration(3 * kSec) == "3.0 sec");
-    CHECK(human_duration(9400 * kMs) == "9.4 sec");
+    CHECK(human_duration(949 * kMs) == "0.9 sec");
+    CHECK(human_duration(950 * kMs) == "1 sec");
+    CHECK(human_duration(3 * kSec) == "3 sec");
+    CHECK(human_duration(9400 * kMs) == "9 sec");
     CHECK(human_duration(10 * kSec) == "10 sec");
     CHECK(human_duration(59 * kSec) == "59 sec");
     CHECK(human_duration(59'499 * kMs) == "59 sec");

@@ -34,7 +34,7 @@ struct ConnectionFooter {
 
 /// "512", "4.25K", "42.5M", "425G" (powers of 1024).
 std::string human_size(std::uint64_t bytes);
-/// "0.3 sec", "3 sec", "15:27 min", "1:23:09 h".
+/// "0.3 sec" (tenths below a second), "3 sec", "15:27 min", "1:23:09 h".
 std::string human_duration(std::int64_t ns);
 /// The service column: ICMP type name, else the server's (then the client's) port name.
 std::string service_of(const analyze::Connection& c);
