@@ -63,6 +63,18 @@ void emit(Decode& d, const Template& t, wire::Bytes record, std::span<const wire
     d.sink.on_record(rec);
 }
 
+// A set holding no whole record but non-zero bytes: that is not padding but a record cut
+// short (or a template that does not match its data); counted so no set vanishes silently.
+void report_shorter_than_record(Decode& d, const wire::Reader& body, std::uint16_t set_id, std::uint16_t template_id) {
+    if (body.offset() != 0 || body.empty()) return;  // some record decoded: the rest is padding
+    for (std::byte b : body.rest()) {
+        if (b != std::byte{0}) {
+            d.report(Reason::record_invalid, body.rest(), set_id, template_id);
+            return;
+        }
+    }
+}
+
 }  // namespace
 
 bool valid_utf8(wire::Bytes s) noexcept {
@@ -127,6 +139,7 @@ void decode_data_set(Decode& d, wire::Reader body, std::uint16_t set_id) {
             emit(d, *t, record, view);
         }
         // RFC 7011 §3.3.1 / RFC 3954 §5.3: what is left is padding, shorter than a record.
+        report_shorter_than_record(d, body, set_id, t->id);
         return;
     }
     while (body.remaining() >= t->min_record_length) {
@@ -143,6 +156,7 @@ void decode_data_set(Decode& d, wire::Reader body, std::uint16_t set_id) {
         check_values(d, *t, view, set_id);
         emit(d, *t, record, view);
     }
+    report_shorter_than_record(d, body, set_id, t->id);
 }
 
 }  // namespace nfpcap::netflow::detail

@@ -15,6 +15,7 @@ std::string_view name(Reason r) noexcept {
     case Reason::reserved_set_id: return "reserved_set_id";
     case Reason::template_invalid: return "template_invalid";
     case Reason::template_limit: return "template_limit";
+    case Reason::template_too_large: return "template_too_large";
     case Reason::missing_template: return "missing_template";
     case Reason::record_invalid: return "record_invalid";
     case Reason::field_length_mismatch: return "field_length_mismatch";
@@ -37,8 +38,9 @@ std::string_view describe(Reason r) noexcept {
     case Reason::reserved_set_id: return "set ID reserved by the RFC";
     case Reason::template_invalid: return "malformed template record";
     case Reason::template_limit: return "template dropped: session template limit reached";
+    case Reason::template_too_large: return "template dropped: too many fields or records too long";
     case Reason::missing_template: return "data set without a template seen before it";
-    case Reason::record_invalid: return "variable-length field runs past its record";
+    case Reason::record_invalid: return "record cut short: a field runs past its record or set";
     case Reason::field_length_mismatch: return "field length does not fit its data type (kept as raw bytes)";
     case Reason::invalid_utf8: return "string field is not valid UTF-8";
     case Reason::invalid_boolean: return "boolean field neither 1 (true) nor 2 (false)";

@@ -29,19 +29,27 @@ void install(Decode& d, std::uint16_t set_id, std::uint16_t id, TemplateKind kin
         d.sink.on_template(d.context, d.header, *slot, TemplateChange::refreshed);
         return;
     }
-    bool redefined = slot != nullptr;
-    if (!redefined && d.state.templates.size() > d.state.limits.max_templates) {
-        d.state.templates.erase(id);
-        d.report(Reason::template_limit, definition, set_id, id);
-        return;
+    const bool redefined = slot != nullptr;
+    const std::size_t replaced_fields = redefined ? slot->fields.size() : 0;
+    // Limits: a rejected new template leaves no slot; a rejected redefinition keeps the old one.
+    auto reject = [&](Reason reason) {
+        if (!redefined) d.state.templates.erase(id);
+        d.report(reason, definition, set_id, id);
+    };
+    const auto& limits = d.state.limits;
+    const std::size_t kept_fields = d.state.stored_fields - std::min(d.state.stored_fields, replaced_fields);
+    if (fields.size() > limits.max_template_fields) return reject(Reason::template_too_large);
+    if (!redefined && d.state.templates.size() > limits.max_templates) return reject(Reason::template_limit);
+    if (kept_fields + fields.size() > limits.max_stored_fields) {
+        return reject(Reason::template_limit);
     }
     auto t = make_template(id, kind, scope_count, fields, d.header.version == 9 ? 9 : 10);
     if (t->min_record_length == 0) {
         // A record of zero bytes cannot be delimited (RFC 7011 §3.4.1 forbids it in effect).
-        if (!redefined) d.state.templates.erase(id);
-        d.report(Reason::template_invalid, definition, set_id, id);
-        return;
+        return reject(Reason::template_invalid);
     }
+    if (t->min_record_length > limits.max_record_length) return reject(Reason::template_too_large);
+    d.state.stored_fields = kept_fields + t->fields.size();
     t->definition.assign(definition.begin(), definition.end());
     t->frame = d.context.frame;
     slot = std::move(t);
@@ -59,6 +67,7 @@ void withdraw(Decode& d, std::uint16_t id, TemplateKind kind) {
         auto it = d.state.templates.find(tid);
         if (it == d.state.templates.end()) return;
         d.sink.on_template(d.context, d.header, *it->second, TemplateChange::withdrawn);
+        d.state.stored_fields -= std::min(d.state.stored_fields, it->second->fields.size());
         d.state.templates.erase(it);
     };
     // RFC 7011 §8.1: template ID 2 (set 2) / 3 (set 3) withdraws all templates of that kind.

@@ -61,6 +61,7 @@ Session* SessionTable::find_or_add(const SessionKey& key, const capture::Datagra
         if (sessions_.size() >= options_.max_sessions) return nullptr;
         s = &sessions_.emplace_back();
         s->key = key;
+        s->state.limits = options_.decoder;
         s->first_frame = d.frame;
         s->first_time_ns = d.time_ns;
         index_.emplace(key, s);
@@ -130,7 +131,12 @@ void SessionTable::process(const capture::Datagram& d, netflow::DecodeSink& sink
     netflow::MessageContext context{d.frame, d.time_ns, d.src, d.dst};
     CountingSink counting(c, sink);
     netflow::ExportHeader header;
+    // The session may keep what it has plus what the other sessions left of the total budget.
+    const std::size_t had_fields = s->state.stored_fields;
+    const std::size_t left = options_.max_template_fields_total - std::min(options_.max_template_fields_total, template_fields_);
+    s->state.limits.max_stored_fields = std::min(options_.decoder.max_stored_fields, had_fields + left);
     auto tally = netflow::decode_message(d.payload, context, s->state, counting, &header);
+    template_fields_ = template_fields_ - had_fields + s->state.stored_fields;
     if (tally.fatal) {
         ++c.malformed_datagrams;
         ++c.reasons[static_cast<std::size_t>(*tally.fatal)];

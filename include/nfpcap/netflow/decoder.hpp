@@ -14,9 +14,15 @@
 
 namespace nfpcap::netflow {
 
-/// Limits that keep hostile input from exhausting memory.
+/// Limits that keep hostile input from exhausting memory. Real exporters send tens of
+/// templates of tens of fields; a template past a limit is not kept and is counted.
 struct DecoderLimits {
-    std::size_t max_templates = 65536;  ///< templates kept per session
+    std::size_t max_templates = 4096;         ///< templates kept per session (template_limit)
+    std::size_t max_stored_fields = 262144;   ///< fields of all kept templates (template_limit)
+    std::size_t max_template_fields = 1024;   ///< fields of one template (template_too_large)
+    /// Shortest record a template may describe (template_too_large): longer ones cannot fit a
+    /// set of a UDP datagram, so their data sets could never be decoded.
+    std::size_t max_record_length = 65535 - 8 - 16 - 4;
 };
 
 /// Template state of one exporter session (transport session + source ID / domain).
@@ -25,6 +31,9 @@ struct DecoderState {
     /// IPFIX systemInitTimeMilliseconds last seen in this session's options data.
     std::optional<std::int64_t> system_init_ms;
     DecoderLimits limits;
+    /// Fields of the templates kept (what `max_stored_fields` bounds); kept up to date by the
+    /// decoder as templates are added, redefined and withdrawn.
+    std::size_t stored_fields = 0;
 
     [[nodiscard]] const Template* find(std::uint16_t id) const noexcept {
         auto it = templates.find(id);

@@ -19,9 +19,10 @@ enum class Reason : std::uint8_t {
     set_length_invalid,    ///< a set length below 4
     reserved_set_id,       ///< set ID reserved by the RFC (v9: 2-255, IPFIX: 0, 1, 4-255)
     template_invalid,      ///< template record cut short, bad field or scope count, reserved ID
-    template_limit,        ///< template not kept: the session holds the most templates allowed
+    template_limit,        ///< template not kept: the session holds the most templates (or fields) allowed
+    template_too_large,    ///< template not kept: more fields, or a longer record, than allowed
     missing_template,      ///< data set whose template this session has not seen (yet)
-    record_invalid,        ///< variable-length field runs past its record or set
+    record_invalid,        ///< variable-length field runs past its record or set; set shorter than a record
     // Anomalies: counted, the record is still decoded.
     field_length_mismatch, ///< field length does not fit its type: kept as raw bytes
     invalid_utf8,          ///< string field that is not UTF-8: printed escaped
@@ -29,7 +30,7 @@ enum class Reason : std::uint8_t {
     count_mismatch,        ///< v9 header record count differs from what the message holds
     trailing_bytes,        ///< bytes after the last record / set that are not padding
 };
-inline constexpr std::size_t kReasonCount = 16;
+inline constexpr std::size_t kReasonCount = 17;
 
 /// Whether a reason means decoded data was lost (as opposed to an anomaly in decoded data).
 [[nodiscard]] constexpr bool loses_data(Reason r) noexcept {

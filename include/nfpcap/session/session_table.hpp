@@ -66,7 +66,11 @@ struct Session {
 
 struct SessionOptions {
     std::vector<std::uint16_t> ports;  ///< only these UDP ports carry export data (empty: any)
-    std::size_t max_sessions = 20000;
+    std::size_t max_sessions = 20000;  ///< sessions kept; later ones count session_limit_datagrams
+    netflow::DecoderLimits decoder{};  ///< per-session template limits
+    /// Fields of the templates of all sessions together (template_limit when reached), so that
+    /// many sessions cannot multiply the per-session limits into an exhausted memory.
+    std::size_t max_template_fields_total = 1U << 20U;
 };
 
 /// Totals over the whole run; datagrams == not_export_datagrams + export datagrams.
@@ -109,6 +113,7 @@ private:
     std::uint64_t datagrams_ = 0;
     std::uint64_t not_export_ = 0;
     std::uint64_t session_limit_ = 0;
+    std::size_t template_fields_ = 0;  ///< sum of the sessions' DecoderState::stored_fields
 };
 
 }  // namespace nfpcap::session
