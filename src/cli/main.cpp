@@ -9,7 +9,9 @@
 #include <vector>
 
 #include "connections.hpp"
+#include "decode.hpp"
 #include "flows.hpp"
+#include "hex.hpp"
 #include "stats.hpp"
 #include "templates.hpp"
 
@@ -20,7 +22,7 @@ namespace {
 std::vector<std::string> with_default_command(int argc, char** argv) {
     std::vector<std::string> args(argv, argv + argc);
     static constexpr std::string_view kTopLevel[] = {"flows", "stats", "templates", "connections",
-                                                     "-h", "--help", "--help-all", "--version"};
+                                                     "hex", "decode", "-h", "--help", "--help-all", "--version"};
     if (args.size() > 1) {
         bool top_level = false;
         for (auto word : kTopLevel) top_level = top_level || args[1] == word;
@@ -47,10 +49,14 @@ int main(int argc, char** argv) {
     FlowsOptions flows;
     StatsOptions stats;
     TemplatesOptions templates;
+    HexOptions hex;
+    DecodeOptions decode;
     auto* connections_cmd = setup_connections(app, connections);
     auto* flows_cmd = setup_flows(app, flows);
     auto* stats_cmd = setup_stats(app, stats);
     auto* templates_cmd = setup_templates(app, templates);
+    auto* hex_cmd = setup_hex(app, hex);
+    auto* decode_cmd = setup_decode(app, decode);
 
     try {
         std::vector<std::string> args = with_default_command(argc, argv);
@@ -72,6 +78,8 @@ int main(int argc, char** argv) {
         if (*flows_cmd) return run_flows(flows);
         if (*stats_cmd) return run_stats(stats);
         if (*templates_cmd) return run_templates(templates);
+        if (*hex_cmd) return run_hex(hex);
+        if (*decode_cmd) return run_decode(decode);
     } catch (const std::exception& e) {
         fmt::print(stderr, "nfpcap: {}\n", e.what());
         return kExitInputError;

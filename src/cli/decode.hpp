@@ -1,0 +1,22 @@
+// SPDX-License-Identifier: MIT
+// `nfpcap decode`: hex payloads (arguments, a file or stdin) decoded and printed like `flows`.
+#pragma once
+#include <string>
+#include <vector>
+
+#include "input.hpp"
+#include "nfpcap/report/record_writer.hpp"
+
+namespace nfpcap::cli {
+
+struct DecodeOptions {
+    std::vector<std::string> hex;    ///< payloads given as arguments
+    std::vector<std::string> files;  ///< --file, "-" for stdin
+    report::RecordFormat format = report::RecordFormat::text;
+    bool options_records = false;
+};
+
+CLI::App* setup_decode(CLI::App& app, DecodeOptions& options);
+int run_decode(const DecodeOptions& options);
+
+}  // namespace nfpcap::cli
