@@ -73,9 +73,7 @@ CLI::App* setup_connections(CLI::App& app, ConnectionsOptions& o) {
                                                         {"bytes", analyze::SortKey::bytes},
                                                         {"packets", analyze::SortKey::packets},
                                                         {"duration", analyze::SortKey::duration}};
-    sub->add_option("-f,--format", o.format, "Output format: text (aligned table), json (JSON lines) or csv")
-        ->transform(CLI::CheckedTransformer(formats, CLI::ignore_case))
-        ->type_name("FORMAT");
+    add_choices(sub->add_option("-f,--format", o.format, "Output format: text (aligned table), json (JSON lines) or csv")->type_name("FORMAT"), formats);
     sub->add_flag("--local", o.local_time, "Show times in local time instead of UTC");
     sub->add_flag("-n,--no-dns", o.no_dns, "Do not look up host names");
     sub->add_option("--hosts", o.hosts_file, "Names from a hosts-format file, used before DNS")
@@ -93,9 +91,7 @@ CLI::App* setup_connections(CLI::App& app, ConnectionsOptions& o) {
         ->capture_default_str()
         ->type_name("N");
     sub->add_option("--top", o.top, "Only the N connections with the most bytes")->type_name("N");
-    sub->add_option("--sort", o.sort, "Order: start, bytes, packets or duration")
-        ->transform(CLI::CheckedTransformer(sorts, CLI::ignore_case))
-        ->type_name("KEY");
+    add_choices(sub->add_option("--sort", o.sort, "Order: start, bytes, packets or duration")->type_name("KEY"), sorts);
     sub->add_option("--window", o.window_seconds,
                     "Records of one 5-tuple closer in time than this are one connection")
         ->capture_default_str()

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // What every subcommand shares: the capture files, port selection, and the read loop.
 #pragma once
+#include <map>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,17 @@ struct InputOptions {
     std::vector<std::string> files;
     std::vector<std::uint16_t> ports;
 };
+
+/// Restricts an option to the keys of `names` (case-insensitive) and maps them to values, with
+/// a plain error ("xml not in {csv,json,text}") and no value dump in --help.
+template <typename T>
+void add_choices(CLI::Option* option, const std::map<std::string, T>& names) {
+    std::vector<std::string> keys;
+    for (const auto& [key, value] : names) keys.push_back(key);
+    // transform() puts a validator first: map last, so the membership test runs before it.
+    option->transform(CLI::CheckedTransformer(names, CLI::ignore_case).description(""));
+    option->transform(CLI::IsMember(keys, CLI::ignore_case).description(""));
+}
 
 /// Adds FILE... and --port to a subcommand.
 void add_input_options(CLI::App& app, InputOptions& options);
