@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Absolute flow start/end from whichever time fields a record carries.
+#include <cstdint>
+
 #include "nfpcap/netflow/decoder.hpp"
 #include "nfpcap/netflow/record.hpp"
 
@@ -12,6 +14,13 @@ constexpr std::int64_t kNsPerUs = 1'000;
 constexpr std::int64_t kNsPerSec = 1'000'000'000;
 // Seconds between the NTP era 0 epoch (1900) and the Unix epoch (1970).
 constexpr std::int64_t kNtpToUnixSeconds = 2'208'988'800;
+
+/// `v` units of `unit` ns, or nullopt past what int64 nanoseconds hold (year 2262): hostile
+/// values must not overflow (undefined behaviour) into a wrong time.
+std::optional<std::int64_t> scaled(std::uint64_t v, std::int64_t unit) noexcept {
+    if (v > static_cast<std::uint64_t>(INT64_MAX / unit)) return std::nullopt;
+    return static_cast<std::int64_t>(v) * unit;
+}
 
 struct Lookup {
     const Template& t;
@@ -30,18 +39,24 @@ struct Lookup {
 std::optional<std::int64_t> absolute(const Lookup& in, const ExportHeader& h, std::optional<std::int64_t> init_ms,
                                      TimeRole ms, TimeRole s, TimeRole us, TimeRole ns, TimeRole delta,
                                      TimeRole uptime) noexcept {
-    if (auto v = in.get(ms)) return static_cast<std::int64_t>(*v) * kNsPerMs;
-    if (auto v = in.get(s)) return static_cast<std::int64_t>(*v) * kNsPerSec;
+    if (auto v = in.get(ms)) return scaled(*v, kNsPerMs);
+    if (auto v = in.get(s)) return scaled(*v, kNsPerSec);
     if (auto v = in.get(us)) return ntp_to_unix_ns(*v, true);
     if (auto v = in.get(ns)) return ntp_to_unix_ns(*v, false);
-    if (auto v = in.get(delta)) return h.export_time_ns - static_cast<std::int64_t>(*v) * kNsPerUs;
+    if (auto v = in.get(delta)) {
+        auto back = scaled(*v, kNsPerUs);
+        if (!back || h.export_time_ns < INT64_MIN + *back) return std::nullopt;
+        return h.export_time_ns - *back;
+    }
     if (auto v = in.get(uptime)) {
         std::uint32_t uptime_at_export = h.sys_uptime_ms;
         if (!h.has_uptime) {
             // IPFIX: the exporter's uptime at export time follows from its boot time.
             if (auto rec_init = in.get(TimeRole::system_init_ms)) init_ms = static_cast<std::int64_t>(*rec_init);
             if (!init_ms) return std::nullopt;
-            uptime_at_export = static_cast<std::uint32_t>(h.export_time_ns / kNsPerMs - *init_ms);
+            // Modulo 2^32 like the uptime itself (unsigned: a hostile boot time cannot overflow).
+            uptime_at_export = static_cast<std::uint32_t>(static_cast<std::uint64_t>(h.export_time_ns / kNsPerMs) -
+                                                          static_cast<std::uint64_t>(*init_ms));
         }
         // Signed 32-bit difference: correct across the 49.7-day uptime wrap.
         auto diff = static_cast<std::int32_t>(static_cast<std::uint32_t>(*v) - uptime_at_export);
@@ -71,11 +86,14 @@ FlowTimes flow_times(const Template& t, std::span<const wire::Bytes> values, con
                             TimeRole::end_microseconds, TimeRole::end_nanoseconds, TimeRole::end_delta_us,
                             TimeRole::end_sysuptime);
     if (!times.end_ns && times.start_ns) {
+        std::optional<std::int64_t> duration;
         if (auto v = in.get(TimeRole::duration_ms)) {
-            times.end_ns = *times.start_ns + static_cast<std::int64_t>(*v) * kNsPerMs;
+            duration = scaled(*v, kNsPerMs);
         } else if (auto u = in.get(TimeRole::duration_us)) {
-            times.end_ns = *times.start_ns + static_cast<std::int64_t>(*u) * kNsPerUs;
+            duration = scaled(*u, kNsPerUs);
         }
+        std::int64_t end = 0;
+        if (duration && !__builtin_add_overflow(*times.start_ns, *duration, &end)) times.end_ns = end;
     }
     return times;
 }

@@ -52,8 +52,12 @@ char* put_string_like(char* p, FieldKind kind, wire::Bytes v) {
     case FieldKind::ipv6: return wire::write_ipv6(p, v.data());
     case FieldKind::seconds:
         return put_iso_time(p, static_cast<std::int64_t>(wire::load_be32(v.data())) * 1'000'000'000, 0);
-    case FieldKind::milliseconds:
-        return put_iso_time(p, static_cast<std::int64_t>(wire::load_be64(v.data())) * 1'000'000, 3);
+    case FieldKind::milliseconds: {
+        // Past year 2262 the nanoseconds overflow int64: such a value prints as its bytes.
+        const std::uint64_t ms = wire::load_be64(v.data());
+        if (ms > static_cast<std::uint64_t>(INT64_MAX / 1'000'000)) break;
+        return put_iso_time(p, static_cast<std::int64_t>(ms) * 1'000'000, 3);
+    }
     case FieldKind::microseconds: return put_iso_time(p, netflow::ntp_to_unix_ns(wire::load_be64(v.data()), true), 6);
     case FieldKind::nanoseconds: return put_iso_time(p, netflow::ntp_to_unix_ns(wire::load_be64(v.data()), false), 9);
     case FieldKind::raw:

@@ -265,3 +265,41 @@ TEST_CASE("data set shorter than one record is record_invalid, not dropped silen
 }
 
 }  // TEST_SUITE
+
+TEST_SUITE("netflow.regressions") {
+
+// Defect (found by fuzz_decoder): a dateTimeMilliseconds value past year 2262 was multiplied
+// into int64 nanoseconds, a signed overflow (undefined behaviour) in printing and flow times.
+TEST_CASE("milliseconds_overflow: a time past year 2262 prints as bytes and gives no flow time") {
+    netflow::DecoderState state;
+    test::CollectingSink sink;
+    test::decode(Msg::ipfix(1)
+                     .templates()
+                     .tmpl(256, {{152, 8}, {153, 8}, {161, 4}})
+                     .data(256)
+                     .u64(0x0100000000000000ULL)
+                     .u64(~0ULL)
+                     .u32(1000)
+                     .bytes(),
+                 state, sink);
+    REQUIRE(sink.records.size() == 1);
+    CHECK(sink.records[0]["flowStartMilliseconds"] == "0100000000000000");
+    CHECK(!sink.records[0].start_ns);
+    CHECK(!sink.records[0].end_ns);
+    // A duration that would overflow the end time leaves the end unknown.
+    test::CollectingSink sink2;
+    test::decode(Msg::ipfix(1)
+                     .templates()
+                     .tmpl(257, {{152, 8}, {161, 4}, {158, 8}})
+                     .data(257)
+                     .u64(1'700'000'000'000ULL)
+                     .u32(0xffffffffU)
+                     .u64(~0ULL)
+                     .bytes(),
+                 state, sink2);
+    REQUIRE(sink2.records.size() == 1);
+    CHECK(sink2.records[0].start_ns == 1'700'000'000'000'000'000LL);
+    CHECK(sink2.records[0].end_ns == 1'700'000'000'000'000'000LL + 0xffffffffLL * 1'000'000);
+}
+
+}  // TEST_SUITE
