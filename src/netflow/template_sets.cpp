@@ -82,6 +82,39 @@ void withdraw(Decode& d, std::uint16_t id, TemplateKind kind) {
     drop(id);
 }
 
+/// Reads `count` field specifiers: v9 (type, length) pairs, or IPFIX ones with the enterprise
+/// bit followed by a PEN (RFC 7011 §3.2). The reader fails if they run past the record.
+void read_fields(wire::Reader& record, std::size_t count, bool ipfix, std::vector<RawField>& fields) {
+    fields.clear();
+    for (std::size_t i = 0; i < count && !record.failed(); ++i) {
+        std::uint16_t id = record.be16();
+        const std::uint16_t length = record.be16();
+        std::uint32_t pen = 0;
+        if (ipfix && (id & 0x8000U) != 0) {
+            id = static_cast<std::uint16_t>(id & 0x7fffU);
+            pen = record.be32();
+        }
+        fields.push_back({pen, id, length});
+    }
+}
+
+/// Ends one template record read from the front of `body` by `record`: rejects it if cut short
+/// (then the rest of the set is lost: false) or with a reserved ID, else installs it.
+bool finish_record(Decode& d, wire::Reader& body, const wire::Reader& record, std::uint16_t set_id, std::uint16_t id,
+                   TemplateKind kind, std::uint16_t scope_count, const std::vector<RawField>& fields) {
+    if (record.failed()) {
+        d.report(Reason::template_invalid, body.rest(), set_id, id);
+        return false;
+    }
+    const wire::Bytes definition = body.bytes(record.offset());
+    if (id < kMinDataSetId) {
+        d.report(Reason::template_invalid, definition, set_id, id);
+        return true;
+    }
+    install(d, set_id, id, kind, scope_count, fields, definition);
+    return true;
+}
+
 }  // namespace
 
 void decode_v9_template_set(Decode& d, wire::Reader body, std::uint16_t set_id) {
@@ -95,22 +128,8 @@ void decode_v9_template_set(Decode& d, wire::Reader body, std::uint16_t set_id) 
             d.report(Reason::template_invalid, body.rest(), set_id, id);
             return;
         }
-        fields.clear();
-        for (std::uint16_t i = 0; i < count && !record.failed(); ++i) {
-            auto type = record.be16();
-            auto length = record.be16();
-            fields.push_back({0, type, length});
-        }
-        if (record.failed()) {
-            d.report(Reason::template_invalid, body.rest(), set_id, id);
-            return;
-        }
-        wire::Bytes definition = body.bytes(record.offset());
-        if (id < kMinDataSetId) {
-            d.report(Reason::template_invalid, definition, set_id, id);
-            continue;
-        }
-        install(d, set_id, id, TemplateKind::data, 0, fields, definition);
+        read_fields(record, count, false, fields);
+        if (!finish_record(d, body, record, set_id, id, TemplateKind::data, 0, fields)) return;
     }
 }
 
@@ -127,24 +146,9 @@ void decode_v9_options_template_set(Decode& d, wire::Reader body, std::uint16_t 
             d.report(Reason::template_invalid, body.rest(), set_id, id);
             return;
         }
-        fields.clear();
         const auto scope_count = static_cast<std::uint16_t>(scope_length / 4);
-        const std::size_t count = scope_count + option_length / 4U;
-        for (std::size_t i = 0; i < count && !record.failed(); ++i) {
-            auto type = record.be16();
-            auto length = record.be16();
-            fields.push_back({0, type, length});
-        }
-        if (record.failed()) {
-            d.report(Reason::template_invalid, body.rest(), set_id, id);
-            return;
-        }
-        wire::Bytes definition = body.bytes(record.offset());
-        if (id < kMinDataSetId) {
-            d.report(Reason::template_invalid, definition, set_id, id);
-            continue;
-        }
-        install(d, set_id, id, TemplateKind::options, scope_count, fields, definition);
+        read_fields(record, scope_count + option_length / 4U, false, fields);
+        if (!finish_record(d, body, record, set_id, id, TemplateKind::options, scope_count, fields)) return;
     }
 }
 
@@ -175,27 +179,8 @@ void decode_ipfix_template_set(Decode& d, wire::Reader body, std::uint16_t set_i
                 return;
             }
         }
-        fields.clear();
-        for (std::uint16_t i = 0; i < count && !record.failed(); ++i) {
-            std::uint16_t ie = record.be16();
-            std::uint16_t length = record.be16();
-            std::uint32_t pen = 0;
-            if ((ie & 0x8000U) != 0) {  // RFC 7011 §3.2: enterprise bit, then the PEN
-                ie = static_cast<std::uint16_t>(ie & 0x7fffU);
-                pen = record.be32();
-            }
-            fields.push_back({pen, ie, length});
-        }
-        if (record.failed()) {
-            d.report(Reason::template_invalid, body.rest(), set_id, id);
-            return;
-        }
-        wire::Bytes definition = body.bytes(record.offset());
-        if (id < kMinDataSetId) {
-            d.report(Reason::template_invalid, definition, set_id, id);
-            continue;
-        }
-        install(d, set_id, id, kind, scope_count, fields, definition);
+        read_fields(record, count, true, fields);
+        if (!finish_record(d, body, record, set_id, id, kind, scope_count, fields)) return;
     }
 }
 
