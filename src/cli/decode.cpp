@@ -96,8 +96,10 @@ std::optional<std::int64_t> parse_iso_time(std::string_view s) {
 // Hands records to the writer; notes the issues that lost data for a warning.
 class Forward final : public netflow::DecodeSink {
 public:
-    explicit Forward(netflow::DecodeSink& next) : next_(next) {}
-    void on_record(const netflow::DataRecord& r) override { next_.on_record(r); }
+    Forward(netflow::DecodeSink& next, bool quiet) : next_(next), quiet_(quiet) {}
+    void on_record(const netflow::DataRecord& r) override {
+        if (!quiet_) next_.on_record(r);
+    }
     void on_issue(const netflow::MessageContext&, const netflow::Issue& issue) override {
         if (netflow::loses_data(issue.reason)) issues.push_back(issue);
     }
@@ -105,10 +107,11 @@ public:
 
 private:
     netflow::DecodeSink& next_;
+    bool quiet_;
 };
 
 /// Decodes lines in order; a `#` comment names the exporter/collector (kept until another
-/// comment changes them) and the frame and time of the next hex line.
+/// comment changes them) and the frame and time of the next hex line, or marks it `rebuilt`.
 class LineDecoder {
 public:
     explicit LineDecoder(netflow::DecodeSink& sink) : sink_(sink) {}
@@ -132,7 +135,10 @@ public:
         auto peek = netflow::peek_header(bytes_);
         const session::SessionKey key{exporter_, collector_, peek ? peek->version : std::uint16_t{0},
                                       peek ? peek->domain : 0U};
-        Forward forward(sink_);
+        // A `# rebuilt` line only restores state (templates, boot time) that frames outside
+        // the fixture set up: its records were not selected, so they are not printed.
+        Forward forward(sink_, rebuilt_);
+        rebuilt_ = false;
         auto tally = netflow::decode_message(bytes_, context, states_[key], forward);
         if (tally.fatal) {
             fmt::print(stderr, "nfpcap: {}: not decoded: {} ({})\n", where, netflow::describe(*tally.fatal),
@@ -150,6 +156,7 @@ public:
 
 private:
     bool comment(std::string_view text, const std::string& where) {
+        rebuilt_ = text.substr(0, 9) == " rebuilt " || text == " rebuilt";
         while (!text.empty()) {
             const auto space = text.find(' ');
             std::string_view word = text.substr(0, space);
@@ -189,6 +196,7 @@ private:
     wire::Endpoint collector_;
     std::optional<std::uint64_t> frame_;
     std::optional<std::int64_t> time_ns_;
+    bool rebuilt_ = false;
 };
 
 }  // namespace
