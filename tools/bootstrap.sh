@@ -3,13 +3,15 @@
 # Installs the Debian packages nfpcap needs (only those missing; quiet when all are there),
 # then configures and builds it in ./build. With --test, also the test dependencies.
 #   tools/bootstrap.sh          build dependencies, build
-#   tools/bootstrap.sh --test   build and test dependencies (tshark), build with tests
+#   tools/bootstrap.sh --test   build and test dependencies (tshark; clang for sanitizers and fuzzing), build with tests
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(g++ meson ninja-build pkg-config libpcap-dev libfmt-dev libcli11-dev libboost-dev doctest-dev)
 if [[ ${1:-} == --test ]]; then
     packages+=(tshark python3 dnsmasq-base iproute2 util-linux)
+    # The sanitizer build and the libFuzzer targets of CI (.ci/run).
+    packages+=(clang libclang-rt-14-dev)
 fi
 
 missing=()
