@@ -5,6 +5,7 @@
 #include <pcap/pcap.h>
 
 #include <cerrno>
+#include <cstdint>
 #include <cstdio>
 #include <cstring>
 #include <sys/stat.h>
@@ -95,8 +96,14 @@ bool CaptureReader::next(Datagram& out) {
             return false;
         }
         ++counters_.frames;
-        std::int64_t time_ns = static_cast<std::int64_t>(header->ts.tv_sec) * 1'000'000'000 +
-                               static_cast<std::int64_t>(header->ts.tv_usec) * (nanosecond_ ? 1 : 1000);
+        // pcapng timestamps scaled by a hostile if_tsresol can exceed what int64 nanoseconds
+        // hold (year 2262): such times saturate instead of overflowing.
+        std::int64_t time_ns = 0;
+        const auto sub_ns = static_cast<std::int64_t>(header->ts.tv_usec) * (nanosecond_ ? 1 : 1000);
+        if (__builtin_mul_overflow(static_cast<std::int64_t>(header->ts.tv_sec), std::int64_t{1'000'000'000}, &time_ns) ||
+            __builtin_add_overflow(time_ns, sub_ns, &time_ns)) {
+            time_ns = header->ts.tv_sec < 0 ? INT64_MIN : INT64_MAX;
+        }
         wire::Bytes frame(reinterpret_cast<const std::byte*>(data), header->caplen);
         FrameInfo info = parse_frame(dlt_, frame);
         switch (info.kind) {

@@ -264,6 +264,17 @@ TEST_CASE("a file cut short yields what came before the damage, then an error") 
     }
 }
 
+// Defect (found by fuzz_capture): a pcapng timestamp whose if_tsresol makes it later than
+// year 2262 overflowed int64 nanoseconds (undefined behaviour; caught by the sanitizer run).
+TEST_CASE("timestamp_overflow: a pcapng time past year 2262 saturates, the file still reads") {
+    CaptureReader reader(fixture("invalid/timestamp_overflow.pcapng"));
+    auto seen = read_all(reader);
+    CHECK(seen.empty());
+    CHECK(reader.counters().frames == 1);
+    CHECK(reader.counters().fragments == 1);
+    CHECK(reader.error().find("truncated") != std::string::npos);
+}
+
 TEST_CASE("a file with only the global header is an empty capture") {
     CaptureReader reader(fixture("header_only.pcap"));
     CHECK(reader.link_type() == DLT_EN10MB);
