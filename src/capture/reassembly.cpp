@@ -22,10 +22,13 @@ bool Reassembler::complete(const Pending& p) noexcept {
 }
 
 void Reassembler::expire(std::int64_t now) noexcept {
-    if (now - last_sweep_ < 1'000'000'000 && now >= last_sweep_) return;
+    // Capture times are untrusted (saturated at the int64 ends): differences must not overflow.
+    std::int64_t since = 0;
+    if (!__builtin_sub_overflow(now, last_sweep_, &since) && since >= 0 && since < 1'000'000'000) return;
     last_sweep_ = now;
     for (auto it = pending_.begin(); it != pending_.end();) {
-        if (now - it->second.first_seen > limits_.timeout_ns) {
+        std::int64_t age = 0;
+        if (__builtin_sub_overflow(now, it->second.first_seen, &age) || age > limits_.timeout_ns) {
             dropped_ += it->second.fragments;
             it = pending_.erase(it);
         } else {

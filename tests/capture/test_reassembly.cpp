@@ -292,4 +292,17 @@ TEST_CASE("pending datagrams expire after the timeout, in capture time") {
     CHECK(r.limit_hits() == 0);
 }
 
+// Defect: capture times at the int64 ends (saturated hostile timestamps) made the timeout
+// arithmetic overflow (undefined behaviour).
+TEST_CASE("time_overflow: fragments at the ends of time expire without overflowing") {
+    Reassembler r;
+    auto d = datagram();
+    CHECK_FALSE(feed(r, ipv4_fragment(d, 0, 16, 1), INT64_MAX));
+    CHECK_FALSE(feed(r, ipv4_fragment(d, 0, 16, 2), INT64_MIN));  // the first one has timed out
+    CHECK(r.pending() == 1);
+    CHECK(r.dropped_fragments() == 1);
+    CHECK_FALSE(feed(r, ipv4_fragment(d, 0, 16, 3), INT64_MAX));
+    CHECK(r.dropped_fragments() == 2);
+}
+
 }  // TEST_SUITE
