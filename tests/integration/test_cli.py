@@ -162,8 +162,57 @@ def test_port_selection():
     check("--port 2055 selects the export", d["data_records"] == 52, d["data_records"])
 
 
+def test_damaged_captures():
+    """Each damaged or foreign input: exit 1 and exactly one error line naming the file (and the
+    frame after which reading stopped); what came before the damage is still counted."""
+    import random, struct
+    with open(sample("softflowd-v9.pcap"), "rb") as f:
+        good = f.read()
+    with open(sample("softflowd-ipfix.pcapng"), "rb") as f:
+        good_ng = f.read()
+    rng = random.Random(5)
+    cases = {
+        "empty.pcap": b"",
+        "cut-mid-global-header.pcap": good[:10],
+        "bad-pcapng-block-length.pcapng": good_ng[:8] + struct.pack("<I", 0xFFFFFFF0) + good_ng[12:],
+        "random-bytes.bin": bytes(rng.randrange(256) for _ in range(4096)),
+    }
+    # Cut inside the second record header: frame 1 is decoded, then the error names frame 1.
+    first_len = struct.unpack("<I", good[24 + 8:24 + 12])[0]
+    cases["cut-mid-record-header.pcap"] = good[:24 + 16 + first_len + 7]
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, data in cases.items():
+            path = os.path.join(tmp, name)
+            with open(path, "wb") as f:
+                f.write(data)
+            r = run("stats", "--format", "json", path)
+            err = r.stderr.decode()
+            check(f"{name}: exit 1", r.returncode == 1, r.returncode)
+            check(f"{name}: one error line naming the file", err.count("\n") == 1 and path in err, err)
+            if name == "cut-mid-record-header.pcap":
+                check(f"{name}: names the frame", "after frame 1" in err, err)
+                d = json.loads(r.stdout)
+                check(f"{name}: frame 1 still decoded", d["frames"] == 1 and d["export_datagrams"] == 1, d)
+        header_only = os.path.join(tmp, "header-only.pcap")
+        with open(header_only, "wb") as f:
+            f.write(good[:24])
+        r = run("stats", "--format", "json", header_only)
+        check("only a global header: an empty capture, exit 0", r.returncode == 0 and r.stderr == b"" and
+              json.loads(r.stdout)["frames"] == 0, (r.returncode, r.stderr))
+        unreadable = os.path.join(tmp, "unreadable.pcap")
+        with open(unreadable, "wb") as f:
+            f.write(good)
+        os.chmod(unreadable, 0)
+        if os.geteuid() != 0 and not os.access(unreadable, os.R_OK):  # root reads it anyway
+            r = run("flows", unreadable)
+            err = r.stderr.decode()
+            check("unreadable file: exit 1", r.returncode == 1, r.returncode)
+            check("unreadable file: one line naming it and the cause",
+                  err.count("\n") == 1 and unreadable in err and "ermission" in err, err)
+
+
 for test in (test_usage, test_errors, test_flows_json, test_formats, test_stats_adds_up, test_stdin_and_pipes,
-             test_port_selection):
+             test_port_selection, test_damaged_captures):
     test()
 
 print(f"test_cli: {passed} passed, {len(failures)} failed")
