@@ -207,9 +207,7 @@ CLI::App* setup_decode(CLI::App& app, DecodeOptions& options) {
                   "them) and print the records like `flows`");
     const std::map<std::string, report::RecordFormat> formats{
         {"text", report::RecordFormat::text}, {"json", report::RecordFormat::json}, {"csv", report::RecordFormat::csv}};
-    sub->add_option("-f,--format", options.format, "Output format: text, json (JSON lines) or csv")
-        ->transform(CLI::CheckedTransformer(formats, CLI::ignore_case))
-        ->type_name("FORMAT");
+    add_choices(sub->add_option("-f,--format", options.format, "Output format: text, json (JSON lines) or csv")->type_name("FORMAT"), formats);
     sub->add_flag("--options", options.options_records, "Also print options records (marked \"kind\":\"options\")");
     sub->add_option("--file", options.files, "Read hex lines from this file (repeatable); - reads standard input")
         ->type_name("FILE");
