@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "nfpcap/netflow/decoder.hpp"
+#include "nfpcap/netflow/lists.hpp"
 
 namespace nfpcap::report {
 
@@ -16,7 +17,6 @@ namespace {
 using netflow::FieldKind;
 using netflow::FieldSpec;
 
-constexpr int kMaxDepth = 8;  // nested lists deeper than this print as hex
 
 template <typename F>
 void quoted(Buffer& out, ValueStyle style, F&& body) {
@@ -122,87 +122,44 @@ char* put_scalar(char* p, FieldKind kind, wire::Bytes v, ValueStyle style) {
 
 /// The kind a value prints as: its field's kind unless the length does not fit it.
 FieldKind effective_kind(const FieldSpec& spec, wire::Bytes v, int depth) noexcept {
-    if (spec.length != netflow::kVariableLength) return depth > kMaxDepth && is_list(spec.kind) ? FieldKind::raw : spec.kind;
-    if (!netflow::length_fits(spec.kind, v.size()) || (depth > kMaxDepth && is_list(spec.kind))) return FieldKind::raw;
+    if (spec.length != netflow::kVariableLength) return depth > netflow::kMaxListDepth && is_list(spec.kind) ? FieldKind::raw : spec.kind;
+    if (!netflow::length_fits(spec.kind, v.size()) || (depth > netflow::kMaxListDepth && is_list(spec.kind))) return FieldKind::raw;
     return spec.kind;
 }
 
 void append_basic_list(Buffer& out, wire::Bytes value, const netflow::DataRecord& record, ValueStyle style,
                        int depth) {
-    wire::Reader r(value);
-    r.skip(1);  // semantic
-    std::uint16_t id = r.be16();
-    const std::uint16_t element_length = r.be16();
-    std::uint32_t pen = 0;
-    if ((id & 0x8000U) != 0) {
-        id = static_cast<std::uint16_t>(id & 0x7fffU);
-        pen = r.be32();
-    }
-    if (r.failed()) {
+    out.push_back('[');
+    bool first = true;
+    const bool ok = netflow::for_each_basic_list_element(
+        value, record.tmpl->version == 9, [&](const FieldSpec& element, wire::Bytes v) {
+            if (!first) out.push_back(',');
+            first = false;
+            append_value(out, element, v, record, style, depth + 1);
+        });
+    if (!ok) {
+        out.resize(out.size() - 1);  // not a list after all: its bytes
         quoted(out, style, [&] { append_hex(out, value); });
         return;
     }
-    const FieldSpec element = netflow::make_field(pen, id, element_length, record.tmpl->version == 9);
-    out.push_back('[');
-    bool first = true;
-    while (!r.empty()) {
-        wire::Bytes v;
-        if (element_length == netflow::kVariableLength) {
-            std::size_t n = r.u8();
-            if (n == 255) n = r.be16();
-            v = r.bytes(n);
-        } else {
-            if (element_length == 0) break;  // cannot make progress
-            v = r.bytes(element_length);
-        }
-        if (r.failed()) break;
-        if (!first) out.push_back(',');
-        first = false;
-        append_value(out, element, v, record, style, depth + 1);
-    }
     out.push_back(']');
 }
 
-void append_sub_records(Buffer& out, std::uint16_t template_id, wire::Reader r, const netflow::DataRecord& record,
-                        ValueStyle style, int depth, bool& first) {
-    const netflow::Template* t = record.state ? record.state->find(template_id) : nullptr;
-    if (t == nullptr || t->min_record_length == 0) return;
-    std::vector<wire::Bytes> values;
-    while (r.remaining() >= t->min_record_length) {
-        if (!netflow::split_record(*t, r, values)) break;
-        if (!first) out.push_back(',');
-        first = false;
-        out.push_back('{');
-        append_fields(out, *t, values, record, style, depth + 1);
-        out.push_back('}');
-    }
-}
-
-void append_sub_template_list(Buffer& out, wire::Bytes value, const netflow::DataRecord& record, ValueStyle style,
-                              int depth) {
-    wire::Reader r(value);
-    r.skip(1);  // semantic
-    const std::uint16_t template_id = r.be16();
-    bool first = true;
+// subTemplateList / subTemplateMultiList: one array of records (objects), blocks flattened.
+void append_sub_template_lists(Buffer& out, FieldKind kind, wire::Bytes value, const netflow::DataRecord& record,
+                               ValueStyle style, int depth) {
     out.push_back('[');
-    if (!r.failed()) append_sub_records(out, template_id, r, record, style, depth, first);
-    out.push_back(']');
-}
-
-void append_sub_template_multi_list(Buffer& out, wire::Bytes value, const netflow::DataRecord& record,
-                                    ValueStyle style, int depth) {
-    wire::Reader r(value);
-    r.skip(1);  // semantic
     bool first = true;
-    out.push_back('[');
-    while (r.remaining() >= 4) {
-        const std::uint16_t template_id = r.be16();
-        const std::uint16_t length = r.be16();
-        if (length < 4) break;
-        wire::Reader block = r.sub(length - 4U);
-        if (r.failed()) break;
-        append_sub_records(out, template_id, block, record, style, depth, first);
-    }
+    netflow::for_each_list_block(kind, value, [&](std::uint16_t template_id, wire::Reader records) {
+        netflow::for_each_sub_record(record.state, template_id, records,
+                                     [&](const netflow::Template& t, std::span<const wire::Bytes> values) {
+                                         if (!first) out.push_back(',');
+                                         first = false;
+                                         out.push_back('{');
+                                         append_fields(out, t, values, record, style, depth + 1);
+                                         out.push_back('}');
+                                     });
+    });
     out.push_back(']');
 }
 
@@ -239,10 +196,8 @@ void append_value(Buffer& out, const FieldSpec& spec, wire::Bytes v, const netfl
     const FieldKind kind = effective_kind(spec, v, depth);
     if (kind == FieldKind::basic_list) {
         append_basic_list(out, v, record, style, depth);
-    } else if (kind == FieldKind::sub_template_list) {
-        append_sub_template_list(out, v, record, style, depth);
-    } else if (kind == FieldKind::sub_template_multi_list) {
-        append_sub_template_multi_list(out, v, record, style, depth);
+    } else if (kind == FieldKind::sub_template_list || kind == FieldKind::sub_template_multi_list) {
+        append_sub_template_lists(out, kind, v, record, style, depth);
     } else {
         commit(out, put_scalar(reserve(out, scalar_bound(v.size())), kind, v, style));
     }

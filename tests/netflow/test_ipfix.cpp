@@ -339,3 +339,37 @@ TEST_CASE("every prefix of a valid message decodes without reading past it") {
 }
 
 }  // TEST_SUITE
+
+TEST_SUITE("netflow.lists") {
+
+TEST_CASE("RFC 6313 basicList and subTemplateList print as arrays, through the session's templates") {
+    netflow::DecoderState state;
+    test::CollectingSink sink;
+    auto msg = Msg::ipfix()
+                   .templates().tmpl(257, {{8, 4}, {7, 2}})
+                   .tmpl(256, {{291, 65535}, {292, 65535}})
+                   .data(256)
+                   // basicList: semantic allOf(3), element interfaceName (82), variable length
+                   .u8(1 + 2 + 2 + 5 + 5).u8(3).u16(82).u16(65535).varlen("eth0").varlen("eth1")
+                   // subTemplateList: semantic, template 257, two records
+                   .u8(1 + 2 + 12).u8(3).u16(257).ip4("10.0.0.1").u16(80).ip4("10.0.0.2").u16(443)
+                   .bytes();
+    test::decode(msg, state, sink);
+    REQUIRE(sink.records.size() == 1);
+    CHECK(sink.records[0].json ==
+          R"("basicList":["eth0","eth1"],"subTemplateList":[{"sourceIPv4Address":"10.0.0.1","sourceTransportPort":80},)"
+          R"({"sourceIPv4Address":"10.0.0.2","sourceTransportPort":443}])");
+    CHECK(sink.issues.empty());
+}
+
+TEST_CASE("a basicList cut inside its header (enterprise bit, PEN missing) prints as hex") {
+    netflow::DecoderState state;
+    test::CollectingSink sink;
+    test::decode(
+        Msg::ipfix().templates().tmpl(256, {{291, 65535}}).data(256).u8(7).u8(3).u16(0x8052).u16(4).u16(0).bytes(),
+        state, sink);
+    REQUIRE(sink.records.size() == 1);
+    CHECK(sink.records[0]["basicList"] == "03805200040000");
+}
+
+}  // TEST_SUITE
