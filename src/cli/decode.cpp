@@ -211,7 +211,7 @@ CLI::App* setup_decode(CLI::App& app, DecodeOptions& options) {
     sub->add_flag("--options", options.options_records, "Also print options records (marked \"kind\":\"options\")");
     sub->add_option("--file", options.files, "Read hex lines from this file (repeatable); - reads standard input")
         ->type_name("FILE");
-    sub->add_option("hex", options.hex, "Hex payloads, one export datagram each, decoded in order")
+    sub->add_option("hex", options.hex, "Hex payloads, one export datagram each, decoded in order; - reads standard input")
         ->type_name("HEX...");
     return sub;
 }
@@ -231,6 +231,10 @@ int run_decode(const DecodeOptions& options) {
         }
     };
     for (std::size_t i = 0; i < options.hex.size() && !out.closed(); ++i) {
+        if (options.hex[i] == "-") {  // as everywhere else in nfpcap: standard input
+            read_stream(std::cin, "<stdin>");
+            continue;
+        }
         if (!decoder.line(options.hex[i], fmt::format("argument {}", i + 1), i + 1)) exit_code = kExitInputError;
     }
     for (const std::string& file : options.files) {
