@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "decode_context.hpp"
+#include "nfpcap/netflow/lists.hpp"
 
 namespace nfpcap::netflow::detail {
 
@@ -23,6 +24,30 @@ wire::Bytes read_variable(wire::Reader& r) noexcept {
 }
 
 // Per-record value checks for templates that need them; counts anomalies only.
+/// Whether a list value nests deeper than kMaxListDepth (the walk stops at the limit).
+bool too_deep(const DecoderState& state, bool v9, FieldKind kind, wire::Bytes v, int depth) {
+    const bool list = kind == FieldKind::basic_list || kind == FieldKind::sub_template_list ||
+                      kind == FieldKind::sub_template_multi_list;
+    if (!list || !length_fits(kind, v.size())) return false;
+    if (depth > kMaxListDepth) return true;  // the printer shows this level as hex
+    bool deep = false;
+    if (kind == FieldKind::basic_list) {
+        for_each_basic_list_element(v, v9, [&](const FieldSpec& e, wire::Bytes ev) {
+            deep = deep || too_deep(state, v9, e.kind, ev, depth + 1);
+        });
+    } else if (kind == FieldKind::sub_template_list || kind == FieldKind::sub_template_multi_list) {
+        for_each_list_block(kind, v, [&](std::uint16_t template_id, wire::Reader records) {
+            if (deep) return;
+            for_each_sub_record(&state, template_id, records, [&](const Template& t, std::span<const wire::Bytes> vals) {
+                for (std::size_t i = 0; i < t.fields.size() && !deep; ++i) {
+                    deep = too_deep(state, v9, t.fields[i].kind, vals[i], depth + 1);
+                }
+            });
+        });
+    }
+    return deep;
+}
+
 void check_values(Decode& d, const Template& t, std::span<const wire::Bytes> values, std::uint16_t set_id) {
     for (std::size_t i = 0; i < t.fields.size(); ++i) {
         const FieldSpec& f = t.fields[i];
@@ -36,6 +61,10 @@ void check_values(Decode& d, const Template& t, std::span<const wire::Bytes> val
             if (b != 1 && b != 2) d.report(Reason::invalid_boolean, v, set_id, t.id);
         } else if (f.kind == FieldKind::string && !valid_utf8(v)) {
             d.report(Reason::invalid_utf8, v, set_id, t.id);
+        } else if ((f.kind == FieldKind::basic_list || f.kind == FieldKind::sub_template_list ||
+                    f.kind == FieldKind::sub_template_multi_list) &&
+                   too_deep(d.state, t.version == 9, f.kind, v, 0)) {
+            d.report(Reason::list_too_deep, v, set_id, t.id);
         }
     }
 }

@@ -23,6 +23,7 @@ std::string_view name(Reason r) noexcept {
     case Reason::invalid_boolean: return "invalid_boolean";
     case Reason::count_mismatch: return "count_mismatch";
     case Reason::trailing_bytes: return "trailing_bytes";
+    case Reason::list_too_deep: return "list_too_deep";
     }
     return "unknown";
 }
@@ -46,6 +47,7 @@ std::string_view describe(Reason r) noexcept {
     case Reason::invalid_boolean: return "boolean field neither 1 (true) nor 2 (false)";
     case Reason::count_mismatch: return "header record count differs from the records present";
     case Reason::trailing_bytes: return "bytes after the last set that are not padding";
+    case Reason::list_too_deep: return "lists nested deeper than 8 levels (the deeper part kept as hex)";
     }
     return "unknown";
 }

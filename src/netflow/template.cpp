@@ -168,7 +168,9 @@ void compile(Template& t, bool v9) {
             f.offset = t.min_record_length;
             t.min_record_length += f.length;
         }
-        if (f.length == kVariableLength || f.kind == FieldKind::boolean || f.kind == FieldKind::string) {
+        if (f.length == kVariableLength || f.kind == FieldKind::boolean || f.kind == FieldKind::string ||
+            f.kind == FieldKind::basic_list || f.kind == FieldKind::sub_template_list ||
+            f.kind == FieldKind::sub_template_multi_list) {
             t.needs_value_check = true;
         }
         auto& slot = t.time_field[static_cast<std::size_t>(f.time_role)];

@@ -4,6 +4,7 @@
 
 #include "../support/collecting_sink.hpp"
 #include "../support/message_builder.hpp"
+#include "nfpcap/netflow/lists.hpp"
 
 using namespace nfpcap;
 using test::F;
@@ -370,6 +371,32 @@ TEST_CASE("a basicList cut inside its header (enterprise bit, PEN missing) print
         state, sink);
     REQUIRE(sink.records.size() == 1);
     CHECK(sink.records[0]["basicList"] == "03805200040000");
+}
+
+}  // TEST_SUITE
+
+TEST_SUITE("netflow.lists") {
+
+TEST_CASE("lists nested deeper than the limit are counted as list_too_deep, and only then") {
+    // Template 256 holds one subTemplateList of template 256: every level is one record deeper.
+    auto nested = [](int levels) {
+        std::string value = std::string("\x03\x01\x00", 3);  // innermost: an empty list
+        for (int i = 1; i < levels; ++i) {
+            std::string record(1, static_cast<char>(value.size()));  // varlen prefix (< 255)
+            record += value;
+            value = std::string("\x03\x01\x00", 3) + record;
+        }
+        return value;
+    };
+    for (int levels : {netflow::kMaxListDepth + 1, netflow::kMaxListDepth + 2}) {
+        CAPTURE(levels);
+        netflow::DecoderState state;
+        test::CollectingSink sink;
+        test::decode(Msg::ipfix().templates().tmpl(256, {{292, 65535}}).data(256).varlen(nested(levels)).bytes(), state,
+                     sink);
+        REQUIRE(sink.records.size() == 1);
+        CHECK(sink.count(Reason::list_too_deep) == (levels > netflow::kMaxListDepth + 1 ? 1 : 0));
+    }
 }
 
 }  // TEST_SUITE

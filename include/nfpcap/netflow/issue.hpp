@@ -29,8 +29,9 @@ enum class Reason : std::uint8_t {
     invalid_boolean,       ///< boolean other than 1 (true) or 2 (false)
     count_mismatch,        ///< v9 header record count differs from what the message holds
     trailing_bytes,        ///< bytes after the last record / set that are not padding
+    list_too_deep,         ///< RFC 6313 lists nested deeper than kMaxListDepth: the rest as hex
 };
-inline constexpr std::size_t kReasonCount = 17;
+inline constexpr std::size_t kReasonCount = 18;
 
 /// Whether a reason means decoded data was lost (as opposed to an anomaly in decoded data).
 [[nodiscard]] constexpr bool loses_data(Reason r) noexcept {
