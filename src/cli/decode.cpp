@@ -18,34 +18,9 @@ namespace nfpcap::cli {
 
 namespace {
 
-int hex_value(char c) noexcept {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-
 /// Hex digits (blanks and ':' between bytes allowed) to bytes; an error message otherwise.
 std::optional<std::string> parse_hex_text(std::string_view text, std::vector<std::byte>& out) {
-    out.clear();
-    int high = -1;
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        const char c = text[i];
-        const int v = hex_value(c);
-        if (v < 0) {
-            if (c == ' ' || c == '\t' || c == '\r' || c == ':') continue;
-            const auto shown = static_cast<unsigned char>(c);
-            return shown >= 0x20 && shown < 0x7f ? fmt::format("not hex: '{}' at column {}", c, i + 1)
-                                                 : fmt::format("not hex: byte 0x{:02x} at column {}", shown, i + 1);
-        }
-        if (high < 0) {
-            high = v;
-        } else {
-            out.push_back(static_cast<std::byte>(high * 16 + v));
-            high = -1;
-        }
-    }
-    if (high >= 0) return std::string("odd number of hex digits (a byte is cut in half)");
+    if (auto error = netflow::parse_hex(text, out)) return error;
     if (out.empty()) return std::string("no hex digits");
     return std::nullopt;
 }

@@ -2,6 +2,8 @@
 // Entry points: recognizing export messages, dispatching by version, hex input.
 #include "nfpcap/netflow/decoder.hpp"
 
+#include <fmt/format.h>
+
 #include "decode_context.hpp"
 
 namespace nfpcap::netflow {
@@ -106,11 +108,12 @@ bool looks_like_export(wire::Bytes payload) noexcept {
     }
 }
 
-std::optional<std::vector<std::byte>> parse_hex(std::string_view text) {
-    std::vector<std::byte> out;
+std::optional<std::string> parse_hex(std::string_view text, std::vector<std::byte>& out) {
+    out.clear();
     out.reserve(text.size() / 2);
     int high = -1;
-    for (char c : text) {
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const char c = text[i];
         int v;
         if (c >= '0' && c <= '9') {
             v = c - '0';
@@ -121,7 +124,9 @@ std::optional<std::vector<std::byte>> parse_hex(std::string_view text) {
         } else if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == ':') {
             continue;
         } else {
-            return std::nullopt;
+            const auto shown = static_cast<unsigned char>(c);
+            return shown >= 0x20 && shown < 0x7f ? fmt::format("not hex: '{}' at column {}", c, i + 1)
+                                                 : fmt::format("not hex: byte 0x{:02x} at column {}", shown, i + 1);
         }
         if (high < 0) {
             high = v;
@@ -130,7 +135,13 @@ std::optional<std::vector<std::byte>> parse_hex(std::string_view text) {
             high = -1;
         }
     }
-    if (high >= 0) return std::nullopt;  // odd number of digits
+    if (high >= 0) return std::string("odd number of hex digits (a byte is cut in half)");
+    return std::nullopt;
+}
+
+std::optional<std::vector<std::byte>> parse_hex(std::string_view text) {
+    std::vector<std::byte> out;
+    if (parse_hex(text, out)) return std::nullopt;
     return out;
 }
 

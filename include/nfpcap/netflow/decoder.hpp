@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
@@ -90,6 +91,8 @@ MessageTally decode_message(wire::Bytes payload, const MessageContext& context, 
 /// Parses lowercase/uppercase hex (whitespace and ':' separators allowed) into bytes;
 /// nullopt when the text is not hex.
 std::optional<std::vector<std::byte>> parse_hex(std::string_view text);
+/// The same into `out`, with what is wrong when it is not hex ("not hex: 'z' at column 5").
+std::optional<std::string> parse_hex(std::string_view text, std::vector<std::byte>& out);
 
 /// The hex entry point: decodes one message given as hex text (the fixture format).
 std::optional<MessageTally> decode_hex(std::string_view hex, const MessageContext& context, DecoderState& state,
