@@ -14,10 +14,25 @@ std::uint64_t as_uint(wire::Bytes v) noexcept {
 
 // RFC 7012 element IDs the analyzer reads (NetFlow v9 uses the same numbers).
 enum : std::uint16_t {
-    kOctetDelta = 1, kPacketDelta = 2, kProtocol = 4, kTcpFlags = 6, kSrcPort = 7, kSrcV4 = 8,
-    kDstPort = 11, kDstV4 = 12, kSrcV6 = 27, kDstV6 = 28, kIcmpV4 = 32, kSamplingInterval = 34,
-    kOctetTotal = 85, kPacketTotal = 86, kIcmpV6 = 139, kIcmpTypeV4 = 176, kIcmpTypeV6 = 178,
-    kSamplingPacketInterval = 305, kSamplingPacketSpace = 306,
+    kOctetDelta = 1,
+    kPacketDelta = 2,
+    kProtocol = 4,
+    kTcpFlags = 6,
+    kSrcPort = 7,
+    kSrcV4 = 8,
+    kDstPort = 11,
+    kDstV4 = 12,
+    kSrcV6 = 27,
+    kDstV6 = 28,
+    kIcmpV4 = 32,
+    kSamplingInterval = 34,
+    kOctetTotal = 85,
+    kPacketTotal = 86,
+    kIcmpV6 = 139,
+    kIcmpTypeV4 = 176,
+    kIcmpTypeV6 = 178,
+    kSamplingPacketInterval = 305,
+    kSamplingPacketSpace = 306,
 };
 constexpr std::uint32_t kPenCert = 6871;
 constexpr std::uint16_t kCertInitialTcpFlags = 14;
@@ -50,10 +65,22 @@ std::optional<FlowRecord> extract_flow(const netflow::DataRecord& record, std::u
         const wire::Bytes v = record.values[i];
         if (spec.pen == ie::kPenReverse) {
             switch (spec.id) {
-            case kOctetDelta: f.rev_bytes = as_uint(v); have_rev_delta_bytes = f.biflow = true; break;
-            case kPacketDelta: f.rev_packets = as_uint(v); have_rev_delta_packets = f.biflow = true; break;
-            case kOctetTotal: if (!have_rev_delta_bytes) f.rev_bytes = as_uint(v); f.biflow = true; break;
-            case kPacketTotal: if (!have_rev_delta_packets) f.rev_packets = as_uint(v); f.biflow = true; break;
+            case kOctetDelta:
+                f.rev_bytes = as_uint(v);
+                have_rev_delta_bytes = f.biflow = true;
+                break;
+            case kPacketDelta:
+                f.rev_packets = as_uint(v);
+                have_rev_delta_packets = f.biflow = true;
+                break;
+            case kOctetTotal:
+                if (!have_rev_delta_bytes) f.rev_bytes = as_uint(v);
+                f.biflow = true;
+                break;
+            case kPacketTotal:
+                if (!have_rev_delta_packets) f.rev_packets = as_uint(v);
+                f.biflow = true;
+                break;
             default: break;
             }
             continue;
@@ -66,23 +93,43 @@ std::optional<FlowRecord> extract_flow(const netflow::DataRecord& record, std::u
         switch (spec.id) {
         // Templates with both families fill the unused one with zeros: a zero address never
         // replaces one already found.
-        case kSrcV4: if (v.size() == 4) take_address(f.src, have_src, wire::IpAddress::v4(v.first<4>())); break;
-        case kDstV4: if (v.size() == 4) take_address(f.dst, have_dst, wire::IpAddress::v4(v.first<4>())); break;
-        case kSrcV6: if (v.size() == 16) take_address(f.src, have_src, wire::IpAddress::v6(v.first<16>())); break;
-        case kDstV6: if (v.size() == 16) take_address(f.dst, have_dst, wire::IpAddress::v6(v.first<16>())); break;
+        case kSrcV4:
+            if (v.size() == 4) take_address(f.src, have_src, wire::IpAddress::v4(v.first<4>()));
+            break;
+        case kDstV4:
+            if (v.size() == 4) take_address(f.dst, have_dst, wire::IpAddress::v4(v.first<4>()));
+            break;
+        case kSrcV6:
+            if (v.size() == 16) take_address(f.src, have_src, wire::IpAddress::v6(v.first<16>()));
+            break;
+        case kDstV6:
+            if (v.size() == 16) take_address(f.dst, have_dst, wire::IpAddress::v6(v.first<16>()));
+            break;
         case kSrcPort: f.src_port = static_cast<std::uint16_t>(as_uint(v)); break;
         case kDstPort: f.dst_port = static_cast<std::uint16_t>(as_uint(v)); break;
         case kProtocol: f.protocol = static_cast<std::uint8_t>(as_uint(v)); break;
         case kTcpFlags: f.tcp_flags = static_cast<std::uint8_t>(as_uint(v)); break;  // low byte: the classic flags
-        case kOctetDelta: f.bytes = as_uint(v); have_delta_bytes = true; break;
-        case kPacketDelta: f.packets = as_uint(v); have_delta_packets = true; break;
-        case kOctetTotal: if (!have_delta_bytes) f.bytes = as_uint(v); break;
-        case kPacketTotal: if (!have_delta_packets) f.packets = as_uint(v); break;
+        case kOctetDelta:
+            f.bytes = as_uint(v);
+            have_delta_bytes = true;
+            break;
+        case kPacketDelta:
+            f.packets = as_uint(v);
+            have_delta_packets = true;
+            break;
+        case kOctetTotal:
+            if (!have_delta_bytes) f.bytes = as_uint(v);
+            break;
+        case kPacketTotal:
+            if (!have_delta_packets) f.packets = as_uint(v);
+            break;
         case kIcmpV4:
         case kIcmpV6: icmp_type_code = static_cast<std::uint16_t>(as_uint(v)); break;
         case kIcmpTypeV4:
         case kIcmpTypeV6: f.icmp_type = static_cast<std::uint8_t>(as_uint(v)); break;
-        case kSamplingInterval: if (auto n = as_uint(v); n > 1) sampling = static_cast<std::uint32_t>(n); break;
+        case kSamplingInterval:
+            if (auto n = as_uint(v); n > 1) sampling = static_cast<std::uint32_t>(n);
+            break;
         default: break;
         }
     }

@@ -43,7 +43,7 @@ enum class LookupState : std::uint8_t { waiting, running, named, unnamed, given_
 /// One resolve() call's lookups, shared by the caller and its workers.
 struct Job {
     std::mutex mutex;
-    std::condition_variable changed;  // all answered, or a first lookup started (a new earliest timeout)
+    std::condition_variable changed;         // all answered, or a first lookup started (a new earliest timeout)
     std::vector<wire::IpAddress> addresses;  // distinct
     std::vector<LookupState> state;
     std::vector<std::string> names;
@@ -144,9 +144,7 @@ Resolver::Resolver(ResolverOptions options) : options_(options), budget_left_(op
 
 Resolver::~Resolver() = default;
 
-void Resolver::add_names(NameMap names) {
-    names_.merge(names);
-}
+void Resolver::add_names(NameMap names) { names_.merge(names); }
 
 NameMap Resolver::resolve(const std::vector<wire::IpAddress>& addresses) {
     const auto start = Clock::now();
@@ -173,8 +171,7 @@ NameMap Resolver::resolve(const std::vector<wire::IpAddress>& addresses) {
         const auto deadline = start + budget_left_;
         std::unique_lock lock(job->mutex);
         if (budget_left_.count() > 0) {
-            for (std::size_t w = 0; w < std::min(options_.parallel, n) && spawn_worker(job); ++w) {
-            }
+            for (std::size_t w = 0; w < std::min(options_.parallel, n) && spawn_worker(job); ++w) {}
         }
         while (job->outstanding != 0) {
             const auto now = Clock::now();
@@ -203,19 +200,13 @@ NameMap Resolver::resolve(const std::vector<wire::IpAddress>& addresses) {
                 ++stats_.named;
                 cache_[job->addresses[i]] = std::move(job->names[i]);
                 break;
-            case LookupState::unnamed:
-                ++stats_.unnamed;
-                break;
+            case LookupState::unnamed: ++stats_.unnamed; break;
             case LookupState::running:
                 job->state[i] = LookupState::given_up;  // its worker finds it given up and exits
                 ++stats_.timed_out;
                 break;
-            case LookupState::given_up:
-                ++stats_.timed_out;
-                break;
-            case LookupState::waiting:
-                ++stats_.skipped;
-                break;
+            case LookupState::given_up: ++stats_.timed_out; break;
+            case LookupState::waiting: ++stats_.skipped; break;
             }
         }
     }

@@ -10,8 +10,9 @@ Selection select(const std::deque<Connection>& connections, const SelectOptions&
     Selection s;
     for (const Connection& c : connections) {
         if (!options.match_hosts.empty()) {
-            const bool match = std::any_of(options.match_hosts.begin(), options.match_hosts.end(),
-                                           [&](const wire::IpAddress& a) { return a == c.client.addr || a == c.server.addr; });
+            const bool match =
+                std::any_of(options.match_hosts.begin(), options.match_hosts.end(),
+                            [&](const wire::IpAddress& a) { return a == c.client.addr || a == c.server.addr; });
             if (!match) {
                 ++s.other_hosts;
                 continue;

@@ -114,8 +114,7 @@ constexpr std::pair<std::uint8_t, std::uint8_t> kIcmpV6Pairs[] = {
 };
 
 template <std::size_t N>
-std::optional<IcmpRole> find_role(const std::pair<std::uint8_t, std::uint8_t> (&pairs)[N],
-                                  std::uint8_t type) noexcept {
+std::optional<IcmpRole> find_role(const std::pair<std::uint8_t, std::uint8_t> (&pairs)[N], std::uint8_t type) noexcept {
     for (const auto& [request, reply] : pairs) {
         if (type == request) return IcmpRole{true, request};
         if (type == reply) return IcmpRole{false, request};

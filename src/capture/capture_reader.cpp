@@ -4,11 +4,11 @@
 
 #include <pcap/pcap.h>
 
+#include <sys/stat.h>
 #include <cerrno>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
-#include <sys/stat.h>
 
 namespace nfpcap::capture {
 
@@ -84,15 +84,13 @@ bool CaptureReader::next(Datagram& out) {
         int rc = pcap_next_ex(as_pcap(pcap_.get()), &header, &data);
         if (rc == PCAP_ERROR_BREAK) {  // end of file
             reassembler_.drop_all();
-            counters_.issues[static_cast<std::size_t>(FrameIssue::fragment_dropped)] =
-                reassembler_.dropped_fragments();
+            counters_.issues[static_cast<std::size_t>(FrameIssue::fragment_dropped)] = reassembler_.dropped_fragments();
             return false;
         }
         if (rc != 1) {
             error_ = pcap_geterr(as_pcap(pcap_.get()));
             reassembler_.drop_all();
-            counters_.issues[static_cast<std::size_t>(FrameIssue::fragment_dropped)] =
-                reassembler_.dropped_fragments();
+            counters_.issues[static_cast<std::size_t>(FrameIssue::fragment_dropped)] = reassembler_.dropped_fragments();
             return false;
         }
         ++counters_.frames;
@@ -100,20 +98,19 @@ bool CaptureReader::next(Datagram& out) {
         // hold (year 2262): such times saturate instead of overflowing.
         std::int64_t time_ns = 0;
         const auto sub_ns = static_cast<std::int64_t>(header->ts.tv_usec) * (nanosecond_ ? 1 : 1000);
-        if (__builtin_mul_overflow(static_cast<std::int64_t>(header->ts.tv_sec), std::int64_t{1'000'000'000}, &time_ns) ||
+        if (__builtin_mul_overflow(static_cast<std::int64_t>(header->ts.tv_sec), std::int64_t{1'000'000'000},
+                                   &time_ns) ||
             __builtin_add_overflow(time_ns, sub_ns, &time_ns)) {
             time_ns = header->ts.tv_sec < 0 ? INT64_MIN : INT64_MAX;
         }
         wire::Bytes frame(reinterpret_cast<const std::byte*>(data), header->caplen);
         FrameInfo info = parse_frame(dlt_, frame);
         switch (info.kind) {
-        case FrameInfo::Kind::udp:
-            return emit_udp(info, time_ns, out);
+        case FrameInfo::Kind::udp: return emit_udp(info, time_ns, out);
         case FrameInfo::Kind::fragment: {
             ++counters_.fragments;
             auto whole = reassembler_.add(info, time_ns);
-            counters_.issues[static_cast<std::size_t>(FrameIssue::fragment_dropped)] =
-                reassembler_.dropped_fragments();
+            counters_.issues[static_cast<std::size_t>(FrameIssue::fragment_dropped)] = reassembler_.dropped_fragments();
             if (!whole) continue;
             ++counters_.reassembled;
             parse_udp(*whole, info);
@@ -121,15 +118,9 @@ bool CaptureReader::next(Datagram& out) {
             ++counters_.issues[static_cast<std::size_t>(info.issue)];
             continue;
         }
-        case FrameInfo::Kind::not_ip:
-            ++counters_.not_ip;
-            continue;
-        case FrameInfo::Kind::not_udp:
-            ++counters_.not_udp;
-            continue;
-        case FrameInfo::Kind::issue:
-            ++counters_.issues[static_cast<std::size_t>(info.issue)];
-            continue;
+        case FrameInfo::Kind::not_ip: ++counters_.not_ip; continue;
+        case FrameInfo::Kind::not_udp: ++counters_.not_udp; continue;
+        case FrameInfo::Kind::issue: ++counters_.issues[static_cast<std::size_t>(info.issue)]; continue;
         }
     }
 }

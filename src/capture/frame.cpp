@@ -94,9 +94,9 @@ FrameInfo parse_ipv6(Bytes packet) noexcept {
     bool fragment = false;
     for (int hops = 0; hops < 16; ++hops) {
         switch (next) {
-        case 0:    // hop-by-hop options
-        case 43:   // routing
-        case 60: { // destination options
+        case 0:     // hop-by-hop options
+        case 43:    // routing
+        case 60: {  // destination options
             auto n = body.u8();
             std::size_t len = (static_cast<std::size_t>(body.u8()) + 1U) * 8U;
             body.skip(len - 2);
@@ -128,8 +128,7 @@ FrameInfo parse_ipv6(Bytes packet) noexcept {
             if (fragment) break;
             continue;
         }
-        default:
-            break;
+        default: break;
         }
         break;
     }
@@ -231,17 +230,14 @@ bool supported_link(int dlt) noexcept {
     case DLT_IPV4:
     case DLT_IPV6:
     case DLT_NULL:
-    case DLT_LOOP:
-        return true;
-    default:
-        return false;
+    case DLT_LOOP: return true;
+    default: return false;
     }
 }
 
 FrameInfo parse_frame(int dlt, Bytes frame) noexcept {
     switch (dlt) {
-    case DLT_EN10MB:
-        return parse_ethernet(frame);
+    case DLT_EN10MB: return parse_ethernet(frame);
     case DLT_LINUX_SLL: {
         if (frame.size() < 16) return with_issue(FrameIssue::link_truncated);
         return parse_ethertype(wire::load_be16(frame.data() + 14), frame.subspan(16));
@@ -252,14 +248,10 @@ FrameInfo parse_frame(int dlt, Bytes frame) noexcept {
     }
     case DLT_RAW:
     case DLT_IPV4:
-    case DLT_IPV6:
-        return parse_ip_by_version(frame);
-    case DLT_NULL:
-        return parse_bsd_loopback(frame, false);
-    case DLT_LOOP:
-        return parse_bsd_loopback(frame, true);
-    default:
-        return with_issue(FrameIssue::unsupported_link);
+    case DLT_IPV6: return parse_ip_by_version(frame);
+    case DLT_NULL: return parse_bsd_loopback(frame, false);
+    case DLT_LOOP: return parse_bsd_loopback(frame, true);
+    default: return with_issue(FrameIssue::unsupported_link);
     }
 }
 

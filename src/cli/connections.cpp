@@ -65,15 +65,18 @@ report::NameMap resolve_names(const analyze::Selection& selection, const Connect
 }  // namespace
 
 CLI::App* setup_connections(CLI::App& app, ConnectionsOptions& o) {
-    auto* sub = app.add_subcommand(
-        "connections", "Print one line per connection, hosts and services resolved (the default command)");
+    auto* sub = app.add_subcommand("connections",
+                                   "Print one line per connection, hosts and services resolved (the default command)");
     const std::map<std::string, report::TableFormat> formats{
         {"text", report::TableFormat::text}, {"json", report::TableFormat::json}, {"csv", report::TableFormat::csv}};
     const std::map<std::string, analyze::SortKey> sorts{{"start", analyze::SortKey::start},
                                                         {"bytes", analyze::SortKey::bytes},
                                                         {"packets", analyze::SortKey::packets},
                                                         {"duration", analyze::SortKey::duration}};
-    add_choices(sub->add_option("-f,--format", o.format, "Output format: text (aligned table), json (JSON lines) or csv")->type_name("FORMAT"), formats);
+    add_choices(
+        sub->add_option("-f,--format", o.format, "Output format: text (aligned table), json (JSON lines) or csv")
+            ->type_name("FORMAT"),
+        formats);
     sub->add_flag("--local", o.local_time, "Show times in local time instead of UTC");
     sub->add_flag("-n,--no-dns", o.no_dns, "Do not look up host names");
     sub->add_option("--hosts", o.hosts_file, "Names from a hosts-format file, used before DNS")
@@ -92,8 +95,7 @@ CLI::App* setup_connections(CLI::App& app, ConnectionsOptions& o) {
         ->type_name("N");
     sub->add_option("--top", o.top, "Only the N connections with the most bytes")->type_name("N");
     add_choices(sub->add_option("--sort", o.sort, "Order: start, bytes, packets or duration")->type_name("KEY"), sorts);
-    sub->add_option("--window", o.window_seconds,
-                    "Records of one 5-tuple closer in time than this are one connection")
+    sub->add_option("--window", o.window_seconds, "Records of one 5-tuple closer in time than this are one connection")
         ->capture_default_str()
         ->check(CLI::NonNegativeNumber)
         ->type_name("SECONDS");

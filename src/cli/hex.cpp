@@ -58,8 +58,9 @@ void append_comment(report::Buffer& out, const fixture::FixtureMessage& m) {
 
 CLI::App* setup_hex(CLI::App& app, HexOptions& options) {
     auto* sub = app.add_subcommand(
-        "hex", "Write export datagrams as hex fixture lines (UDP payload, lowercase, no separators), each after a "
-               "# comment; the templates the selection needs come first");
+        "hex",
+        "Write export datagrams as hex fixture lines (UDP payload, lowercase, no separators), each after a "
+        "# comment; the templates the selection needs come first");
     sub->add_option("--exporter", options.exporter, "Only datagrams from this exporter (ADDR, ADDR:PORT, [IPV6]:PORT)")
         ->check(CLI::Validator(
             [](std::string& text) {

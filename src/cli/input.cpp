@@ -40,8 +40,8 @@ int read_captures(const InputOptions& options, session::SessionTable& sessions, 
             summary.counters = reader.counters();
             if (!reader.error().empty()) {
                 summary.error = reader.error();
-                fmt::print(stderr, "nfpcap: {}: {} (after frame {}; what came before it was decoded)\n",
-                           summary.name, reader.error(), reader.counters().frames);
+                fmt::print(stderr, "nfpcap: {}: {} (after frame {}; what came before it was decoded)\n", summary.name,
+                           reader.error(), reader.counters().frames);
                 exit_code = kExitInputError;
             }
         } catch (const capture::CaptureError& e) {

@@ -2,8 +2,8 @@
 // nfpcap: NetFlow v1/v5/v9 and IPFIX analysis of packet captures.
 #include <csignal>
 
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <CLI/CLI.hpp>
 
 #include <string_view>
 #include <vector>
@@ -21,8 +21,8 @@ namespace {
 // command name or a top-level flag in first place selects the default command.
 std::vector<std::string> with_default_command(int argc, char** argv) {
     std::vector<std::string> args(argv, argv + argc);
-    static constexpr std::string_view kTopLevel[] = {"flows", "stats", "templates", "connections",
-                                                     "hex", "decode", "-h", "--help", "--help-all", "--version"};
+    static constexpr std::string_view kTopLevel[] = {"flows",  "stats", "templates", "connections", "hex",
+                                                     "decode", "-h",    "--help",    "--help-all",  "--version"};
     if (args.size() > 1) {
         bool top_level = false;
         for (auto word : kTopLevel) top_level = top_level || args[1] == word;
@@ -38,9 +38,10 @@ int main(int argc, char** argv) {
     // A closed pipe (`| head`) shows up as a write error, handled by report::Output.
     std::signal(SIGPIPE, SIG_IGN);
 
-    CLI::App app{"nfpcap: decode NetFlow v1/v5/v9 and IPFIX export traffic in packet captures.\n"
-                 "Without a command, nfpcap [OPTIONS] FILE... runs `connections`.",
-                 "nfpcap"};
+    CLI::App app{
+        "nfpcap: decode NetFlow v1/v5/v9 and IPFIX export traffic in packet captures.\n"
+        "Without a command, nfpcap [OPTIONS] FILE... runs `connections`.",
+        "nfpcap"};
     app.set_version_flag("--version", std::string("nfpcap ") + NFPCAP_VERSION);
     app.require_subcommand(1);
     app.footer("Run `nfpcap COMMAND --help` for a command's options. See nfpcap(1).");

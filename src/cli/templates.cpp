@@ -11,8 +11,10 @@ namespace nfpcap::cli {
 CLI::App* setup_templates(CLI::App& app, TemplatesOptions& options) {
     auto* sub = app.add_subcommand("templates", "List each session's templates with their fields and defining frames");
     const std::map<std::string, report::SummaryFormat> formats{{"text", report::SummaryFormat::text},
-                                                                {"json", report::SummaryFormat::json}};
-    add_choices(sub->add_option("-f,--format", options.format, "Output format: text or json (one line per definition)")->type_name("FORMAT"), formats);
+                                                               {"json", report::SummaryFormat::json}};
+    add_choices(sub->add_option("-f,--format", options.format, "Output format: text or json (one line per definition)")
+                    ->type_name("FORMAT"),
+                formats);
     add_input_options(*sub, options.input);
     return sub;
 }

@@ -38,11 +38,12 @@ bool too_deep(const DecoderState& state, bool v9, FieldKind kind, wire::Bytes v,
     } else if (kind == FieldKind::sub_template_list || kind == FieldKind::sub_template_multi_list) {
         for_each_list_block(kind, v, [&](std::uint16_t template_id, wire::Reader records) {
             if (deep) return;
-            for_each_sub_record(&state, template_id, records, [&](const Template& t, std::span<const wire::Bytes> vals) {
-                for (std::size_t i = 0; i < t.fields.size() && !deep; ++i) {
-                    deep = too_deep(state, v9, t.fields[i].kind, vals[i], depth + 1);
-                }
-            });
+            for_each_sub_record(&state, template_id, records,
+                                [&](const Template& t, std::span<const wire::Bytes> vals) {
+                                    for (std::size_t i = 0; i < t.fields.size() && !deep; ++i) {
+                                        deep = too_deep(state, v9, t.fields[i].kind, vals[i], depth + 1);
+                                    }
+                                });
         });
     }
     return deep;

@@ -23,8 +23,8 @@ void Decode::report(Reason reason, const std::byte* at, std::uint16_t set_id, st
 
 }  // namespace detail
 
-MessageTally decode_message(wire::Bytes payload, const MessageContext& context, DecoderState& state,
-                            DecodeSink& sink, ExportHeader* header) {
+MessageTally decode_message(wire::Bytes payload, const MessageContext& context, DecoderState& state, DecodeSink& sink,
+                            ExportHeader* header) {
     detail::Decode d{payload, context, state, sink};
     if (payload.size() < 2) {
         d.tally.fatal = Reason::header_truncated;
@@ -58,8 +58,7 @@ std::optional<HeaderPeek> peek_header(wire::Bytes payload) noexcept {
         r.skip(10);
         p.domain = r.be32();
         break;
-    default:
-        break;
+    default: break;
     }
     if (r.failed()) return std::nullopt;
     return p;

@@ -82,9 +82,9 @@ FlowTimes flow_times(const Template& t, std::span<const wire::Bytes> values, con
     times.start_ns = absolute(in, h, system_init_ms, TimeRole::start_milliseconds, TimeRole::start_seconds,
                               TimeRole::start_microseconds, TimeRole::start_nanoseconds, TimeRole::start_delta_us,
                               TimeRole::start_sysuptime);
-    times.end_ns = absolute(in, h, system_init_ms, TimeRole::end_milliseconds, TimeRole::end_seconds,
-                            TimeRole::end_microseconds, TimeRole::end_nanoseconds, TimeRole::end_delta_us,
-                            TimeRole::end_sysuptime);
+    times.end_ns =
+        absolute(in, h, system_init_ms, TimeRole::end_milliseconds, TimeRole::end_seconds, TimeRole::end_microseconds,
+                 TimeRole::end_nanoseconds, TimeRole::end_delta_us, TimeRole::end_sysuptime);
     if (!times.end_ns && times.start_ns) {
         std::optional<std::int64_t> duration;
         if (auto v = in.get(TimeRole::duration_ms)) {

@@ -44,7 +44,9 @@ std::string time_text(std::int64_t ns, bool local) {
     return s;
 }
 
-bool has_ports(const Connection& c) { return c.protocol == 6 || c.protocol == 17 || c.protocol == 132 || c.protocol == 136; }
+bool has_ports(const Connection& c) {
+    return c.protocol == 6 || c.protocol == 17 || c.protocol == 132 || c.protocol == 136;
+}
 
 std::string protocol_text(std::uint8_t protocol) {
     auto name = analyze::protocol_name(protocol);
@@ -54,17 +56,31 @@ std::string protocol_text(std::uint8_t protocol) {
 using Row = std::array<std::string, 10>;
 
 Row header_row(const ConnectionReportOptions& o) {
-    return {o.local_time ? "Start (local)" : "Start (UTC)", "Duration", "Proto", "Service", "Client", "Server",
-            "C>S pkts", "C>S bytes", "S>C pkts", "S>C bytes"};
+    return {o.local_time ? "Start (local)" : "Start (UTC)",
+            "Duration",
+            "Proto",
+            "Service",
+            "Client",
+            "Server",
+            "C>S pkts",
+            "C>S bytes",
+            "S>C pkts",
+            "S>C bytes"};
 }
 
 Row row_of(const Connection& c, const NameMap& names, const ConnectionReportOptions& o) {
     const bool ports = has_ports(c);
     std::string service = service_of(c);
-    return {c.has_time ? time_text(c.start_ns, o.local_time) : "-", c.has_time ? human_duration(c.duration_ns()) : "-",
-            protocol_text(c.protocol), service.empty() ? "-" : service, endpoint_text(c.client, names, ports),
-            endpoint_text(c.server, names, ports), std::to_string(c.packets[0]), human_size(c.bytes[0]),
-            std::to_string(c.packets[1]), human_size(c.bytes[1])};
+    return {c.has_time ? time_text(c.start_ns, o.local_time) : "-",
+            c.has_time ? human_duration(c.duration_ns()) : "-",
+            protocol_text(c.protocol),
+            service.empty() ? "-" : service,
+            endpoint_text(c.client, names, ports),
+            endpoint_text(c.server, names, ports),
+            std::to_string(c.packets[0]),
+            human_size(c.bytes[0]),
+            std::to_string(c.packets[1]),
+            human_size(c.bytes[1])};
 }
 
 void append_row(Buffer& out, const Row& r, const std::array<std::size_t, 10>& width) {
@@ -177,14 +193,16 @@ void write_csv(Output& output, const analyze::Selection& sel, const NameMap& nam
 
 void write_footer(Buffer& out, const analyze::Selection& sel, const ConnectionFooter& f,
                   const ConnectionReportOptions& o) {
-    fmt::format_to(it(out), "\n{} of {} connections shown ({} flow records", sel.shown.size(), f.connections, f.records);
+    fmt::format_to(it(out), "\n{} of {} connections shown ({} flow records", sel.shown.size(), f.connections,
+                   f.records);
     if (f.one_way) fmt::format_to(it(out), "; {} one-way", f.one_way);
     out.append(std::string_view(").\n"));
     if (sel.below_min_packets) {
         fmt::format_to(it(out), "{} connections with fewer than {} packets skipped (-p 0 shows all).\n",
                        sel.below_min_packets, o.min_packets);
     }
-    if (sel.other_hosts) fmt::format_to(it(out), "{} connections not involving --match-host skipped.\n", sel.other_hosts);
+    if (sel.other_hosts)
+        fmt::format_to(it(out), "{} connections not involving --match-host skipped.\n", sel.other_hosts);
     if (sel.beyond_top) fmt::format_to(it(out), "{} smaller connections beyond --top skipped.\n", sel.beyond_top);
     if (f.first_ns && f.last_ns) {
         fmt::format_to(it(out), "Time range: {} to {} ({}).\n", time_text(*f.first_ns, o.local_time),

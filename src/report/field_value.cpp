@@ -17,7 +17,6 @@ namespace {
 using netflow::FieldKind;
 using netflow::FieldSpec;
 
-
 template <typename F>
 void quoted(Buffer& out, ValueStyle style, F&& body) {
     if (style == ValueStyle::json) out.push_back('"');
@@ -87,7 +86,8 @@ char* put_scalar(char* p, FieldKind kind, wire::Bytes v, ValueStyle style) {
     case FieldKind::float32:
         return put_float(p, static_cast<double>(std::bit_cast<float>(wire::load_be32(v.data()))), style);
     case FieldKind::float64:
-        if (v.size() == 4) return put_float(p, static_cast<double>(std::bit_cast<float>(wire::load_be32(v.data()))), style);
+        if (v.size() == 4)
+            return put_float(p, static_cast<double>(std::bit_cast<float>(wire::load_be32(v.data()))), style);
         return put_float(p, std::bit_cast<double>(wire::load_be64(v.data())), style);
     case FieldKind::boolean: {
         const auto b = static_cast<unsigned>(v[0]);
@@ -122,21 +122,22 @@ char* put_scalar(char* p, FieldKind kind, wire::Bytes v, ValueStyle style) {
 
 /// The kind a value prints as: its field's kind unless the length does not fit it.
 FieldKind effective_kind(const FieldSpec& spec, wire::Bytes v, int depth) noexcept {
-    if (spec.length != netflow::kVariableLength) return depth > netflow::kMaxListDepth && is_list(spec.kind) ? FieldKind::raw : spec.kind;
-    if (!netflow::length_fits(spec.kind, v.size()) || (depth > netflow::kMaxListDepth && is_list(spec.kind))) return FieldKind::raw;
+    if (spec.length != netflow::kVariableLength)
+        return depth > netflow::kMaxListDepth && is_list(spec.kind) ? FieldKind::raw : spec.kind;
+    if (!netflow::length_fits(spec.kind, v.size()) || (depth > netflow::kMaxListDepth && is_list(spec.kind)))
+        return FieldKind::raw;
     return spec.kind;
 }
 
-void append_basic_list(Buffer& out, wire::Bytes value, const netflow::DataRecord& record, ValueStyle style,
-                       int depth) {
+void append_basic_list(Buffer& out, wire::Bytes value, const netflow::DataRecord& record, ValueStyle style, int depth) {
     out.push_back('[');
     bool first = true;
-    const bool ok = netflow::for_each_basic_list_element(
-        value, record.tmpl->version == 9, [&](const FieldSpec& element, wire::Bytes v) {
-            if (!first) out.push_back(',');
-            first = false;
-            append_value(out, element, v, record, style, depth + 1);
-        });
+    const bool ok = netflow::for_each_basic_list_element(value, record.tmpl->version == 9,
+                                                         [&](const FieldSpec& element, wire::Bytes v) {
+                                                             if (!first) out.push_back(',');
+                                                             first = false;
+                                                             append_value(out, element, v, record, style, depth + 1);
+                                                         });
     if (!ok) {
         out.resize(out.size() - 1);  // not a list after all: its bytes
         quoted(out, style, [&] { append_hex(out, value); });

@@ -2,11 +2,11 @@
 // Buffered output and the shared text helpers (times, JSON strings, hex).
 #include "nfpcap/report/output.hpp"
 
+#include <unistd.h>
 #include <cerrno>
 #include <climits>
 #include <cstring>
 #include <ctime>
-#include <unistd.h>
 
 namespace nfpcap::report {
 
@@ -147,7 +147,9 @@ char* put_iso_time(char* p, std::int64_t ns, int digits) noexcept {
     return p;
 }
 
-void append_iso_time(Buffer& out, std::int64_t ns, int digits) { commit(out, put_iso_time(reserve(out, 48), ns, digits)); }
+void append_iso_time(Buffer& out, std::int64_t ns, int digits) {
+    commit(out, put_iso_time(reserve(out, 48), ns, digits));
+}
 
 void append_local_time(Buffer& out, std::int64_t ns, int digits) {
     std::int64_t secs, sub;

@@ -152,7 +152,9 @@ void RecordWriter::write_csv(const netflow::DataRecord& r) {
     for (auto ids : {std::initializer_list<std::uint16_t>{8, 27}, {7}, {12, 28}, {11}, {4}, {2, 86}, {1, 85}}) {
         out.push_back(',');
         int i = find_field(t, ids);
-        if (i >= 0) append_value(out, t.fields[static_cast<std::size_t>(i)], r.values[static_cast<std::size_t>(i)], r, ValueStyle::text);
+        if (i >= 0)
+            append_value(out, t.fields[static_cast<std::size_t>(i)], r.values[static_cast<std::size_t>(i)], r,
+                         ValueStyle::text);
     }
     // Every field, as one quoted `name=value ...` column (CSV quotes doubled).
     Buffer fields;

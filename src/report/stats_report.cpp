@@ -96,8 +96,8 @@ void write_json(Buffer& out, const std::vector<FileSummary>& files, const sessio
         fmt::format_to(it(out),
                        "{{\"exporter\":\"{}\",\"collector\":\"{}\",\"version\":{},\"domain\":{},\"first_frame\":{},"
                        "\"last_frame\":{},\"templates\":{},",
-                       endpoint(s.key.exporter), endpoint(s.key.collector), s.key.version, s.key.domain,
-                       s.first_frame, s.last_frame, s.state.templates.size());
+                       endpoint(s.key.exporter), endpoint(s.key.collector), s.key.version, s.key.domain, s.first_frame,
+                       s.last_frame, s.state.templates.size());
         json_counters(out, s.counters, false);
         out.push_back('}');
     }
@@ -131,8 +131,8 @@ void write_text(Buffer& out, const std::vector<FileSummary>& files, const sessio
                    "    decoded          {:>10}\n"
                    "    partial          {:>10}\n"
                    "    malformed        {:>10}\n",
-                   totals.datagrams, totals.not_export_datagrams, c.datagrams, c.decoded_datagrams,
-                   c.partial_datagrams, c.malformed_datagrams);
+                   totals.datagrams, totals.not_export_datagrams, c.datagrams, c.decoded_datagrams, c.partial_datagrams,
+                   c.malformed_datagrams);
     if (totals.session_limit_datagrams) {
         fmt::format_to(it(out), "  over session limit {:>10}\n", totals.session_limit_datagrams);
     }
@@ -171,9 +171,9 @@ void write_text(Buffer& out, const std::vector<FileSummary>& files, const sessio
         std::uint64_t issues = 0;
         for (auto n : sc.reasons) issues += n;
         fmt::format_to(it(out), "{:<24} {:<24} {:>3} {:>10} {:>9} {:>10} {:>8} {:>6} {:>6} {:>8} {:>8}\n",
-                       endpoint(s.key.exporter), endpoint(s.key.collector), s.key.version, s.key.domain,
-                       sc.datagrams, sc.data_records, sc.options_records, sc.template_records,
-                       sc.options_template_records, sc.missing_template_sets, issues);
+                       endpoint(s.key.exporter), endpoint(s.key.collector), s.key.version, s.key.domain, sc.datagrams,
+                       sc.data_records, sc.options_records, sc.template_records, sc.options_template_records,
+                       sc.missing_template_sets, issues);
     }
 }
 

@@ -88,11 +88,10 @@ void TemplateCollector::write(Output& out, SummaryFormat format) const {
                 b.push_back('\n');
                 for (std::size_t i = 0; i < t.fields.size(); ++i) {
                     const auto& f = t.fields[i];
-                    fmt::format_to(it(b), "    {:>3}  {:<36} id {:>5}  pen {:>10}  length {:>8}{}{}\n", i + 1,
-                                   f.name, f.id, f.pen,
-                                   f.length == netflow::kVariableLength ? std::string("variable")
-                                                                        : std::to_string(f.length),
-                                   f.scope ? "  scope" : "", f.length_mismatch ? "  (length does not fit type)" : "");
+                    fmt::format_to(
+                        it(b), "    {:>3}  {:<36} id {:>5}  pen {:>10}  length {:>8}{}{}\n", i + 1, f.name, f.id, f.pen,
+                        f.length == netflow::kVariableLength ? std::string("variable") : std::to_string(f.length),
+                        f.scope ? "  scope" : "", f.length_mismatch ? "  (length does not fit type)" : "");
                 }
             }
         }

@@ -133,7 +133,8 @@ void SessionTable::process(const capture::Datagram& d, netflow::DecodeSink& sink
     netflow::ExportHeader header;
     // The session may keep what it has plus what the other sessions left of the total budget.
     const std::size_t had_fields = s->state.stored_fields;
-    const std::size_t left = options_.max_template_fields_total - std::min(options_.max_template_fields_total, template_fields_);
+    const std::size_t left =
+        options_.max_template_fields_total - std::min(options_.max_template_fields_total, template_fields_);
     s->state.limits.max_stored_fields = std::min(options_.decoder.max_stored_fields, had_fields + left);
     auto tally = netflow::decode_message(d.payload, context, s->state, counting, &header);
     template_fields_ = template_fields_ - had_fields + s->state.stored_fields;

@@ -56,8 +56,8 @@ char* write_ipv6(char* out, const std::byte* sixteen) noexcept {
         groups[i] = static_cast<std::uint16_t>((static_cast<unsigned>(sixteen[2 * i]) << 8U) |
                                                static_cast<unsigned>(sixteen[2 * i + 1]));
     }
-    const bool mapped = groups[0] == 0 && groups[1] == 0 && groups[2] == 0 && groups[3] == 0 && groups[4] == 0 &&
-                        groups[5] == 0xffff;
+    const bool mapped =
+        groups[0] == 0 && groups[1] == 0 && groups[2] == 0 && groups[3] == 0 && groups[4] == 0 && groups[5] == 0xffff;
     const int count = mapped ? 6 : 8;
     int best = -1, best_len = 0;
     for (int i = 0; i < count;) {
@@ -143,8 +143,6 @@ std::size_t hash_value(const IpAddress& a) noexcept {
     return h;
 }
 
-std::size_t hash_value(const Endpoint& e) noexcept {
-    return (hash_value(e.addr) ^ e.port) * 1099511628211ULL;
-}
+std::size_t hash_value(const Endpoint& e) noexcept { return (hash_value(e.addr) ^ e.port) * 1099511628211ULL; }
 
 }  // namespace nfpcap::wire

@@ -201,16 +201,16 @@ TEST_CASE("records split by the exporter's active timeout are merged") {
 }
 
 TEST_CASE("records without times join the connection of their 5-tuple") {
-    const Connection c = only({Rec("10.0.0.1", 51000, "10.0.0.2", 80).ms(0, 100),
-                               Rec("10.0.0.2", 80, "10.0.0.1", 51000).no_time()});
+    const Connection c =
+        only({Rec("10.0.0.1", 51000, "10.0.0.2", 80).ms(0, 100), Rec("10.0.0.2", 80, "10.0.0.1", 51000).no_time()});
     CHECK(c.records == 2);
     CHECK_FALSE(c.one_way());
     CHECK(c.has_time);
     CHECK(c.start_ns == kT0);
     CHECK(c.end_ns == kT0 + 100 * kMs);
 
-    const Connection untimed = only({Rec("10.0.0.1", 51000, "10.0.0.2", 80).no_time(),
-                                     Rec("10.0.0.2", 80, "10.0.0.1", 51000).no_time()});
+    const Connection untimed =
+        only({Rec("10.0.0.1", 51000, "10.0.0.2", 80).no_time(), Rec("10.0.0.2", 80, "10.0.0.1", 51000).no_time()});
     CHECK(untimed.records == 2);
     CHECK_FALSE(untimed.has_time);
     CHECK(untimed.client == ep("10.0.0.1", 51000));
@@ -218,10 +218,9 @@ TEST_CASE("records without times join the connection of their 5-tuple") {
 }
 
 TEST_CASE("different protocols or ports are different connections") {
-    auto connections = pair({Rec("10.0.0.1", 5000, "10.0.0.2", 5001, kTcp),
-                             Rec("10.0.0.2", 5001, "10.0.0.1", 5000, kUdp),
-                             Rec("10.0.0.1", 5000, "10.0.0.2", 5002, kTcp),
-                             Rec("10.0.0.1", 5000, "10.0.0.3", 5001, kTcp)});
+    auto connections =
+        pair({Rec("10.0.0.1", 5000, "10.0.0.2", 5001, kTcp), Rec("10.0.0.2", 5001, "10.0.0.1", 5000, kUdp),
+              Rec("10.0.0.1", 5000, "10.0.0.2", 5002, kTcp), Rec("10.0.0.1", 5000, "10.0.0.3", 5001, kTcp)});
     CHECK(connections.size() == 4);
     for (const Connection& c : connections) CHECK(c.one_way());
 }
@@ -351,11 +350,10 @@ TEST_CASE("same start: the well-known, service or lower port is the server's") {
         std::uint16_t server_port;
     };
     const Case cases[] = {
-        {51000, 443, 443},    // a service port
-        {443, 51000, 443},
-        {900, 8080, 8080},    // a named service beats an unnamed port below 1024
-        {50000, 900, 900},    // below 1024 beats above
-        {40000, 50000, 40000},  // neither: the lower port
+        {51000, 443, 443},                         // a service port
+        {443, 51000, 443},     {900, 8080, 8080},  // a named service beats an unnamed port below 1024
+        {50000, 900, 900},                         // below 1024 beats above
+        {40000, 50000, 40000},                     // neither: the lower port
         {50000, 40000, 40000},
     };
     for (const Case& k : cases) {
@@ -561,7 +559,8 @@ std::vector<std::uint64_t> bytes_of(const analyze::Selection& s) {
 }  // namespace
 
 TEST_CASE("select: at least min_packets in both directions together") {
-    const auto connections = make({{"10.0.0.1", "10.0.0.9", 9, 100, 10}, {"10.0.0.1", "10.0.0.9", 10, 200, 10},
+    const auto connections = make({{"10.0.0.1", "10.0.0.9", 9, 100, 10},
+                                   {"10.0.0.1", "10.0.0.9", 10, 200, 10},
                                    {"10.0.0.1", "10.0.0.9", 1, 300, 10}});
     analyze::SelectOptions o;
     auto s = analyze::select(connections, o);  // default: 10
@@ -576,8 +575,10 @@ TEST_CASE("select: at least min_packets in both directions together") {
 }
 
 TEST_CASE("select: match_hosts on either side, IPv4 or IPv6") {
-    const auto connections = make({{"10.0.0.1", "10.0.0.9", 10, 100, 10}, {"10.0.0.2", "10.0.0.1", 10, 200, 10},
-                                   {"10.0.0.3", "10.0.0.9", 10, 300, 10}, {"2001:db8::1", "2001:db8::9", 10, 400, 10},
+    const auto connections = make({{"10.0.0.1", "10.0.0.9", 10, 100, 10},
+                                   {"10.0.0.2", "10.0.0.1", 10, 200, 10},
+                                   {"10.0.0.3", "10.0.0.9", 10, 300, 10},
+                                   {"2001:db8::1", "2001:db8::9", 10, 400, 10},
                                    {"10.0.0.3", "10.0.0.9", 1, 500, 10}});
     analyze::SelectOptions o;
     o.match_hosts = {ip("10.0.0.1")};
@@ -594,8 +595,10 @@ TEST_CASE("select: match_hosts on either side, IPv4 or IPv6") {
 }
 
 TEST_CASE("select: top N by bytes, then the chosen order") {
-    const auto connections = make({{"10.0.0.1", "10.0.0.9", 50, 100, 4000}, {"10.0.0.2", "10.0.0.9", 20, 900, 1000},
-                                   {"10.0.0.3", "10.0.0.9", 10, 500, 3000}, {"10.0.0.4", "10.0.0.9", 40, 700, 2000}});
+    const auto connections = make({{"10.0.0.1", "10.0.0.9", 50, 100, 4000},
+                                   {"10.0.0.2", "10.0.0.9", 20, 900, 1000},
+                                   {"10.0.0.3", "10.0.0.9", 10, 500, 3000},
+                                   {"10.0.0.4", "10.0.0.9", 40, 700, 2000}});
     analyze::SelectOptions o;
     SUBCASE("by start (default)") {
         CHECK(bytes_of(analyze::select(connections, o)) == std::vector<std::uint64_t>{100, 900, 500, 700});
@@ -641,4 +644,4 @@ TEST_CASE("select: top N by bytes, then the chosen order") {
     }
 }
 
-}  // TEST_SUITE
+}  // TEST_SUITE("analyze.connections")

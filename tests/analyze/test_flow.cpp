@@ -83,14 +83,35 @@ std::vector<std::byte> v5(std::uint8_t protocol, std::uint16_t src_port, std::ui
         u16(v & 0xffffU);
     };
     // Header: version, count, uptime 100 s, export 1700000000 s, flow sequence, engine, sampling.
-    u16(5); u16(1); u32(100000); u32(1700000000); u32(0); u32(7); u8(0); u8(0); u16(sampling);
-    u32(0x0a000001); u32(0x0a000002); u32(0);  // src 10.0.0.1, dst 10.0.0.2, nexthop
-    u16(0); u16(0);                            // input, output
-    u32(5); u32(420);                          // dPkts, dOctets
-    u32(90000); u32(95000);                    // First, Last (uptime ms)
-    u16(src_port); u16(dst_port);
-    u8(0); u8(0x1b); u8(protocol); u8(0);      // pad1, tcp_flags, prot, tos
-    u16(0); u16(0); u8(0); u8(0); u16(0);      // AS numbers, masks, pad2
+    u16(5);
+    u16(1);
+    u32(100000);
+    u32(1700000000);
+    u32(0);
+    u32(7);
+    u8(0);
+    u8(0);
+    u16(sampling);
+    u32(0x0a000001);
+    u32(0x0a000002);
+    u32(0);  // src 10.0.0.1, dst 10.0.0.2, nexthop
+    u16(0);
+    u16(0);  // input, output
+    u32(5);
+    u32(420);  // dPkts, dOctets
+    u32(90000);
+    u32(95000);  // First, Last (uptime ms)
+    u16(src_port);
+    u16(dst_port);
+    u8(0);
+    u8(0x1b);
+    u8(protocol);
+    u8(0);  // pad1, tcp_flags, prot, tos
+    u16(0);
+    u16(0);
+    u8(0);
+    u8(0);
+    u16(0);  // AS numbers, masks, pad2
     return b;
 }
 
@@ -103,8 +124,16 @@ TEST_CASE("IPFIX IPv4 TCP record: key, counters, flags, times, exporter") {
                    .templates()
                    .tmpl(256, {{8, 4}, {12, 4}, {7, 2}, {11, 2}, {4, 1}, {6, 1}, {2, 8}, {1, 8}, {152, 8}, {153, 8}})
                    .data(256)
-                   .ip4("10.0.0.1").ip4("192.0.2.80").u16(51000).u16(443).u8(6).u8(0x1b)
-                   .u64(12).u64(3400).u64(kT0Ms).u64(kT0Ms + 2500)
+                   .ip4("10.0.0.1")
+                   .ip4("192.0.2.80")
+                   .u16(51000)
+                   .u16(443)
+                   .u8(6)
+                   .u8(0x1b)
+                   .u64(12)
+                   .u64(3400)
+                   .u64(kT0Ms)
+                   .u64(kT0Ms + 2500)
                    .bytes();
     const FlowRecord f = only_flow(msg);
     CHECK(f.src == ip("10.0.0.1"));
@@ -133,7 +162,13 @@ TEST_CASE("IPv6 addresses") {
                    .templates()
                    .tmpl(256, {{27, 16}, {28, 16}, {7, 2}, {11, 2}, {4, 1}, {2, 4}, {1, 4}})
                    .data(256)
-                   .ip6("2001:db8::1").ip6("2001:db8::53").u16(40000).u16(53).u8(17).u32(1).u32(80)
+                   .ip6("2001:db8::1")
+                   .ip6("2001:db8::53")
+                   .u16(40000)
+                   .u16(53)
+                   .u8(17)
+                   .u32(1)
+                   .u32(80)
                    .bytes();
     const FlowRecord f = only_flow(msg);
     CHECK(f.src == ip("2001:db8::1"));
@@ -151,7 +186,10 @@ TEST_CASE("tcpControlBits of two bytes: the low byte holds the classic flags") {
                    .templates()
                    .tmpl(256, {{8, 4}, {12, 4}, {4, 1}, {6, 2}})
                    .data(256)
-                   .ip4("10.0.0.1").ip4("10.0.0.2").u8(6).u16(0x0112)  // NS bit + SYN|ACK
+                   .ip4("10.0.0.1")
+                   .ip4("10.0.0.2")
+                   .u8(6)
+                   .u16(0x0112)  // NS bit + SYN|ACK
                    .bytes();
     CHECK(only_flow(msg).tcp_flags == 0x12);
 }
@@ -161,7 +199,11 @@ TEST_CASE("CERT initialTCPFlags (PEN 6871) is kept beside the cumulative flags")
                    .templates()
                    .tmpl(256, {{8, 4}, {12, 4}, {4, 1}, {6, 1}, {14, 1, kPenCert}})
                    .data(256)
-                   .ip4("10.0.0.1").ip4("10.0.0.2").u8(6).u8(0x1b).u8(0x02)
+                   .ip4("10.0.0.1")
+                   .ip4("10.0.0.2")
+                   .u8(6)
+                   .u8(0x1b)
+                   .u8(0x02)
                    .bytes();
     const FlowRecord f = only_flow(msg);
     CHECK(f.tcp_flags == 0x1b);
@@ -175,7 +217,10 @@ TEST_CASE("packetTotalCount / octetTotalCount when there are no delta counters")
                        .templates()
                        .tmpl(256, {{8, 4}, {12, 4}, {86, 8}, {85, 8}})
                        .data(256)
-                       .ip4("10.0.0.1").ip4("10.0.0.2").u64(77).u64(7700)
+                       .ip4("10.0.0.1")
+                       .ip4("10.0.0.2")
+                       .u64(77)
+                       .u64(7700)
                        .bytes();
         const FlowRecord f = only_flow(msg);
         CHECK(f.packets == 77);
@@ -186,7 +231,12 @@ TEST_CASE("packetTotalCount / octetTotalCount when there are no delta counters")
                        .templates()
                        .tmpl(256, {{8, 4}, {12, 4}, {2, 4}, {1, 4}, {86, 8}, {85, 8}})
                        .data(256)
-                       .ip4("10.0.0.1").ip4("10.0.0.2").u32(3).u32(300).u64(77).u64(7700)
+                       .ip4("10.0.0.1")
+                       .ip4("10.0.0.2")
+                       .u32(3)
+                       .u32(300)
+                       .u64(77)
+                       .u64(7700)
                        .bytes();
         const FlowRecord f = only_flow(msg);
         CHECK(f.packets == 3);
@@ -197,7 +247,12 @@ TEST_CASE("packetTotalCount / octetTotalCount when there are no delta counters")
                        .templates()
                        .tmpl(256, {{8, 4}, {12, 4}, {86, 8}, {85, 8}, {2, 4}, {1, 4}})
                        .data(256)
-                       .ip4("10.0.0.1").ip4("10.0.0.2").u64(77).u64(7700).u32(3).u32(300)
+                       .ip4("10.0.0.1")
+                       .ip4("10.0.0.2")
+                       .u64(77)
+                       .u64(7700)
+                       .u32(3)
+                       .u32(300)
                        .bytes();
         const FlowRecord f = only_flow(msg);
         CHECK(f.packets == 3);
@@ -211,7 +266,12 @@ TEST_CASE("RFC 5103 reverse counters (PEN 29305) go to the reverse direction") {
                        .templates()
                        .tmpl(256, {{8, 4}, {12, 4}, {2, 8}, {1, 8}, {2, 8, kPenReverse}, {1, 8, kPenReverse}})
                        .data(256)
-                       .ip4("10.0.0.1").ip4("10.0.0.2").u64(10).u64(1000).u64(8).u64(64000)
+                       .ip4("10.0.0.1")
+                       .ip4("10.0.0.2")
+                       .u64(10)
+                       .u64(1000)
+                       .u64(8)
+                       .u64(64000)
                        .bytes();
         const FlowRecord f = only_flow(msg);
         CHECK(f.biflow);
@@ -225,7 +285,12 @@ TEST_CASE("RFC 5103 reverse counters (PEN 29305) go to the reverse direction") {
                        .templates()
                        .tmpl(256, {{8, 4}, {12, 4}, {86, 8}, {85, 8}, {86, 8, kPenReverse}, {85, 8, kPenReverse}})
                        .data(256)
-                       .ip4("10.0.0.1").ip4("10.0.0.2").u64(10).u64(1000).u64(8).u64(64000)
+                       .ip4("10.0.0.1")
+                       .ip4("10.0.0.2")
+                       .u64(10)
+                       .u64(1000)
+                       .u64(8)
+                       .u64(64000)
                        .bytes();
         const FlowRecord f = only_flow(msg);
         CHECK(f.biflow);
@@ -238,7 +303,10 @@ TEST_CASE("RFC 5103 reverse counters (PEN 29305) go to the reverse direction") {
                        .templates()
                        .tmpl(256, {{8, 4}, {12, 4}, {2, 8}, {2, 8, kPenReverse}})
                        .data(256)
-                       .ip4("10.0.0.1").ip4("10.0.0.2").u64(4).u64(0)
+                       .ip4("10.0.0.1")
+                       .ip4("10.0.0.2")
+                       .u64(4)
+                       .u64(0)
                        .bytes();
         const FlowRecord f = only_flow(msg);
         CHECK(f.biflow);
@@ -250,7 +318,10 @@ TEST_CASE("RFC 5103 reverse counters (PEN 29305) go to the reverse direction") {
                        .templates()
                        .tmpl(256, {{8, 4}, {12, 4}, {2, 8}, {2, 8, 9999}})
                        .data(256)
-                       .ip4("10.0.0.1").ip4("10.0.0.2").u64(4).u64(99)
+                       .ip4("10.0.0.1")
+                       .ip4("10.0.0.2")
+                       .u64(4)
+                       .u64(99)
                        .bytes();
         const FlowRecord f = only_flow(msg);
         CHECK_FALSE(f.biflow);
@@ -279,7 +350,12 @@ TEST_CASE("ICMP type from icmpTypeCodeIPv4 (32) and icmpTypeCodeIPv6 (139)") {
                        .templates()
                        .tmpl(256, {{8, 4}, {12, 4}, {4, 1}, {7, 2}, {11, 2}, {32, 2}})
                        .data(256)
-                       .ip4("10.0.0.1").ip4("10.0.0.2").u8(1).u16(0).u16(0).u16(0x0800)
+                       .ip4("10.0.0.1")
+                       .ip4("10.0.0.2")
+                       .u8(1)
+                       .u16(0)
+                       .u16(0)
+                       .u16(0x0800)
                        .bytes();
         const FlowRecord f = only_flow(msg);
         REQUIRE(f.icmp_type);
@@ -290,7 +366,10 @@ TEST_CASE("ICMP type from icmpTypeCodeIPv4 (32) and icmpTypeCodeIPv6 (139)") {
                        .templates()
                        .tmpl(256, {{27, 16}, {28, 16}, {4, 1}, {139, 2}})
                        .data(256)
-                       .ip6("2001:db8::1").ip6("2001:db8::2").u8(58).u16(129 * 256)
+                       .ip6("2001:db8::1")
+                       .ip6("2001:db8::2")
+                       .u8(58)
+                       .u16(129 * 256)
                        .bytes();
         const FlowRecord f = only_flow(msg);
         REQUIRE(f.icmp_type);
@@ -301,7 +380,11 @@ TEST_CASE("ICMP type from icmpTypeCodeIPv4 (32) and icmpTypeCodeIPv6 (139)") {
                        .templates()
                        .tmpl(256, {{8, 4}, {12, 4}, {4, 1}, {11, 2}, {32, 2}})
                        .data(256)
-                       .ip4("10.0.0.1").ip4("10.0.0.2").u8(1).u16(0x0300).u16(0x0800)
+                       .ip4("10.0.0.1")
+                       .ip4("10.0.0.2")
+                       .u8(1)
+                       .u16(0x0300)
+                       .u16(0x0800)
                        .bytes();
         const FlowRecord f = only_flow(msg);
         REQUIRE(f.icmp_type);
@@ -313,7 +396,11 @@ TEST_CASE("ICMP type from icmpTypeCodeIPv4 (32) and icmpTypeCodeIPv6 (139)") {
                        .templates()
                        .tmpl(256, {{8, 4}, {12, 4}, {4, 1}, {176, 1}, {32, 2}})
                        .data(256)
-                       .ip4("10.0.0.1").ip4("10.0.0.2").u8(1).u8(13).u16(0x0800)
+                       .ip4("10.0.0.1")
+                       .ip4("10.0.0.2")
+                       .u8(1)
+                       .u8(13)
+                       .u16(0x0800)
                        .bytes();
         const FlowRecord f = only_flow(msg);
         REQUIRE(f.icmp_type);
@@ -324,7 +411,12 @@ TEST_CASE("ICMP type from icmpTypeCodeIPv4 (32) and icmpTypeCodeIPv6 (139)") {
                        .templates()
                        .tmpl(256, {{8, 4}, {12, 4}, {4, 1}, {7, 2}, {11, 2}, {32, 2}})
                        .data(256)
-                       .ip4("10.0.0.1").ip4("10.0.0.2").u8(17).u16(5000).u16(2048).u16(0x0800)
+                       .ip4("10.0.0.1")
+                       .ip4("10.0.0.2")
+                       .u8(17)
+                       .u16(5000)
+                       .u16(2048)
+                       .u16(0x0800)
                        .bytes();
         const FlowRecord f = only_flow(msg);
         CHECK_FALSE(f.icmp_type);
@@ -354,9 +446,7 @@ TEST_CASE("sampling: v5 header interval, samplingInterval in the record, or what
     SUBCASE("v5 header: mode 1, interval 100") {
         CHECK(only_flow(v5(6, 51000, 80, (1U << 14U) | 100U)).sampling == 100);
     }
-    SUBCASE("v5 header interval without a mode") {
-        CHECK(only_flow(v5(6, 51000, 80, 64)).sampling == 64);
-    }
+    SUBCASE("v5 header interval without a mode") { CHECK(only_flow(v5(6, 51000, 80, 64)).sampling == 64); }
     SUBCASE("v5 header without sampling keeps the caller's interval") {
         CHECK(only_flow(v5(6, 51000, 80, 0)).sampling == 1);
         CHECK(only_flow(v5(6, 51000, 80, 0), 10).sampling == 10);
@@ -375,7 +465,9 @@ TEST_CASE("sampling: v5 header interval, samplingInterval in the record, or what
                        .templates()
                        .tmpl(256, {{8, 4}, {12, 4}, {34, 4}})
                        .data(256)
-                       .ip4("10.0.0.1").ip4("10.0.0.2").u32(1000)
+                       .ip4("10.0.0.1")
+                       .ip4("10.0.0.2")
+                       .u32(1000)
                        .bytes();
         CHECK(only_flow(msg, 512).sampling == 1000);
     }
@@ -387,7 +479,9 @@ TEST_CASE("announced_sampling from options records") {
                        .options_templates()
                        .options_tmpl(300, {{149, 4}}, {{34, 4}, {35, 1}})
                        .data(300)
-                       .u32(1).u32(100).u8(2)
+                       .u32(1)
+                       .u32(100)
+                       .u8(2)
                        .bytes();
         FlowSink sink = decode(msg);
         REQUIRE(sink.announced.size() == 1);
@@ -402,7 +496,9 @@ TEST_CASE("announced_sampling from options records") {
                        .options_templates()
                        .options_tmpl(300, {{149, 4}}, {{305, 4}, {306, 4}})
                        .data(300)
-                       .u32(1).u32(1).u32(99)
+                       .u32(1)
+                       .u32(1)
+                       .u32(99)
                        .bytes();
         FlowSink sink = decode(msg);
         REQUIRE(sink.announced.size() == 1);
@@ -415,7 +511,9 @@ TEST_CASE("announced_sampling from options records") {
                        .options_tmpl(300, {{1, 4}}, {{34, 4}, {35, 1}})
                        .data(300)
                        .rec()
-                       .u32(0).u32(64).u8(2)
+                       .u32(0)
+                       .u32(64)
+                       .u8(2)
                        .pad(3)
                        .bytes();
         FlowSink sink = decode(msg);
@@ -429,9 +527,11 @@ TEST_CASE("announced_sampling from options records") {
                        .options_tmpl(300, {{149, 4}}, {{34, 4}})
                        .options_tmpl(301, {{149, 4}}, {{41, 8}})  // exportedMessageTotalCount
                        .data(300)
-                       .u32(1).u32(1)
+                       .u32(1)
+                       .u32(1)
                        .data(301)
-                       .u32(1).u64(5)
+                       .u32(1)
+                       .u64(5)
                        .bytes();
         FlowSink sink = decode(msg);
         REQUIRE(sink.announced.size() == 2);
@@ -445,7 +545,10 @@ TEST_CASE("records without both addresses are not flows") {
                    .templates()
                    .tmpl(256, {{8, 4}, {7, 2}, {11, 2}, {2, 8}})
                    .data(256)
-                   .ip4("10.0.0.1").u16(1).u16(2).u64(3)
+                   .ip4("10.0.0.1")
+                   .u16(1)
+                   .u16(2)
+                   .u64(3)
                    .bytes();
     FlowSink sink = decode(msg);
     REQUIRE(sink.flows.size() == 1);
@@ -458,7 +561,9 @@ TEST_CASE("times: a missing end is the start, a missing start is the end, none s
                        .templates()
                        .tmpl(256, {{8, 4}, {12, 4}, {152, 8}})
                        .data(256)
-                       .ip4("10.0.0.1").ip4("10.0.0.2").u64(kT0Ms)
+                       .ip4("10.0.0.1")
+                       .ip4("10.0.0.2")
+                       .u64(kT0Ms)
                        .bytes();
         const FlowRecord f = only_flow(msg);
         REQUIRE(f.start_ns);
@@ -471,7 +576,9 @@ TEST_CASE("times: a missing end is the start, a missing start is the end, none s
                        .templates()
                        .tmpl(256, {{8, 4}, {12, 4}, {153, 8}})
                        .data(256)
-                       .ip4("10.0.0.1").ip4("10.0.0.2").u64(kT0Ms)
+                       .ip4("10.0.0.1")
+                       .ip4("10.0.0.2")
+                       .u64(kT0Ms)
                        .bytes();
         const FlowRecord f = only_flow(msg);
         REQUIRE(f.start_ns);
@@ -494,7 +601,15 @@ TEST_CASE("v9 data record: IN_BYTES / IN_PKTS and uptime-relative times") {
                    .tmpl(256, {{8, 4}, {12, 4}, {7, 2}, {11, 2}, {4, 1}, {2, 4}, {1, 4}, {22, 4}, {21, 4}})
                    .data(256)
                    .rec()
-                   .ip4("10.1.1.1").ip4("10.2.2.2").u16(123).u16(123).u8(17).u32(2).u32(152).u32(98000).u32(99000)
+                   .ip4("10.1.1.1")
+                   .ip4("10.2.2.2")
+                   .u16(123)
+                   .u16(123)
+                   .u8(17)
+                   .u32(2)
+                   .u32(152)
+                   .u32(98000)
+                   .u32(99000)
                    .pad(3)
                    .bytes();
     const FlowRecord f = only_flow(msg);
@@ -509,7 +624,7 @@ TEST_CASE("v9 data record: IN_BYTES / IN_PKTS and uptime-relative times") {
     CHECK(*f.end_ns == 1'699'999'999'000'000'000);
 }
 
-}  // TEST_SUITE
+}  // TEST_SUITE("analyze.flow")
 
 TEST_SUITE("analyze.flow") {
 
@@ -518,14 +633,36 @@ TEST_CASE("a template with both address families: the zero-filled one never wins
     for (bool v6_last : {true, false}) {
         CAPTURE(v6_last);
         auto msg = v6_last ? Msg::ipfix()
-                                 .templates().tmpl(256, {{8, 4}, {12, 4}, {27, 16}, {28, 16}, {4, 1}})
-                                 .data(256).ip4("10.0.0.1").ip4("10.0.0.2").ip6("::").ip6("::").u8(6)
-                                 .data(256).ip4("0.0.0.0").ip4("0.0.0.0").ip6("2001:db8::1").ip6("2001:db8::2").u8(6)
+                                 .templates()
+                                 .tmpl(256, {{8, 4}, {12, 4}, {27, 16}, {28, 16}, {4, 1}})
+                                 .data(256)
+                                 .ip4("10.0.0.1")
+                                 .ip4("10.0.0.2")
+                                 .ip6("::")
+                                 .ip6("::")
+                                 .u8(6)
+                                 .data(256)
+                                 .ip4("0.0.0.0")
+                                 .ip4("0.0.0.0")
+                                 .ip6("2001:db8::1")
+                                 .ip6("2001:db8::2")
+                                 .u8(6)
                                  .bytes()
                            : Msg::ipfix()
-                                 .templates().tmpl(256, {{27, 16}, {28, 16}, {8, 4}, {12, 4}, {4, 1}})
-                                 .data(256).ip6("::").ip6("::").ip4("10.0.0.1").ip4("10.0.0.2").u8(6)
-                                 .data(256).ip6("2001:db8::1").ip6("2001:db8::2").ip4("0.0.0.0").ip4("0.0.0.0").u8(6)
+                                 .templates()
+                                 .tmpl(256, {{27, 16}, {28, 16}, {8, 4}, {12, 4}, {4, 1}})
+                                 .data(256)
+                                 .ip6("::")
+                                 .ip6("::")
+                                 .ip4("10.0.0.1")
+                                 .ip4("10.0.0.2")
+                                 .u8(6)
+                                 .data(256)
+                                 .ip6("2001:db8::1")
+                                 .ip6("2001:db8::2")
+                                 .ip4("0.0.0.0")
+                                 .ip4("0.0.0.0")
+                                 .u8(6)
                                  .bytes();
         FlowSink sink = decode(msg);
         REQUIRE(sink.flows.size() == 2);
@@ -538,4 +675,4 @@ TEST_CASE("a template with both address families: the zero-filled one never wins
     }
 }
 
-}  // TEST_SUITE
+}  // TEST_SUITE("analyze.flow")

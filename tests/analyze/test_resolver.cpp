@@ -32,9 +32,7 @@ std::string error_of(const std::string& path) {
     return "(no error)";
 }
 
-void check_totals(const analyze::ResolverStats& s) {
-    CHECK(s.asked == s.named + s.unnamed + s.timed_out + s.skipped);
-}
+void check_totals(const analyze::ResolverStats& s) { CHECK(s.asked == s.named + s.unnamed + s.timed_out + s.skipped); }
 
 }  // namespace
 
@@ -139,4 +137,4 @@ TEST_CASE("the budget holds over many addresses") {
     }
 }
 
-}  // TEST_SUITE
+}  // TEST_SUITE("analyze.resolver")

@@ -83,8 +83,7 @@ TEST_CASE("generated tables are sorted and non-empty") {
     }
     for (const ServiceEntry& e : services) {
         CHECK(!e.name.empty());
-        CHECK((e.protocol == kTcp || e.protocol == kUdp || e.protocol == kSctp ||
-               e.protocol == kDccp));
+        CHECK((e.protocol == kTcp || e.protocol == kUdp || e.protocol == kSctp || e.protocol == kDccp));
     }
     auto protocols = protocol_table();
     REQUIRE(!protocols.empty());
@@ -205,4 +204,4 @@ TEST_CASE("ICMP request/reply roles") {
     }
 }
 
-}  // TEST_SUITE
+}  // TEST_SUITE("analyze.services")

@@ -185,10 +185,7 @@ public:
     /// IPv6 fragment header (RFC 8200 §4.5); `offset` in bytes, a multiple of 8.
     Frame& ipv6_frag(std::uint32_t offset, bool more, std::uint32_t id) {
         Frame h;
-        h.put8(proto_)
-            .put8(0)
-            .put16(static_cast<std::uint16_t>((offset & 0xfff8U) | (more ? 1U : 0U)))
-            .put32(id);
+        h.put8(proto_).put8(0).put16(static_cast<std::uint16_t>((offset & 0xfff8U) | (more ? 1U : 0U))).put32(id);
         prepend(h);
         proto_ = 44;
         return *this;
@@ -202,8 +199,7 @@ public:
         std::size_t header_len = 20 + o.option_words_ * 4;
         Frame h;
         std::uint8_t ihl = o.ihl_.value_or(static_cast<std::uint8_t>(header_len / 4));
-        h.put8(
-             static_cast<std::uint8_t>((static_cast<unsigned>(o.version_.value_or(4)) << 4U) | (ihl & 0x0fU)))
+        h.put8(static_cast<std::uint8_t>((static_cast<unsigned>(o.version_.value_or(4)) << 4U) | (ihl & 0x0fU)))
             .put8(0);
         h.put16(o.total_length_.value_or(static_cast<std::uint16_t>(header_len + buf_.size())));
         h.put16(o.id_).put16(static_cast<std::uint16_t>((o.more_ ? 0x2000U : 0U) | (o.offset_ / 8U)));
@@ -315,8 +311,7 @@ private:
 
     static ByteVec addr(int family, const std::string& text) {
         ByteVec out(family == AF_INET ? 4 : 16);
-        if (inet_pton(family, text.c_str(), out.data()) != 1)
-            throw std::invalid_argument("bad address " + text);
+        if (inet_pton(family, text.c_str(), out.data()) != 1) throw std::invalid_argument("bad address " + text);
         return out;
     }
 
@@ -337,8 +332,7 @@ private:
         ByteVec pseudo = src;
         pseudo.insert(pseudo.end(), dst.begin(), dst.end());
         auto len = static_cast<std::uint32_t>(udp_len_);
-        for (int shift = 24; shift >= 0; shift -= 8)
-            pseudo.push_back(static_cast<std::byte>((len >> shift) & 0xffU));
+        for (int shift = 24; shift >= 0; shift -= 8) pseudo.push_back(static_cast<std::byte>((len >> shift) & 0xffU));
         pseudo.push_back(std::byte{0});
         pseudo.push_back(std::byte{0});
         pseudo.push_back(std::byte{0});

@@ -28,9 +28,7 @@ namespace {
 
 constexpr std::int64_t kT0 = 1'700'000'000'000'000'000;  // capture time of the fixtures' frame 1, s -> ns
 
-std::string fixture(const std::string& name) {
-    return std::string(NFPCAP_TEST_DATA_DIR) + "/capture/" + name;
-}
+std::string fixture(const std::string& name) { return std::string(NFPCAP_TEST_DATA_DIR) + "/capture/" + name; }
 
 /// What the reader yields, copied out of the views that die with the next call.
 struct Seen {
@@ -146,9 +144,7 @@ void write_pcap(const std::string& path, int dlt, bool nano, const std::vector<R
     pcap_close(dead);
 }
 
-Frame v4_udp(const std::string& text) {
-    return Frame::payload(text).udp(4739, 2055).ipv4("192.0.2.1", "192.0.2.2");
-}
+Frame v4_udp(const std::string& text) { return Frame::payload(text).udp(4739, 2055).ipv4("192.0.2.1", "192.0.2.2"); }
 
 }  // namespace
 
@@ -160,8 +156,7 @@ TEST_CASE("classic pcap and pcapng, microsecond and nanosecond") {
         std::int64_t fraction_ns;
     };
     for (const Case& c : {Case{"ethernet_usec.pcap", 123'456'000}, Case{"ethernet_nsec.pcap", 123'456'789},
-                          Case{"ethernet_big_endian.pcap", 123'456'000},
-                          Case{"ethernet_usec.pcapng", 123'456'000},
+                          Case{"ethernet_big_endian.pcap", 123'456'000}, Case{"ethernet_usec.pcapng", 123'456'000},
                           Case{"ethernet_nsec.pcapng", 123'456'789}}) {
         CAPTURE(c.file);
         CaptureReader reader(fixture(c.file));
@@ -178,12 +173,9 @@ TEST_CASE("other link types") {
         std::size_t datagrams;
         std::uint64_t frames;
     };
-    for (const Case& c : {Case{"linux_sll.pcap", DLT_LINUX_SLL, 2, 3},
-                          Case{"linux_sll2.pcap", DLT_LINUX_SLL2, 2, 3},
-                          Case{"linux_sll2.pcapng", DLT_LINUX_SLL2, 2, 2},
-                          Case{"raw_ip.pcap", DLT_RAW, 2, 3},
-                          Case{"null_loopback.pcap", DLT_NULL, 2, 2},
-                          Case{"loop_loopback.pcap", DLT_LOOP, 2, 2}}) {
+    for (const Case& c : {Case{"linux_sll.pcap", DLT_LINUX_SLL, 2, 3}, Case{"linux_sll2.pcap", DLT_LINUX_SLL2, 2, 3},
+                          Case{"linux_sll2.pcapng", DLT_LINUX_SLL2, 2, 2}, Case{"raw_ip.pcap", DLT_RAW, 2, 3},
+                          Case{"null_loopback.pcap", DLT_NULL, 2, 2}, Case{"loop_loopback.pcap", DLT_LOOP, 2, 2}}) {
         CAPTURE(c.file);
         CaptureReader reader(fixture(c.file));
         CHECK(reader.link_type() == c.dlt);
@@ -249,8 +241,8 @@ TEST_CASE("a snap length shorter than the datagram marks it truncated") {
 }
 
 TEST_CASE("a file cut short yields what came before the damage, then an error") {
-    for (std::string file : {"invalid/cut_mid_record.pcap", "invalid/cut_mid_record_header.pcap",
-                             "invalid/cut_mid_block.pcapng"}) {
+    for (std::string file :
+         {"invalid/cut_mid_record.pcap", "invalid/cut_mid_record_header.pcap", "invalid/cut_mid_block.pcapng"}) {
         CAPTURE(file);
         CaptureReader reader(fixture(file));
         auto seen = read_all(reader);
@@ -402,4 +394,4 @@ TEST_CASE("\"-\" reads standard input") {
     std::clearerr(stdin);
 }
 
-}  // TEST_SUITE
+}  // TEST_SUITE("capture.capture_reader")

@@ -13,9 +13,9 @@ using nfpcap::capture::FrameInfo;
 using nfpcap::capture::FrameIssue;
 using nfpcap::capture::parse_frame;
 using nfpcap::test::Frame;
+using nfpcap::test::ip;
 using nfpcap::test::Ip4;
 using nfpcap::test::Ip6;
-using nfpcap::test::ip;
 using Kind = FrameInfo::Kind;
 
 namespace {
@@ -58,13 +58,9 @@ void check_issue(const FrameInfo& info, FrameIssue expected) {
 
 TEST_SUITE("capture.frame") {
 
-TEST_CASE("Ethernet IPv4 UDP") {
-    check_v4_udp(parse_frame(DLT_EN10MB, v4_udp().ethernet().view()));
-}
+TEST_CASE("Ethernet IPv4 UDP") { check_v4_udp(parse_frame(DLT_EN10MB, v4_udp().ethernet().view())); }
 
-TEST_CASE("Ethernet IPv6 UDP") {
-    check_v6_udp(parse_frame(DLT_EN10MB, v6_udp().ethernet().view()));
-}
+TEST_CASE("Ethernet IPv6 UDP") { check_v6_udp(parse_frame(DLT_EN10MB, v6_udp().ethernet().view())); }
 
 TEST_CASE("VLAN tags of any kind and depth are skipped") {
     SUBCASE("802.1Q") { check_v4_udp(parse_frame(DLT_EN10MB, v4_udp().ethernet({{0x8100, 10}}).view())); }
@@ -75,8 +71,7 @@ TEST_CASE("VLAN tags of any kind and depth are skipped") {
         check_v4_udp(parse_frame(DLT_EN10MB, v4_udp().ethernet({{0x9100, 100}, {0x8100, 10}}).view()));
     }
     SUBCASE("three tags over IPv6") {
-        check_v6_udp(
-            parse_frame(DLT_EN10MB, v6_udp().ethernet({{0x88a8, 1}, {0x8100, 2}, {0x8100, 3}}).view()));
+        check_v6_udp(parse_frame(DLT_EN10MB, v6_udp().ethernet({{0x88a8, 1}, {0x8100, 2}, {0x8100, 3}}).view()));
     }
 }
 
@@ -126,11 +121,7 @@ TEST_CASE("IPv6 extension headers before UDP are walked") {
         check_v6_udp(parse_frame(DLT_EN10MB, f.ethernet().view()));
     }
     SUBCASE("longer hop-by-hop, routing header") {
-        auto f = Frame::payload("ipfix")
-                     .udp(4739, 4739)
-                     .ipv6_ext(43, 2)
-                     .ipv6_ext(0, 1)
-                     .ipv6(kSrc6, kDst6);
+        auto f = Frame::payload("ipfix").udp(4739, 4739).ipv6_ext(43, 2).ipv6_ext(0, 1).ipv6(kSrc6, kDst6);
         check_v6_udp(parse_frame(DLT_RAW, f.view()));
     }
     SUBCASE("an extension header cut short") {
@@ -138,9 +129,8 @@ TEST_CASE("IPv6 extension headers before UDP are walked") {
         check_issue(parse_frame(DLT_RAW, f.cut(40 + 12).view()), FrameIssue::ip_truncated);
     }
     SUBCASE("ICMPv6 behind hop-by-hop is not UDP") {
-        auto frame = Frame::of({std::byte{128}, std::byte{0}, std::byte{0}, std::byte{0}}, 58)
-                         .ipv6_ext(0)
-                         .ipv6(kSrc6, kDst6);
+        auto frame =
+            Frame::of({std::byte{128}, std::byte{0}, std::byte{0}, std::byte{0}}, 58).ipv6_ext(0).ipv6(kSrc6, kDst6);
         auto info = parse_frame(DLT_RAW, frame.view());
         CHECK(info.kind == Kind::not_udp);
         CHECK(info.protocol == 58);
@@ -195,26 +185,21 @@ TEST_CASE("truncated frames name the layer cut short") {
         check_issue(parse_frame(DLT_LINUX_SLL2, v4_udp().sll2().cut(19).view()), FrameIssue::link_truncated);
     }
     SUBCASE("loopback header") {
-        check_issue(parse_frame(DLT_NULL, v4_udp().loopback(2, false).cut(3).view()),
-                    FrameIssue::link_truncated);
-        check_issue(parse_frame(DLT_LOOP, v4_udp().loopback(2, true).cut(2).view()),
-                    FrameIssue::link_truncated);
+        check_issue(parse_frame(DLT_NULL, v4_udp().loopback(2, false).cut(3).view()), FrameIssue::link_truncated);
+        check_issue(parse_frame(DLT_LOOP, v4_udp().loopback(2, true).cut(2).view()), FrameIssue::link_truncated);
     }
     SUBCASE("raw IP with no byte at all") {
         check_issue(parse_frame(DLT_RAW, nfpcap::test::ByteVec{}), FrameIssue::link_truncated);
     }
     SUBCASE("IPv4 header") {
-        check_issue(parse_frame(DLT_EN10MB, v4_udp().ethernet().cut(14 + 19).view()),
-                    FrameIssue::ip_truncated);
+        check_issue(parse_frame(DLT_EN10MB, v4_udp().ethernet().cut(14 + 19).view()), FrameIssue::ip_truncated);
         check_issue(parse_frame(DLT_EN10MB, v4_udp().ethernet().cut(14).view()), FrameIssue::ip_truncated);
     }
     SUBCASE("IPv4 options") {
         auto f = Frame::payload("x").udp(1, 2).ipv4("192.0.2.1", "192.0.2.2", Ip4().options(4));
         check_issue(parse_frame(DLT_RAW, f.cut(28).view()), FrameIssue::ip_truncated);
     }
-    SUBCASE("IPv6 header") {
-        check_issue(parse_frame(DLT_RAW, v6_udp().cut(39).view()), FrameIssue::ip_truncated);
-    }
+    SUBCASE("IPv6 header") { check_issue(parse_frame(DLT_RAW, v6_udp().cut(39).view()), FrameIssue::ip_truncated); }
     SUBCASE("UDP header cut by the snap length") {
         check_issue(parse_frame(DLT_RAW, v4_udp().cut(20 + 5).view()), FrameIssue::ip_truncated);
         check_issue(parse_frame(DLT_RAW, v6_udp().cut(40 + 7).view()), FrameIssue::ip_truncated);
@@ -249,8 +234,7 @@ TEST_CASE("invalid IP and UDP headers") {
         check_issue(parse_frame(DLT_RAW, nfpcap::test::ByteVec(28)), FrameIssue::ip_invalid);
     }
     SUBCASE("IP payload too short for a UDP header") {
-        auto f =
-            Frame::payload("netflow!").udp(1, 2).ipv4("192.0.2.1", "192.0.2.2", Ip4().total_length(20 + 6));
+        auto f = Frame::payload("netflow!").udp(1, 2).ipv4("192.0.2.1", "192.0.2.2", Ip4().total_length(20 + 6));
         check_issue(parse_frame(DLT_RAW, f.view()), FrameIssue::udp_invalid);
         auto g = Frame::payload("ipfix").udp(1, 2).ipv6(kSrc6, kDst6, Ip6().payload_length(4));
         check_issue(parse_frame(DLT_RAW, g.view()), FrameIssue::udp_invalid);
@@ -352,10 +336,7 @@ TEST_CASE("IPv6 fragments") {
         CHECK(nfpcap::test::as_text(last.frag_data) == "ghijklmnopqrstuv");
     }
     SUBCASE("fragment header behind hop-by-hop options") {
-        auto f = Frame::of(nfpcap::test::slice(whole, 8, 40), 17)
-                     .ipv6_frag(8, false, 9)
-                     .ipv6_ext(0)
-                     .ipv6(kSrc6, kDst6);
+        auto f = Frame::of(nfpcap::test::slice(whole, 8, 40), 17).ipv6_frag(8, false, 9).ipv6_ext(0).ipv6(kSrc6, kDst6);
         auto info = parse_frame(DLT_RAW, f.view());
         REQUIRE(info.kind == Kind::fragment);
         CHECK(info.frag_offset == 8);
@@ -376,9 +357,8 @@ TEST_CASE("IPv6 fragments") {
         // Both fragments name destination options (60), so neither passes for UDP on its own.
         auto part = Frame::payload("ipfix").udp(4739, 4739).ipv6_ext(60).bytes();
         auto first = Frame::of(nfpcap::test::slice(part, 0, 16), 60).ipv6_frag(0, true, 3).ipv6(kSrc6, kDst6);
-        auto last = Frame::of(nfpcap::test::slice(part, 16, part.size()), 60)
-                        .ipv6_frag(16, false, 3)
-                        .ipv6(kSrc6, kDst6);
+        auto last =
+            Frame::of(nfpcap::test::slice(part, 16, part.size()), 60).ipv6_frag(16, false, 3).ipv6(kSrc6, kDst6);
         for (const auto* f : {&first, &last}) {
             auto info = parse_frame(DLT_RAW, f->view());
             CHECK(info.kind == Kind::not_udp);
@@ -392,8 +372,7 @@ TEST_CASE("IPv6 fragments") {
 }
 
 TEST_CASE("unsupported link types") {
-    for (int dlt :
-         {DLT_EN10MB, DLT_LINUX_SLL, DLT_LINUX_SLL2, DLT_RAW, DLT_IPV4, DLT_IPV6, DLT_NULL, DLT_LOOP}) {
+    for (int dlt : {DLT_EN10MB, DLT_LINUX_SLL, DLT_LINUX_SLL2, DLT_RAW, DLT_IPV4, DLT_IPV6, DLT_NULL, DLT_LOOP}) {
         CAPTURE(dlt);
         CHECK(nfpcap::capture::supported_link(dlt));
     }
@@ -417,4 +396,4 @@ TEST_CASE("every frame issue has a name and a description") {
     CHECK(names.size() == nfpcap::capture::kFrameIssueCount);
 }
 
-}  // TEST_SUITE
+}  // TEST_SUITE("capture.frame")

@@ -305,4 +305,4 @@ TEST_CASE("time_overflow: fragments at the ends of time expire without overflowi
     CHECK(r.dropped_fragments() == 2);
 }
 
-}  // TEST_SUITE
+}  // TEST_SUITE("capture.reassembly")

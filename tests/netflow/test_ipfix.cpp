@@ -7,9 +7,9 @@
 #include "nfpcap/netflow/lists.hpp"
 
 using namespace nfpcap;
+using netflow::Reason;
 using test::F;
 using test::Msg;
-using netflow::Reason;
 
 TEST_SUITE("netflow.ipfix") {
 
@@ -17,10 +17,23 @@ TEST_CASE("template then data in one message") {
     netflow::DecoderState state;
     test::CollectingSink sink;
     auto msg = Msg::ipfix(7)
-                   .templates().tmpl(256, {{8, 4}, {12, 4}, {7, 2}, {11, 2}, {4, 1}, {2, 8}, {1, 8}})
+                   .templates()
+                   .tmpl(256, {{8, 4}, {12, 4}, {7, 2}, {11, 2}, {4, 1}, {2, 8}, {1, 8}})
                    .data(256)
-                   .ip4("10.0.0.1").ip4("192.168.1.2").u16(40000).u16(443).u8(6).u64(12).u64(3400)
-                   .ip4("10.0.0.3").ip4("192.168.1.4").u16(53).u16(5353).u8(17).u64(1).u64(80)
+                   .ip4("10.0.0.1")
+                   .ip4("192.168.1.2")
+                   .u16(40000)
+                   .u16(443)
+                   .u8(6)
+                   .u64(12)
+                   .u64(3400)
+                   .ip4("10.0.0.3")
+                   .ip4("192.168.1.4")
+                   .u16(53)
+                   .u16(5353)
+                   .u8(17)
+                   .u64(1)
+                   .u64(80)
                    .bytes();
     auto tally = test::decode(msg, state, sink);
     CHECK_FALSE(tally.fatal);
@@ -58,8 +71,14 @@ TEST_CASE("reduced-size encoding of unsigned and signed integers") {
     test::CollectingSink sink;
     // octetDeltaCount (unsigned64) in 1, 2, 3, 5, 7 bytes; a signed element in 2 bytes.
     auto msg = Msg::ipfix()
-                   .templates().tmpl(256, {{1, 1}, {1, 2}, {1, 3}, {1, 5}, {1, 7}, {434, 2}})
-                   .data(256).u8(200).u16(65535).raw({1, 0, 0}).raw({0, 0, 0, 1, 0}).raw({1, 0, 0, 0, 0, 0, 0})
+                   .templates()
+                   .tmpl(256, {{1, 1}, {1, 2}, {1, 3}, {1, 5}, {1, 7}, {434, 2}})
+                   .data(256)
+                   .u8(200)
+                   .u16(65535)
+                   .raw({1, 0, 0})
+                   .raw({0, 0, 0, 1, 0})
+                   .raw({1, 0, 0, 0, 0, 0, 0})
                    .u16(0xfffe)
                    .bytes();
     test::decode(msg, state, sink);
@@ -79,8 +98,12 @@ TEST_CASE("a repeated element keeps every value in order, one JSON array") {
     netflow::DecoderState state;
     test::CollectingSink sink;
     auto msg = Msg::ipfix()
-                   .templates().tmpl(256, {{8, 4}, {8, 4}, {7, 2}})
-                   .data(256).ip4("1.1.1.1").ip4("2.2.2.2").u16(9)
+                   .templates()
+                   .tmpl(256, {{8, 4}, {8, 4}, {7, 2}})
+                   .data(256)
+                   .ip4("1.1.1.1")
+                   .ip4("2.2.2.2")
+                   .u16(9)
                    .bytes();
     test::decode(msg, state, sink);
     REQUIRE(sink.records.size() == 1);
@@ -96,8 +119,15 @@ TEST_CASE("variable-length fields: short and long length prefixes") {
     test::CollectingSink sink;
     const std::string long_name(300, 'x');
     auto msg = Msg::ipfix()
-                   .templates().tmpl(256, {{82, 65535}, {7, 2}})  // interfaceName (string), varlen
-                   .data(256).varlen("eth0").u16(1).varlen(long_name).u16(2).varlen("").u16(3)
+                   .templates()
+                   .tmpl(256, {{82, 65535}, {7, 2}})  // interfaceName (string), varlen
+                   .data(256)
+                   .varlen("eth0")
+                   .u16(1)
+                   .varlen(long_name)
+                   .u16(2)
+                   .varlen("")
+                   .u16(3)
                    .bytes();
     test::decode(msg, state, sink);
     REQUIRE(sink.records.size() == 3);
@@ -112,10 +142,7 @@ TEST_CASE("variable-length fields: short and long length prefixes") {
 TEST_CASE("a variable-length field running past the set is record_invalid; earlier records stay") {
     netflow::DecoderState state;
     test::CollectingSink sink;
-    auto msg = Msg::ipfix()
-                   .templates().tmpl(256, {{82, 65535}})
-                   .data(256).varlen("ok").u8(50).text("short")
-                   .bytes();
+    auto msg = Msg::ipfix().templates().tmpl(256, {{82, 65535}}).data(256).varlen("ok").u8(50).text("short").bytes();
     auto tally = test::decode(msg, state, sink);
     CHECK(sink.records.size() == 1);
     CHECK(sink.count(Reason::record_invalid) == 1);
@@ -127,8 +154,12 @@ TEST_CASE("enterprise elements: known ones named by scope, unknown ones as PEN.I
     test::CollectingSink sink;
     // CERT (6871) element 14 vs IANA element 14 (egressInterface); an unknown PEN.
     auto msg = Msg::ipfix()
-                   .templates().tmpl(256, {{14, 4}, {14, 1, 6871}, {1, 2, 99999}})
-                   .data(256).u32(5).u8(1).raw({0xab, 0xcd})
+                   .templates()
+                   .tmpl(256, {{14, 4}, {14, 1, 6871}, {1, 2, 99999}})
+                   .data(256)
+                   .u32(5)
+                   .u8(1)
+                   .raw({0xab, 0xcd})
                    .bytes();
     test::decode(msg, state, sink);
     REQUIRE(sink.records.size() == 1);
@@ -144,8 +175,12 @@ TEST_CASE("RFC 5103 reverse elements take the forward element's type and a rever
     netflow::DecoderState state;
     test::CollectingSink sink;
     auto msg = Msg::ipfix()
-                   .templates().tmpl(256, {{2, 8}, {2, 8, 29305}, {8, 4, 29305}})
-                   .data(256).u64(10).u64(7).ip4("9.9.9.9")
+                   .templates()
+                   .tmpl(256, {{2, 8}, {2, 8, 29305}, {8, 4, 29305}})
+                   .data(256)
+                   .u64(10)
+                   .u64(7)
+                   .ip4("9.9.9.9")
                    .bytes();
     test::decode(msg, state, sink);
     REQUIRE(sink.records.size() == 1);
@@ -157,8 +192,16 @@ TEST_CASE("RFC 5103 reverse elements take the forward element's type and a rever
 TEST_CASE("padding after the last record is not an error") {
     netflow::DecoderState state;
     test::CollectingSink sink;
-    auto msg = Msg::ipfix().templates().tmpl(256, {{8, 4}, {4, 1}}).pad(3)
-                   .data(256).ip4("1.2.3.4").u8(6).ip4("5.6.7.8").u8(17).pad(3)
+    auto msg = Msg::ipfix()
+                   .templates()
+                   .tmpl(256, {{8, 4}, {4, 1}})
+                   .pad(3)
+                   .data(256)
+                   .ip4("1.2.3.4")
+                   .u8(6)
+                   .ip4("5.6.7.8")
+                   .u8(17)
+                   .pad(3)
                    .bytes();
     auto tally = test::decode(msg, state, sink);
     CHECK(sink.records.size() == 2);
@@ -170,8 +213,13 @@ TEST_CASE("a field whose length does not fit its type is kept as hex and counted
     netflow::DecoderState state;
     test::CollectingSink sink;
     auto msg = Msg::ipfix()
-                   .templates().tmpl(256, {{8, 6}, {7, 2}})  // sourceIPv4Address in 6 bytes
-                   .data(256).raw({1, 2, 3, 4, 5, 6}).u16(80).raw({1, 2, 3, 4, 5, 6}).u16(81)
+                   .templates()
+                   .tmpl(256, {{8, 6}, {7, 2}})  // sourceIPv4Address in 6 bytes
+                   .data(256)
+                   .raw({1, 2, 3, 4, 5, 6})
+                   .u16(80)
+                   .raw({1, 2, 3, 4, 5, 6})
+                   .u16(81)
                    .bytes();
     test::decode(msg, state, sink);
     REQUIRE(sink.records.size() == 2);
@@ -184,8 +232,12 @@ TEST_CASE("options template and options records are decoded and marked") {
     netflow::DecoderState state;
     test::CollectingSink sink;
     auto msg = Msg::ipfix(1)
-                   .options_templates().options_tmpl(257, {{149, 4}}, {{160, 8}, {41, 8}})
-                   .data(257).u32(1).u64(1700000000000ULL).u64(999)
+                   .options_templates()
+                   .options_tmpl(257, {{149, 4}}, {{160, 8}, {41, 8}})
+                   .data(257)
+                   .u32(1)
+                   .u64(1700000000000ULL)
+                   .u64(999)
                    .bytes();
     auto tally = test::decode(msg, state, sink);
     CHECK(tally.options_templates == 1);
@@ -202,8 +254,13 @@ TEST_CASE("options template and options records are decoded and marked") {
 TEST_CASE("flowStartSysUpTime in IPFIX uses systemInitTimeMilliseconds from options") {
     netflow::DecoderState state;
     test::CollectingSink sink;
-    test::decode(Msg::ipfix().options_templates().options_tmpl(257, {{149, 4}}, {{160, 8}})
-                     .data(257).u32(0).u64(1700000000000ULL).bytes(),
+    test::decode(Msg::ipfix()
+                     .options_templates()
+                     .options_tmpl(257, {{149, 4}}, {{160, 8}})
+                     .data(257)
+                     .u32(0)
+                     .u64(1700000000000ULL)
+                     .bytes(),
                  state, sink);
     test::decode(Msg::ipfix().templates().tmpl(256, {{22, 4}, {21, 4}}).data(256).u32(1000).u32(2500).bytes(), state,
                  sink);
@@ -217,8 +274,13 @@ TEST_CASE("absolute time fields: milliseconds, seconds, NTP micro/nanoseconds, d
     netflow::DecoderState state;
     test::CollectingSink sink;
     SUBCASE("milliseconds") {
-        test::decode(Msg::ipfix().templates().tmpl(256, {{152, 8}, {153, 8}})
-                         .data(256).u64(1700000000123ULL).u64(1700000001456ULL).bytes(),
+        test::decode(Msg::ipfix()
+                         .templates()
+                         .tmpl(256, {{152, 8}, {153, 8}})
+                         .data(256)
+                         .u64(1700000000123ULL)
+                         .u64(1700000001456ULL)
+                         .bytes(),
                      state, sink);
         REQUIRE(sink.records.size() == 1);
         CHECK(*sink.records[0].start_ns == 1700000000123LL * 1000000);
@@ -226,8 +288,9 @@ TEST_CASE("absolute time fields: milliseconds, seconds, NTP micro/nanoseconds, d
         CHECK(sink.records[0]["flowStartMilliseconds"] == "2023-11-14T22:13:20.123Z");
     }
     SUBCASE("seconds and duration") {
-        test::decode(Msg::ipfix().templates().tmpl(256, {{150, 4}, {161, 4}}).data(256).u32(1700000000).u32(1500).bytes(),
-                     state, sink);
+        test::decode(
+            Msg::ipfix().templates().tmpl(256, {{150, 4}, {161, 4}}).data(256).u32(1700000000).u32(1500).bytes(), state,
+            sink);
         REQUIRE(sink.records.size() == 1);
         CHECK(*sink.records[0].start_ns == 1700000000LL * 1000000000);
         CHECK(*sink.records[0].end_ns == 1700000001500LL * 1000000);
@@ -325,8 +388,12 @@ TEST_CASE("damage: bad set length, truncated set, reserved set ID, bad header le
 
 TEST_CASE("every prefix of a valid message decodes without reading past it") {
     auto msg = Msg::ipfix()
-                   .templates().tmpl(256, {{8, 4}, {82, 65535}, {7, 2}})
-                   .data(256).ip4("1.2.3.4").varlen("eth0").u16(1)
+                   .templates()
+                   .tmpl(256, {{8, 4}, {82, 65535}, {7, 2}})
+                   .data(256)
+                   .ip4("1.2.3.4")
+                   .varlen("eth0")
+                   .u16(1)
                    .bytes();
     for (std::size_t n = 0; n <= msg.size(); ++n) {
         CAPTURE(n);
@@ -339,7 +406,7 @@ TEST_CASE("every prefix of a valid message decodes without reading past it") {
     }
 }
 
-}  // TEST_SUITE
+}  // TEST_SUITE("netflow.ipfix")
 
 TEST_SUITE("netflow.lists") {
 
@@ -347,13 +414,25 @@ TEST_CASE("RFC 6313 basicList and subTemplateList print as arrays, through the s
     netflow::DecoderState state;
     test::CollectingSink sink;
     auto msg = Msg::ipfix()
-                   .templates().tmpl(257, {{8, 4}, {7, 2}})
+                   .templates()
+                   .tmpl(257, {{8, 4}, {7, 2}})
                    .tmpl(256, {{291, 65535}, {292, 65535}})
                    .data(256)
                    // basicList: semantic allOf(3), element interfaceName (82), variable length
-                   .u8(1 + 2 + 2 + 5 + 5).u8(3).u16(82).u16(65535).varlen("eth0").varlen("eth1")
+                   .u8(1 + 2 + 2 + 5 + 5)
+                   .u8(3)
+                   .u16(82)
+                   .u16(65535)
+                   .varlen("eth0")
+                   .varlen("eth1")
                    // subTemplateList: semantic, template 257, two records
-                   .u8(1 + 2 + 12).u8(3).u16(257).ip4("10.0.0.1").u16(80).ip4("10.0.0.2").u16(443)
+                   .u8(1 + 2 + 12)
+                   .u8(3)
+                   .u16(257)
+                   .ip4("10.0.0.1")
+                   .u16(80)
+                   .ip4("10.0.0.2")
+                   .u16(443)
                    .bytes();
     test::decode(msg, state, sink);
     REQUIRE(sink.records.size() == 1);
@@ -373,7 +452,7 @@ TEST_CASE("a basicList cut inside its header (enterprise bit, PEN missing) print
     CHECK(sink.records[0]["basicList"] == "03805200040000");
 }
 
-}  // TEST_SUITE
+}  // TEST_SUITE("netflow.lists")
 
 TEST_SUITE("netflow.lists") {
 
@@ -399,4 +478,4 @@ TEST_CASE("lists nested deeper than the limit are counted as list_too_deep, and 
     }
 }
 
-}  // TEST_SUITE
+}  // TEST_SUITE("netflow.lists")

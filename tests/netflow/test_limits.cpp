@@ -67,7 +67,9 @@ void check_accounting(const session::Totals& totals) {
     CHECK(c.datagrams == c.decoded_datagrams + c.partial_datagrams + c.malformed_datagrams);
 }
 
-std::size_t reason(const session::Totals& totals, Reason r) { return totals.counters.reasons[static_cast<std::size_t>(r)]; }
+std::size_t reason(const session::Totals& totals, Reason r) {
+    return totals.counters.reasons[static_cast<std::size_t>(r)];
+}
 
 std::vector<std::byte> template_with_fields(std::uint16_t version, std::uint16_t id, std::size_t fields) {
     Msg m = version == 10 ? Msg::ipfix(1) : Msg::v9(1);
@@ -185,7 +187,7 @@ TEST_CASE("withdrawn templates give their fields back to the budget") {
     CHECK(state.templates.size() == 1);
 }
 
-}  // TEST_SUITE
+}  // TEST_SUITE("netflow.limits")
 
 TEST_SUITE("netflow.progress") {
 
@@ -251,8 +253,8 @@ TEST_CASE("data set shorter than one record is record_invalid, not dropped silen
         netflow::DecoderState state;
         test::CollectingSink sink;
         Msg m = version == 10 ? Msg::ipfix(1) : Msg::v9(1);
-        auto tally = test::decode(
-            m.templates().tmpl(256, {{8, 4}, {12, 4}}).data(256).raw({1, 2, 3, 4, 5}).bytes(), state, sink);
+        auto tally = test::decode(m.templates().tmpl(256, {{8, 4}, {12, 4}}).data(256).raw({1, 2, 3, 4, 5}).bytes(),
+                                  state, sink);
         CHECK(sink.records.empty());
         CHECK(sink.count(Reason::record_invalid) == 1);
         CHECK(tally.first_loss == Reason::record_invalid);
@@ -264,7 +266,7 @@ TEST_CASE("data set shorter than one record is record_invalid, not dropped silen
     }
 }
 
-}  // TEST_SUITE
+}  // TEST_SUITE("netflow.progress")
 
 TEST_SUITE("netflow.regressions") {
 
@@ -302,4 +304,4 @@ TEST_CASE("milliseconds_overflow: a time past year 2262 prints as bytes and give
     CHECK(sink2.records[0].end_ns == 1'700'000'000'000'000'000LL + 0xffffffffLL * 1'000'000);
 }
 
-}  // TEST_SUITE
+}  // TEST_SUITE("netflow.regressions")

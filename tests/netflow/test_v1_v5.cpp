@@ -14,18 +14,44 @@ namespace {
 std::vector<std::byte> v5(std::uint16_t count, std::size_t records, std::uint16_t sampling = 0) {
     std::vector<std::byte> b;
     auto u8 = [&](unsigned v) { b.push_back(std::byte{static_cast<std::uint8_t>(v)}); };
-    auto u16 = [&](unsigned v) { u8(v >> 8U); u8(v); };
-    auto u32 = [&](std::uint32_t v) { u16(v >> 16U); u16(v & 0xffffU); };
-    u16(5); u16(count); u32(100000); u32(1700000000); u32(500000000); u32(42); u8(1); u8(2); u16(sampling);
+    auto u16 = [&](unsigned v) {
+        u8(v >> 8U);
+        u8(v);
+    };
+    auto u32 = [&](std::uint32_t v) {
+        u16(v >> 16U);
+        u16(v & 0xffffU);
+    };
+    u16(5);
+    u16(count);
+    u32(100000);
+    u32(1700000000);
+    u32(500000000);
+    u32(42);
+    u8(1);
+    u8(2);
+    u16(sampling);
     for (std::size_t i = 0; i < records; ++i) {
-        u32(0x0a000001); u32(0x0a000002); u32(0x0a0000fe);  // src, dst, nexthop
-        u16(3); u16(4);                                       // input, output
-        u32(10); u32(1500);                                   // dPkts, dOctets
-        u32(90000); u32(99000);                               // First, Last
-        u16(1234); u16(80);                                   // ports
-        u8(0); u8(0x1b); u8(6); u8(0x10);                     // pad1, tcp_flags, prot, tos
-        u16(64512); u16(65000);                               // src_as, dst_as
-        u8(24); u8(16); u16(0);                               // masks, pad2
+        u32(0x0a000001);
+        u32(0x0a000002);
+        u32(0x0a0000fe);  // src, dst, nexthop
+        u16(3);
+        u16(4);  // input, output
+        u32(10);
+        u32(1500);  // dPkts, dOctets
+        u32(90000);
+        u32(99000);  // First, Last
+        u16(1234);
+        u16(80);  // ports
+        u8(0);
+        u8(0x1b);
+        u8(6);
+        u8(0x10);  // pad1, tcp_flags, prot, tos
+        u16(64512);
+        u16(65000);  // src_as, dst_as
+        u8(24);
+        u8(16);
+        u16(0);  // masks, pad2
     }
     return b;
 }
@@ -95,8 +121,8 @@ TEST_CASE("v1 layout: protocol, tos and flags at their v1 offsets") {
     auto put = [&](std::size_t at, std::initializer_list<unsigned> bytes) {
         for (auto v : bytes) b[at++] = std::byte{static_cast<std::uint8_t>(v)};
     };
-    put(0, {0, 1, 0, 1});          // version 1, count 1
-    put(16, {192, 0, 2, 1});       // srcaddr
+    put(0, {0, 1, 0, 1});            // version 1, count 1
+    put(16, {192, 0, 2, 1});         // srcaddr
     put(16 + 38, {17, 0x20, 0x02});  // prot, tos, flags
     netflow::DecoderState state;
     test::CollectingSink sink;
@@ -116,7 +142,7 @@ TEST_CASE("unknown version is fatal and named") {
     CHECK(test::decode(b, state, sink).fatal == Reason::unknown_version);
 }
 
-}  // TEST_SUITE
+}  // TEST_SUITE("netflow.v5")
 
 TEST_SUITE("netflow.detect") {
 
@@ -128,8 +154,8 @@ TEST_CASE("looks_like_export accepts real shapes and rejects DNS-like noise") {
     auto v9 = test::Msg::v9().templates().tmpl(256, {{8, 4}}).bytes();
     CHECK(netflow::looks_like_export(v9));
     // A DNS query whose ID happens to be 9.
-    const std::uint8_t dns[] = {0x00, 0x09, 0x01, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
-                                0x07, 'e', 'x', 'a', 'm', 'p', 'l', 'e', 0x03, 'c', 'o', 'm', 0x00, 0x00, 0x01, 0x00, 0x01};
+    const std::uint8_t dns[] = {0x00, 0x09, 0x01, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x07, 'e', 'x',
+                                'a',  'm',  'p',  'l',  'e',  0x03, 'c',  'o',  'm',  0x00, 0x00, 0x01, 0x00, 0x01};
     CHECK_FALSE(netflow::looks_like_export(std::as_bytes(std::span(dns))));
 }
 
@@ -147,4 +173,4 @@ TEST_CASE("hex input decodes like bytes; bad hex is rejected") {
     CHECK_FALSE(netflow::parse_hex("abc"));
 }
 
-}  // TEST_SUITE
+}  // TEST_SUITE("netflow.detect")

@@ -6,9 +6,9 @@
 #include "../support/message_builder.hpp"
 
 using namespace nfpcap;
+using netflow::Reason;
 using test::F;
 using test::Msg;
-using netflow::Reason;
 
 TEST_SUITE("netflow.v9") {
 
@@ -17,8 +17,18 @@ TEST_CASE("template and data; times from sysUptime and unix_secs") {
     test::CollectingSink sink;
     // Exported at 1700000000 s with uptime 100000 ms; flow from uptime 40000 to 99000.
     auto msg = Msg::v9(5, 100000, 1700000000)
-                   .templates().tmpl(260, {{8, 4}, {12, 4}, {4, 1}, {22, 4}, {21, 4}, {2, 4}, {1, 4}}).pad(0)
-                   .data(260).rec().ip4("172.16.0.1").ip4("172.16.0.2").u8(1).u32(40000).u32(99000).u32(3).u32(252)
+                   .templates()
+                   .tmpl(260, {{8, 4}, {12, 4}, {4, 1}, {22, 4}, {21, 4}, {2, 4}, {1, 4}})
+                   .pad(0)
+                   .data(260)
+                   .rec()
+                   .ip4("172.16.0.1")
+                   .ip4("172.16.0.2")
+                   .u8(1)
+                   .u32(40000)
+                   .u32(99000)
+                   .u32(3)
+                   .u32(252)
                    .pad(3)
                    .bytes();
     auto tally = test::decode(msg, state, sink);
@@ -39,8 +49,12 @@ TEST_CASE("uptime wrap: a flow that started before the 32-bit uptime wrapped") {
     test::CollectingSink sink;
     // Uptime now 1000 ms (just wrapped); flow started at 0xFFFFFC18 = 1000 ms before the wrap.
     auto msg = Msg::v9(0, 1000, 1700000000)
-                   .templates().tmpl(256, {{22, 4}, {21, 4}})
-                   .data(256).rec().u32(0xFFFFFC18U).u32(500)
+                   .templates()
+                   .tmpl(256, {{22, 4}, {21, 4}})
+                   .data(256)
+                   .rec()
+                   .u32(0xFFFFFC18U)
+                   .u32(500)
                    .bytes();
     test::decode(msg, state, sink);
     REQUIRE(sink.records.size() == 1);
@@ -52,8 +66,13 @@ TEST_CASE("v9-only field types are named from the NetFlow registry; >= 32768 too
     netflow::DecoderState state;
     test::CollectingSink sink;
     auto msg = Msg::v9()
-                   .templates().tmpl(256, {{8, 4}, {148, 4}, {33002, 2}})  // flowId, fwExtEvent(ASA)
-                   .data(256).rec().ip4("1.1.1.1").u32(77).u16(2030)
+                   .templates()
+                   .tmpl(256, {{8, 4}, {148, 4}, {33002, 2}})  // flowId, fwExtEvent(ASA)
+                   .data(256)
+                   .rec()
+                   .ip4("1.1.1.1")
+                   .u32(77)
+                   .u16(2030)
                    .bytes();
     test::decode(msg, state, sink);
     REQUIRE(sink.records.size() == 1);
@@ -75,8 +94,16 @@ TEST_CASE("options template with system and interface scope; options records kep
     netflow::DecoderState state;
     test::CollectingSink sink;
     auto msg = Msg::v9(1)
-                   .options_templates().options_tmpl(300, {{1, 4}, {2, 4}}, {{34, 4}, {35, 1}}).pad(2)
-                   .data(300).rec().ip4("10.1.1.1").u32(3).u32(100).u8(2).pad(3)
+                   .options_templates()
+                   .options_tmpl(300, {{1, 4}, {2, 4}}, {{34, 4}, {35, 1}})
+                   .pad(2)
+                   .data(300)
+                   .rec()
+                   .ip4("10.1.1.1")
+                   .u32(3)
+                   .u32(100)
+                   .u8(2)
+                   .pad(3)
                    .bytes();
     auto tally = test::decode(msg, state, sink);
     CHECK(tally.options_templates == 1);
@@ -122,4 +149,4 @@ TEST_CASE("short v9 header is fatal") {
     CHECK(test::decode(msg, state, sink).fatal == Reason::header_truncated);
 }
 
-}  // TEST_SUITE
+}  // TEST_SUITE("netflow.v9")

@@ -187,9 +187,7 @@ TEST_CASE("JSON lines: one object per connection with stable keys") {
             CHECK(line.find(fmt::format("\"direction_rule\":\"{}\"", analyze::name(rule))) != std::string::npos);
         }
     }
-    SUBCASE("nothing shown: no output") {
-        CHECK(render({}, {}, {}, format(report::TableFormat::json)).empty());
-    }
+    SUBCASE("nothing shown: no output") { CHECK(render({}, {}, {}, format(report::TableFormat::json)).empty()); }
 }
 
 TEST_CASE("CSV: header, then one row per connection; names with commas quoted") {
@@ -242,13 +240,13 @@ TEST_CASE("text: aligned table, then the footer") {
     // Every table line is as wide as the header: columns padded to their widest cell.
     for (std::size_t i = 1; i < 4; ++i) CHECK(lines[i].size() == lines[0].size());
     CHECK(lines[0].rfind("Start (UTC)", 0) == 0);
-    for (const char* column : {"Duration", "Proto", "Service", "Client", "Server", "C>S pkts", "C>S bytes", "S>C pkts",
-                               "S>C bytes"}) {
+    for (const char* column :
+         {"Duration", "Proto", "Service", "Client", "Server", "C>S pkts", "C>S bytes", "S>C pkts", "S>C bytes"}) {
         CHECK(lines[0].find(column) != std::string::npos);
     }
     CHECK(lines[1].rfind("2023-11-14 22:13:20.123  ", 0) == 0);
-    for (const char* cell : {" 3 sec  tcp ", "  https ", "  laptop (10.0.0.1):51000 ", "  192.0.2.80:443 ",
-                             "  12  ", "  1.46K  ", "  9  "}) {
+    for (const char* cell : {" 3 sec  tcp ", "  https ", "  laptop (10.0.0.1):51000 ", "  192.0.2.80:443 ", "  12  ",
+                             "  1.46K  ", "  9  "}) {
         CAPTURE(cell);
         CHECK(lines[1].find(cell) != std::string::npos);
     }
@@ -324,4 +322,4 @@ TEST_CASE("text in local time says so") {
     CHECK(out.find(" (local).\n") != std::string::npos);
 }
 
-}  // TEST_SUITE
+}  // TEST_SUITE("report.connections")

@@ -37,4 +37,4 @@ TEST_CASE("hex is lowercase without separators") {
     CHECK(fmt::to_string(b) == "00ab10");
 }
 
-}  // TEST_SUITE
+}  // TEST_SUITE("report.output")

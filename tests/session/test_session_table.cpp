@@ -75,10 +75,10 @@ TEST_CASE("every datagram is counted exactly once") {
     f.send("10.0.0.1", 5000, Msg::ipfix().templates().tmpl(256, {{8, 4}}).data(256).ip4("1.1.1.1").bytes());
     f.send("10.0.0.1", 5000, Msg::ipfix().data(999).ip4("1.1.1.1").bytes());  // missing template
     std::vector<std::byte> noise{std::byte{0x12}, std::byte{0x34}, std::byte{0x56}};
-    f.send("10.0.0.9", 53, noise, 53);                                          // not export
+    f.send("10.0.0.9", 53, noise, 53);  // not export
     auto cut = Msg::ipfix().templates().tmpl(257, {{8, 4}}).bytes();
-    cut[3] = std::byte{static_cast<std::uint8_t>(cut.size() + 8)};             // header says longer
-    f.send("10.0.0.1", 5000, cut);                                             // known exporter: malformed
+    cut[3] = std::byte{static_cast<std::uint8_t>(cut.size() + 8)};  // header says longer
+    f.send("10.0.0.1", 5000, cut);                                  // known exporter: malformed
     auto t = f.table.totals();
     CHECK(t.datagrams == 4);
     CHECK(t.not_export_datagrams == 1);
@@ -115,4 +115,4 @@ TEST_CASE("sequence gaps are counted per session") {
     CHECK(t.counters.sequence_missing == 2);
 }
 
-}  // TEST_SUITE
+}  // TEST_SUITE("session.table")

@@ -55,10 +55,13 @@ public:
     Msg& options_tmpl(std::uint16_t id, std::initializer_list<F> scope, std::initializer_list<F> options) {
         ++count_;
         if (version_ == 10) {
-            u16(id).u16(static_cast<std::uint16_t>(scope.size() + options.size()))
+            u16(id)
+                .u16(static_cast<std::uint16_t>(scope.size() + options.size()))
                 .u16(static_cast<std::uint16_t>(scope.size()));
         } else {
-            u16(id).u16(static_cast<std::uint16_t>(scope.size() * 4)).u16(static_cast<std::uint16_t>(options.size() * 4));
+            u16(id)
+                .u16(static_cast<std::uint16_t>(scope.size() * 4))
+                .u16(static_cast<std::uint16_t>(options.size() * 4));
         }
         for (const F& f : scope) field(f);
         for (const F& f : options) field(f);

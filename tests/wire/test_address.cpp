@@ -70,4 +70,4 @@ TEST_CASE("IPv4 and endpoint text") {
     CHECK(wire::to_string(wire::Endpoint{wire::IpAddress::parse("10.0.0.1"), 0}) == "10.0.0.1:0");
 }
 
-}  // TEST_SUITE
+}  // TEST_SUITE("wire.address")

@@ -3,8 +3,8 @@
 // merged, client and server decided. Memory grows with connections, not records.
 #pragma once
 #include <array>
-#include <deque>
 #include <cstdint>
+#include <deque>
 #include <string_view>
 #include <unordered_map>
 #include <vector>

@@ -21,7 +21,7 @@ struct FlowRecord {
     std::optional<std::uint8_t> initial_tcp_flags;  ///< first packet's flags, when exported
     std::optional<std::uint8_t> icmp_type;          ///< ICMP/ICMPv6 type
     std::optional<std::int64_t> start_ns, end_ns;
-    std::uint32_t sampling = 1;                     ///< 1-in-N packet sampling the exporter reported
+    std::uint32_t sampling = 1;  ///< 1-in-N packet sampling the exporter reported
     wire::Endpoint exporter;
 };
 

@@ -19,12 +19,12 @@ struct ResolverOptions {
 /// What the lookups did, over all resolve() calls. Every distinct address passed to resolve() is
 /// counted once: from_names, or asked = named + unnamed + timed_out + skipped.
 struct ResolverStats {
-    std::size_t from_names = 0;  ///< named by add_names(), never asked
-    std::size_t asked = 0;       ///< handed to reverse DNS
-    std::size_t named = 0;       ///< answered with a name
-    std::size_t unnamed = 0;     ///< answered without one (no PTR record, or the lookup failed)
-    std::size_t timed_out = 0;   ///< started, but no answer within lookup_timeout or the budget
-    std::size_t skipped = 0;     ///< never started: the budget ran out first
+    std::size_t from_names = 0;           ///< named by add_names(), never asked
+    std::size_t asked = 0;                ///< handed to reverse DNS
+    std::size_t named = 0;                ///< answered with a name
+    std::size_t unnamed = 0;              ///< answered without one (no PTR record, or the lookup failed)
+    std::size_t timed_out = 0;            ///< started, but no answer within lookup_timeout or the budget
+    std::size_t skipped = 0;              ///< never started: the budget ran out first
     std::chrono::milliseconds elapsed{};  ///< time spent in resolve()
 };
 

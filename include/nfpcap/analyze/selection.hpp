@@ -19,9 +19,9 @@ struct SelectOptions {
 
 struct Selection {
     std::vector<const Connection*> shown;
-    std::size_t other_hosts = 0;          ///< not matching --match-host
-    std::size_t below_min_packets = 0;    ///< fewer packets than --min-packets
-    std::size_t beyond_top = 0;           ///< cut by --top
+    std::size_t other_hosts = 0;        ///< not matching --match-host
+    std::size_t below_min_packets = 0;  ///< fewer packets than --min-packets
+    std::size_t beyond_top = 0;         ///< cut by --top
 };
 
 Selection select(const std::deque<Connection>& connections, const SelectOptions& options);

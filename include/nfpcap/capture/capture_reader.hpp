@@ -22,11 +22,11 @@ public:
 /// Frame-level accounting of one capture.
 struct CaptureCounters {
     std::uint64_t frames = 0;
-    std::uint64_t not_ip = 0;           ///< frames carrying no IPv4/IPv6
-    std::uint64_t not_udp = 0;          ///< IP packets of another protocol
-    std::uint64_t udp_datagrams = 0;    ///< complete UDP datagrams handed on
-    std::uint64_t fragments = 0;        ///< UDP fragments seen
-    std::uint64_t reassembled = 0;      ///< datagrams rebuilt from fragments
+    std::uint64_t not_ip = 0;                              ///< frames carrying no IPv4/IPv6
+    std::uint64_t not_udp = 0;                             ///< IP packets of another protocol
+    std::uint64_t udp_datagrams = 0;                       ///< complete UDP datagrams handed on
+    std::uint64_t fragments = 0;                           ///< UDP fragments seen
+    std::uint64_t reassembled = 0;                         ///< datagrams rebuilt from fragments
     std::array<std::uint64_t, kFrameIssueCount> issues{};  ///< by FrameIssue
 };
 

@@ -11,12 +11,12 @@ namespace nfpcap::capture {
 
 /// Why a frame yielded no UDP datagram (beyond being something else than UDP).
 enum class FrameIssue : std::uint8_t {
-    unsupported_link,   ///< the capture's link type is not one nfpcap reads
-    link_truncated,     ///< shorter than its link-layer header
-    ip_truncated,       ///< IP header or payload cut short in the capture
-    ip_invalid,         ///< bad IP version, header length or total length
-    udp_invalid,        ///< UDP header shorter than 8 bytes or length field below 8
-    fragment_dropped,   ///< fragment that could not be reassembled (limits, overlap, timeout)
+    unsupported_link,  ///< the capture's link type is not one nfpcap reads
+    link_truncated,    ///< shorter than its link-layer header
+    ip_truncated,      ///< IP header or payload cut short in the capture
+    ip_invalid,        ///< bad IP version, header length or total length
+    udp_invalid,       ///< UDP header shorter than 8 bytes or length field below 8
+    fragment_dropped,  ///< fragment that could not be reassembled (limits, overlap, timeout)
 };
 inline constexpr std::size_t kFrameIssueCount = 6;
 

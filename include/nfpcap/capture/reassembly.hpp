@@ -11,7 +11,7 @@
 namespace nfpcap::capture {
 
 struct ReassemblyLimits {
-    std::size_t max_pending = 1024;          ///< datagrams being reassembled at once
+    std::size_t max_pending = 1024;            ///< datagrams being reassembled at once
     std::int64_t timeout_ns = 60'000'000'000;  ///< capture time after the first fragment
 };
 
@@ -41,7 +41,7 @@ private:
     struct Pending {
         std::vector<std::byte> data;
         std::vector<std::pair<std::uint32_t, std::uint32_t>> ranges;  // [begin, end)
-        std::uint32_t total = 0;  // known once the last fragment arrived
+        std::uint32_t total = 0;                                      // known once the last fragment arrived
         bool have_last = false;
         std::int64_t first_seen = 0;
         std::uint64_t fragments = 0;

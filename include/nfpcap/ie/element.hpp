@@ -9,16 +9,42 @@ namespace nfpcap::ie {
 
 /// RFC 7012 §3.1 abstract data types.
 enum class DataType : std::uint8_t {
-    octetArray, unsigned8, unsigned16, unsigned32, unsigned64,
-    signed8, signed16, signed32, signed64, float32, float64, boolean,
-    macAddress, string, dateTimeSeconds, dateTimeMilliseconds,
-    dateTimeMicroseconds, dateTimeNanoseconds, ipv4Address, ipv6Address,
-    basicList, subTemplateList, subTemplateMultiList,
+    octetArray,
+    unsigned8,
+    unsigned16,
+    unsigned32,
+    unsigned64,
+    signed8,
+    signed16,
+    signed32,
+    signed64,
+    float32,
+    float64,
+    boolean,
+    macAddress,
+    string,
+    dateTimeSeconds,
+    dateTimeMilliseconds,
+    dateTimeMicroseconds,
+    dateTimeNanoseconds,
+    ipv4Address,
+    ipv6Address,
+    basicList,
+    subTemplateList,
+    subTemplateMultiList,
 };
 
 /// RFC 7012 §3.2 data type semantics (none when the registry leaves it empty).
 enum class Semantics : std::uint8_t {
-    none, quantity, totalCounter, deltaCounter, identifier, flags, list, snmpCounter, snmpGauge,
+    none,
+    quantity,
+    totalCounter,
+    deltaCounter,
+    identifier,
+    flags,
+    list,
+    snmpCounter,
+    snmpGauge,
 };
 
 /// Private enterprise numbers the registry uses for NetFlow v9 field types.

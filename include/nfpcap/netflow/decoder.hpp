@@ -18,9 +18,9 @@ namespace nfpcap::netflow {
 /// Limits that keep hostile input from exhausting memory. Real exporters send tens of
 /// templates of tens of fields; a template past a limit is not kept and is counted.
 struct DecoderLimits {
-    std::size_t max_templates = 4096;         ///< templates kept per session (template_limit)
-    std::size_t max_stored_fields = 262144;   ///< fields of all kept templates (template_limit)
-    std::size_t max_template_fields = 1024;   ///< fields of one template (template_too_large)
+    std::size_t max_templates = 4096;        ///< templates kept per session (template_limit)
+    std::size_t max_stored_fields = 262144;  ///< fields of all kept templates (template_limit)
+    std::size_t max_template_fields = 1024;  ///< fields of one template (template_too_large)
     /// Shortest record a template may describe (template_too_large): longer ones cannot fit a
     /// set of a UDP datagram, so their data sets could never be decoded.
     std::size_t max_record_length = 65535 - 8 - 16 - 4;
@@ -62,10 +62,10 @@ struct MessageTally {
     std::uint32_t options_templates = 0;  ///< options template records
     std::uint32_t withdrawals = 0;
     std::uint32_t missing_template_sets = 0;
-    std::uint32_t data_loss_issues = 0;   ///< issues with loses_data(reason)
+    std::uint32_t data_loss_issues = 0;  ///< issues with loses_data(reason)
     std::uint32_t anomalies = 0;
-    std::optional<Reason> fatal;          ///< the whole message was rejected
-    std::optional<Reason> first_loss;     ///< first data-losing issue
+    std::optional<Reason> fatal;       ///< the whole message was rejected
+    std::optional<Reason> first_loss;  ///< first data-losing issue
 };
 
 /// Result of looking at an export header without decoding: enough to find the session.
@@ -85,8 +85,8 @@ std::optional<HeaderPeek> peek_header(wire::Bytes payload) noexcept;
 /// Decodes one export message with the session's template state: templates update `state`
 /// from this message on; records, templates and issues go to `sink` in order. Never throws on
 /// bad input and never reads outside `payload`. The parsed header goes to `header` if given.
-MessageTally decode_message(wire::Bytes payload, const MessageContext& context, DecoderState& state,
-                            DecodeSink& sink, ExportHeader* header = nullptr);
+MessageTally decode_message(wire::Bytes payload, const MessageContext& context, DecoderState& state, DecodeSink& sink,
+                            ExportHeader* header = nullptr);
 
 /// Parses lowercase/uppercase hex (whitespace and ':' separators allowed) into bytes;
 /// nullopt when the text is not hex.

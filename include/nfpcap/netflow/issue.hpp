@@ -10,26 +10,26 @@ namespace nfpcap::netflow {
 /// Header-level reasons lose the whole datagram, set-level ones a set, anomalies nothing.
 enum class Reason : std::uint8_t {
     // Datagram level: nothing in it is decoded.
-    capture_truncated,     ///< the capture holds less than the UDP datagram (snaplen)
-    header_truncated,      ///< shorter than the version's header
-    length_mismatch,       ///< header length / record count disagrees with the datagram size
-    unknown_version,       ///< version is not 1, 5, 9 or 10
+    capture_truncated,  ///< the capture holds less than the UDP datagram (snaplen)
+    header_truncated,   ///< shorter than the version's header
+    length_mismatch,    ///< header length / record count disagrees with the datagram size
+    unknown_version,    ///< version is not 1, 5, 9 or 10
     // Set level: the set (or the rest of it) is skipped, the rest of the datagram is decoded.
-    set_truncated,         ///< a set header or set length runs past the end of the message
-    set_length_invalid,    ///< a set length below 4
-    reserved_set_id,       ///< set ID reserved by the RFC (v9: 2-255, IPFIX: 0, 1, 4-255)
-    template_invalid,      ///< template record cut short, bad field or scope count, reserved ID
-    template_limit,        ///< template not kept: the session holds the most templates (or fields) allowed
-    template_too_large,    ///< template not kept: more fields, or a longer record, than allowed
-    missing_template,      ///< data set whose template this session has not seen (yet)
-    record_invalid,        ///< variable-length field runs past its record or set; set shorter than a record
+    set_truncated,       ///< a set header or set length runs past the end of the message
+    set_length_invalid,  ///< a set length below 4
+    reserved_set_id,     ///< set ID reserved by the RFC (v9: 2-255, IPFIX: 0, 1, 4-255)
+    template_invalid,    ///< template record cut short, bad field or scope count, reserved ID
+    template_limit,      ///< template not kept: the session holds the most templates (or fields) allowed
+    template_too_large,  ///< template not kept: more fields, or a longer record, than allowed
+    missing_template,    ///< data set whose template this session has not seen (yet)
+    record_invalid,      ///< variable-length field runs past its record or set; set shorter than a record
     // Anomalies: counted, the record is still decoded.
-    field_length_mismatch, ///< field length does not fit its type: kept as raw bytes
-    invalid_utf8,          ///< string field that is not UTF-8: printed escaped
-    invalid_boolean,       ///< boolean other than 1 (true) or 2 (false)
-    count_mismatch,        ///< v9 header record count differs from what the message holds
-    trailing_bytes,        ///< bytes after the last record / set that are not padding
-    list_too_deep,         ///< RFC 6313 lists nested deeper than kMaxListDepth: the rest as hex
+    field_length_mismatch,  ///< field length does not fit its type: kept as raw bytes
+    invalid_utf8,           ///< string field that is not UTF-8: printed escaped
+    invalid_boolean,        ///< boolean other than 1 (true) or 2 (false)
+    count_mismatch,         ///< v9 header record count differs from what the message holds
+    trailing_bytes,         ///< bytes after the last record / set that are not padding
+    list_too_deep,          ///< RFC 6313 lists nested deeper than kMaxListDepth: the rest as hex
 };
 inline constexpr std::size_t kReasonCount = 18;
 

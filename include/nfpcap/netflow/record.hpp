@@ -17,7 +17,7 @@ struct DecoderState;
 /// Where a message came from: the capture side of things.
 struct MessageContext {
     std::uint64_t frame = 0;
-    std::int64_t time_ns = 0;   ///< capture time
+    std::int64_t time_ns = 0;  ///< capture time
     wire::Endpoint exporter;
     wire::Endpoint collector;
 };
@@ -25,9 +25,9 @@ struct MessageContext {
 /// The export header, all versions in one shape (fields a version lacks stay zero).
 struct ExportHeader {
     std::uint16_t version = 0;
-    std::uint16_t count = 0;          ///< v1/v5/v9 record count
-    std::uint16_t length = 0;         ///< IPFIX message length
-    bool has_uptime = false;          ///< v1/v5/v9 carry the exporter's uptime
+    std::uint16_t count = 0;   ///< v1/v5/v9 record count
+    std::uint16_t length = 0;  ///< IPFIX message length
+    bool has_uptime = false;   ///< v1/v5/v9 carry the exporter's uptime
     std::uint32_t sys_uptime_ms = 0;
     std::int64_t export_time_ns = 0;  ///< header export time (v1/v5 with nanoseconds)
     std::uint32_t sequence = 0;       ///< v5 flow / v9 packet / IPFIX record sequence
@@ -50,9 +50,9 @@ struct DataRecord {
     const MessageContext* context = nullptr;
     const ExportHeader* header = nullptr;
     const Template* tmpl = nullptr;
-    const DecoderState* state = nullptr;   ///< for sub-template lists
-    wire::Bytes bytes;                     ///< the record as sent
-    std::span<const wire::Bytes> values;   ///< one per template field
+    const DecoderState* state = nullptr;  ///< for sub-template lists
+    wire::Bytes bytes;                    ///< the record as sent
+    std::span<const wire::Bytes> values;  ///< one per template field
 
     [[nodiscard]] bool is_options() const noexcept { return tmpl->kind == TemplateKind::options; }
     /// Absolute start/end, computed on demand (a run that only counts never pays for it).

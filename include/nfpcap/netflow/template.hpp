@@ -41,14 +41,21 @@ bool length_fits(FieldKind kind, std::size_t length) noexcept;
 /// Fields whose values place a flow in time (RFC 7012 / RFC 3954 numbering).
 enum class TimeRole : std::uint8_t {
     none,
-    start_sysuptime, end_sysuptime,        // 22 / 21: ms of exporter uptime
-    start_seconds, end_seconds,            // 150 / 151
-    start_milliseconds, end_milliseconds,  // 152 / 153
-    start_microseconds, end_microseconds,  // 154 / 155
-    start_nanoseconds, end_nanoseconds,    // 156 / 157
-    start_delta_us, end_delta_us,          // 158 / 159: before export time
-    duration_ms, duration_us,              // 161 / 162
-    system_init_ms,                        // 160
+    start_sysuptime,
+    end_sysuptime,  // 22 / 21: ms of exporter uptime
+    start_seconds,
+    end_seconds,  // 150 / 151
+    start_milliseconds,
+    end_milliseconds,  // 152 / 153
+    start_microseconds,
+    end_microseconds,  // 154 / 155
+    start_nanoseconds,
+    end_nanoseconds,  // 156 / 157
+    start_delta_us,
+    end_delta_us,  // 158 / 159: before export time
+    duration_ms,
+    duration_us,     // 161 / 162
+    system_init_ms,  // 160
 };
 inline constexpr std::size_t kTimeRoleCount = 16;
 
@@ -56,18 +63,18 @@ inline constexpr std::uint16_t kVariableLength = 65535;
 
 /// One field of a template, resolved against the element table.
 struct FieldSpec {
-    std::uint32_t pen = 0;       ///< 0 for IANA (and NetFlow v9) elements
-    std::uint16_t id = 0;        ///< element ID or v9 field type
-    std::uint16_t length = 0;    ///< bytes, or kVariableLength
+    std::uint32_t pen = 0;     ///< 0 for IANA (and NetFlow v9) elements
+    std::uint16_t id = 0;      ///< element ID or v9 field type
+    std::uint16_t length = 0;  ///< bytes, or kVariableLength
     const ie::Element* element = nullptr;
-    std::string name;            ///< name printed for this field
-    std::string json_key;        ///< `"name":` then 16 NUL bytes of slack for block copies
+    std::string name;                 ///< name printed for this field
+    std::string json_key;             ///< `"name":` then 16 NUL bytes of slack for block copies
     std::size_t json_key_length = 0;  ///< length of `"name":` in json_key
     FieldKind kind = FieldKind::raw;  ///< kind the bytes are read as (raw when the length does not fit)
     bool length_mismatch = false;     ///< a fixed length that does not fit the element's type
     bool scope = false;               ///< options template scope field
     TimeRole time_role = TimeRole::none;
-    std::uint32_t offset = 0;    ///< byte offset in the record when the template is fixed-length
+    std::uint32_t offset = 0;        ///< byte offset in the record when the template is fixed-length
     std::uint16_t repeat_index = 0;  ///< 0 for the first occurrence of (pen, id) in the template
     std::uint16_t repeat_count = 1;  ///< occurrences of (pen, id) in the template
 };
@@ -78,18 +85,18 @@ enum class TemplateKind : std::uint8_t { data, options };
 struct Template {
     std::uint16_t id = 0;
     TemplateKind kind = TemplateKind::data;
-    std::uint8_t version = 0;           ///< 1, 5, 9 or 10
-    std::uint16_t scope_count = 0;      ///< options templates: leading scope fields
+    std::uint8_t version = 0;       ///< 1, 5, 9 or 10
+    std::uint16_t scope_count = 0;  ///< options templates: leading scope fields
     std::vector<FieldSpec> fields;
-    std::uint32_t min_record_length = 0;  ///< every variable field counted as its 1-byte prefix
-    bool fixed_length = true;             ///< no variable-length field: offsets are precomputed
-    bool needs_value_check = false;       ///< has fields whose values need checking per record
-    bool has_lists = false;               ///< has basicList / subTemplateList / multi-list fields
-    std::size_t json_keys_length = 0;     ///< sum of json_key lengths plus separators
+    std::uint32_t min_record_length = 0;                    ///< every variable field counted as its 1-byte prefix
+    bool fixed_length = true;                               ///< no variable-length field: offsets are precomputed
+    bool needs_value_check = false;                         ///< has fields whose values need checking per record
+    bool has_lists = false;                                 ///< has basicList / subTemplateList / multi-list fields
+    std::size_t json_keys_length = 0;                       ///< sum of json_key lengths plus separators
     std::array<std::int16_t, kTimeRoleCount> time_field{};  ///< first field index per role, -1 none
-    std::vector<std::byte> definition;  ///< the template record as sent (to spot identical resends)
-    std::uint64_t frame = 0;            ///< frame that defined it
-    std::uint32_t anomalies = 0;        ///< fields whose length does not fit their type
+    std::vector<std::byte> definition;                      ///< the template record as sent (to spot identical resends)
+    std::uint64_t frame = 0;                                ///< frame that defined it
+    std::uint32_t anomalies = 0;                            ///< fields whose length does not fit their type
 };
 
 /// Builds a template from its field list; computes offsets, kinds and the time plan.

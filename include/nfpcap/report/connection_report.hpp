@@ -23,13 +23,13 @@ struct ConnectionReportOptions {
 
 /// What the footer says beside the table.
 struct ConnectionFooter {
-    std::size_t connections = 0;     ///< all connections found
-    std::size_t one_way = 0;         ///< of those, seen in one direction only
-    std::uint64_t records = 0;       ///< flow records analysed
+    std::size_t connections = 0;  ///< all connections found
+    std::size_t one_way = 0;      ///< of those, seen in one direction only
+    std::uint64_t records = 0;    ///< flow records analysed
     std::optional<std::int64_t> first_ns, last_ns;
     std::set<wire::Endpoint> exporters;
-    std::uint64_t undecoded = 0;     ///< datagrams / sets that could not be decoded
-    std::string stats_hint;          ///< the `nfpcap stats ...` command to suggest
+    std::uint64_t undecoded = 0;  ///< datagrams / sets that could not be decoded
+    std::string stats_hint;       ///< the `nfpcap stats ...` command to suggest
 };
 
 /// "512", "4.25K", "42.5M", "425G" (powers of 1024).

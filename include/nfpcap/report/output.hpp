@@ -48,10 +48,10 @@ inline char* reserve(Buffer& out, std::size_t n) {
 inline void commit(Buffer& out, const char* end) { out.resize(static_cast<std::size_t>(end - out.data())); }
 
 // Raw writers: each writes at `p` into room the caller reserved and returns the new end.
-char* put_uint(char* p, std::uint64_t v) noexcept;                    ///< at most 20 bytes
-char* put_iso_time(char* p, std::int64_t ns, int digits) noexcept;    ///< at most 40 bytes
-char* put_json_string(char* p, std::string_view s) noexcept;          ///< at most 2 + 6 * size
-char* put_hex(char* p, wire::Bytes b) noexcept;                       ///< 2 * size
+char* put_uint(char* p, std::uint64_t v) noexcept;                  ///< at most 20 bytes
+char* put_iso_time(char* p, std::int64_t ns, int digits) noexcept;  ///< at most 40 bytes
+char* put_json_string(char* p, std::string_view s) noexcept;        ///< at most 2 + 6 * size
+char* put_hex(char* p, wire::Bytes b) noexcept;                     ///< 2 * size
 inline char* put(char* p, std::string_view s) noexcept {
     for (char c : s) *p++ = c;
     return p;

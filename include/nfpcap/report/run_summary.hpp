@@ -5,8 +5,8 @@
 #include <vector>
 
 #include "nfpcap/capture/capture_reader.hpp"
-#include "nfpcap/session/session_table.hpp"
 #include "nfpcap/report/output.hpp"
+#include "nfpcap/session/session_table.hpp"
 
 namespace nfpcap::report {
 

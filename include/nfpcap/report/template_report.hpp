@@ -24,7 +24,7 @@ private:
         std::uint64_t frame = 0;
         netflow::TemplateChange change{};
         std::shared_ptr<const netflow::Template> tmpl;  // copy of the definition
-        std::uint64_t resends = 0;                       // identical definitions after it
+        std::uint64_t resends = 0;                      // identical definitions after it
         std::uint64_t last_frame = 0;
     };
     struct SessionTemplates {

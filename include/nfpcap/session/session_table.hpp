@@ -33,9 +33,9 @@ struct SessionKeyHash {
 
 /// Counters kept per session and in total.
 struct Counters {
-    std::uint64_t datagrams = 0;          ///< export datagrams
-    std::uint64_t decoded_datagrams = 0;  ///< decoded with nothing lost
-    std::uint64_t partial_datagrams = 0;  ///< decoded, but some set or record lost (see reasons)
+    std::uint64_t datagrams = 0;            ///< export datagrams
+    std::uint64_t decoded_datagrams = 0;    ///< decoded with nothing lost
+    std::uint64_t partial_datagrams = 0;    ///< decoded, but some set or record lost (see reasons)
     std::uint64_t malformed_datagrams = 0;  ///< rejected whole (header-level reason)
     std::uint64_t data_records = 0;
     std::uint64_t options_records = 0;
@@ -43,8 +43,8 @@ struct Counters {
     std::uint64_t options_template_records = 0;
     std::uint64_t template_withdrawals = 0;
     std::uint64_t missing_template_sets = 0;
-    std::uint64_t sequence_gaps = 0;      ///< messages whose sequence number was not the expected one
-    std::uint64_t sequence_missing = 0;   ///< records (v5, IPFIX) or packets (v9) the gaps skipped
+    std::uint64_t sequence_gaps = 0;     ///< messages whose sequence number was not the expected one
+    std::uint64_t sequence_missing = 0;  ///< records (v5, IPFIX) or packets (v9) the gaps skipped
     std::array<std::uint64_t, netflow::kReasonCount> reasons{};  ///< issues by netflow::Reason
 
     void add(const Counters& other) noexcept;
@@ -75,10 +75,10 @@ struct SessionOptions {
 
 /// Totals over the whole run; datagrams == not_export_datagrams + export datagrams.
 struct Totals {
-    std::uint64_t datagrams = 0;            ///< UDP datagrams seen
-    std::uint64_t not_export_datagrams = 0;  ///< not NetFlow/IPFIX (or not on a selected port)
+    std::uint64_t datagrams = 0;                ///< UDP datagrams seen
+    std::uint64_t not_export_datagrams = 0;     ///< not NetFlow/IPFIX (or not on a selected port)
     std::uint64_t session_limit_datagrams = 0;  ///< export datagrams past the session limit
-    Counters counters;                       ///< sums over all sessions
+    Counters counters;                          ///< sums over all sessions
 };
 
 class SessionTable {
