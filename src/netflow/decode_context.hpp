@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: MIT
 // What the version decoders share while decoding one message (internal to netflow/).
 #pragma once
+#include <algorithm>
 #include <vector>
 
 #include "nfpcap/netflow/decoder.hpp"
+#include "nfpcap/netflow/version.hpp"
 
 namespace nfpcap::netflow::detail {
 
@@ -23,7 +25,8 @@ struct Decode {
 };
 
 // Version decoders: each reads its header from `d.message` and everything after it.
-void decode_v1_v5(Decode& d, const Template& layout, std::size_t header_length);
+/// v1/v5 (and the other fixed formats): the version's header, then records of `layout`.
+void decode_fixed(Decode& d, const VersionInfo& version, const Template& layout);
 void decode_v9(Decode& d);
 void decode_ipfix(Decode& d);
 
@@ -36,6 +39,14 @@ void decode_ipfix_template_set(Decode& d, wire::Reader body, std::uint16_t set_i
 void decode_data_set(Decode& d, wire::Reader body, std::uint16_t set_id);
 /// Decodes one record of a fixed layout (v1/v5) from exactly `record`.
 void emit_fixed_record(Decode& d, const Template& t, wire::Bytes record);
+
+/// Whether every byte is zero (padding).
+inline bool all_zero(wire::Bytes b) noexcept {
+    for (std::byte x : b) {
+        if (x != std::byte{0}) return false;
+    }
+    return true;
+}
 
 /// RFC 3629 validity of a string field.
 bool valid_utf8(wire::Bytes s) noexcept;

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "decode_context.hpp"
+#include "nfpcap/netflow/version.hpp"
 
 namespace nfpcap::netflow {
 
@@ -30,52 +31,50 @@ MessageTally decode_message(wire::Bytes payload, const MessageContext& context, 
         d.tally.fatal = Reason::header_truncated;
         return d.tally;
     }
-    switch (wire::load_be16(payload.data())) {
-    case 1: detail::decode_v1_v5(d, v1_template(), 16); break;
-    case 5: detail::decode_v1_v5(d, v5_template(), 24); break;
-    case 9: detail::decode_v9(d); break;
-    case 10: detail::decode_ipfix(d); break;
-    default: d.tally.fatal = Reason::unknown_version; break;
+    const VersionInfo* info = version_info(wire::load_be16(payload.data()));
+    if (info == nullptr || !info->decoded) {
+        d.tally.fatal = Reason::unknown_version;
+    } else if (payload.size() < info->header_size) {
+        d.tally.fatal = Reason::header_truncated;
+    } else {
+        switch (info->version) {
+        case 1: detail::decode_fixed(d, *info, v1_template()); break;
+        case 5: detail::decode_fixed(d, *info, v5_template()); break;
+        case 9: detail::decode_v9(d); break;
+        case 10: detail::decode_ipfix(d); break;
+        default: d.tally.fatal = Reason::unknown_version; break;
+        }
     }
     if (header != nullptr) *header = d.header;
     return d.tally;
 }
 
 std::optional<HeaderPeek> peek_header(wire::Bytes payload) noexcept {
-    wire::Reader r(payload);
+    if (payload.size() < 2) return std::nullopt;
     HeaderPeek p;
-    p.version = r.be16();
-    switch (p.version) {
-    case 5:
-        r.skip(18);
-        p.domain = r.be16();  // engine_type, engine_id
-        break;
-    case 9:
-        r.skip(14);
-        p.domain = r.be32();
-        break;
-    case 10:
-        r.skip(10);
-        p.domain = r.be32();
-        break;
-    default: break;
-    }
-    if (r.failed()) return std::nullopt;
+    p.version = wire::load_be16(payload.data());
+    const VersionInfo* info = version_info(p.version);
+    if (info == nullptr || !info->has_domain()) return p;
+    if (payload.size() < std::size_t{info->domain_offset} + info->domain_size) return std::nullopt;
+    p.domain = static_cast<std::uint32_t>(wire::load_be(payload.data() + info->domain_offset, info->domain_size));
     return p;
 }
 
 namespace {
 
-// Walks set headers: each at least 4 bytes and inside the message, IDs not reserved.
+// Walks set headers: each at least 4 bytes and inside the message, IDs not reserved. IPFIX
+// messages end exactly with their last set; v9 datagrams may carry padding after it, a few
+// bytes or (Cisco ACI, Palo Alto) zeros.
 bool sets_consistent(wire::Reader r, bool ipfix) noexcept {
     bool any = false;
-    while (r.remaining() >= 4) {
+    while (r.remaining() >= kSetHeaderSize) {
+        if (!ipfix && any && detail::all_zero(r.rest())) return true;
         const std::uint16_t id = r.be16();
         const std::uint16_t length = r.be16();
-        if (length < 4 || length - 4U > r.remaining()) return false;
+        if (length < kSetHeaderSize || length - kSetHeaderSize > r.remaining()) return false;
         const bool valid_id = ipfix ? (id == 2 || id == 3 || id >= 256) : (id <= 1 || id >= 256);
         if (!valid_id) return false;
-        r.skip(length - 4U);
+        r.skip(length - kSetHeaderSize);
         any = true;
     }
     return any && (ipfix ? r.empty() : true);
@@ -84,27 +83,27 @@ bool sets_consistent(wire::Reader r, bool ipfix) noexcept {
 }  // namespace
 
 bool looks_like_export(wire::Bytes payload) noexcept {
-    wire::Reader r(payload);
-    const std::uint16_t version = r.be16();
-    const std::uint16_t count = r.be16();
-    if (r.failed()) return false;
-    switch (version) {
-    // v1/v5: the records fill the datagram (less than a record left over). Cisco's limits of 24
-    // and 30 records are not checked: softflowd sends v1 messages of 29 records.
-    case 1: return count >= 1 && payload.size() >= 16 + 48U * count && payload.size() < 16 + 48U * (count + 1U);
-    case 5: return count >= 1 && payload.size() >= 24 + 48U * count && payload.size() < 24 + 48U * (count + 1U);
-    // Versions nfpcap does not decode but whose shape is unmistakable: v6/v7 (24-byte header,
-    // 52-byte records) and v8 (28-byte header). Recognized so they are counted as
-    // unknown_version export traffic instead of vanishing among foreign datagrams.
-    case 6:
-    case 7: return count >= 1 && payload.size() == 24 + 52U * count;
-    case 8: return count >= 1 && payload.size() >= 28 + 16U * count && (payload.size() - 28) % count == 0;
-    case 9: return payload.size() >= 24 && sets_consistent(wire::Reader(payload.subspan(20)), false);
-    case 10:
-        return count == payload.size() && payload.size() >= 20 &&
-               sets_consistent(wire::Reader(payload.subspan(16)), true);
-    default: return false;
+    if (payload.size() < 4) return false;
+    const VersionInfo* info = version_info(wire::load_be16(payload.data()));
+    if (info == nullptr || payload.size() < info->header_size) return false;
+    const std::size_t count = wire::load_be16(payload.data() + info->count_offset);
+    const std::size_t header = info->header_size;
+    if (info->record_size != 0) {
+        // Fixed formats: the records fill the datagram (less than a record left over). Cisco's
+        // limits of 24/30 records are not checked: softflowd sends v1 messages of 29 records.
+        // Versions nfpcap does not decode (v6, v7 today) are recognized by the same shape, so
+        // they are counted as unknown_version export traffic instead of vanishing.
+        const std::size_t record = info->record_size;
+        return count >= 1 && payload.size() >= header + record * count &&
+               payload.size() < header + record * (count + 1);
     }
+    if (!info->template_based) {
+        // v8: record sizes depend on the aggregation scheme (16 bytes at least).
+        return count >= 1 && payload.size() >= header + 16 * count && (payload.size() - header) % count == 0;
+    }
+    if (info->has_length && count != payload.size()) return false;
+    return payload.size() >= header + kSetHeaderSize &&
+           sets_consistent(wire::Reader(payload.subspan(header)), info->has_length);
 }
 
 std::optional<std::string> parse_hex(std::string_view text, std::vector<std::byte>& out) {

@@ -4,11 +4,7 @@
 
 namespace nfpcap::netflow::detail {
 
-namespace {
-constexpr std::size_t kRecordLength = 48;
-}
-
-void decode_v1_v5(Decode& d, const Template& layout, std::size_t header_length) {
+void decode_fixed(Decode& d, const VersionInfo& version, const Template& layout) {
     wire::Reader r(d.message);
     ExportHeader& h = d.header;
     h.version = r.be16();
@@ -16,7 +12,7 @@ void decode_v1_v5(Decode& d, const Template& layout, std::size_t header_length) 
     h.sys_uptime_ms = r.be32();
     const std::uint32_t secs = r.be32();
     const std::uint32_t nsecs = r.be32();
-    if (header_length == 24) {  // v5: flow_sequence, engine_type, engine_id, sampling_interval
+    if (version.version == 5) {  // flow_sequence, engine_type, engine_id, sampling_interval
         h.sequence = r.be32();
         h.engine_type = r.u8();
         h.engine_id = r.u8();
@@ -30,7 +26,7 @@ void decode_v1_v5(Decode& d, const Template& layout, std::size_t header_length) 
     h.has_uptime = true;
     h.export_time_ns = static_cast<std::int64_t>(secs) * 1'000'000'000 + nsecs;
 
-    const std::size_t present = r.remaining() / kRecordLength;
+    const std::size_t present = r.remaining() / version.record_size;
     if (h.count == 0 || present == 0) {
         d.tally.fatal = Reason::length_mismatch;
         return;
@@ -40,7 +36,7 @@ void decode_v1_v5(Decode& d, const Template& layout, std::size_t header_length) 
         d.report(Reason::length_mismatch, r.rest());
     }
     const std::size_t n = std::min<std::size_t>(present, h.count);
-    for (std::size_t i = 0; i < n; ++i) emit_fixed_record(d, layout, r.bytes(kRecordLength));
+    for (std::size_t i = 0; i < n; ++i) emit_fixed_record(d, layout, r.bytes(version.record_size));
     if (!r.empty()) d.report(Reason::trailing_bytes, r.rest());
 }
 

@@ -4,10 +4,6 @@
 
 namespace nfpcap::netflow::detail {
 
-namespace {
-constexpr std::size_t kHeaderLength = 16;
-}
-
 void decode_ipfix(Decode& d) {
     wire::Reader r(d.message);
     ExportHeader& h = d.header;
@@ -21,13 +17,13 @@ void decode_ipfix(Decode& d) {
         return;
     }
     h.export_time_ns = static_cast<std::int64_t>(export_time) * 1'000'000'000;
-    if (h.length < kHeaderLength || h.length > d.message.size()) {
+    if (h.length < kIpfixHeaderSize || h.length > d.message.size()) {
         d.tally.fatal = Reason::length_mismatch;
         return;
     }
     // RFC 7011 §3.1: the message is `length` bytes; anything after it is not part of it.
     wire::Reader sets(d.message.first(h.length));
-    sets.skip(kHeaderLength);
+    sets.skip(kIpfixHeaderSize);
     if (h.length < d.message.size()) d.report(Reason::trailing_bytes, d.message.subspan(h.length));
 
     while (!sets.empty()) {

@@ -11,10 +11,6 @@ namespace {
 
 constexpr std::uint16_t kMinDataSetId = 256;
 
-bool all_zero(wire::Bytes b) noexcept {
-    return std::all_of(b.begin(), b.end(), [](std::byte x) { return x == std::byte{0}; });
-}
-
 /// Installs a parsed template: identical resends only refresh, changes replace from now on.
 void install(Decode& d, std::uint16_t set_id, std::uint16_t id, TemplateKind kind, std::uint16_t scope_count,
              const std::vector<RawField>& fields, wire::Bytes definition) {

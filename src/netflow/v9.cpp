@@ -21,7 +21,10 @@ void decode_v9(Decode& d) {
     h.export_time_ns = static_cast<std::int64_t>(secs) * 1'000'000'000;
 
     std::uint32_t flowsets = 0;
-    while (r.remaining() >= 4) {
+    while (r.remaining() >= kSetHeaderSize) {
+        // Zeros after the last flowset are padding of the datagram (Cisco ACI, Palo Alto), not
+        // a flowset of length 0.
+        if (flowsets > 0 && all_zero(r.rest())) break;
         const std::byte* at = r.rest().data();
         const std::uint16_t set_id = r.be16();
         const std::uint16_t set_length = r.be16();
@@ -47,11 +50,7 @@ void decode_v9(Decode& d) {
         }
     }
     // Some exporters pad the message itself; a few zero bytes are not worth a word.
-    if (!r.empty()) {
-        bool zeros = true;
-        for (std::byte b : r.rest()) zeros = zeros && b == std::byte{0};
-        if (!zeros) d.report(Reason::trailing_bytes, r.rest());
-    }
+    if (!r.empty() && !all_zero(r.rest())) d.report(Reason::trailing_bytes, r.rest());
     // RFC 3954 §5.1 counts template and data records; many exporters (softflowd among them)
     // count only data records, and some count flowsets. Any of these is no anomaly.
     const std::uint32_t data = d.tally.data_records + d.tally.options_records;

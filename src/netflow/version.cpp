@@ -1,0 +1,97 @@
+// SPDX-License-Identifier: MIT
+// The version table. v6 is Cisco's v5 with encapsulation fields, never documented publicly: it is
+// recognized by its shape and counted. v8 (router-based aggregation) has per-scheme records.
+#include "nfpcap/netflow/version.hpp"
+
+#include <algorithm>
+#include <array>
+
+namespace nfpcap::netflow {
+
+namespace {
+
+// Designated initializers keep each row readable against the formats it describes.
+constexpr std::array<VersionInfo, 7> kVersions{{
+    {.version = 1,
+     .name = "NetFlow v1",
+     .header_size = kV1HeaderSize,
+     .record_size = kV1RecordSize,
+     .decoded = true,
+     .sequence = SequenceUnit::none},
+    {.version = 5,
+     .name = "NetFlow v5",
+     .header_size = kV5HeaderSize,
+     .record_size = kV5RecordSize,
+     .decoded = true,
+     .sequence = SequenceUnit::flows,
+     .domain_offset = 20,
+     .domain_size = 2,
+     .sequence_offset = 16},
+    {.version = 6,
+     .name = "NetFlow v6",
+     .header_size = kV5HeaderSize,
+     .record_size = 52,
+     .sequence = SequenceUnit::flows,
+     .domain_offset = 20,
+     .domain_size = 2,
+     .sequence_offset = 16},
+    {.version = 7,
+     .name = "NetFlow v7",
+     .header_size = kV7HeaderSize,
+     .record_size = kV7RecordSize,
+     .sequence = SequenceUnit::flows,
+     .sequence_offset = 16},
+    {.version = 8,
+     .name = "NetFlow v8",
+     .header_size = kV8HeaderSize,
+     .sequence = SequenceUnit::flows,
+     .domain_offset = 20,
+     .domain_size = 2,
+     .sequence_offset = 16},
+    {.version = 9,
+     .name = "NetFlow v9",
+     .header_size = kV9HeaderSize,
+     .template_based = true,
+     .decoded = true,
+     .sequence = SequenceUnit::export_packets,
+     .domain_offset = 16,
+     .domain_size = 4,
+     .sequence_offset = 12},
+    {.version = 10,
+     .name = "IPFIX",
+     .header_size = kIpfixHeaderSize,
+     .template_based = true,
+     .decoded = true,
+     .has_length = true,
+     .sequence = SequenceUnit::data_records,
+     .time_base = TimeBase::export_time,
+     .domain_offset = 12,
+     .domain_size = 4,
+     .sequence_offset = 8},
+}};
+
+// The sizes every decoder relies on (Cisco's formats; RFC 3954 §5.1; RFC 7011 §3.1).
+static_assert(kV1HeaderSize == 2 + 2 + 4 + 4 + 4);
+static_assert(kV5HeaderSize == kV1HeaderSize + 4 + 1 + 1 + 2);
+static_assert(kV7HeaderSize == kV1HeaderSize + 4 + 4);
+static_assert(kV9HeaderSize == 2 + 2 + 4 + 4 + 4 + 4);
+static_assert(kIpfixHeaderSize == 2 + 2 + 4 + 4 + 4);
+static_assert(kV5RecordSize == 4 * 3 + 2 * 2 + 4 * 4 + 2 * 2 + 1 * 4 + 2 * 2 + 1 * 2 + 2);
+static_assert(kV7RecordSize == kV5RecordSize + 4);  // v5's layout, then router_sc
+static_assert(std::is_sorted(kVersions.begin(), kVersions.end(),
+                             [](const VersionInfo& a, const VersionInfo& b) { return a.version < b.version; }));
+
+}  // namespace
+
+const VersionInfo* version_info(std::uint16_t version) noexcept {
+    for (const VersionInfo& v : kVersions) {
+        if (v.version == version) return &v;
+    }
+    return nullptr;
+}
+
+std::span<const VersionInfo> known_versions() noexcept { return kVersions; }
+
+std::string_view decoded_versions_text() noexcept { return "1, 5, 9 or 10"; }
+
+}  // namespace nfpcap::netflow
