@@ -11,9 +11,11 @@
 
 #include "fuzz_sink.hpp"
 #include "nfpcap/capture/capture_reader.hpp"
+#include "nfpcap/pipeline/run.hpp"
 #include "nfpcap/report/output.hpp"
 #include "nfpcap/report/run_summary.hpp"
 #include "nfpcap/session/session_table.hpp"
+#include "nfpcap/source/capture_source.hpp"
 
 using namespace nfpcap;
 
@@ -30,19 +32,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     options.max_template_fields_total = 1U << 15U;
     session::SessionTable sessions(options);
     fuzz::FormattingSink sink;
-    std::vector<report::FileSummary> summaries;
-    report::FileSummary summary;
-    summary.name = "fuzz";
-    try {
-        capture::CaptureReader reader(path);
-        capture::Datagram datagram;
-        while (reader.next(datagram)) sessions.process(datagram, sink);
-        summary.counters = reader.counters();
-        summary.error = reader.error();
-    } catch (const capture::CaptureError& e) {
-        summary.error = e.what();
-    }
-    summaries.push_back(summary);
+    pipeline::SinkConsumer consumer(sink);
+    source::CaptureSource source({path});
+    const auto run = pipeline::run(source, sessions, consumer);
+    const std::vector<report::FileSummary>& summaries = run.inputs;
     static std::FILE* null = std::fopen("/dev/null", "w");
     if (null != nullptr) {
         report::Output out(null);

@@ -7,39 +7,13 @@
 
 #include <fmt/format.h>
 
-#include "nfpcap/analyze/flow.hpp"
+#include "nfpcap/analyze/flow_sink.hpp"
 #include "nfpcap/analyze/hosts_file.hpp"
 #include "nfpcap/analyze/resolver.hpp"
 
 namespace nfpcap::cli {
 
 namespace {
-
-// Feeds decoded records into the connection table; remembers each exporter's sampling.
-class ConnectionSink final : public netflow::DecodeSink {
-public:
-    explicit ConnectionSink(analyze::ConnectionTable& table) : table_(table) {}
-
-    void on_record(const netflow::DataRecord& record) override {
-        const std::pair<wire::Endpoint, std::uint32_t> exporter{record.context->exporter, record.header->domain};
-        if (record.is_options()) {
-            if (auto n = analyze::announced_sampling(record)) sampling_[exporter] = *n;
-            return;
-        }
-        auto found = sampling_.find(exporter);
-        auto flow = analyze::extract_flow(record, found == sampling_.end() ? 1 : found->second);
-        if (!flow) return;
-        table_.add(*flow);
-        exporters_.insert(record.context->exporter);
-    }
-
-    [[nodiscard]] const std::set<wire::Endpoint>& exporters() const noexcept { return exporters_; }
-
-private:
-    analyze::ConnectionTable& table_;
-    std::map<std::pair<wire::Endpoint, std::uint32_t>, std::uint32_t> sampling_;
-    std::set<wire::Endpoint> exporters_;
-};
 
 report::NameMap resolve_names(const analyze::Selection& selection, const ConnectionsOptions& options) {
     report::NameMap names;
@@ -122,10 +96,10 @@ int run_connections(const ConnectionsOptions& o) {
     co.window_ns = static_cast<std::int64_t>(o.window_seconds * 1e9);
     co.renormalize = o.renormalize;
     analyze::ConnectionTable table(co);
-    ConnectionSink sink(table);
-    session::SessionTable sessions({o.input.ports});
-    std::vector<report::FileSummary> summaries;
-    const int rc = read_captures(o.input, sessions, sink, summaries);
+    analyze::FlowSink sink([&table](const analyze::FlowRecord& flow) { table.add(flow); });
+    session::SessionTable sessions(o.input.session_options());
+    pipeline::SinkConsumer consumer(sink);
+    const int rc = run_captures(o.input, sessions, consumer);
 
     const auto connections = table.finish();
     const analyze::Selection selection = analyze::select(connections, select_options);

@@ -18,17 +18,32 @@ CLI::App* setup_flows(CLI::App& app, FlowsOptions& options) {
     return sub;
 }
 
+namespace {
+
+// Records to the writer; with several files, each record names its file.
+class FlowsConsumer final : public pipeline::SinkConsumer {
+public:
+    FlowsConsumer(report::RecordWriter& writer, const report::Output& out, bool several)
+        : SinkConsumer(writer), writer_(writer), out_(out), several_(several) {}
+    void on_input_begins(const source::InputSummary& input) override {
+        if (several_) writer_.set_file(input.name);
+    }
+    [[nodiscard]] bool done() const override { return out_.closed(); }
+
+private:
+    report::RecordWriter& writer_;
+    const report::Output& out_;
+    bool several_;
+};
+
+}  // namespace
+
 int run_flows(const FlowsOptions& options) {
     report::Output out(stdout);
     report::RecordWriter writer(out, {options.format, options.options_records});
-    session::SessionTable sessions({options.input.ports});
-    std::vector<report::FileSummary> summaries;
-    const bool several = options.input.files.size() > 1;
-    int rc = read_captures(
-        options.input, sessions, writer, summaries, [&] { return out.closed(); },
-        [&](const std::string& name) {
-            if (several) writer.set_file(name);
-        });
+    session::SessionTable sessions(options.input.session_options());
+    FlowsConsumer consumer(writer, out, options.input.files.size() > 1);
+    const int rc = run_captures(options.input, sessions, consumer);
     out.flush();
     return rc;
 }

@@ -6,53 +6,45 @@
 
 #include <fmt/format.h>
 
-#include "nfpcap/capture/capture_reader.hpp"
 #include "nfpcap/fixture/fixture.hpp"
 #include "nfpcap/fixture/pcap_writer.hpp"
+#include "nfpcap/fixture/text_format.hpp"
+#include "nfpcap/netflow/version.hpp"
 #include "nfpcap/report/output.hpp"
 
 namespace nfpcap::cli {
 
 namespace {
 
-void append_endpoint(report::Buffer& out, const wire::Endpoint& e) {
-    char text[wire::kMaxEndpointText];
-    char* end = wire::write_endpoint(text, e);
-    out.append(text, end);
-}
+// Fixture messages as text: the format line first, then a comment and a hex line each.
+class HexSink final : public fixture::FixtureSink {
+public:
+    explicit HexSink(report::Output& out) : out_(out) {}
+    void write(const fixture::FixtureMessage& m) override {
+        if (!started_) fixture::append_format_line(out_.buffer());
+        started_ = true;
+        fixture::append_message(out_.buffer(), m);
+        out_.maybe_flush();
+    }
+    [[nodiscard]] bool closed() const override { return out_.closed(); }
 
-// The comment says where the datagram came from and what it holds, as key=value words that
-// `nfpcap decode` reads back (frame, time, exporter, collector).
-void append_comment(report::Buffer& out, const fixture::FixtureMessage& m) {
-    if (m.rebuilt) {
-        out.append(std::string_view("# rebuilt"));
-    } else {
-        fmt::format_to(fmt::appender(out), "# frame={}", m.frame);
+private:
+    report::Output& out_;
+    bool started_ = false;
+};
+
+// Fixture messages as a capture.
+class PcapSink final : public fixture::FixtureSink {
+public:
+    explicit PcapSink(const std::string& path) : pcap_(path) {}
+    void write(const fixture::FixtureMessage& m) override {
+        pcap_.write(m.time_ns, m.exporter, m.collector, m.payload);
     }
-    out.append(std::string_view(" time="));
-    report::append_iso_time(out, m.time_ns, 9);
-    out.append(std::string_view(" exporter="));
-    append_endpoint(out, m.exporter);
-    out.append(std::string_view(" collector="));
-    append_endpoint(out, m.collector);
-    fmt::format_to(fmt::appender(out), " version={} domain={}", m.version, m.domain);
-    if (m.templates != 0 || m.rebuilt) fmt::format_to(fmt::appender(out), " templates={}", m.templates);
-    if (m.options_templates != 0 || m.rebuilt) {
-        fmt::format_to(fmt::appender(out), " options_templates={}", m.options_templates);
-    }
-    if (m.withdrawals != 0) fmt::format_to(fmt::appender(out), " withdrawals={}", m.withdrawals);
-    if (!m.rebuilt) fmt::format_to(fmt::appender(out), " data_records={}", m.data_records);
-    if (m.options_records != 0) fmt::format_to(fmt::appender(out), " options_records={}", m.options_records);
-    if (m.loss) fmt::format_to(fmt::appender(out), " lost={}", netflow::name(*m.loss));
-    if (m.rebuilt) {
-        out.append(std::string_view(" defined_in="));
-        for (std::size_t i = 0; i < m.defined_in.size(); ++i) {
-            fmt::format_to(fmt::appender(out), "{}{}", i == 0 ? "" : ",", m.defined_in[i]);
-        }
-        fmt::format_to(fmt::appender(out), " (templates frame {} needs, rebuilt from their definitions)", m.frame);
-    }
-    out.push_back('\n');
-}
+    void close() { pcap_.close(); }
+
+private:
+    fixture::PcapWriter pcap_;
+};
 
 }  // namespace
 
@@ -73,8 +65,13 @@ CLI::App* setup_hex(CLI::App& app, HexOptions& options) {
             },
             "ADDR[:PORT]"))
         ->type_name("ADDR[:PORT]");
-    sub->add_option("--version", options.versions, "Only this NetFlow/IPFIX version: 1, 5, 9 or 10 (repeatable)")
-        ->check(CLI::IsMember({1, 5, 9, 10}))
+    std::vector<std::uint16_t> decoded;
+    for (const auto& v : netflow::known_versions()) {
+        if (v.decoded) decoded.push_back(v.version);
+    }
+    sub->add_option("--version", options.versions,
+                    fmt::format("Only this NetFlow/IPFIX version: {} (repeatable)", netflow::decoded_versions_text()))
+        ->check(CLI::IsMember(decoded))
         ->type_name("N");
     sub->add_option("--frames", options.frames, "Only these frames, e.g. 1-10,15,20- (1-based, as tshark counts)")
         ->check(CLI::Validator(
@@ -117,49 +114,23 @@ int run_hex(const HexOptions& options) {
         if (options.anonymize_key->empty()) throw std::invalid_argument("--anonymize: the key is empty");
         anonymizer = std::make_unique<fixture::CryptoPan>(fixture::key_from_text(*options.anonymize_key));
     }
-    fixture::FixtureBuilder builder(selection, anonymizer.get(), {options.zero_counters}, {options.input.ports});
-    std::unique_ptr<fixture::PcapWriter> pcap;
-    if (!options.pcap.empty()) pcap = std::make_unique<fixture::PcapWriter>(options.pcap);
-
     report::Output out(stdout);
-    std::vector<fixture::FixtureMessage> messages;
-    int exit_code = kExitOk;
-    for (const std::string& path : options.input.files) {
-        const std::string name = path == "-" ? "<stdin>" : path;
-        try {
-            capture::CaptureReader reader(path);
-            capture::Datagram datagram;
-            while (!builder.done() && !out.closed() && reader.next(datagram)) {
-                messages.clear();
-                builder.process(datagram, messages);
-                for (const auto& m : messages) {
-                    if (pcap) {
-                        pcap->write(m.time_ns, m.exporter, m.collector, m.payload);
-                        continue;
-                    }
-                    append_comment(out.buffer(), m);
-                    report::append_hex(out.buffer(), m.payload);
-                    out.buffer().push_back('\n');
-                    out.maybe_flush();
-                }
-            }
-            if (!reader.error().empty()) {
-                fmt::print(stderr, "nfpcap: {}: {} (after frame {}; what came before it was written)\n", name,
-                           reader.error(), reader.counters().frames);
-                exit_code = kExitInputError;
-            }
-        } catch (const capture::CaptureError& e) {
-            fmt::print(stderr, "nfpcap: {}\n", e.what());
-            exit_code = kExitInputError;
-        }
-        if (builder.done() || out.closed()) break;
-    }
+    std::unique_ptr<PcapSink> pcap;
+    if (!options.pcap.empty()) pcap = std::make_unique<PcapSink>(options.pcap);
+    HexSink hex(out);
+    fixture::FixtureSink& sink = pcap ? static_cast<fixture::FixtureSink&>(*pcap) : hex;
+    fixture::FixtureBuilder builder(selection, anonymizer.get(), sink, {options.zero_counters});
+    session::SessionTable sessions(options.input.session_options());
+    const int exit_code = run_captures(options.input, sessions, builder, nullptr, "written");
     out.flush();
     if (pcap) pcap->close();
     for (const auto& s : builder.skipped()) {
         fmt::print(stderr,
                    "nfpcap: frame {} left out: not fully decoded ({}: {}), so its addresses cannot all be found\n",
                    s.frame, netflow::name(s.reason), netflow::describe(s.reason));
+    }
+    if (builder.taken() == 0 && exit_code == kExitOk) {
+        fmt::print(stderr, "nfpcap: 0 of {} export datagrams selected\n", builder.export_messages());
     }
     if (builder.unfit_addresses() != 0) {
         fmt::print(stderr, "nfpcap: {} address field(s) whose length fits no address were left as they are\n",

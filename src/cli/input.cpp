@@ -1,14 +1,29 @@
 // SPDX-License-Identifier: MIT
-// The read loop: capture files -> datagrams -> sessions, with one error line per bad file.
+// Capture files through the library's run loop, with one error line per bad file.
 #include "input.hpp"
-
-#include <pcap/pcap.h>
 
 #include <fmt/format.h>
 
-#include "nfpcap/capture/capture_reader.hpp"
+#include "nfpcap/source/capture_source.hpp"
 
 namespace nfpcap::cli {
+
+namespace {
+
+// Prints each input's error as the input ends, then passes the event on.
+class ReportingConsumer final : public pipeline::ForwardingConsumer {
+public:
+    ReportingConsumer(pipeline::Consumer& next, std::string_view kept) : ForwardingConsumer(next), kept_(kept) {}
+    void on_input_ends(const source::InputSummary& input) override {
+        print_input_error(input, kept_);
+        ForwardingConsumer::on_input_ends(input);
+    }
+
+private:
+    std::string_view kept_;
+};
+
+}  // namespace
 
 void add_input_options(CLI::App& app, InputOptions& options) {
     app.add_option("--port", options.ports,
@@ -20,39 +35,24 @@ void add_input_options(CLI::App& app, InputOptions& options) {
         ->type_name("FILE...");
 }
 
-int read_captures(const InputOptions& options, session::SessionTable& sessions, netflow::DecodeSink& sink,
-                  std::vector<report::FileSummary>& summaries, const std::function<bool()>& stop,
-                  const std::function<void(const std::string&)>& on_file) {
-    int exit_code = kExitOk;
-    for (const std::string& path : options.files) {
-        report::FileSummary summary;
-        summary.name = path == "-" ? "<stdin>" : path;
-        try {
-            capture::CaptureReader reader(path);
-            const char* link = pcap_datalink_val_to_name(reader.link_type());
-            summary.link_type = link ? link : std::to_string(reader.link_type());
-            if (on_file) on_file(summary.name);
-            capture::Datagram datagram;
-            while (reader.next(datagram)) {
-                sessions.process(datagram, sink);
-                if (stop && stop()) break;
-            }
-            summary.counters = reader.counters();
-            if (!reader.error().empty()) {
-                summary.error = reader.error();
-                fmt::print(stderr, "nfpcap: {}: {} (after frame {}; what came before it was decoded)\n", summary.name,
-                           reader.error(), reader.counters().frames);
-                exit_code = kExitInputError;
-            }
-        } catch (const capture::CaptureError& e) {
-            summary.error = e.what();
-            fmt::print(stderr, "nfpcap: {}\n", e.what());
-            exit_code = kExitInputError;
-        }
-        summaries.push_back(std::move(summary));
-        if (stop && stop()) break;
+void print_input_error(const source::InputSummary& input, std::string_view kept) {
+    if (input.error.empty()) return;
+    if (!input.opened) {
+        fmt::print(stderr, "nfpcap: {}\n", input.error);
+        return;
     }
-    return exit_code;
+    fmt::print(stderr, "nfpcap: {}: {} (after frame {}; what came before it was {})\n", input.name, input.error,
+               input.counters.frames, kept);
+}
+
+int run_captures(const InputOptions& options, session::SessionTable& sessions, pipeline::Consumer& consumer,
+                 pipeline::RunResult* result, std::string_view kept) {
+    source::CaptureSource source(options.files);
+    ReportingConsumer reporting(consumer, kept);
+    pipeline::RunResult run = pipeline::run(source, sessions, reporting);
+    const int rc = run.input_error ? kExitInputError : kExitOk;
+    if (result != nullptr) *result = std::move(run);
+    return rc;
 }
 
 }  // namespace nfpcap::cli

@@ -1,13 +1,14 @@
 // SPDX-License-Identifier: MIT
-// What every subcommand shares: the capture files, port selection, and the read loop.
+// What every subcommand shares: the capture files, port selection, exit codes, and the run.
 #pragma once
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <CLI/CLI.hpp>
 
-#include "nfpcap/netflow/decoder.hpp"
+#include "nfpcap/pipeline/run.hpp"
 #include "nfpcap/report/run_summary.hpp"
 #include "nfpcap/session/session_table.hpp"
 
@@ -21,6 +22,13 @@ inline constexpr int kExitUsage = 2;
 struct InputOptions {
     std::vector<std::string> files;
     std::vector<std::uint16_t> ports;
+
+    /// The session table options these select.
+    [[nodiscard]] session::SessionOptions session_options() const {
+        session::SessionOptions o;
+        o.ports = ports;
+        return o;
+    }
 };
 
 /// Restricts an option to the keys of `names` (case-insensitive) and maps them to values, with
@@ -37,12 +45,14 @@ void add_choices(CLI::Option* option, const std::map<std::string, T>& names) {
 /// Adds FILE... and --port to a subcommand.
 void add_input_options(CLI::App& app, InputOptions& options);
 
-/// Reads every file in order through one session table (template state carries over from file
-/// to file, as for a capture split by tcpdump -C), sending what is decoded to `sink`.
-/// Errors are printed as one line each; returns the exit code. `stop` is polled between
-/// datagrams (e.g. the output pipe was closed).
-int read_captures(const InputOptions& options, session::SessionTable& sessions, netflow::DecodeSink& sink,
-                  std::vector<report::FileSummary>& summaries, const std::function<bool()>& stop = {},
-                  const std::function<void(const std::string&)>& on_file = {});
+/// Prints the error that ended an input, once, as one line: what was read before it was still
+/// `kept` ("decoded", "written").
+void print_input_error(const source::InputSummary& input, std::string_view kept = "decoded");
+
+/// Reads every file in order through the pipeline (template state carries over from file to
+/// file, as for a capture split by tcpdump -C), printing one line per input error as it ends.
+/// Returns the exit code; `result` receives the run's summary if given.
+int run_captures(const InputOptions& options, session::SessionTable& sessions, pipeline::Consumer& consumer,
+                 pipeline::RunResult* result = nullptr, std::string_view kept = "decoded");
 
 }  // namespace nfpcap::cli

@@ -17,12 +17,12 @@ CLI::App* setup_stats(CLI::App& app, StatsOptions& options) {
 }
 
 int run_stats(const StatsOptions& options) {
-    netflow::DecodeSink discard;  // decode every record, print none
-    session::SessionTable sessions({options.input.ports});
-    std::vector<report::FileSummary> summaries;
-    int rc = read_captures(options.input, sessions, discard, summaries);
+    pipeline::Consumer discard;  // decode every record, print none
+    session::SessionTable sessions(options.input.session_options());
+    pipeline::RunResult run;
+    const int rc = run_captures(options.input, sessions, discard, &run);
     report::Output out(stdout);
-    report::write_stats(out, summaries, sessions, options.format);
+    report::write_stats(out, run.inputs, sessions, options.format);
     return rc;
 }
 

@@ -21,9 +21,8 @@ CLI::App* setup_templates(CLI::App& app, TemplatesOptions& options) {
 
 int run_templates(const TemplatesOptions& options) {
     report::TemplateCollector collector;
-    session::SessionTable sessions({options.input.ports});
-    std::vector<report::FileSummary> summaries;
-    int rc = read_captures(options.input, sessions, collector, summaries);
+    session::SessionTable sessions(options.input.session_options());
+    const int rc = run_captures(options.input, sessions, collector);
     report::Output out(stdout);
     collector.write(out, options.format);
     return rc;

@@ -6,6 +6,7 @@
 #include <map>
 
 #include "nfpcap/ie/registry.hpp"
+#include "nfpcap/netflow/version.hpp"
 
 namespace nfpcap::netflow {
 
@@ -208,8 +209,9 @@ struct FixedField {
     std::uint16_t length;
 };
 
-Template fixed_template(std::uint8_t version, std::initializer_list<FixedField> layout) {
-    Template t;
+std::shared_ptr<const Template> fixed_template(std::uint8_t version, std::initializer_list<FixedField> layout) {
+    auto shared = std::make_shared<Template>();
+    Template& t = *shared;
     t.version = version;
     for (const FixedField& ff : layout) {
         FieldSpec f;
@@ -220,56 +222,56 @@ Template fixed_template(std::uint8_t version, std::initializer_list<FixedField> 
     compile(t, false);
     auto it = layout.begin();
     for (FieldSpec& f : t.fields) f.offset = (it++)->offset;
-    t.min_record_length = 48;
-    return t;
+    t.min_record_length = version_info(version)->record_size;
+    return shared;
 }
 
 }  // namespace
 
 // Cisco NetFlow v5 record (48 bytes), fields named by their IANA equivalents.
 const Template& v5_template() {
-    static const Template t = fixed_template(5, {
-                                                    {8, 0, 4},    // srcaddr: sourceIPv4Address
-                                                    {12, 4, 4},   // dstaddr: destinationIPv4Address
-                                                    {15, 8, 4},   // nexthop: ipNextHopIPv4Address
-                                                    {10, 12, 2},  // input: ingressInterface
-                                                    {14, 14, 2},  // output: egressInterface
-                                                    {2, 16, 4},   // dPkts: packetDeltaCount
-                                                    {1, 20, 4},   // dOctets: octetDeltaCount
-                                                    {22, 24, 4},  // First: flowStartSysUpTime
-                                                    {21, 28, 4},  // Last: flowEndSysUpTime
-                                                    {7, 32, 2},   // srcport: sourceTransportPort
-                                                    {11, 34, 2},  // dstport: destinationTransportPort
-                                                    {6, 37, 1},   // tcp_flags: tcpControlBits (after pad1)
-                                                    {4, 38, 1},   // prot: protocolIdentifier
-                                                    {5, 39, 1},   // tos: ipClassOfService
-                                                    {16, 40, 2},  // src_as: bgpSourceAsNumber
-                                                    {17, 42, 2},  // dst_as: bgpDestinationAsNumber
-                                                    {9, 44, 1},   // src_mask: sourceIPv4PrefixLength
-                                                    {13, 45, 1},  // dst_mask: destinationIPv4PrefixLength
-                                                });
-    return t;
+    static const auto t = fixed_template(5, {
+                                                {8, 0, 4},    // srcaddr: sourceIPv4Address
+                                                {12, 4, 4},   // dstaddr: destinationIPv4Address
+                                                {15, 8, 4},   // nexthop: ipNextHopIPv4Address
+                                                {10, 12, 2},  // input: ingressInterface
+                                                {14, 14, 2},  // output: egressInterface
+                                                {2, 16, 4},   // dPkts: packetDeltaCount
+                                                {1, 20, 4},   // dOctets: octetDeltaCount
+                                                {22, 24, 4},  // First: flowStartSysUpTime
+                                                {21, 28, 4},  // Last: flowEndSysUpTime
+                                                {7, 32, 2},   // srcport: sourceTransportPort
+                                                {11, 34, 2},  // dstport: destinationTransportPort
+                                                {6, 37, 1},   // tcp_flags: tcpControlBits (after pad1)
+                                                {4, 38, 1},   // prot: protocolIdentifier
+                                                {5, 39, 1},   // tos: ipClassOfService
+                                                {16, 40, 2},  // src_as: bgpSourceAsNumber
+                                                {17, 42, 2},  // dst_as: bgpDestinationAsNumber
+                                                {9, 44, 1},   // src_mask: sourceIPv4PrefixLength
+                                                {13, 45, 1},  // dst_mask: destinationIPv4PrefixLength
+                                            });
+    return *t;
 }
 
 // Cisco NetFlow v1 record (48 bytes): v5's first part, then protocol, tos and flags.
 const Template& v1_template() {
-    static const Template t = fixed_template(1, {
-                                                    {8, 0, 4},
-                                                    {12, 4, 4},
-                                                    {15, 8, 4},
-                                                    {10, 12, 2},
-                                                    {14, 14, 2},
-                                                    {2, 16, 4},
-                                                    {1, 20, 4},
-                                                    {22, 24, 4},
-                                                    {21, 28, 4},
-                                                    {7, 32, 2},
-                                                    {11, 34, 2},
-                                                    {4, 38, 1},  // prot: protocolIdentifier (after pad1)
-                                                    {5, 39, 1},  // tos: ipClassOfService
-                                                    {6, 40, 1},  // flags: tcpControlBits
-                                                });
-    return t;
+    static const auto t = fixed_template(1, {
+                                                {8, 0, 4},
+                                                {12, 4, 4},
+                                                {15, 8, 4},
+                                                {10, 12, 2},
+                                                {14, 14, 2},
+                                                {2, 16, 4},
+                                                {1, 20, 4},
+                                                {22, 24, 4},
+                                                {21, 28, 4},
+                                                {7, 32, 2},
+                                                {11, 34, 2},
+                                                {4, 38, 1},  // prot: protocolIdentifier (after pad1)
+                                                {5, 39, 1},  // tos: ipClassOfService
+                                                {6, 40, 1},  // flags: tcpControlBits
+                                            });
+    return *t;
 }
 
 }  // namespace nfpcap::netflow

@@ -22,23 +22,38 @@ std::string_view change_name(netflow::TemplateChange c) {
 
 }  // namespace
 
-void TemplateCollector::on_template(const netflow::MessageContext& context, const netflow::ExportHeader& header,
+void TemplateCollector::on_template(const netflow::MessageContext& context, const netflow::ExportHeader&,
                                     const netflow::Template& t, netflow::TemplateChange change) {
-    session::SessionKey key{context.exporter, context.collector, header.version, header.domain};
-    auto [pos, inserted] = sessions_.try_emplace(key);
-    if (inserted) order_.push_back(key);
-    auto& history = pos->second.by_id[t.id];
-    if (change == netflow::TemplateChange::refreshed && !history.empty()) {
-        ++history.back().resends;
-        history.back().last_frame = context.frame;
+    Pending p{context.frame, change, t.id, nullptr};
+    if (change != netflow::TemplateChange::withdrawn) {
+        p.tmpl = t.shared_from_this();
+    }
+    pending_.push_back(std::move(p));
+}
+
+void TemplateCollector::on_message(const source::Message&, const session::ProcessResult& result) {
+    if (result.session == nullptr || pending_.empty()) {
+        pending_.clear();
         return;
     }
-    Definition d;
-    d.frame = context.frame;
-    d.last_frame = context.frame;
-    d.change = change;
-    if (change != netflow::TemplateChange::withdrawn) d.tmpl = std::make_shared<netflow::Template>(t);
-    history.push_back(std::move(d));
+    const session::SessionKey& key = result.session->key;
+    auto [pos, inserted] = sessions_.try_emplace(key);
+    if (inserted) order_.push_back(key);
+    for (Pending& p : pending_) {
+        auto& history = pos->second.by_id[p.id];
+        if (p.change == netflow::TemplateChange::refreshed && !history.empty()) {
+            ++history.back().resends;
+            history.back().last_frame = p.frame;
+            continue;
+        }
+        Definition d;
+        d.frame = p.frame;
+        d.last_frame = p.frame;
+        d.change = p.change;
+        d.tmpl = std::move(p.tmpl);
+        history.push_back(std::move(d));
+    }
+    pending_.clear();
 }
 
 void TemplateCollector::write(Output& out, SummaryFormat format) const {

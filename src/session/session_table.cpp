@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "nfpcap/netflow/version.hpp"
+
 namespace nfpcap::session {
 
 void Counters::add(const Counters& o) noexcept {
@@ -45,13 +47,38 @@ private:
 
 }  // namespace
 
-bool SessionTable::selected_port(const capture::Datagram& d) const noexcept {
-    if (options_.ports.empty()) return true;
-    return std::find(options_.ports.begin(), options_.ports.end(), d.dst.port) != options_.ports.end() ||
-           std::find(options_.ports.begin(), options_.ports.end(), d.src.port) != options_.ports.end();
+std::string_view name(Verdict verdict) noexcept {
+    switch (verdict) {
+    case Verdict::not_export: return "not_export";
+    case Verdict::session_limit: return "session_limit";
+    case Verdict::malformed: return "malformed";
+    case Verdict::partial: return "partial";
+    case Verdict::decoded: return "decoded";
+    case Verdict::count_: break;
+    }
+    return "unknown";
 }
 
-Session* SessionTable::find_or_add(const SessionKey& key, const capture::Datagram& d) {
+SessionKey SessionKey::of(const source::Message& m) noexcept {
+    const auto peek = netflow::peek_header(m.payload);
+    return SessionKey{m.exporter, m.collector, m.stream, peek ? peek->version : std::uint16_t{0},
+                      peek ? peek->domain : 0U};
+}
+
+bool SessionTable::selected_port(const source::Message& m) const noexcept {
+    if (options_.ports.empty()) return true;
+    return std::find(options_.ports.begin(), options_.ports.end(), m.collector.port) != options_.ports.end() ||
+           std::find(options_.ports.begin(), options_.ports.end(), m.exporter.port) != options_.ports.end();
+}
+
+bool SessionTable::is_export(const source::Message& m, bool known) const noexcept {
+    if (options_.all_export) return true;
+    if (!selected_port(m)) return false;
+    const bool by_port = !options_.ports.empty();
+    return by_port || known || (!m.truncated && netflow::looks_like_export(m.payload));
+}
+
+Session* SessionTable::find_or_add(const SessionKey& key, const source::Message& m) {
     if (last_ != nullptr && last_->key == key) return last_;
     auto it = index_.find(key);
     Session* s = nullptr;
@@ -61,9 +88,11 @@ Session* SessionTable::find_or_add(const SessionKey& key, const capture::Datagra
         if (sessions_.size() >= options_.max_sessions) return nullptr;
         s = &sessions_.emplace_back();
         s->key = key;
+        s->index = static_cast<std::uint32_t>(sessions_.size() - 1);
+        s->transport = m.transport;
         s->state.limits = options_.decoder;
-        s->first_frame = d.frame;
-        s->first_time_ns = d.time_ns;
+        s->first_frame = m.frame;
+        s->first_time_ns = m.time_ns;
         index_.emplace(key, s);
     }
     last_ = s;
@@ -74,16 +103,19 @@ void SessionTable::track_sequence(Session& s, const netflow::ExportHeader& h, co
     // What the sequence number advances by: flows (v5), packets (v9), data records (IPFIX).
     // Exporters differ on whether options records count, and some (softflowd's IPFIX) send the
     // count after this message instead of before it; any of these readings is in sequence.
+    const netflow::VersionInfo* info = netflow::version_info(h.version);
+    if (info == nullptr) return;
     std::uint32_t with_options = 0;
     std::uint32_t data_only = 0;
-    switch (h.version) {
-    case 5: with_options = data_only = h.count; break;
-    case 9: with_options = data_only = 1; break;
-    case 10:
+    switch (info->sequence) {
+    case netflow::SequenceUnit::flows: with_options = data_only = h.count; break;
+    case netflow::SequenceUnit::export_packets: with_options = data_only = 1; break;
+    case netflow::SequenceUnit::data_records:
         data_only = tally.data_records;
         with_options = tally.data_records + tally.options_records;
         break;
-    default: return;  // v1 has no sequence number
+    case netflow::SequenceUnit::none:
+    case netflow::SequenceUnit::count_: return;  // v1 has no sequence number
     }
     if (s.have_sequence) {
         const std::uint32_t prev = s.last_sequence;
@@ -101,49 +133,46 @@ void SessionTable::track_sequence(Session& s, const netflow::ExportHeader& h, co
     s.last_advance_data = data_only;
 }
 
-void SessionTable::process(const capture::Datagram& d, netflow::DecodeSink& sink) {
+ProcessResult SessionTable::process(const source::Message& m, netflow::DecodeSink& sink) {
+    ProcessResult result;
     ++datagrams_;
-    const bool known = known_transports_.count({d.src, d.dst}) != 0;
-    const bool selected = selected_port(d);
-    const bool by_port = !options_.ports.empty() && selected;
-    const bool is_export = selected && (by_port || known || (!d.truncated && netflow::looks_like_export(d.payload)));
-    if (!is_export) {
+    const bool known = known_transports_.count({m.exporter, m.collector}) != 0;
+    if (!is_export(m, known)) {
         ++not_export_;
-        return;
+        return result;
     }
-    auto peek = netflow::peek_header(d.payload);
-    SessionKey key{d.src, d.dst, peek ? peek->version : std::uint16_t{0}, peek ? peek->domain : 0U};
-    Session* s = find_or_add(key, d);
+    Session* s = find_or_add(SessionKey::of(m), m);
     if (s == nullptr) {
         ++session_limit_;
-        return;
+        result.verdict = Verdict::session_limit;
+        return result;
     }
+    result.session = s;
     Counters& c = s->counters;
     ++c.datagrams;
-    s->last_frame = d.frame;
-    s->last_time_ns = d.time_ns;
+    s->last_frame = m.frame;
+    s->last_time_ns = m.time_ns;
 
-    if (d.truncated) {
+    auto reject = [&](netflow::Reason reason) {
         ++c.malformed_datagrams;
-        ++c.reasons[static_cast<std::size_t>(netflow::Reason::capture_truncated)];
-        return;
-    }
-    netflow::MessageContext context{d.frame, d.time_ns, d.src, d.dst};
+        ++c.reasons[static_cast<std::size_t>(reason)];
+        result.verdict = Verdict::malformed;
+        result.reason = reason;
+        return result;
+    };
+    if (m.truncated) return reject(netflow::Reason::capture_truncated);
+    const netflow::MessageContext context{m.frame, m.time_ns, m.exporter, m.collector, s->index};
     CountingSink counting(c, sink);
-    netflow::ExportHeader header;
     // The session may keep what it has plus what the other sessions left of the total budget.
     const std::size_t had_fields = s->state.stored_fields;
     const std::size_t left =
         options_.max_template_fields_total - std::min(options_.max_template_fields_total, template_fields_);
     s->state.limits.max_stored_fields = std::min(options_.decoder.max_stored_fields, had_fields + left);
-    auto tally = netflow::decode_message(d.payload, context, s->state, counting, &header);
+    result.tally = netflow::decode_message(m.payload, context, s->state, counting, &result.header);
     template_fields_ = template_fields_ - had_fields + s->state.stored_fields;
-    if (tally.fatal) {
-        ++c.malformed_datagrams;
-        ++c.reasons[static_cast<std::size_t>(*tally.fatal)];
-        return;
-    }
-    if (!known) known_transports_.insert({d.src, d.dst});
+    const netflow::MessageTally& tally = result.tally;
+    if (tally.fatal) return reject(*tally.fatal);
+    if (!known) known_transports_.insert({m.exporter, m.collector});
     c.data_records += tally.data_records;
     c.options_records += tally.options_records;
     c.template_records += tally.templates;
@@ -152,10 +181,14 @@ void SessionTable::process(const capture::Datagram& d, netflow::DecodeSink& sink
     c.missing_template_sets += tally.missing_template_sets;
     if (tally.first_loss) {
         ++c.partial_datagrams;
+        result.verdict = Verdict::partial;
+        result.reason = tally.first_loss;
     } else {
         ++c.decoded_datagrams;
+        result.verdict = Verdict::decoded;
     }
-    track_sequence(*s, header, tally);
+    track_sequence(*s, result.header, tally);
+    return result;
 }
 
 Totals SessionTable::totals() const {

@@ -162,8 +162,17 @@ def check_sample(nfpcap, capture, compare_tshark, tmp):
 def check_cli(nfpcap, samples, tmp):
     v9 = os.path.join(samples, "softflowd-v9.pcap")
     lines = run(nfpcap, ["hex", "--limit", "1", "--frames", "2-", v9]).stdout.splitlines()
-    if len(lines) != 4 or not lines[0].startswith("# rebuilt") or not lines[2].startswith("# frame=2 "):
+    if (len(lines) != 5 or lines[0] != "# nfpcap-fixture 1" or not lines[1].startswith("# rebuilt")
+            or not lines[3].startswith("# frame=2 ")):
         fail(f"--limit 1 --frames 2-: unexpected lines {[l[:40] for l in lines]}")
+    # A fixture format newer than this nfpcap is refused with a message saying so.
+    p = subprocess.run([nfpcap, "decode", "-"], input="# nfpcap-fixture 99\n", capture_output=True, text=True)
+    if p.returncode != 1 or "newer than this nfpcap reads" not in p.stderr:
+        fail(f"newer fixture format: exit {p.returncode}, stderr {p.stderr!r}")
+    # A selection that matches nothing says so.
+    p = subprocess.run([nfpcap, "hex", "--frames", "1000-", v9], capture_output=True, text=True)
+    if p.returncode != 0 or p.stdout or "0 of 3 export datagrams selected" not in p.stderr:
+        fail(f"empty selection: exit {p.returncode}, stdout {p.stdout!r}, stderr {p.stderr!r}")
     if run(nfpcap, ["hex", "--version", "5", v9]).stdout != "":
         fail("--version 5 selected v9 datagrams")
     if run(nfpcap, ["hex", "--exporter", "192.0.2.1", v9]).stdout != "":

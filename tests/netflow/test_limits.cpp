@@ -36,12 +36,12 @@ struct Feed {
     explicit Feed(session::SessionOptions options = {}) : table(std::move(options)) {}
 
     void send(wire::IpAddress exporter, std::uint16_t port, const std::vector<std::byte>& payload) {
-        capture::Datagram d;
+        source::Message d;
         d.frame = ++frame;
-        d.src = {exporter, port};
-        d.dst = {wire::IpAddress::parse("127.0.0.1"), 2055};
+        d.exporter = {exporter, port};
+        d.collector = {wire::IpAddress::parse("127.0.0.1"), 2055};
         d.payload = payload;
-        d.udp_length = static_cast<std::uint32_t>(payload.size());
+        d.length = static_cast<std::uint32_t>(payload.size());
         table.process(d, sink);
     }
 };

@@ -21,12 +21,12 @@ struct Feed {
 
     void send(const char* exporter, std::uint16_t port, std::vector<std::byte> payload, std::uint16_t dst_port = 2055) {
         keep.push_back(std::move(payload));
-        capture::Datagram d;
+        source::Message d;
         d.frame = ++frame;
-        d.src = {wire::IpAddress::parse(exporter), port};
-        d.dst = {wire::IpAddress::parse("127.0.0.1"), dst_port};
+        d.exporter = {wire::IpAddress::parse(exporter), port};
+        d.collector = {wire::IpAddress::parse("127.0.0.1"), dst_port};
         d.payload = keep.back();
-        d.udp_length = static_cast<std::uint32_t>(keep.back().size());
+        d.length = static_cast<std::uint32_t>(keep.back().size());
         table.process(d, sink);
     }
 };

@@ -14,12 +14,19 @@ namespace nfpcap::netflow {
 
 struct DecoderState;
 
+/// No session: a message decoded outside a session table.
+inline constexpr std::uint32_t kNoSession = UINT32_MAX;
+
 /// Where a message came from: the capture side of things.
 struct MessageContext {
     std::uint64_t frame = 0;
     std::int64_t time_ns = 0;  ///< capture time
     wire::Endpoint exporter;
     wire::Endpoint collector;
+    /// The exporter session, as its index in session::SessionTable::sessions() (sessions are
+    /// numbered in the order they were first seen), so consumers of records can keep state per
+    /// session without deriving a key of their own.
+    std::uint32_t session = kNoSession;
 };
 
 /// The export header, all versions in one shape (fields a version lacks stay zero).

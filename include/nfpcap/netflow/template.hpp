@@ -81,8 +81,10 @@ struct FieldSpec {
 
 enum class TemplateKind : std::uint8_t { data, options };
 
-/// A compiled template: the decode plan for its data records.
-struct Template {
+/// A compiled template: the decode plan for its data records. Always owned by a shared_ptr
+/// (sessions, built-in layouts), so whoever keeps a record can keep its template alive with
+/// `shared_from_this()`; a redefinition makes a new Template, never changes one in place.
+struct Template : std::enable_shared_from_this<Template> {
     std::uint16_t id = 0;
     TemplateKind kind = TemplateKind::data;
     std::uint8_t version = 0;       ///< 1, 5, 9 or 10

@@ -4,18 +4,14 @@
 #include <string>
 #include <vector>
 
-#include "nfpcap/capture/capture_reader.hpp"
 #include "nfpcap/report/output.hpp"
 #include "nfpcap/session/session_table.hpp"
+#include "nfpcap/source/source.hpp"
 
 namespace nfpcap::report {
 
-struct FileSummary {
-    std::string name;
-    std::string link_type;
-    capture::CaptureCounters counters;
-    std::string error;  ///< read error that ended the file early (empty: read to the end)
-};
+/// Per-input accounting (capture counters, read errors) as the source reported it.
+using FileSummary = source::InputSummary;
 
 enum class SummaryFormat : std::uint8_t { text, json };
 

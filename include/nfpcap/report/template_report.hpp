@@ -5,17 +5,19 @@
 #include <string>
 #include <vector>
 
-#include "nfpcap/netflow/decoder.hpp"
+#include "nfpcap/pipeline/run.hpp"
 #include "nfpcap/report/output.hpp"
 #include "nfpcap/report/run_summary.hpp"
 
 namespace nfpcap::report {
 
-/// Collects template definitions (owning copies) as the capture is decoded.
-class TemplateCollector final : public netflow::DecodeSink {
+/// Collects template definitions as the capture is decoded, by the session the session table
+/// put each message in. Definitions are shared with the decoder (templates never change).
+class TemplateCollector final : public pipeline::Consumer {
 public:
     void on_template(const netflow::MessageContext& context, const netflow::ExportHeader& header,
                      const netflow::Template& t, netflow::TemplateChange change) override;
+    void on_message(const source::Message& message, const session::ProcessResult& result) override;
 
     void write(Output& out, SummaryFormat format) const;
 
@@ -30,6 +32,13 @@ private:
     struct SessionTemplates {
         std::map<std::uint16_t, std::vector<Definition>> by_id;
     };
+    struct Pending {
+        std::uint64_t frame = 0;
+        netflow::TemplateChange change{};
+        std::uint16_t id = 0;
+        std::shared_ptr<const netflow::Template> tmpl;
+    };
+    std::vector<Pending> pending_;  ///< the current message's template events
     std::map<session::SessionKey, SessionTemplates> sessions_;
     std::vector<session::SessionKey> order_;
 };

@@ -10,24 +10,30 @@
 #include <unordered_set>
 #include <vector>
 
-#include "nfpcap/capture/datagram.hpp"
 #include "nfpcap/netflow/decoder.hpp"
+#include "nfpcap/source/message.hpp"
 
 namespace nfpcap::session {
 
 /// RFC 7011 §8 / RFC 3954 §5: templates belong to the transport session and the
 /// observation domain (v9 source ID); version is part of it since v9 and IPFIX IDs differ.
+/// The one place a session key is made is `SessionKey::of`.
 struct SessionKey {
     wire::Endpoint exporter;
     wire::Endpoint collector;
+    std::uint64_t stream = 0;  ///< TCP connection (each its own transport session); 0 for UDP
     std::uint16_t version = 0;
     std::uint32_t domain = 0;
     friend auto operator<=>(const SessionKey&, const SessionKey&) = default;
+
+    /// The session a message belongs to (version and domain read from its header).
+    [[nodiscard]] static SessionKey of(const source::Message& message) noexcept;
 };
 
 struct SessionKeyHash {
     std::size_t operator()(const SessionKey& k) const noexcept {
-        return (wire::hash_value(k.exporter) * 31 + wire::hash_value(k.collector)) * 31 + k.version * 7919U + k.domain;
+        return ((wire::hash_value(k.exporter) * 31 + wire::hash_value(k.collector)) * 31 + k.stream) * 31 +
+               k.version * 7919U + k.domain;
     }
 };
 
@@ -52,6 +58,8 @@ struct Counters {
 
 struct Session {
     SessionKey key;
+    std::uint32_t index = 0;  ///< position in SessionTable::sessions() (MessageContext::session)
+    source::Transport transport = source::Transport::udp_datagram;
     netflow::DecoderState state;
     Counters counters;
     std::uint64_t first_frame = 0;
@@ -66,6 +74,9 @@ struct Session {
 
 struct SessionOptions {
     std::vector<std::uint16_t> ports;  ///< only these UDP ports carry export data (empty: any)
+    /// Every message is export data (malformed if it does not decode): a socket bound to the
+    /// collector's port, or fixture lines. Otherwise export traffic is recognized by its shape.
+    bool all_export = false;
     std::size_t max_sessions = 20000;  ///< sessions kept; later ones count session_limit_datagrams
     netflow::DecoderLimits decoder{};  ///< per-session template limits
     /// Fields of the templates of all sessions together (template_limit when reached), so that
@@ -81,12 +92,41 @@ struct Totals {
     Counters counters;                          ///< sums over all sessions
 };
 
+/// What became of one message, decided once by the session table.
+enum class Verdict : std::uint8_t {
+    not_export,     ///< not NetFlow/IPFIX (or not on a selected port): counted, nothing decoded
+    session_limit,  ///< export data of a session past the session limit: counted, not decoded
+    malformed,      ///< export data rejected whole (`reason` says why)
+    partial,        ///< decoded, but some set or record was lost (`reason`: the first loss)
+    decoded,        ///< decoded, nothing lost
+    count_,
+};
+
+/// Stable snake_case name of a verdict.
+[[nodiscard]] std::string_view name(Verdict verdict) noexcept;
+
+/// The session table's answer for one message.
+struct ProcessResult {
+    Verdict verdict = Verdict::not_export;
+    /// The session the message went to (null for not_export and session_limit). Sessions never
+    /// move: the pointer stays valid as long as the table.
+    const Session* session = nullptr;
+    netflow::MessageTally tally;            ///< what the decoder found (empty unless decoded)
+    netflow::ExportHeader header;           ///< the parsed header (decoded and partial only)
+    std::optional<netflow::Reason> reason;  ///< malformed: why; partial: the first data loss
+
+    [[nodiscard]] bool is_export() const noexcept { return verdict != Verdict::not_export; }
+    [[nodiscard]] bool lost_data() const noexcept {
+        return verdict == Verdict::malformed || verdict == Verdict::partial;
+    }
+};
+
 class SessionTable {
 public:
     explicit SessionTable(SessionOptions options = {}) : options_(std::move(options)) {}
 
-    /// Classifies and decodes one UDP datagram, in capture order.
-    void process(const capture::Datagram& datagram, netflow::DecodeSink& sink);
+    /// Classifies and decodes one message, in arrival order; what it holds goes to `sink`.
+    ProcessResult process(const source::Message& message, netflow::DecodeSink& sink);
 
     /// Sessions in the order they were first seen.
     [[nodiscard]] const std::deque<Session>& sessions() const noexcept { return sessions_; }
@@ -94,8 +134,9 @@ public:
     [[nodiscard]] Totals totals() const;
 
 private:
-    bool selected_port(const capture::Datagram& d) const noexcept;
-    Session* find_or_add(const SessionKey& key, const capture::Datagram& d);
+    bool selected_port(const source::Message& m) const noexcept;
+    bool is_export(const source::Message& m, bool known) const noexcept;
+    Session* find_or_add(const SessionKey& key, const source::Message& m);
     static void track_sequence(Session& s, const netflow::ExportHeader& h, const netflow::MessageTally& tally);
 
     SessionOptions options_;

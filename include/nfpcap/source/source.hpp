@@ -1,0 +1,42 @@
+// SPDX-License-Identifier: MIT
+// Where export messages come from: one interface for capture files, fixtures, and (next) live
+// interfaces and sockets, so every command reads them through the same run loop.
+#pragma once
+#include <cstdint>
+#include <string>
+
+#include "nfpcap/capture/capture_reader.hpp"
+#include "nfpcap/source/message.hpp"
+
+namespace nfpcap::source {
+
+/// What one input (a capture file, an interface, a socket, a fixture file) held.
+struct InputSummary {
+    std::string name;       ///< as the user named it ("<stdin>" for -)
+    std::string link_type;  ///< capture inputs: libpcap's name of the link type
+    capture::CaptureCounters counters;
+    std::string error;    ///< what stopped the input early, or made it unreadable (empty: none)
+    bool opened = false;  ///< the input could be opened at all
+};
+
+/// What `MessageSource::next` has to say.
+enum class SourceEvent : std::uint8_t {
+    message,       ///< `out` holds the next message
+    input_begins,  ///< `current()` is a new input, opened
+    input_ends,    ///< `current()` ended (read to its end, or stopped: see its error)
+    end,           ///< nothing more
+};
+
+class MessageSource {
+public:
+    virtual ~MessageSource() = default;
+    /// The next event, in arrival (capture) order. Never throws for bad input: an input that
+    /// cannot be opened or read ends with its error set.
+    virtual SourceEvent next(Message& out) = 0;
+    /// The input the last event was about.
+    [[nodiscard]] virtual const InputSummary& current() const noexcept = 0;
+    /// Stops reading early: the current input's summary is completed (counters of what was read).
+    virtual void stop() {}
+};
+
+}  // namespace nfpcap::source

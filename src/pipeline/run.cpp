@@ -1,0 +1,58 @@
+// SPDX-License-Identifier: MIT
+// The run loop.
+#include "nfpcap/pipeline/run.hpp"
+
+namespace nfpcap::pipeline {
+
+namespace {
+
+bool stop_requested(const RunOptions& options) noexcept {
+    return options.stop != nullptr && options.stop->load(std::memory_order_relaxed);
+}
+
+}  // namespace
+
+RunResult run(source::MessageSource& source, session::SessionTable& sessions, Consumer& consumer,
+              const RunOptions& options) {
+    RunResult result;
+    source::Message message;
+    netflow::DecodeSink discard;  // state-only messages: decoded, nothing handed on
+    bool open = false;            // an input has begun and not yet ended
+    while (true) {
+        const source::SourceEvent event = source.next(message);
+        if (event == source::SourceEvent::end) break;
+        switch (event) {
+        case source::SourceEvent::input_begins:
+            open = true;
+            consumer.on_input_begins(source.current());
+            continue;
+        case source::SourceEvent::input_ends:
+            open = false;
+            result.inputs.push_back(source.current());
+            result.input_error = result.input_error || !source.current().error.empty();
+            consumer.on_input_ends(source.current());
+            break;
+        case source::SourceEvent::message: {
+            ++result.messages;
+            consumer.on_message_begins(message);
+            const auto outcome = sessions.process(message, message.state_only ? discard : consumer);
+            consumer.on_message(message, outcome);
+            break;
+        }
+        case source::SourceEvent::end: break;
+        }
+        if (consumer.done() || stop_requested(options)) {
+            result.stopped = true;
+            break;
+        }
+    }
+    if (open) {
+        // Stopped inside an input: it still counts, with what was read of it.
+        source.stop();
+        result.inputs.push_back(source.current());
+        consumer.on_input_ends(source.current());
+    }
+    return result;
+}
+
+}  // namespace nfpcap::pipeline
