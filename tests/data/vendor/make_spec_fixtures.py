@@ -114,7 +114,7 @@ def v8_records(scheme, i, uptime):
                            0x28, 0, extra, router_sc)
     if scheme == 8:  # Full Flow
         return struct.pack("!4s4sHHIIIIHHBBBBI4s", dst, src, 443, 50000 + i, pkts, octets, first, last,
-                           outp, inp, 6, 0x20, 0x28, 0, extra, router_sc)
+                           outp, inp, 0x20, 6, 0x28, 0, extra, router_sc)
     tos = 0x28 + 4 * i
     if scheme == 9:  # AS-ToS
         return h + struct.pack("!HHHHBBH", src_as, dst_as, inp, outp, tos, 0, 0)
