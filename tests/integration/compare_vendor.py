@@ -622,7 +622,7 @@ def compare_record(res, tr, nr, payload, definitions, where, budget):
             res.details.append(text)
         written += 1
 
-    named = [f for f in tr.fields if f.name not in TSHARK_SKIP]
+    named = [f for f in tr.fields if f.name not in TSHARK_SKIP and f.name != "cflow.reserved"]
     if nr is None:
         for f in named:
             if f.name not in TSHARK_GENERIC:
@@ -632,7 +632,7 @@ def compare_record(res, tr, nr, payload, definitions, where, budget):
     occurrences = Counter()
     if tr.version in FIXED_VERSIONS:
         for f in named:
-            if f.name in TSHARK_GENERIC or f.name == "cflow.reserved":
+            if f.name in TSHARK_GENERIC:
                 continue
             res.compared += 1
             key = FIXED_FORMAT_NAMES.get(f.name)
