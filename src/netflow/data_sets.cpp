@@ -23,32 +23,28 @@ wire::Bytes read_variable(wire::Reader& r) noexcept {
     return r.bytes(length);
 }
 
-// Per-record value checks for templates that need them; counts anomalies only.
-/// Whether a list value nests deeper than kMaxListDepth (the walk stops at the limit).
-bool too_deep(const DecoderState& state, bool v9, FieldKind kind, wire::Bytes v, int depth) {
-    const bool list = kind == FieldKind::basic_list || kind == FieldKind::sub_template_list ||
-                      kind == FieldKind::sub_template_multi_list;
-    if (!list || !length_fits(kind, v.size())) return false;
-    if (depth > kMaxListDepth) return true;  // the printer shows this level as hex
+/// Whether a list value nests deeper than the walk goes (kMaxListDepth): the printer shows
+/// the deeper part as hex, and a fixture cannot anonymize what is inside it.
+class DepthCheck final : public ListVisitor {
+public:
+    DepthCheck(const DecoderState& state, bool v9) : state_(state), v9_(v9) {}
     bool deep = false;
-    if (kind == FieldKind::basic_list) {
-        for_each_basic_list_element(v, v9, [&](const FieldSpec& e, wire::Bytes ev) {
-            deep = deep || too_deep(state, v9, e.kind, ev, depth + 1);
-        });
-    } else if (kind == FieldKind::sub_template_list || kind == FieldKind::sub_template_multi_list) {
-        for_each_list_block(kind, v, [&](std::uint16_t template_id, wire::Reader records) {
-            if (deep) return;
-            for_each_sub_record(&state, template_id, records,
-                                [&](const Template& t, std::span<const wire::Bytes> vals) {
-                                    for (std::size_t i = 0; i < t.fields.size() && !deep; ++i) {
-                                        deep = too_deep(state, v9, t.fields[i].kind, vals[i], depth + 1);
-                                    }
-                                });
-        });
-    }
-    return deep;
-}
 
+    void check(FieldKind kind, wire::Bytes value, int depth) {
+        if (deep || !is_list(kind) || !length_fits(kind, value.size())) return;
+        if (walk_list(kind, value, &state_, v9_, depth, *this) == ListWalk::too_deep) deep = true;
+    }
+    void element(const FieldSpec& element, wire::Bytes value, int depth) override { check(element.kind, value, depth); }
+    void record(const Template& t, std::span<const wire::Bytes> values, int depth) override {
+        for (std::size_t i = 0; i < t.fields.size() && !deep; ++i) check(t.fields[i].kind, values[i], depth);
+    }
+
+private:
+    const DecoderState& state_;
+    bool v9_;
+};
+
+// Per-record value checks for templates that need them; counts anomalies only.
 void check_values(Decode& d, const Template& t, std::span<const wire::Bytes> values, std::uint16_t set_id) {
     for (std::size_t i = 0; i < t.fields.size(); ++i) {
         const FieldSpec& f = t.fields[i];
@@ -62,10 +58,10 @@ void check_values(Decode& d, const Template& t, std::span<const wire::Bytes> val
             if (b != 1 && b != 2) d.report(Reason::invalid_boolean, v, set_id, t.id);
         } else if (f.kind == FieldKind::string && !valid_utf8(v)) {
             d.report(Reason::invalid_utf8, v, set_id, t.id);
-        } else if ((f.kind == FieldKind::basic_list || f.kind == FieldKind::sub_template_list ||
-                    f.kind == FieldKind::sub_template_multi_list) &&
-                   too_deep(d.state, t.version == 9, f.kind, v, 0)) {
-            d.report(Reason::list_too_deep, v, set_id, t.id);
+        } else if (is_list(f.kind)) {
+            DepthCheck depth(d.state, t.version == 9);
+            depth.check(f.kind, v, 0);
+            if (depth.deep) d.report(Reason::list_too_deep, v, set_id, t.id);
         }
     }
 }

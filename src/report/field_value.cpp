@@ -29,11 +29,6 @@ char* put_float(char* p, double v, ValueStyle style) {
     return fmt::format_to(p, "{}", v);
 }
 
-bool is_list(FieldKind kind) noexcept {
-    return kind == FieldKind::basic_list || kind == FieldKind::sub_template_list ||
-           kind == FieldKind::sub_template_multi_list;
-}
-
 /// Room any scalar value of `size` bytes needs as text: 6 per byte (escaped strings) covers
 /// every kind; the constant covers short kinds that print longer than 6 per byte (times, floats).
 constexpr std::size_t scalar_bound(std::size_t size) noexcept { return 6 * size + 48; }
@@ -120,47 +115,52 @@ char* put_scalar(char* p, FieldKind kind, wire::Bytes v, ValueStyle style) {
     return p;
 }
 
-/// The kind a value prints as: its field's kind unless the length does not fit it.
+/// The kind a value prints as: its field's kind unless the length does not fit it, or it is a
+/// list nested deeper than the walk goes (then its bytes).
 FieldKind effective_kind(const FieldSpec& spec, wire::Bytes v, int depth) noexcept {
-    if (spec.length != netflow::kVariableLength)
-        return depth > netflow::kMaxListDepth && is_list(spec.kind) ? FieldKind::raw : spec.kind;
-    if (!netflow::length_fits(spec.kind, v.size()) || (depth > netflow::kMaxListDepth && is_list(spec.kind)))
-        return FieldKind::raw;
+    if (netflow::is_list(spec.kind) && depth > netflow::kMaxListDepth) return FieldKind::raw;
+    if (spec.length == netflow::kVariableLength && !netflow::length_fits(spec.kind, v.size())) return FieldKind::raw;
     return spec.kind;
 }
 
-void append_basic_list(Buffer& out, wire::Bytes value, const netflow::DataRecord& record, ValueStyle style, int depth) {
+// Prints a list's elements (a JSON array) or records (an array of objects; blocks flattened).
+class ListPrinter final : public netflow::ListVisitor {
+public:
+    ListPrinter(Buffer& out, const netflow::DataRecord& record, ValueStyle style)
+        : out_(out), record_(record), style_(style) {}
+    void element(const FieldSpec& element, wire::Bytes value, int depth) override {
+        separate();
+        append_value(out_, element, value, record_, style_, depth);
+    }
+    void record(const netflow::Template& t, std::span<const wire::Bytes> values, int depth) override {
+        separate();
+        out_.push_back('{');
+        append_fields(out_, t, values, record_, style_, depth);
+        out_.push_back('}');
+    }
+    [[nodiscard]] std::size_t visited() const noexcept { return visited_; }
+
+private:
+    void separate() {
+        if (visited_++ != 0) out_.push_back(',');
+    }
+    Buffer& out_;
+    const netflow::DataRecord& record_;
+    ValueStyle style_;
+    std::size_t visited_ = 0;
+};
+
+void append_list(Buffer& out, FieldKind kind, wire::Bytes value, const netflow::DataRecord& record, ValueStyle style,
+                 int depth) {
+    const std::size_t start = out.size();
     out.push_back('[');
-    bool first = true;
-    const bool ok = netflow::for_each_basic_list_element(value, record.tmpl->version == 9,
-                                                         [&](const FieldSpec& element, wire::Bytes v) {
-                                                             if (!first) out.push_back(',');
-                                                             first = false;
-                                                             append_value(out, element, v, record, style, depth + 1);
-                                                         });
-    if (!ok) {
-        out.resize(out.size() - 1);  // not a list after all: its bytes
+    ListPrinter printer(out, record, style);
+    const auto walk = netflow::walk_list(kind, value, record.state, record.tmpl->version == 9, depth, printer);
+    if (walk == netflow::ListWalk::malformed && printer.visited() == 0 && kind == FieldKind::basic_list) {
+        out.resize(start);  // not a list after all: its bytes
         quoted(out, style, [&] { append_hex(out, value); });
         return;
     }
-    out.push_back(']');
-}
-
-// subTemplateList / subTemplateMultiList: one array of records (objects), blocks flattened.
-void append_sub_template_lists(Buffer& out, FieldKind kind, wire::Bytes value, const netflow::DataRecord& record,
-                               ValueStyle style, int depth) {
-    out.push_back('[');
-    bool first = true;
-    netflow::for_each_list_block(kind, value, [&](std::uint16_t template_id, wire::Reader records) {
-        netflow::for_each_sub_record(record.state, template_id, records,
-                                     [&](const netflow::Template& t, std::span<const wire::Bytes> values) {
-                                         if (!first) out.push_back(',');
-                                         first = false;
-                                         out.push_back('{');
-                                         append_fields(out, t, values, record, style, depth + 1);
-                                         out.push_back('}');
-                                     });
-    });
     out.push_back(']');
 }
 
@@ -195,10 +195,8 @@ void append_json_fields_flat(Buffer& out, const netflow::Template& t, std::span<
 void append_value(Buffer& out, const FieldSpec& spec, wire::Bytes v, const netflow::DataRecord& record,
                   ValueStyle style, int depth) {
     const FieldKind kind = effective_kind(spec, v, depth);
-    if (kind == FieldKind::basic_list) {
-        append_basic_list(out, v, record, style, depth);
-    } else if (kind == FieldKind::sub_template_list || kind == FieldKind::sub_template_multi_list) {
-        append_sub_template_lists(out, kind, v, record, style, depth);
+    if (netflow::is_list(kind)) {
+        append_list(out, kind, v, record, style, depth);
     } else {
         commit(out, put_scalar(reserve(out, scalar_bound(v.size())), kind, v, style));
     }

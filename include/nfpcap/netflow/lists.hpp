@@ -1,83 +1,56 @@
 // SPDX-License-Identifier: MIT
-// RFC 6313 structured data: walking basicList, subTemplateList and subTemplateMultiList values.
-// The one place that knows their layout; printing and anonymizing both walk lists through it.
+// RFC 6313 structured data: the one walk over basicList, subTemplateList and
+// subTemplateMultiList values, and the nesting limit it owns. Decoding (value checks),
+// printing and anonymizing are visitors of this walk.
 #pragma once
 #include <cstdint>
-#include <vector>
+#include <span>
 
-#include "nfpcap/netflow/decoder.hpp"
 #include "nfpcap/netflow/template.hpp"
 
 namespace nfpcap::netflow {
 
-/// Lists nested deeper than this are not walked (printed as hex): a bound on recursion that no
-/// real exporter comes near.
+struct DecoderState;
+
+/// Lists are walked down to this nesting depth (a record's own fields are depth 0; the
+/// elements and records of a list at depth d are at d + 1). A list deeper than that is not
+/// walked: a bound on recursion that no real exporter comes near.
 inline constexpr int kMaxListDepth = 8;
 
-/// RFC 6313 §4.5.1: calls `on_element(const FieldSpec& element, wire::Bytes value)` for each
-/// element of a basicList value. False when the list header is cut short.
-template <typename OnElement>
-bool for_each_basic_list_element(wire::Bytes value, bool v9, OnElement&& on_element) {
-    wire::Reader r(value);
-    r.skip(1);  // semantic
-    std::uint16_t id = r.be16();
-    const std::uint16_t element_length = r.be16();
-    std::uint32_t pen = 0;
-    if ((id & 0x8000U) != 0) {
-        id = static_cast<std::uint16_t>(id & 0x7fffU);
-        pen = r.be32();
-    }
-    if (r.failed()) return false;
-    const FieldSpec element = make_field(pen, id, element_length, v9);
-    while (!r.empty()) {
-        wire::Bytes v;
-        if (element_length == kVariableLength) {
-            std::size_t n = r.u8();
-            if (n == 255) n = r.be16();
-            v = r.bytes(n);
-        } else {
-            if (element_length == 0) break;  // cannot make progress
-            v = r.bytes(element_length);
-        }
-        if (r.failed()) break;
-        on_element(element, v);
-    }
-    return true;
+/// Whether a field kind is one of the RFC 6313 list types.
+[[nodiscard]] constexpr bool is_list(FieldKind kind) noexcept {
+    return kind == FieldKind::basic_list || kind == FieldKind::sub_template_list ||
+           kind == FieldKind::sub_template_multi_list;
 }
 
-/// RFC 6313 §4.5.2-4.5.3: calls `on_block(std::uint16_t template_id, wire::Reader records)` for
-/// the one block of a subTemplateList or each block of a subTemplateMultiList.
-template <typename OnBlock>
-void for_each_list_block(FieldKind kind, wire::Bytes value, OnBlock&& on_block) {
-    wire::Reader r(value);
-    r.skip(1);  // semantic
-    if (kind == FieldKind::sub_template_list) {
-        const std::uint16_t template_id = r.be16();
-        if (!r.failed()) on_block(template_id, wire::Reader(r.rest()));
-        return;
-    }
-    while (r.remaining() >= 4) {
-        const std::uint16_t template_id = r.be16();
-        const std::uint16_t length = r.be16();
-        if (length < 4) break;
-        wire::Reader block = r.sub(length - 4U);
-        if (r.failed()) break;
-        on_block(template_id, block);
-    }
-}
+/// How much of a list value a walk could account for.
+enum class ListWalk : std::uint8_t {
+    complete,          ///< every byte belongs to an element or record visited
+    too_deep,          ///< not walked: deeper than kMaxListDepth
+    malformed,         ///< a header or block cut short, or records that do not fill their block
+    unknown_template,  ///< a sub-template block whose template the session does not know
+    count_,
+};
 
-/// Calls `on_record(const Template&, std::span<const wire::Bytes> values)` for each record of a
-/// sub-template block, with the session's template; nothing when the session does not know it.
-template <typename OnRecord>
-void for_each_sub_record(const DecoderState* state, std::uint16_t template_id, wire::Reader records,
-                         OnRecord&& on_record) {
-    const Template* t = state ? state->find(template_id) : nullptr;
-    if (t == nullptr || t->min_record_length == 0) return;
-    std::vector<wire::Bytes> values;
-    while (records.remaining() >= t->min_record_length) {
-        if (!split_record(*t, records, values)) break;
-        on_record(*t, std::span<const wire::Bytes>(values));
-    }
-}
+/// Receives the contents of one list, in order.
+class ListVisitor {
+public:
+    virtual ~ListVisitor() = default;
+    /// An element of a basicList, described by the list's element field.
+    virtual void element(const FieldSpec& element, wire::Bytes value, int depth) = 0;
+    /// A record of a subTemplateList / subTemplateMultiList block, with its template.
+    virtual void record(const Template& t, std::span<const wire::Bytes> values, int depth) = 0;
+};
+
+/// Walks a list value of `kind` found at nesting `depth`, calling `visitor` for each element
+/// or record (at depth + 1; nested lists are the visitor's to walk, with that depth). `state`
+/// resolves sub-template IDs (nothing is visited for them without it). `v9` selects NetFlow v9
+/// numbering for basicList element IDs. What is visited is always valid; the result says
+/// whether anything was left out.
+ListWalk walk_list(FieldKind kind, wire::Bytes value, const DecoderState* state, bool v9, int depth,
+                   ListVisitor& visitor);
+
+/// The worse of two walk results (complete < the others, in enum order).
+[[nodiscard]] constexpr ListWalk worse(ListWalk a, ListWalk b) noexcept { return a > b ? a : b; }
 
 }  // namespace nfpcap::netflow
