@@ -1,23 +1,29 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
-"""Generate nfpcap's information element table from the registry CSV.
+"""Generate nfpcap's information element table and ID header from data/ie/*.csv.
 
 Usage:
-    python3 tools/gen_ie_table.py INPUT.csv OUTPUT.cpp
+    python3 tools/gen_ie_table.py --data-dir DIR [--cpp OUT.cpp] [--ids OUT.hpp] [FILE.csv ...]
 
-Typically:
-    python3 tools/gen_ie_table.py /work/shared/registry/information-elements.csv \\
-        src/ie/elements_table.cpp
+The build (src/ie/meson.build, include/nfpcap/ie/meson.build) runs, for example:
+    python3 tools/gen_ie_table.py --data-dir data/ie --cpp elements_table.cpp data/ie/*.csv
 
-INPUT.csv has the columns ``pen,id,name,dataType,dataSemantics,units,status,scope``
-(a header row naming them is required; column order may vary, extra columns are
-ignored).  ``pen`` 4294967294 holds NetFlow v9 field types below 32768, ``pen``
+DIR holds one CSV of elements per scope and ``enterprises.csv`` (``pen,scope,organization``:
+the scope name of every private enterprise number).  FILE.csv arguments, when given, must be
+exactly DIR's element CSVs (meson lists them so that an edit triggers a rebuild; a CSV
+missing from that list is an error rather than silently ignored).
+
+Each element CSV has the columns ``pen,id,name,dataType,dataSemantics,units`` and
+optionally ``status`` (a header row naming them is required; column order may vary,
+extra columns are ignored).  ``pen`` 4294967294 holds NetFlow v9 field types below 32768, ``pen``
 4294967295 holds v9 field types of 32768 and above stored as ``type - 32768``,
 ``pen`` 0 is IANA and any other ``pen`` is an enterprise number.
 
-OUTPUT.cpp implements ``nfpcap::ie::all_elements()`` declared in
-``include/nfpcap/ie/element.hpp``: a constexpr ``std::array<Element, N>`` sorted
-by (pen, id), with a static_assert checking the order.
+OUT.cpp implements ``nfpcap::ie::all_elements()`` and ``enterprise_scope()``: a constexpr
+``std::array<Element, N>`` sorted by (pen, id), with a static_assert checking the order.
+OUT.hpp (``include/nfpcap/ie/ids.hpp``) names every element ID and enterprise number as
+constants: ``nfpcap::ie::iana::octetDeltaCount``, ``nfpcap::ie::v9::...`` (v9 field types,
+the >= 32768 ones as the full type), ``nfpcap::ie::cert::...``, ``kPenCert``, ...
 
 Irregularities are repaired where the intent is clear and reported on stderr
 as warnings:
@@ -28,17 +34,23 @@ as warnings:
   * surrounding whitespace in fields is stripped; blank lines are skipped.
   * rows with a missing/invalid pen, id or name, or with an id outside the
     15-bit element-id range, are skipped.
-  * duplicate (pen, id) rows: the first one is kept.
+  * duplicate (pen, id) rows: the first one is kept (files are read in name order),
+    naming both files and lines.
+  * an element whose pen has no scope in enterprises.csv is an error.
+  * a name that is not a C++ identifier gets no constant in OUT.hpp; one that repeats
+    within a namespace gets none either, with a warning.
 
-The output depends only on the CSV contents (no timestamps, no absolute
-paths), so the same CSV always yields a byte-identical file.  Only the Python
+The output depends only on the CSV contents and file names (no timestamps, no
+absolute paths), so the same data always yields byte-identical files.  Only the Python
 standard library is used.
 """
 
 from __future__ import annotations
 
+import argparse
 import csv
 import os
+import re
 import sys
 import tempfile
 from dataclasses import dataclass
@@ -63,6 +75,7 @@ SEMANTICS = (
 SEMANTICS_NONE_ALIASES = ("", "none", "default")
 
 REQUIRED_COLUMNS = ("pen", "id", "name", "dataType", "dataSemantics", "units")
+ENTERPRISE_COLUMNS = ("pen", "scope", "organization")
 
 _TYPE_BY_LOWER = {t.lower(): t for t in DATA_TYPES}
 _SEM_BY_LOWER = {s.lower(): s for s in SEMANTICS}
@@ -70,6 +83,7 @@ _SEM_BY_LOWER = {s.lower(): s for s in SEMANTICS}
 
 @dataclass(frozen=True)
 class Element:
+    source: str  # "file.csv:LINE", for duplicate reports
     pen: int
     id: int
     name: str
@@ -173,8 +187,8 @@ def read_elements(path: str, warn: Warner) -> tuple[list[Element], int]:
                         warn(line, f"{name}: dataSemantics {sem_raw!r} normalized to "
                                    f"{semantics!r}")
 
-                elements.append(Element(pen, eid, name, data_type, semantics,
-                                        field["units"]))
+                elements.append(Element(f"{os.path.basename(path)}:{line}", pen, eid, name,
+                                        data_type, semantics, field["units"]))
         except csv.Error as e:
             raise SystemExit(f"gen_ie_table.py: error: {path}:{reader.line_num}: {e}")
     return elements, data_rows
@@ -188,11 +202,12 @@ def dedupe(elements: list[Element], warn: Warner) -> list[Element]:
         kept = first.get(key)
         if kept is None:
             first[key] = e
-        elif kept == e:
-            warn(None, f"duplicate row for ({e.pen}, {e.id}) {e.name}; dropped")
+        elif (kept.name, kept.data_type) == (e.name, e.data_type):
+            warn(None, f"{e.source}: duplicate row for ({e.pen}, {e.id}) {e.name} "
+                       f"(first at {kept.source}); dropped")
         else:
-            warn(None, f"duplicate (pen, id) ({e.pen}, {e.id}): keeping {kept.name} "
-                       f"({kept.data_type}), dropping {e.name} ({e.data_type})")
+            warn(None, f"{e.source}: duplicate (pen, id) ({e.pen}, {e.id}): keeping {kept.name} "
+                       f"({kept.data_type}) from {kept.source}, dropping {e.name} ({e.data_type})")
     return sorted(first.values(), key=lambda e: (e.pen, e.id))
 
 
@@ -228,17 +243,71 @@ def cpp_pen(pen: int) -> str:
     return str(pen)
 
 
-def render(elements: list[Element], source_name: str, data_rows: int) -> str:
+@dataclass(frozen=True)
+class Enterprise:
+    pen: int
+    scope: str
+    organization: str
+
+
+def read_enterprises(path: str) -> list[Enterprise]:
+    """Read enterprises.csv (pen,scope,organization); errors are fatal."""
+    where = os.path.basename(path)
+    with open(path, newline="", encoding="utf-8-sig") as f:
+        reader = csv.reader(f, strict=True)
+        header = [c.strip() for c in next(reader, [])]
+        if tuple(header[:3]) != ENTERPRISE_COLUMNS:
+            raise SystemExit(f"gen_ie_table.py: error: {where}: header must be "
+                             f"{','.join(ENTERPRISE_COLUMNS)} (got: {','.join(header)})")
+        out: list[Enterprise] = []
+        for row in reader:
+            if not row or all(not c.strip() for c in row):
+                continue
+            line = reader.line_num
+            if len(row) != 3:
+                raise SystemExit(f"gen_ie_table.py: error: {where}:{line}: 3 fields expected")
+            pen = parse_uint(row[0].strip(), 0xFFFFFFFF)
+            scope = row[1].strip()
+            if pen is None or pen in (PEN_NETFLOW, PEN_NETFLOW_EXTRA, 0):
+                raise SystemExit(f"gen_ie_table.py: error: {where}:{line}: bad pen {row[0]!r}")
+            if not IDENTIFIER.fullmatch(scope) or scope in CPP_RESERVED:
+                raise SystemExit(f"gen_ie_table.py: error: {where}:{line}: bad scope {scope!r}")
+            out.append(Enterprise(pen, scope, row[2].strip()))
+    pens = [e.pen for e in out]
+    scopes = [e.scope for e in out]
+    for what, values in (("pen", pens), ("scope", scopes)):
+        dup = sorted({v for v in values if values.count(v) > 1})
+        if dup:
+            raise SystemExit(f"gen_ie_table.py: error: {where}: {what} listed twice: {dup}")
+    return sorted(out, key=lambda e: e.pen)
+
+
+IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+# Keywords and the names that would clash inside the generated namespaces.
+CPP_RESERVED = frozenset("""alignas alignof and and_eq asm auto bitand bitor bool break case catch char
+    char8_t char16_t char32_t class compl concept const consteval constexpr constinit const_cast
+    continue co_await co_return co_yield decltype default delete do double dynamic_cast else enum
+    explicit export extern false float for friend goto if inline int long mutable namespace new
+    noexcept not not_eq nullptr operator or or_eq private protected public register
+    reinterpret_cast requires return short signed sizeof static static_assert static_cast struct
+    switch template this thread_local throw true try typedef typeid typename union unsigned using
+    virtual void volatile wchar_t while xor xor_eq iana v9""".split())
+GENERATED_BANNER = [
+    "// SPDX-License-Identifier: MIT",
+    "//",
+    "// GENERATED by tools/gen_ie_table.py from data/ie/*.csv at build time. Do not edit:",
+    "// change the CSV files (or the generator) and rebuild.",
+]
+
+
+def render(elements: list[Element], enterprises: list[Enterprise], sources: list[str],
+           data_rows: int) -> str:
     n = len(elements)
-    lines = [
-        "// SPDX-License-Identifier: MIT",
-        "//",
-        "// GENERATED by tools/gen_ie_table.py from the registry's",
-        f"// {source_name} ({data_rows} data rows -> {n} elements).",
-        "// Do not edit: change the CSV or the generator and regenerate with",
-        f"//   python3 tools/gen_ie_table.py <registry>/{source_name} src/ie/elements_table.cpp",
+    lines = GENERATED_BANNER + [
+        f"// Sources: {', '.join(sources)} ({data_rows} data rows -> {n} elements).",
         "",
         '#include "nfpcap/ie/element.hpp"',
+        '#include "nfpcap/ie/registry.hpp"',
         "",
         "#include <array>",
         "#include <cstddef>",
@@ -277,9 +346,75 @@ def render(elements: list[Element], source_name: str, data_rows: int) -> str:
         "    return kElements;",
         "}",
         "",
+        "std::string_view enterprise_scope(std::uint32_t pen) noexcept {",
+        "    switch (pen) {",
+    ]
+    for ent in enterprises:
+        lines.append(f"    case {ent.pen}: return {cpp_string(ent.scope)};  // {ent.organization}")
+    lines += [
+        "    default: return {};",
+        "    }",
+        "}",
+        "",
         "}  // namespace nfpcap::ie",
         "",
     ]
+    return "\n".join(lines)
+
+
+def pen_constant(scope: str) -> str:
+    return "kPen" + scope[0].upper() + scope[1:]
+
+
+def id_constants(elements: list[Element], warn: Warner) -> list[tuple[str, int, str]]:
+    """(name, value, comment) for one namespace; names that cannot be constants are left out."""
+    out: list[tuple[str, int, str]] = []
+    taken: dict[str, str] = {}
+    for e in elements:
+        value = e.id + 32768 if e.pen == PEN_NETFLOW_EXTRA else e.id
+        if not IDENTIFIER.fullmatch(e.name) or e.name in CPP_RESERVED:
+            continue  # e.g. CERT's httpX-Forwarded-For: named in output, not in code
+        if e.name in taken:
+            warn(None, f"{e.source}: {e.name} already names {taken[e.name]}; no constant in ids.hpp")
+            continue
+        taken[e.name] = e.source
+        out.append((e.name, value, e.data_type))
+    return out
+
+
+def render_ids(elements: list[Element], enterprises: list[Enterprise], warn: Warner) -> str:
+    lines = GENERATED_BANNER + [
+        "//",
+        "// Named information element IDs and private enterprise numbers, so that code says",
+        "// ie::iana::octetDeltaCount rather than 1. Namespace iana: IANA element IDs (RFC 7012);",
+        "// v9: NetFlow v9 field types that IANA lacks (RFC 3954 §8; the ones >= 32768 as the",
+        "// full field type); one namespace per enterprise scope (ie::cert::initialTCPFlags).",
+        "#pragma once",
+        "#include <cstdint>",
+        "",
+        "namespace nfpcap::ie {",
+        "",
+        "/// Private enterprise numbers (IANA \"Private Enterprise Numbers\"); 0 is IANA itself.",
+        "inline constexpr std::uint32_t kPenIana = 0;",
+    ]
+    for ent in enterprises:
+        lines.append(f"inline constexpr std::uint32_t {pen_constant(ent.scope)} = {ent.pen};"
+                     f"  // {ent.organization}")
+    groups: list[tuple[str, str, list[Element]]] = [
+        ("iana", "IANA element IDs.", [e for e in elements if e.pen == 0]),
+        ("v9", "NetFlow v9 field types that IANA lacks (>= 32768: the full field type).",
+         [e for e in elements if e.pen in (PEN_NETFLOW, PEN_NETFLOW_EXTRA)]),
+    ]
+    for ent in enterprises:
+        members = [e for e in elements if e.pen == ent.pen]
+        if members:
+            groups.append((ent.scope, f"{ent.organization} (PEN {ent.pen}) element IDs.", members))
+    for name, doc, members in groups:
+        lines += ["", f"/// {doc}", f"namespace {name} {{"]
+        for const, value, data_type in id_constants(members, warn):
+            lines.append(f"inline constexpr std::uint16_t {const} = {value};  // {data_type}")
+        lines.append(f"}}  // namespace {name}")
+    lines += ["", "}  // namespace nfpcap::ie", ""]
     return "\n".join(lines)
 
 
@@ -305,19 +440,50 @@ def write_if_changed(path: str, text: str) -> None:
 
 
 def main(argv: list[str]) -> int:
-    if len(argv) != 3 or argv[1] in ("-h", "--help"):
-        print(__doc__.strip(), file=sys.stderr)
-        return 2
-    source, output = argv[1], argv[2]
-    warn = Warner(os.path.basename(source))
-    rows, data_rows = read_elements(source, warn)
+    parser = argparse.ArgumentParser(prog="gen_ie_table.py", description=__doc__.split("\n")[0])
+    parser.add_argument("--data-dir", required=True)
+    parser.add_argument("--cpp", help="write the element table (elements_table.cpp) here")
+    parser.add_argument("--ids", help="write the ID header (ids.hpp) here")
+    parser.add_argument("csv", nargs="*", help="DIR's element CSVs (all of them), as meson lists them")
+    args = parser.parse_args(argv[1:])
+    if not args.cpp and not args.ids:
+        parser.error("nothing to write: give --cpp and/or --ids")
+    found = sorted(f for f in os.listdir(args.data_dir)
+                   if f.endswith(".csv") and f != "enterprises.csv")
+    if args.csv:
+        listed = sorted(b for b in map(os.path.basename, args.csv) if b != "enterprises.csv")
+        if listed != found:
+            raise SystemExit(
+                f"gen_ie_table.py: error: {args.data_dir}: the CSV files listed "
+                f"({', '.join(listed)}) are not the folder's ({', '.join(found)}); "
+                f"update the list in meson.build")
+    enterprises = read_enterprises(os.path.join(args.data_dir, "enterprises.csv"))
+    warn = Warner(os.path.basename(os.path.normpath(args.data_dir)))
+    rows: list[Element] = []
+    data_rows = 0
+    for name in found:
+        warn.source = name
+        file_rows, count = read_elements(os.path.join(args.data_dir, name), warn)
+        rows += file_rows
+        data_rows += count
+    warn.source = os.path.basename(os.path.normpath(args.data_dir))
     elements = dedupe(rows, warn)
     check_names(elements, warn)
     if not elements:
-        raise SystemExit(f"gen_ie_table.py: error: {source}: no usable rows")
-    write_if_changed(output, render(elements, os.path.basename(source), data_rows))
-    print(f"gen_ie_table.py: wrote {len(elements)} elements to {output}"
-          f" ({warn.count} warning(s))", file=sys.stderr)
+        raise SystemExit(f"gen_ie_table.py: error: {args.data_dir}: no usable rows")
+    scoped = {e.pen for e in enterprises}
+    unscoped = sorted({e.pen for e in elements} - scoped - {0, PEN_NETFLOW, PEN_NETFLOW_EXTRA})
+    if unscoped:
+        raise SystemExit(f"gen_ie_table.py: error: enterprises.csv lacks a scope for pen(s) "
+                         f"{', '.join(map(str, unscoped))}")
+    if args.cpp:
+        write_if_changed(args.cpp, render(elements, enterprises, found, data_rows))
+    ids_warn = Warner("ids.hpp")
+    if args.ids:
+        write_if_changed(args.ids, render_ids(elements, enterprises, ids_warn))
+    if warn.count or ids_warn.count or os.environ.get("NFPCAP_GEN_VERBOSE"):
+        print(f"gen_ie_table.py: {len(elements)} elements from {len(found)} files"
+              f" ({warn.count + ids_warn.count} warning(s))", file=sys.stderr)
     return 0
 
 

@@ -13,29 +13,7 @@ std::uint64_t as_uint(wire::Bytes v) noexcept {
 }
 
 // RFC 7012 element IDs the analyzer reads (NetFlow v9 uses the same numbers).
-enum : std::uint16_t {
-    kOctetDelta = 1,
-    kPacketDelta = 2,
-    kProtocol = 4,
-    kTcpFlags = 6,
-    kSrcPort = 7,
-    kSrcV4 = 8,
-    kDstPort = 11,
-    kDstV4 = 12,
-    kSrcV6 = 27,
-    kDstV6 = 28,
-    kIcmpV4 = 32,
-    kSamplingInterval = 34,
-    kOctetTotal = 85,
-    kPacketTotal = 86,
-    kIcmpV6 = 139,
-    kIcmpTypeV4 = 176,
-    kIcmpTypeV6 = 178,
-    kSamplingPacketInterval = 305,
-    kSamplingPacketSpace = 306,
-};
-constexpr std::uint32_t kPenCert = 6871;
-constexpr std::uint16_t kCertInitialTcpFlags = 14;
+namespace iana = ie::iana;
 
 bool is_zero(const wire::IpAddress& a) noexcept {
     for (std::size_t i = 0; i < a.size(); ++i) {
@@ -65,19 +43,19 @@ std::optional<FlowRecord> extract_flow(const netflow::DataRecord& record, std::u
         const wire::Bytes v = record.values[i];
         if (spec.pen == ie::kPenReverse) {
             switch (spec.id) {
-            case kOctetDelta:
+            case iana::octetDeltaCount:
                 f.rev_bytes = as_uint(v);
                 have_rev_delta_bytes = f.biflow = true;
                 break;
-            case kPacketDelta:
+            case iana::packetDeltaCount:
                 f.rev_packets = as_uint(v);
                 have_rev_delta_packets = f.biflow = true;
                 break;
-            case kOctetTotal:
+            case iana::octetTotalCount:
                 if (!have_rev_delta_bytes) f.rev_bytes = as_uint(v);
                 f.biflow = true;
                 break;
-            case kPacketTotal:
+            case iana::packetTotalCount:
                 if (!have_rev_delta_packets) f.rev_packets = as_uint(v);
                 f.biflow = true;
                 break;
@@ -85,49 +63,51 @@ std::optional<FlowRecord> extract_flow(const netflow::DataRecord& record, std::u
             }
             continue;
         }
-        if (spec.pen == kPenCert && spec.id == kCertInitialTcpFlags) {
+        if (spec.pen == ie::kPenCert && spec.id == ie::cert::initialTCPFlags) {
             f.initial_tcp_flags = static_cast<std::uint8_t>(as_uint(v));
             continue;
         }
-        if (spec.pen != 0) continue;
+        if (spec.pen != ie::kPenIana) continue;
         switch (spec.id) {
         // Templates with both families fill the unused one with zeros: a zero address never
         // replaces one already found.
-        case kSrcV4:
+        case iana::sourceIPv4Address:
             if (v.size() == 4) take_address(f.src, have_src, wire::IpAddress::v4(v.first<4>()));
             break;
-        case kDstV4:
+        case iana::destinationIPv4Address:
             if (v.size() == 4) take_address(f.dst, have_dst, wire::IpAddress::v4(v.first<4>()));
             break;
-        case kSrcV6:
+        case iana::sourceIPv6Address:
             if (v.size() == 16) take_address(f.src, have_src, wire::IpAddress::v6(v.first<16>()));
             break;
-        case kDstV6:
+        case iana::destinationIPv6Address:
             if (v.size() == 16) take_address(f.dst, have_dst, wire::IpAddress::v6(v.first<16>()));
             break;
-        case kSrcPort: f.src_port = static_cast<std::uint16_t>(as_uint(v)); break;
-        case kDstPort: f.dst_port = static_cast<std::uint16_t>(as_uint(v)); break;
-        case kProtocol: f.protocol = static_cast<std::uint8_t>(as_uint(v)); break;
-        case kTcpFlags: f.tcp_flags = static_cast<std::uint8_t>(as_uint(v)); break;  // low byte: the classic flags
-        case kOctetDelta:
+        case iana::sourceTransportPort: f.src_port = static_cast<std::uint16_t>(as_uint(v)); break;
+        case iana::destinationTransportPort: f.dst_port = static_cast<std::uint16_t>(as_uint(v)); break;
+        case iana::protocolIdentifier: f.protocol = static_cast<std::uint8_t>(as_uint(v)); break;
+        case iana::tcpControlBits:
+            f.tcp_flags = static_cast<std::uint8_t>(as_uint(v));
+            break;  // low byte: the classic flags
+        case iana::octetDeltaCount:
             f.bytes = as_uint(v);
             have_delta_bytes = true;
             break;
-        case kPacketDelta:
+        case iana::packetDeltaCount:
             f.packets = as_uint(v);
             have_delta_packets = true;
             break;
-        case kOctetTotal:
+        case iana::octetTotalCount:
             if (!have_delta_bytes) f.bytes = as_uint(v);
             break;
-        case kPacketTotal:
+        case iana::packetTotalCount:
             if (!have_delta_packets) f.packets = as_uint(v);
             break;
-        case kIcmpV4:
-        case kIcmpV6: icmp_type_code = static_cast<std::uint16_t>(as_uint(v)); break;
-        case kIcmpTypeV4:
-        case kIcmpTypeV6: f.icmp_type = static_cast<std::uint8_t>(as_uint(v)); break;
-        case kSamplingInterval:
+        case iana::icmpTypeCodeIPv4:
+        case iana::icmpTypeCodeIPv6: icmp_type_code = static_cast<std::uint16_t>(as_uint(v)); break;
+        case iana::icmpTypeIPv4:
+        case iana::icmpTypeIPv6: f.icmp_type = static_cast<std::uint8_t>(as_uint(v)); break;
+        case iana::samplingInterval:
             if (auto n = as_uint(v); n > 1) sampling = static_cast<std::uint32_t>(n);
             break;
         default: break;
@@ -159,10 +139,10 @@ std::optional<std::uint32_t> announced_sampling(const netflow::DataRecord& recor
     std::uint64_t interval = 0, packet_interval = 0, packet_space = 0;
     for (std::size_t i = 0; i < t.fields.size(); ++i) {
         const netflow::FieldSpec& spec = t.fields[i];
-        if (spec.pen != 0 || (spec.scope && record.header->version == 9)) continue;
-        if (spec.id == kSamplingInterval) interval = as_uint(record.values[i]);
-        if (spec.id == kSamplingPacketInterval) packet_interval = as_uint(record.values[i]);
-        if (spec.id == kSamplingPacketSpace) packet_space = as_uint(record.values[i]);
+        if (spec.pen != ie::kPenIana || (spec.scope && record.header->version == 9)) continue;
+        if (spec.id == iana::samplingInterval) interval = as_uint(record.values[i]);
+        if (spec.id == iana::samplingPacketInterval) packet_interval = as_uint(record.values[i]);
+        if (spec.id == iana::samplingPacketSpace) packet_space = as_uint(record.values[i]);
     }
     if (interval > 1) return static_cast<std::uint32_t>(interval);
     if (packet_interval > 0 && packet_space > 0) {

@@ -67,21 +67,21 @@ namespace {
 
 TimeRole time_role_of(std::uint16_t id) noexcept {
     switch (id) {
-    case 22: return TimeRole::start_sysuptime;
-    case 21: return TimeRole::end_sysuptime;
-    case 150: return TimeRole::start_seconds;
-    case 151: return TimeRole::end_seconds;
-    case 152: return TimeRole::start_milliseconds;
-    case 153: return TimeRole::end_milliseconds;
-    case 154: return TimeRole::start_microseconds;
-    case 155: return TimeRole::end_microseconds;
-    case 156: return TimeRole::start_nanoseconds;
-    case 157: return TimeRole::end_nanoseconds;
-    case 158: return TimeRole::start_delta_us;
-    case 159: return TimeRole::end_delta_us;
-    case 160: return TimeRole::system_init_ms;
-    case 161: return TimeRole::duration_ms;
-    case 162: return TimeRole::duration_us;
+    case ie::iana::flowStartSysUpTime: return TimeRole::start_sysuptime;
+    case ie::iana::flowEndSysUpTime: return TimeRole::end_sysuptime;
+    case ie::iana::flowStartSeconds: return TimeRole::start_seconds;
+    case ie::iana::flowEndSeconds: return TimeRole::end_seconds;
+    case ie::iana::flowStartMilliseconds: return TimeRole::start_milliseconds;
+    case ie::iana::flowEndMilliseconds: return TimeRole::end_milliseconds;
+    case ie::iana::flowStartMicroseconds: return TimeRole::start_microseconds;
+    case ie::iana::flowEndMicroseconds: return TimeRole::end_microseconds;
+    case ie::iana::flowStartNanoseconds: return TimeRole::start_nanoseconds;
+    case ie::iana::flowEndNanoseconds: return TimeRole::end_nanoseconds;
+    case ie::iana::flowStartDeltaMicroseconds: return TimeRole::start_delta_us;
+    case ie::iana::flowEndDeltaMicroseconds: return TimeRole::end_delta_us;
+    case ie::iana::systemInitTimeMilliseconds: return TimeRole::system_init_ms;
+    case ie::iana::flowDurationMilliseconds: return TimeRole::duration_ms;
+    case ie::iana::flowDurationMicroseconds: return TimeRole::duration_us;
     default: return TimeRole::none;
     }
 }
@@ -107,7 +107,7 @@ void resolve(FieldSpec& f, bool v9) {
         f.element = v9 ? ie::find_v9(f.id) : ie::find_ipfix(f.pen, f.id);
         f.name = ie::field_name(f.pen, f.id, f.element, v9);
         f.kind = f.element ? kind_of(f.element->type) : FieldKind::raw;
-        if (f.pen == 0 || f.pen == ie::kPenReverse) f.time_role = time_role_of(f.id);
+        if (f.pen == ie::kPenIana || f.pen == ie::kPenReverse) f.time_role = time_role_of(f.id);
         if (f.pen == ie::kPenReverse) f.time_role = TimeRole::none;  // the peer direction's times
     }
     if (f.length != kVariableLength && !length_fits(f.kind, f.length)) {
@@ -231,24 +231,24 @@ std::shared_ptr<const Template> fixed_template(std::uint8_t version, std::initia
 // Cisco NetFlow v5 record (48 bytes), fields named by their IANA equivalents.
 const Template& v5_template() {
     static const auto t = fixed_template(5, {
-                                                {8, 0, 4},    // srcaddr: sourceIPv4Address
-                                                {12, 4, 4},   // dstaddr: destinationIPv4Address
-                                                {15, 8, 4},   // nexthop: ipNextHopIPv4Address
-                                                {10, 12, 2},  // input: ingressInterface
-                                                {14, 14, 2},  // output: egressInterface
-                                                {2, 16, 4},   // dPkts: packetDeltaCount
-                                                {1, 20, 4},   // dOctets: octetDeltaCount
-                                                {22, 24, 4},  // First: flowStartSysUpTime
-                                                {21, 28, 4},  // Last: flowEndSysUpTime
-                                                {7, 32, 2},   // srcport: sourceTransportPort
-                                                {11, 34, 2},  // dstport: destinationTransportPort
-                                                {6, 37, 1},   // tcp_flags: tcpControlBits (after pad1)
-                                                {4, 38, 1},   // prot: protocolIdentifier
-                                                {5, 39, 1},   // tos: ipClassOfService
-                                                {16, 40, 2},  // src_as: bgpSourceAsNumber
-                                                {17, 42, 2},  // dst_as: bgpDestinationAsNumber
-                                                {9, 44, 1},   // src_mask: sourceIPv4PrefixLength
-                                                {13, 45, 1},  // dst_mask: destinationIPv4PrefixLength
+                                                {ie::iana::sourceIPv4Address, 0, 4},          // srcaddr
+                                                {ie::iana::destinationIPv4Address, 4, 4},     // dstaddr
+                                                {ie::iana::ipNextHopIPv4Address, 8, 4},       // nexthop
+                                                {ie::iana::ingressInterface, 12, 2},          // input
+                                                {ie::iana::egressInterface, 14, 2},           // output
+                                                {ie::iana::packetDeltaCount, 16, 4},          // dPkts
+                                                {ie::iana::octetDeltaCount, 20, 4},           // dOctets
+                                                {ie::iana::flowStartSysUpTime, 24, 4},        // First
+                                                {ie::iana::flowEndSysUpTime, 28, 4},          // Last
+                                                {ie::iana::sourceTransportPort, 32, 2},       // srcport
+                                                {ie::iana::destinationTransportPort, 34, 2},  // dstport
+                                                {ie::iana::tcpControlBits, 37, 1},            // tcp_flags (after pad1)
+                                                {ie::iana::protocolIdentifier, 38, 1},        // prot
+                                                {ie::iana::ipClassOfService, 39, 1},          // tos
+                                                {ie::iana::bgpSourceAsNumber, 40, 2},         // src_as
+                                                {ie::iana::bgpDestinationAsNumber, 42, 2},    // dst_as
+                                                {ie::iana::sourceIPv4PrefixLength, 44, 1},    // src_mask
+                                                {ie::iana::destinationIPv4PrefixLength, 45, 1},  // dst_mask
                                             });
     return *t;
 }
@@ -256,20 +256,20 @@ const Template& v5_template() {
 // Cisco NetFlow v1 record (48 bytes): v5's first part, then protocol, tos and flags.
 const Template& v1_template() {
     static const auto t = fixed_template(1, {
-                                                {8, 0, 4},
-                                                {12, 4, 4},
-                                                {15, 8, 4},
-                                                {10, 12, 2},
-                                                {14, 14, 2},
-                                                {2, 16, 4},
-                                                {1, 20, 4},
-                                                {22, 24, 4},
-                                                {21, 28, 4},
-                                                {7, 32, 2},
-                                                {11, 34, 2},
-                                                {4, 38, 1},  // prot: protocolIdentifier (after pad1)
-                                                {5, 39, 1},  // tos: ipClassOfService
-                                                {6, 40, 1},  // flags: tcpControlBits
+                                                {ie::iana::sourceIPv4Address, 0, 4},
+                                                {ie::iana::destinationIPv4Address, 4, 4},
+                                                {ie::iana::ipNextHopIPv4Address, 8, 4},
+                                                {ie::iana::ingressInterface, 12, 2},
+                                                {ie::iana::egressInterface, 14, 2},
+                                                {ie::iana::packetDeltaCount, 16, 4},
+                                                {ie::iana::octetDeltaCount, 20, 4},
+                                                {ie::iana::flowStartSysUpTime, 24, 4},
+                                                {ie::iana::flowEndSysUpTime, 28, 4},
+                                                {ie::iana::sourceTransportPort, 32, 2},
+                                                {ie::iana::destinationTransportPort, 34, 2},
+                                                {ie::iana::protocolIdentifier, 38, 1},  // prot (after pad1)
+                                                {ie::iana::ipClassOfService, 39, 1},    // tos
+                                                {ie::iana::tcpControlBits, 40, 1},      // flags
                                             });
     return *t;
 }

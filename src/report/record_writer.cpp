@@ -2,11 +2,14 @@
 // Records to text / JSON lines / CSV, formatted straight into the output buffer.
 #include "nfpcap/report/record_writer.hpp"
 
+#include "nfpcap/ie/ids.hpp"
 #include "nfpcap/report/field_value.hpp"
 
 namespace nfpcap::report {
 
 namespace {
+
+namespace iana = ie::iana;
 
 void append_endpoint(Buffer& out, const wire::Endpoint& e) {
     char buf[wire::kMaxEndpointText];
@@ -23,7 +26,8 @@ void append_v5_header_fields(Buffer& out, const netflow::ExportHeader& h) {
 int find_field(const netflow::Template& t, std::initializer_list<std::uint16_t> ids) {
     for (std::uint16_t id : ids) {
         for (std::size_t i = 0; i < t.fields.size(); ++i) {
-            if (t.fields[i].pen == 0 && t.fields[i].id == id && !t.fields[i].scope) return static_cast<int>(i);
+            if (t.fields[i].pen == ie::kPenIana && t.fields[i].id == id && !t.fields[i].scope)
+                return static_cast<int>(i);
         }
     }
     return -1;
@@ -149,7 +153,13 @@ void RecordWriter::write_csv(const netflow::DataRecord& r) {
     out.push_back(',');
     if (times.end_ns) append_iso_time(out, *times.end_ns, 3);
     // The flow key and counters as columns, whichever elements the template used for them.
-    for (auto ids : {std::initializer_list<std::uint16_t>{8, 27}, {7}, {12, 28}, {11}, {4}, {2, 86}, {1, 85}}) {
+    for (auto ids : {std::initializer_list<std::uint16_t>{iana::sourceIPv4Address, iana::sourceIPv6Address},
+                     {iana::sourceTransportPort},
+                     {iana::destinationIPv4Address, iana::destinationIPv6Address},
+                     {iana::destinationTransportPort},
+                     {iana::protocolIdentifier},
+                     {iana::packetDeltaCount, iana::packetTotalCount},
+                     {iana::octetDeltaCount, iana::octetTotalCount}}) {
         out.push_back(',');
         int i = find_field(t, ids);
         if (i >= 0)
