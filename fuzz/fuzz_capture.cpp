@@ -39,8 +39,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     static std::FILE* null = std::fopen("/dev/null", "w");
     if (null != nullptr) {
         report::Output out(null);
-        report::write_stats(out, summaries, sessions, report::SummaryFormat::json);
-        report::write_stats(out, summaries, sessions, report::SummaryFormat::text);
+        report::write_stats(out, summaries, sessions, report::Format::json);
+        report::write_stats(out, summaries, sessions, report::Format::text);
     }
     const auto totals = sessions.totals();
     const auto& c = totals.counters;

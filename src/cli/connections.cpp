@@ -41,16 +41,12 @@ report::NameMap resolve_names(const analyze::Selection& selection, const Connect
 CLI::App* setup_connections(CLI::App& app, ConnectionsOptions& o) {
     auto* sub = app.add_subcommand("connections",
                                    "Print one line per connection, hosts and services resolved (the default command)");
-    const std::map<std::string, report::TableFormat> formats{
-        {"text", report::TableFormat::text}, {"json", report::TableFormat::json}, {"csv", report::TableFormat::csv}};
     const std::map<std::string, analyze::SortKey> sorts{{"start", analyze::SortKey::start},
                                                         {"bytes", analyze::SortKey::bytes},
                                                         {"packets", analyze::SortKey::packets},
                                                         {"duration", analyze::SortKey::duration}};
-    add_choices(
-        sub->add_option("-f,--format", o.format, "Output format: text (aligned table), json (JSON lines) or csv")
-            ->type_name("FORMAT"),
-        formats);
+    add_format_option(*sub, o.format, {report::Format::text, report::Format::json, report::Format::csv},
+                      "text is an aligned table, json one object per connection");
     sub->add_flag("--local", o.local_time, "Show times in local time instead of UTC");
     sub->add_flag("-n,--no-dns", o.no_dns, "Do not look up host names");
     sub->add_option("--hosts", o.hosts_file, "Names from a hosts-format file, used before DNS")

@@ -10,7 +10,7 @@ namespace nfpcap::cli {
 
 struct ConnectionsOptions {
     InputOptions input;
-    report::TableFormat format = report::TableFormat::text;
+    report::Format format = report::Format::text;
     bool local_time = false;
     bool no_dns = false;
     std::string hosts_file;

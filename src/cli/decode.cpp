@@ -52,11 +52,9 @@ CLI::App* setup_decode(CLI::App& app, DecodeOptions& options) {
         "decode",
         "Decode hex export payloads (arguments, --file or standard input; # comments as `hex` writes "
         "them) and print the records like `flows`");
-    const std::map<std::string, report::RecordFormat> formats{
-        {"text", report::RecordFormat::text}, {"json", report::RecordFormat::json}, {"csv", report::RecordFormat::csv}};
-    add_choices(sub->add_option("-f,--format", options.format, "Output format: text, json (JSON lines) or csv")
-                    ->type_name("FORMAT"),
-                formats);
+    add_format_option(*sub, options.format,
+                      {report::Format::text, report::Format::json, report::Format::csv, report::Format::line},
+                      "as for flows");
     sub->add_flag("--options", options.options_records, "Also print options records (marked \"kind\":\"options\")");
     sub->add_option("--file", options.files, "Read hex lines from this file (repeatable); - reads standard input")
         ->type_name("FILE");

@@ -12,7 +12,7 @@ namespace nfpcap::cli {
 struct DecodeOptions {
     std::vector<std::string> hex;    ///< payloads given as arguments
     std::vector<std::string> files;  ///< --file, "-" for stdin
-    report::RecordFormat format = report::RecordFormat::text;
+    report::Format format = report::Format::text;
     bool options_records = false;
 };
 

@@ -8,11 +8,9 @@ namespace nfpcap::cli {
 
 CLI::App* setup_flows(CLI::App& app, FlowsOptions& options) {
     auto* sub = app.add_subcommand("flows", "Print every decoded flow record, one per line, in capture order");
-    const std::map<std::string, report::RecordFormat> formats{
-        {"text", report::RecordFormat::text}, {"json", report::RecordFormat::json}, {"csv", report::RecordFormat::csv}};
-    add_choices(sub->add_option("-f,--format", options.format, "Output format: text, json (JSON lines) or csv")
-                    ->type_name("FORMAT"),
-                formats);
+    add_format_option(*sub, options.format,
+                      {report::Format::text, report::Format::json, report::Format::csv, report::Format::line},
+                      "json is one object per line, line one compact line per flow like nfdump -o line");
     sub->add_flag("--options", options.options_records, "Also print options records (marked \"kind\":\"options\")");
     add_input_options(*sub, options.input);
     return sub;

@@ -8,7 +8,7 @@ namespace nfpcap::cli {
 
 struct FlowsOptions {
     InputOptions input;
-    report::RecordFormat format = report::RecordFormat::text;
+    report::Format format = report::Format::text;
     bool options_records = false;
 };
 

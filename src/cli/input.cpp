@@ -25,6 +25,19 @@ private:
 
 }  // namespace
 
+void add_format_option(CLI::App& app, report::Format& format, std::initializer_list<report::Format> formats,
+                       const std::string& help) {
+    std::map<std::string, report::Format> names;
+    for (report::Format f : formats) names.emplace(std::string(report::name(f)), f);
+    format = *formats.begin();
+    const std::vector<report::Format> list(formats);
+    add_choices(app.add_option("-T,--format", format,
+                               fmt::format("Output format: {} (default {}); {}", report::describe_choices(list),
+                                           report::name(format), help))
+                    ->type_name("FORMAT"),
+                names);
+}
+
 void add_input_options(CLI::App& app, InputOptions& options) {
     app.add_option("--port", options.ports,
                    "Only UDP datagrams to or from this port are export traffic (repeatable); "

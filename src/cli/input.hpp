@@ -42,6 +42,11 @@ void add_choices(CLI::Option* option, const std::map<std::string, T>& names) {
     option->transform(CLI::IsMember(keys, CLI::ignore_case).description(""));
 }
 
+/// Adds `-T,--format` (tshark's letter; `--format` kept) choosing among `formats`, the first
+/// being the default; `help` says what each choice gives.
+void add_format_option(CLI::App& app, report::Format& format, std::initializer_list<report::Format> formats,
+                       const std::string& help);
+
 /// Adds FILE... and --port to a subcommand.
 void add_input_options(CLI::App& app, InputOptions& options);
 

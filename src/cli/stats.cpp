@@ -8,10 +8,7 @@ namespace nfpcap::cli {
 
 CLI::App* setup_stats(CLI::App& app, StatsOptions& options) {
     auto* sub = app.add_subcommand("stats", "Count datagrams, records and problems, in total and per exporter session");
-    const std::map<std::string, report::SummaryFormat> formats{{"text", report::SummaryFormat::text},
-                                                               {"json", report::SummaryFormat::json}};
-    add_choices(sub->add_option("-f,--format", options.format, "Output format: text or json")->type_name("FORMAT"),
-                formats);
+    add_format_option(*sub, options.format, {report::Format::text, report::Format::json}, "json is one document");
     add_input_options(*sub, options.input);
     return sub;
 }

@@ -7,7 +7,7 @@ namespace nfpcap::cli {
 
 struct StatsOptions {
     InputOptions input;
-    report::SummaryFormat format = report::SummaryFormat::text;
+    report::Format format = report::Format::text;
 };
 
 CLI::App* setup_stats(CLI::App& app, StatsOptions& options);

@@ -10,11 +10,8 @@ namespace nfpcap::cli {
 
 CLI::App* setup_templates(CLI::App& app, TemplatesOptions& options) {
     auto* sub = app.add_subcommand("templates", "List each session's templates with their fields and defining frames");
-    const std::map<std::string, report::SummaryFormat> formats{{"text", report::SummaryFormat::text},
-                                                               {"json", report::SummaryFormat::json}};
-    add_choices(sub->add_option("-f,--format", options.format, "Output format: text or json (one line per definition)")
-                    ->type_name("FORMAT"),
-                formats);
+    add_format_option(*sub, options.format, {report::Format::text, report::Format::json},
+                      "json is one line per definition");
     add_input_options(*sub, options.input);
     return sub;
 }

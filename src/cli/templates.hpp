@@ -7,7 +7,7 @@ namespace nfpcap::cli {
 
 struct TemplatesOptions {
     InputOptions input;
-    report::SummaryFormat format = report::SummaryFormat::text;
+    report::Format format = report::Format::text;
 };
 
 CLI::App* setup_templates(CLI::App& app, TemplatesOptions& options);

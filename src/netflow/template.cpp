@@ -148,7 +148,6 @@ void compile(Template& t, bool v9) {
     t.fixed_length = true;
     t.needs_value_check = false;
     t.has_lists = false;
-    t.json_keys_length = 0;
     t.anomalies = 0;
     std::map<std::pair<std::uint32_t, std::uint16_t>, std::uint16_t> seen;
     for (std::size_t i = 0; i < t.fields.size(); ++i) {
@@ -156,10 +155,6 @@ void compile(Template& t, bool v9) {
         f.scope = i < t.scope_count;
         resolve(f, v9);
         if (f.length_mismatch) ++t.anomalies;
-        f.json_key = "\"" + f.name + "\":";
-        f.json_key_length = f.json_key.size();
-        f.json_key.append(16, '\0');                  // slack for 16-byte block copies (report::put_blocks)
-        t.json_keys_length += f.json_key.size() + 3;  // comma and array brackets
         t.has_lists = t.has_lists || f.kind == FieldKind::basic_list || f.kind == FieldKind::sub_template_list ||
                       f.kind == FieldKind::sub_template_multi_list;
         if (f.length == kVariableLength) {

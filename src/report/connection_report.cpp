@@ -221,6 +221,16 @@ void write_footer(Buffer& out, const analyze::Selection& sel, const ConnectionFo
 
 }  // namespace
 
+std::string tcp_flag_letters(std::uint8_t flags) {
+    // RFC 9293 §3.1 bit order, most significant first: URG ACK PSH RST SYN FIN.
+    static constexpr char kLetters[] = "UAPRSF";
+    std::string out(6, '.');
+    for (std::size_t i = 0; i < 6; ++i) {
+        if ((flags & (0x20U >> i)) != 0) out[i] = kLetters[i];
+    }
+    return out;
+}
+
 std::string human_size(std::uint64_t bytes) {
     if (bytes < 1024) return std::to_string(bytes);
     static constexpr char kUnits[] = "KMGTPE";
@@ -266,12 +276,12 @@ void write_connections(Output& out, const analyze::Selection& selection, const C
                        const NameMap& names, const ConnectionReportOptions& options) {
     Buffer& b = out.buffer();
     switch (options.format) {
-    case TableFormat::text:
+    case Format::text:
         write_text(out, selection, names, options);
         write_footer(b, selection, footer, options);
         break;
-    case TableFormat::json: write_json(out, selection, names); break;
-    case TableFormat::csv: write_csv(out, selection, names); break;
+    case Format::json: write_json(out, selection, names); break;
+    case Format::csv: write_csv(out, selection, names); break;
     }
     out.flush();
 }

@@ -165,15 +165,16 @@ void append_list(Buffer& out, FieldKind kind, wire::Bytes value, const netflow::
 }
 
 // JSON fields of a template without lists: reserve once for the whole record, write raw.
-void append_json_fields_flat(Buffer& out, const netflow::Template& t, std::span<const wire::Bytes> values, int depth) {
-    std::size_t bound = t.json_keys_length;
+void append_json_fields_flat(Buffer& out, const netflow::Template& t, std::span<const wire::Bytes> values,
+                             const TemplateKeys& keys, int depth) {
+    std::size_t bound = keys.total;
     for (const wire::Bytes& v : values) bound += scalar_bound(v.size()) + 2;
     char* p = reserve(out, bound);
     for (std::size_t i = 0; i < t.fields.size(); ++i) {
         const FieldSpec& f = t.fields[i];
         if (f.repeat_index != 0) continue;  // printed with its first occurrence
         if (i != 0) *p++ = ',';
-        p = put_blocks(p, f.json_key.data(), f.json_key_length);
+        p = put_blocks(p, keys.keys[i].data(), keys.lengths[i]);
         if (f.repeat_count == 1) {
             p = put_scalar(p, effective_kind(f, values[i], depth), values[i], ValueStyle::json);
             continue;
@@ -190,6 +191,26 @@ void append_json_fields_flat(Buffer& out, const netflow::Template& t, std::span<
     commit(out, p);
 }
 
+TemplateKeys make_keys(const netflow::Template& t) {
+    TemplateKeys k;
+    k.keys.reserve(t.fields.size());
+    for (const FieldSpec& f : t.fields) {
+        std::string key;
+        key.reserve(f.name.size() * 6 + 3 + 16);
+        key.push_back('"');
+        // Names come from the element table, a user's definitions or an exporter: escape them.
+        Buffer escaped;
+        append_json_string(escaped, f.name);
+        key.append(escaped.data() + 1, escaped.size() - 2);
+        key.append("\":");
+        k.lengths.push_back(static_cast<std::uint32_t>(key.size()));
+        k.total += key.size() + 3;  // comma and array brackets
+        key.append(16, '\0');       // slack for 16-byte block copies (put_blocks)
+        k.keys.push_back(std::move(key));
+    }
+    return k;
+}
+
 }  // namespace
 
 void append_value(Buffer& out, const FieldSpec& spec, wire::Bytes v, const netflow::DataRecord& record,
@@ -202,11 +223,23 @@ void append_value(Buffer& out, const FieldSpec& spec, wire::Bytes v, const netfl
     }
 }
 
+const TemplateKeys& JsonKeyCache::keys(const netflow::Template& t) {
+    if (&t == last_) return *last_keys_;
+    auto it = entries_.find(&t);
+    if (it == entries_.end()) {
+        if (entries_.size() >= kMaxEntries) entries_.clear();
+        it = entries_.emplace(&t, Entry{t.shared_from_this(), make_keys(t)}).first;
+    }
+    last_ = &t;
+    last_keys_ = &it->second.keys;
+    return *last_keys_;
+}
+
 void append_fields(Buffer& out, const netflow::Template& t, std::span<const wire::Bytes> values,
-                   const netflow::DataRecord& record, ValueStyle style, int depth) {
+                   const netflow::DataRecord& record, ValueStyle style, int depth, JsonKeyCache* keys) {
     const bool json = style == ValueStyle::json;
-    if (json && !t.has_lists) {
-        append_json_fields_flat(out, t, values, depth);
+    if (json && !t.has_lists && keys != nullptr) {
+        append_json_fields_flat(out, t, values, keys->keys(t), depth);
         return;
     }
     bool first = true;
@@ -216,9 +249,8 @@ void append_fields(Buffer& out, const netflow::Template& t, std::span<const wire
         if (!first) out.push_back(json ? ',' : ' ');
         first = false;
         if (json) {
-            out.push_back('"');
-            out.append(f.name);
-            out.append(std::string_view("\":"));
+            append_json_string(out, f.name);
+            out.push_back(':');
         } else {
             out.append(f.name);
             out.push_back('=');

@@ -180,8 +180,8 @@ void write_text(Buffer& out, const std::vector<FileSummary>& files, const sessio
 }  // namespace
 
 void write_stats(Output& out, const std::vector<FileSummary>& files, const session::SessionTable& table,
-                 SummaryFormat format) {
-    if (format == SummaryFormat::json) {
+                 Format format) {
+    if (format == Format::json) {
         write_json(out.buffer(), files, table);
     } else {
         write_text(out.buffer(), files, table);

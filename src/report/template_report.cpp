@@ -56,9 +56,9 @@ void TemplateCollector::on_message(const source::Message&, const session::Proces
     pending_.clear();
 }
 
-void TemplateCollector::write(Output& out, SummaryFormat format) const {
+void TemplateCollector::write(Output& out, Format format) const {
     Buffer& b = out.buffer();
-    const bool json = format == SummaryFormat::json;
+    const bool json = format == Format::json;
     for (const auto& key : order_) {
         const auto& st = sessions_.at(key);
         if (!json) {

@@ -82,7 +82,7 @@ std::string render(const analyze::Selection& selection, const report::Connection
     return text;
 }
 
-report::ConnectionReportOptions format(report::TableFormat f) {
+report::ConnectionReportOptions format(report::Format f) {
     report::ConnectionReportOptions o;
     o.format = f;
     return o;
@@ -162,7 +162,7 @@ TEST_CASE("JSON lines: one object per connection with stable keys") {
     report::NameMap names;
     names.emplace(ip("10.0.0.1"), "laptop");
     names.emplace(ip("2001:db8::2"), "host \"two\"");
-    const std::string out = render(selection, {}, names, format(report::TableFormat::json));
+    const std::string out = render(selection, {}, names, format(report::Format::json));
     CHECK(out ==
           "{\"start\":\"2023-11-14T22:13:20.123Z\",\"end\":\"2023-11-14T22:13:22.623Z\",\"duration_ms\":2500,"
           "\"protocol\":6,\"service\":\"https\",\"client\":\"10.0.0.1\",\"client_port\":51000,"
@@ -182,12 +182,12 @@ TEST_CASE("JSON lines: one object per connection with stable keys") {
             c.rule = rule;
             analyze::Selection one;
             one.shown = {&c};
-            const std::string line = render(one, {}, {}, format(report::TableFormat::json));
+            const std::string line = render(one, {}, {}, format(report::Format::json));
             CAPTURE(line);
             CHECK(line.find(fmt::format("\"direction_rule\":\"{}\"", analyze::name(rule))) != std::string::npos);
         }
     }
-    SUBCASE("nothing shown: no output") { CHECK(render({}, {}, {}, format(report::TableFormat::json)).empty()); }
+    SUBCASE("nothing shown: no output") { CHECK(render({}, {}, {}, format(report::Format::json)).empty()); }
 }
 
 TEST_CASE("CSV: header, then one row per connection; names with commas quoted") {
@@ -197,7 +197,7 @@ TEST_CASE("CSV: header, then one row per connection; names with commas quoted") 
     selection.shown = {&a, &b};
     report::NameMap names;
     names.emplace(ip("192.0.2.80"), "web, \"front\"");
-    const auto lines = lines_of(render(selection, {}, names, format(report::TableFormat::csv)));
+    const auto lines = lines_of(render(selection, {}, names, format(report::Format::csv)));
     REQUIRE(lines.size() == 3);
     CHECK(lines[0] ==
           "start,end,duration_ms,protocol,service,client,client_port,server,server_port,client_name,server_name,"

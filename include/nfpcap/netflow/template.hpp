@@ -68,8 +68,6 @@ struct FieldSpec {
     std::uint16_t length = 0;  ///< bytes, or kVariableLength
     const ie::Element* element = nullptr;
     std::string name;                 ///< name printed for this field
-    std::string json_key;             ///< `"name":` then 16 NUL bytes of slack for block copies
-    std::size_t json_key_length = 0;  ///< length of `"name":` in json_key
     FieldKind kind = FieldKind::raw;  ///< kind the bytes are read as (raw when the length does not fit)
     bool length_mismatch = false;     ///< a fixed length that does not fit the element's type
     bool scope = false;               ///< options template scope field
@@ -94,7 +92,6 @@ struct Template : std::enable_shared_from_this<Template> {
     bool fixed_length = true;                               ///< no variable-length field: offsets are precomputed
     bool needs_value_check = false;                         ///< has fields whose values need checking per record
     bool has_lists = false;                                 ///< has basicList / subTemplateList / multi-list fields
-    std::size_t json_keys_length = 0;                       ///< sum of json_key lengths plus separators
     std::array<std::int16_t, kTimeRoleCount> time_field{};  ///< first field index per role, -1 none
     std::vector<std::byte> definition;                      ///< the template record as sent (to spot identical resends)
     std::uint64_t frame = 0;                                ///< frame that defined it

@@ -11,12 +11,10 @@
 
 namespace nfpcap::report {
 
-enum class TableFormat : std::uint8_t { text, json, csv };
-
 using NameMap = analyze::NameMap;
 
 struct ConnectionReportOptions {
-    TableFormat format = TableFormat::text;
+    Format format = Format::text;
     bool local_time = false;
     std::uint64_t min_packets = 10;  ///< echoed in the footer's hint
 };
@@ -36,6 +34,8 @@ struct ConnectionFooter {
 std::string human_size(std::uint64_t bytes);
 /// "0.3 sec" (tenths below a second), "3 sec", "15:27 min", "1:23:09 h".
 std::string human_duration(std::int64_t ns);
+/// TCP flags as nfdump prints them: `UAPRSF` with `.` for each flag not set (".AP.SF").
+std::string tcp_flag_letters(std::uint8_t flags);
 /// The service column: ICMP type name, else the server's (then the client's) port name.
 std::string service_of(const analyze::Connection& c);
 

@@ -1,6 +1,11 @@
 // SPDX-License-Identifier: MIT
 // Printing one field value by its kind: numbers, addresses, times, strings, hex, lists.
 #pragma once
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
 #include "nfpcap/netflow/record.hpp"
 #include "nfpcap/report/output.hpp"
 
@@ -8,14 +13,40 @@ namespace nfpcap::report {
 
 enum class ValueStyle : std::uint8_t { json, text };
 
+/// The JSON keys of one template (`"name":` per field, with 16 bytes of slack each for block
+/// copies), made once per definition: writing a record then copies them instead of escaping names.
+struct TemplateKeys {
+    std::vector<std::string> keys;       ///< per field, `"name":` followed by 16 NUL bytes
+    std::vector<std::uint32_t> lengths;  ///< length of `"name":` per field
+    std::size_t total = 0;               ///< bound of all keys with separators and brackets
+};
+
+/// JSON keys by template, kept while the template is (the cache holds the template alive, so
+/// a definition's address is never reused for another while its keys are cached).
+class JsonKeyCache {
+public:
+    const TemplateKeys& keys(const netflow::Template& t);
+
+private:
+    struct Entry {
+        std::shared_ptr<const netflow::Template> hold;
+        TemplateKeys keys;
+    };
+    static constexpr std::size_t kMaxEntries = 4096;  ///< a redefinition flood clears it, no more
+    std::unordered_map<const netflow::Template*, Entry> entries_;
+    const netflow::Template* last_ = nullptr;
+    const TemplateKeys* last_keys_ = nullptr;
+};
+
 /// Appends the value of `spec` held in `value`. Values whose length does not fit the kind print
 /// as hex; lists (RFC 6313) print as arrays, sub-template records as objects.
 void append_value(Buffer& out, const netflow::FieldSpec& spec, wire::Bytes value, const netflow::DataRecord& record,
                   ValueStyle style, int depth = 0);
 
 /// Appends `"name":value` pairs (JSON) or `name=value` words (text) for a whole record's fields;
-/// repeated elements become one JSON array in template order.
+/// repeated elements become one JSON array in template order. With `keys`, JSON records without
+/// lists take the fast path (keys copied from the cache, one reservation per record).
 void append_fields(Buffer& out, const netflow::Template& t, std::span<const wire::Bytes> values,
-                   const netflow::DataRecord& record, ValueStyle style, int depth = 0);
+                   const netflow::DataRecord& record, ValueStyle style, int depth = 0, JsonKeyCache* keys = nullptr);
 
 }  // namespace nfpcap::report

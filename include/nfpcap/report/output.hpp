@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "nfpcap/report/format.hpp"
 #include "nfpcap/wire/reader.hpp"
 
 namespace nfpcap::report {

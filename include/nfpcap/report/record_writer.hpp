@@ -1,17 +1,37 @@
 // SPDX-License-Identifier: MIT
-// `flows` output: one decoded record per line as text, JSON lines or CSV.
+// `flows` output: one decoded record per line. Each format is a RecordFormatter that writes a
+// record into a buffer (so batches can be formatted anywhere); RecordWriter is the sink that
+// hands records to the chosen one and writes the output as it fills.
 #pragma once
+#include <memory>
 #include <string>
+#include <string_view>
 
 #include "nfpcap/netflow/decoder.hpp"
+#include "nfpcap/report/format.hpp"
 #include "nfpcap/report/output.hpp"
 
 namespace nfpcap::report {
 
-enum class RecordFormat : std::uint8_t { text, json, csv };
+/// What a record's line says besides the record itself.
+struct RecordNotes {
+    std::string_view file;  ///< the capture file, when several are read (empty: none)
+};
+
+/// Writes records in one format. Formatters keep caches (JSON keys), not output state.
+class RecordFormatter {
+public:
+    virtual ~RecordFormatter() = default;
+    /// Written once before the first record (CSV and `line`: the header row).
+    virtual void begin(Buffer& /*out*/) {}
+    virtual void record(Buffer& out, const netflow::DataRecord& record, const RecordNotes& notes) = 0;
+};
+
+/// The formatter of `format` (text, json, csv or line).
+std::unique_ptr<RecordFormatter> make_record_formatter(Format format);
 
 struct RecordWriterOptions {
-    RecordFormat format = RecordFormat::text;
+    Format format = Format::text;
     bool include_options = false;  ///< also print options records ("kind":"options")
 };
 
@@ -25,12 +45,9 @@ public:
     void on_record(const netflow::DataRecord& record) override;
 
 private:
-    void write_json(const netflow::DataRecord& r);
-    void write_text(const netflow::DataRecord& r);
-    void write_csv(const netflow::DataRecord& r);
-
     Output& out_;
     RecordWriterOptions options_;
+    std::unique_ptr<RecordFormatter> formatter_;
     std::string file_;
 };
 

@@ -13,10 +13,8 @@ namespace nfpcap::report {
 /// Per-input accounting (capture counters, read errors) as the source reported it.
 using FileSummary = source::InputSummary;
 
-enum class SummaryFormat : std::uint8_t { text, json };
-
 /// `nfpcap stats`: totals, frame accounting, reasons and one row per exporter session.
 void write_stats(Output& out, const std::vector<FileSummary>& files, const session::SessionTable& sessions,
-                 SummaryFormat format);
+                 Format format);
 
 }  // namespace nfpcap::report

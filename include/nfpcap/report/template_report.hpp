@@ -19,7 +19,7 @@ public:
                      const netflow::Template& t, netflow::TemplateChange change) override;
     void on_message(const source::Message& message, const session::ProcessResult& result) override;
 
-    void write(Output& out, SummaryFormat format) const;
+    void write(Output& out, Format format) const;
 
 private:
     struct Definition {

@@ -1,0 +1,265 @@
+// SPDX-License-Identifier: MIT
+// The record formats: JSON lines, text, CSV and nfdump-style lines, formatted straight into
+// the buffer (bounded envelopes written in one reservation).
+#include <array>
+#include <cctype>
+#include <initializer_list>
+
+#include "nfpcap/analyze/flow.hpp"
+#include "nfpcap/analyze/services.hpp"
+#include "nfpcap/ie/ids.hpp"
+#include "nfpcap/netflow/version.hpp"
+#include "nfpcap/report/connection_report.hpp"
+#include "nfpcap/report/field_value.hpp"
+#include "nfpcap/report/record_writer.hpp"
+
+namespace nfpcap::report {
+
+namespace {
+
+void append_endpoint(Buffer& out, const wire::Endpoint& e) {
+    char buf[wire::kMaxEndpointText];
+    out.append(buf, wire::write_endpoint(buf, e));
+}
+
+bool template_based(const netflow::ExportHeader& h) noexcept {
+    const netflow::VersionInfo* info = netflow::version_info(h.version);
+    return info != nullptr && info->template_based;
+}
+
+/// Index of the first non-scope field with IANA id `id` (the first of `ids` present), or -1.
+int find_field(const netflow::Template& t, std::initializer_list<std::uint16_t> ids) {
+    for (std::uint16_t id : ids) {
+        for (std::size_t i = 0; i < t.fields.size(); ++i) {
+            if (t.fields[i].pen == 0 && t.fields[i].id == id && !t.fields[i].scope) return static_cast<int>(i);
+        }
+    }
+    return -1;
+}
+
+class JsonFormatter final : public RecordFormatter {
+public:
+    void record(Buffer& out, const netflow::DataRecord& r, const RecordNotes& notes) override {
+        const netflow::FlowTimes times = r.times();
+        const auto& h = *r.header;
+        // The envelope: bounded, written in one go (file name escaped: 6 bytes per byte at most).
+        char* p = reserve(out, 400 + 6 * notes.file.size());
+        *p++ = '{';
+        if (!notes.file.empty()) {
+            p = put(p, "\"file\":");
+            p = put_json_string(p, notes.file);
+            *p++ = ',';
+        }
+        p = put(p, "\"frame\":");
+        p = put_uint(p, r.context->frame);
+        p = put(p, ",\"time\":\"");
+        p = put_iso_time(p, r.context->time_ns, 6);
+        p = put(p, "\",\"exporter\":\"");
+        p = wire::write_endpoint(p, r.context->exporter);
+        p = put(p, "\",\"version\":");
+        p = put_uint(p, h.version);
+        p = put(p, ",\"domain\":");
+        p = put_uint(p, h.domain);
+        if (template_based(h)) {
+            p = put(p, ",\"template\":");
+            p = put_uint(p, r.tmpl->id);
+        }
+        if (r.is_options()) p = put(p, ",\"kind\":\"options\"");
+        for (auto [key, ns] : {std::pair{",\"start\":", times.start_ns}, std::pair{",\"end\":", times.end_ns}}) {
+            p = put(p, key);
+            if (ns) {
+                *p++ = '"';
+                p = put_iso_time(p, *ns, 3);
+                *p++ = '"';
+            } else {
+                p = put(p, "null");
+            }
+        }
+        if (h.version == 5) {
+            p = fmt::format_to(p, ",\"engineType\":{},\"engineId\":{},\"samplingAlgorithm\":{},\"samplingInterval\":{}",
+                               h.engine_type, h.engine_id, h.sampling_mode(), h.sampling_interval());
+        }
+        if (!r.tmpl->fields.empty()) *p++ = ',';
+        commit(out, p);
+        append_fields(out, *r.tmpl, r.values, r, ValueStyle::json, 0, &keys_);
+        out.append(std::string_view("}\n"));
+    }
+
+private:
+    JsonKeyCache keys_;
+};
+
+void append_time_or_dash(Buffer& out, const std::optional<std::int64_t>& ns) {
+    if (ns) {
+        append_iso_time(out, *ns, 3);
+    } else {
+        out.push_back('-');
+    }
+}
+
+class TextFormatter final : public RecordFormatter {
+public:
+    void record(Buffer& out, const netflow::DataRecord& r, const RecordNotes& notes) override {
+        const netflow::FlowTimes times = r.times();
+        const auto& h = *r.header;
+        if (!notes.file.empty()) {
+            out.append(notes.file);
+            out.push_back(' ');
+        }
+        out.push_back('#');
+        append_uint(out, r.context->frame);
+        out.push_back(' ');
+        append_iso_time(out, r.context->time_ns, 6);
+        out.push_back(' ');
+        append_endpoint(out, r.context->exporter);
+        fmt::format_to(fmt::appender(out), " v{} domain={}", h.version, h.domain);
+        if (template_based(h)) fmt::format_to(fmt::appender(out), " template={}", r.tmpl->id);
+        if (r.is_options()) out.append(std::string_view(" options"));
+        out.append(std::string_view(" start="));
+        append_time_or_dash(out, times.start_ns);
+        out.append(std::string_view(" end="));
+        append_time_or_dash(out, times.end_ns);
+        if (h.version == 5) {
+            fmt::format_to(fmt::appender(out), " engineType={} engineId={} samplingAlgorithm={} samplingInterval={}",
+                           h.engine_type, h.engine_id, h.sampling_mode(), h.sampling_interval());
+        }
+        out.push_back(' ');
+        append_fields(out, *r.tmpl, r.values, r, ValueStyle::text);
+        out.push_back('\n');
+    }
+};
+
+/// CSV columns: the envelope, then the flow key and counters by IANA name (empty when the
+/// record has no such element), then every field as one quoted `name=value ...` column.
+struct CsvColumn {
+    std::string_view name;
+    std::uint16_t id;
+};
+constexpr std::array<CsvColumn, 9> kCsvColumns{{
+    {"sourceIPv4Address", ie::iana::sourceIPv4Address},
+    {"sourceIPv6Address", ie::iana::sourceIPv6Address},
+    {"sourceTransportPort", ie::iana::sourceTransportPort},
+    {"destinationIPv4Address", ie::iana::destinationIPv4Address},
+    {"destinationIPv6Address", ie::iana::destinationIPv6Address},
+    {"destinationTransportPort", ie::iana::destinationTransportPort},
+    {"protocolIdentifier", ie::iana::protocolIdentifier},
+    {"packetDeltaCount", ie::iana::packetDeltaCount},
+    {"octetDeltaCount", ie::iana::octetDeltaCount},
+}};
+
+class CsvFormatter final : public RecordFormatter {
+public:
+    void begin(Buffer& out) override {
+        out.append(std::string_view("frame,time,exporter,version,domain,template,kind,start,end"));
+        for (const CsvColumn& c : kCsvColumns) {
+            out.push_back(',');
+            out.append(c.name);
+        }
+        out.append(std::string_view(",fields\n"));
+    }
+
+    void record(Buffer& out, const netflow::DataRecord& r, const RecordNotes&) override {
+        const netflow::FlowTimes times = r.times();
+        const auto& h = *r.header;
+        const auto& t = *r.tmpl;
+        char* p = reserve(out, 200);
+        p = put_uint(p, r.context->frame);
+        *p++ = ',';
+        p = put_iso_time(p, r.context->time_ns, 6);
+        *p++ = ',';
+        p = wire::write_endpoint(p, r.context->exporter);
+        *p++ = ',';
+        p = put_uint(p, h.version);
+        *p++ = ',';
+        p = put_uint(p, h.domain);
+        *p++ = ',';
+        if (template_based(h)) p = put_uint(p, t.id);
+        p = put(p, r.is_options() ? ",options," : ",data,");
+        if (times.start_ns) p = put_iso_time(p, *times.start_ns, 3);
+        *p++ = ',';
+        if (times.end_ns) p = put_iso_time(p, *times.end_ns, 3);
+        commit(out, p);
+        for (const CsvColumn& c : kCsvColumns) {
+            out.push_back(',');
+            const int i = find_field(t, {c.id});
+            if (i >= 0) {
+                const auto k = static_cast<std::size_t>(i);
+                append_value(out, t.fields[k], r.values[k], r, ValueStyle::text);
+            }
+        }
+        // Every field as one quoted column; the quotes inside (escaped strings) doubled.
+        out.append(std::string_view(",\""));
+        const std::size_t start = out.size();
+        append_fields(out, t, r.values, r, ValueStyle::text);
+        double_quotes(out, start);
+        out.append(std::string_view("\"\n"));
+    }
+
+private:
+    static void double_quotes(Buffer& out, std::size_t start) {
+        std::size_t quotes = 0;
+        for (std::size_t i = start; i < out.size(); ++i) quotes += out[i] == '"';
+        if (quotes == 0) return;
+        const std::size_t old_size = out.size();
+        out.resize(old_size + quotes);
+        // Shift right to left so each byte moves once.
+        std::size_t to = out.size();
+        for (std::size_t from = old_size; from > start;) {
+            const char c = out[--from];
+            out[--to] = c;
+            if (c == '"') out[--to] = '"';
+        }
+    }
+};
+
+/// One line per flow record like `nfdump -o line`, with the TCP flags as letters.
+class LineFormatter final : public RecordFormatter {
+public:
+    void begin(Buffer& out) override {
+        fmt::format_to(fmt::appender(out), "{:<23} {:>9} {:<5} {:>21}    {:<21} {:<6} {:>8} {:>10}\n",
+                       "Date first seen (UTC)", "Duration", "Proto", "Src IP Addr:Port", "Dst IP Addr:Port", "Flags",
+                       "Packets", "Bytes");
+    }
+
+    void record(Buffer& out, const netflow::DataRecord& r, const RecordNotes&) override {
+        if (r.is_options()) return;  // no flow key to show
+        const auto flow = analyze::extract_flow(r);
+        if (!flow) return;
+        Buffer start;
+        if (flow->start_ns) {
+            append_iso_time(start, *flow->start_ns, 3);
+            start[10] = ' ';   // nfdump's "2024-05-01 12:00:00.123"
+            start.resize(23);  // without the zone letter: the header says UTC
+        } else {
+            start.push_back('-');
+        }
+        std::string duration = "-";
+        if (flow->start_ns && flow->end_ns && *flow->end_ns >= *flow->start_ns) {
+            const std::int64_t ms = (*flow->end_ns - *flow->start_ns) / 1'000'000;
+            duration = fmt::format("{}.{:03}", ms / 1000, ms % 1000);
+        }
+        std::string proto(analyze::protocol_name(flow->protocol));
+        if (proto.empty()) proto = std::to_string(flow->protocol);
+        for (char& c : proto) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+        fmt::format_to(fmt::appender(out), "{:<23} {:>9} {:<5} {:>21} -> {:<21} {:<6} {:>8} {:>10}\n",
+                       std::string_view(start.data(), start.size()), duration, proto,
+                       wire::to_string(wire::Endpoint{flow->src, flow->src_port}),
+                       wire::to_string(wire::Endpoint{flow->dst, flow->dst_port}), tcp_flag_letters(flow->tcp_flags),
+                       flow->packets, flow->bytes);
+    }
+};
+
+}  // namespace
+
+std::unique_ptr<RecordFormatter> make_record_formatter(Format format) {
+    switch (format) {
+    case Format::json: return std::make_unique<JsonFormatter>();
+    case Format::csv: return std::make_unique<CsvFormatter>();
+    case Format::line: return std::make_unique<LineFormatter>();
+    case Format::text:
+    case Format::count_: break;
+    }
+    return std::make_unique<TextFormatter>();
+}
+
+}  // namespace nfpcap::report
