@@ -86,6 +86,7 @@ void emit(Decode& d, const Template& t, wire::Bytes record, std::span<const wire
     rec.state = &d.state;
     rec.bytes = record;
     rec.values = values;
+    rec.system_init_ms = d.state.system_init_ms;
     d.sink.on_record(rec);
 }
 

@@ -98,8 +98,6 @@ FlowTimes flow_times(const Template& t, std::span<const wire::Bytes> values, con
     return times;
 }
 
-FlowTimes DataRecord::times() const noexcept {
-    return flow_times(*tmpl, values, *header, state ? state->system_init_ms : std::nullopt);
-}
+FlowTimes DataRecord::times() const noexcept { return flow_times(*tmpl, values, *header, system_init_ms); }
 
 }  // namespace nfpcap::netflow

@@ -1,10 +1,16 @@
 // SPDX-License-Identifier: MIT
-// Export message headers and decoded records: views over the datagram, valid only while the
-// datagram is (copy what must outlive it).
+// Export message headers and decoded records. A DataRecord is a view, valid only during the
+// DecodeSink::on_record call that hands it out: the header is a local of decode_message, the
+// values sit in the decoder's scratch space, the bytes in the datagram, and the session may
+// replace the template later in the same message. Whatever keeps a record copies it into an
+// OwnedRecord.
 #pragma once
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <span>
+#include <utility>
+#include <vector>
 
 #include "nfpcap/netflow/template.hpp"
 #include "nfpcap/wire/address.hpp"
@@ -52,18 +58,51 @@ struct FlowTimes {
     std::optional<std::int64_t> end_ns;
 };
 
-/// One decoded data or options record.
+/// One decoded data or options record (a view: see the top of this file).
 struct DataRecord {
     const MessageContext* context = nullptr;
     const ExportHeader* header = nullptr;
     const Template* tmpl = nullptr;
-    const DecoderState* state = nullptr;  ///< for sub-template lists
+    /// The session's template state, for sub-template lists (resolved when they are walked).
+    const DecoderState* state = nullptr;
     wire::Bytes bytes;                    ///< the record as sent
     std::span<const wire::Bytes> values;  ///< one per template field
+    /// The exporter's boot time (IPFIX systemInitTimeMilliseconds) when the record was decoded.
+    std::optional<std::int64_t> system_init_ms;
 
     [[nodiscard]] bool is_options() const noexcept { return tmpl->kind == TemplateKind::options; }
     /// Absolute start/end, computed on demand (a run that only counts never pays for it).
     [[nodiscard]] FlowTimes times() const noexcept;
+};
+
+/// A decoded record that owns what it needs: its bytes, header and context are copies, its
+/// template is shared (kept alive however the session changes). Sub-template lists still resolve
+/// against the session's state, which lives as long as the session table.
+class OwnedRecord {
+public:
+    explicit OwnedRecord(const DataRecord& record);
+    OwnedRecord(const OwnedRecord& other);
+    OwnedRecord(OwnedRecord&& other) noexcept;
+    OwnedRecord& operator=(const OwnedRecord& other);
+    OwnedRecord& operator=(OwnedRecord&& other) noexcept;
+    ~OwnedRecord() = default;
+
+    /// The record as a view over this object's copies, valid while it is.
+    [[nodiscard]] const DataRecord& view() const noexcept { return view_; }
+    [[nodiscard]] const std::shared_ptr<const Template>& template_ptr() const noexcept { return tmpl_; }
+
+private:
+    void point_views();
+
+    MessageContext context_;
+    ExportHeader header_;
+    std::shared_ptr<const Template> tmpl_;
+    const DecoderState* state_ = nullptr;
+    std::vector<std::byte> bytes_;
+    std::vector<std::pair<std::uint32_t, std::uint32_t>> fields_;  ///< (offset, length) in bytes_
+    std::vector<wire::Bytes> values_;
+    std::optional<std::int64_t> system_init_ms_;
+    DataRecord view_;
 };
 
 /// Computes start/end for a record from its time fields, the header and the session state.
