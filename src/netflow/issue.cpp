@@ -24,6 +24,7 @@ std::string_view name(Reason r) noexcept {
     case Reason::count_mismatch: return "count_mismatch";
     case Reason::trailing_bytes: return "trailing_bytes";
     case Reason::list_too_deep: return "list_too_deep";
+    case Reason::count_: break;
     }
     return "unknown";
 }
@@ -48,6 +49,7 @@ std::string_view describe(Reason r) noexcept {
     case Reason::count_mismatch: return "header record count differs from the records present";
     case Reason::trailing_bytes: return "bytes after the last set that are not padding";
     case Reason::list_too_deep: return "lists nested deeper than 8 levels (the deeper part kept as hex)";
+    case Reason::count_: break;
     }
     return "unknown";
 }

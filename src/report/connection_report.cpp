@@ -282,6 +282,8 @@ void write_connections(Output& out, const analyze::Selection& selection, const C
         break;
     case Format::json: write_json(out, selection, names); break;
     case Format::csv: write_csv(out, selection, names); break;
+    case Format::line:  // not offered for connections
+    case Format::count_: break;
     }
     out.flush();
 }

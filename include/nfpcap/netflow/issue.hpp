@@ -30,8 +30,10 @@ enum class Reason : std::uint8_t {
     count_mismatch,         ///< v9 header record count differs from what the message holds
     trailing_bytes,         ///< bytes after the last record / set that are not padding
     list_too_deep,          ///< RFC 6313 lists nested deeper than kMaxListDepth: the rest as hex
+    count_,
 };
-inline constexpr std::size_t kReasonCount = 18;
+/// Arrays indexed by Reason have this size (derived, never kept by hand).
+inline constexpr std::size_t kReasonCount = static_cast<std::size_t>(Reason::count_);
 
 /// Whether a reason means decoded data was lost (as opposed to an anomaly in decoded data).
 [[nodiscard]] constexpr bool loses_data(Reason r) noexcept {

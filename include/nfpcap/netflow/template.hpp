@@ -56,8 +56,9 @@ enum class TimeRole : std::uint8_t {
     duration_ms,
     duration_us,     // 161 / 162
     system_init_ms,  // 160
+    count_,
 };
-inline constexpr std::size_t kTimeRoleCount = 16;
+inline constexpr std::size_t kTimeRoleCount = static_cast<std::size_t>(TimeRole::count_);
 
 inline constexpr std::uint16_t kVariableLength = 65535;
 
