@@ -61,9 +61,8 @@ ListWalk walk_block(const DecoderState* state, std::uint16_t template_id, wire::
 ListWalk walk_list(FieldKind kind, wire::Bytes value, const DecoderState* state, bool v9, int depth,
                    ListVisitor& visitor) {
     if (depth > kMaxListDepth) return ListWalk::too_deep;
-    switch (kind) {
-    case FieldKind::basic_list: return walk_basic_list(value, v9, depth, visitor);
-    case FieldKind::sub_template_list: {
+    if (kind == FieldKind::basic_list) return walk_basic_list(value, v9, depth, visitor);
+    if (kind == FieldKind::sub_template_list) {
         // RFC 6313 §4.5.2: semantic, template ID, records.
         wire::Reader r(value);
         r.skip(1);
@@ -71,7 +70,7 @@ ListWalk walk_list(FieldKind kind, wire::Bytes value, const DecoderState* state,
         if (r.failed()) return ListWalk::malformed;
         return walk_block(state, template_id, wire::Reader(r.rest()), depth, visitor);
     }
-    case FieldKind::sub_template_multi_list: {
+    if (kind == FieldKind::sub_template_multi_list) {
         // RFC 6313 §4.5.3: semantic, then blocks of (template ID, length, records).
         wire::Reader r(value);
         r.skip(1);
@@ -86,21 +85,6 @@ ListWalk walk_list(FieldKind kind, wire::Bytes value, const DecoderState* state,
             result = worse(result, walk_block(state, template_id, block, depth, visitor));
         }
         return result;
-    }
-    case FieldKind::raw:
-    case FieldKind::unsigned_int:
-    case FieldKind::signed_int:
-    case FieldKind::float32:
-    case FieldKind::float64:
-    case FieldKind::boolean:
-    case FieldKind::mac:
-    case FieldKind::string:
-    case FieldKind::ipv4:
-    case FieldKind::ipv6:
-    case FieldKind::seconds:
-    case FieldKind::milliseconds:
-    case FieldKind::microseconds:
-    case FieldKind::nanoseconds: break;
     }
     return ListWalk::malformed;  // not a list
 }
