@@ -106,6 +106,41 @@ bool looks_like_export(wire::Bytes payload) noexcept {
            sets_consistent(wire::Reader(payload.subspan(header)), info->has_length);
 }
 
+StreamCut cut_stream_message(wire::Bytes available, bool end_of_stream, bool resynchronizing) noexcept {
+    using Kind = StreamCut::Kind;
+    if (available.size() < 4) return {end_of_stream ? Kind::invalid : Kind::need_more, 0};
+    const VersionInfo* info = version_info(wire::load_be16(available.data()));
+    if (info == nullptr || !info->template_based) return {Kind::invalid, 0};
+    const std::size_t header = info->header_size;
+    if (info->has_length) {
+        const std::size_t length = wire::load_be16(available.data() + info->count_offset);
+        if (length < header + kSetHeaderSize) return {Kind::invalid, 0};
+        if (available.size() < length) return {end_of_stream ? Kind::invalid : Kind::need_more, 0};
+        if (resynchronizing && !looks_like_export(available.first(length))) return {Kind::invalid, 0};
+        return {Kind::message, length};
+    }
+    // v9: flowsets after the header until the next header (or the end of the stream).
+    if (available.size() < header + kSetHeaderSize) return {end_of_stream ? Kind::invalid : Kind::need_more, 0};
+    std::size_t at = header;
+    bool any = false;
+    while (true) {
+        if (available.size() - at < 2) {
+            if (!end_of_stream) return {Kind::need_more, 0};
+            return any ? StreamCut{Kind::message, at} : StreamCut{Kind::invalid, 0};
+        }
+        const std::uint16_t id = wire::load_be16(available.data() + at);
+        if (any && id == info->version) break;  // the next message's header
+        if (available.size() - at < kSetHeaderSize) return {end_of_stream ? Kind::invalid : Kind::need_more, 0};
+        const std::size_t length = wire::load_be16(available.data() + at + 2);
+        const bool valid_id = id <= 1 || id >= 256;
+        if (!valid_id || length < kSetHeaderSize) return {Kind::invalid, 0};
+        if (available.size() - at < length) return {end_of_stream ? Kind::invalid : Kind::need_more, 0};
+        at += length;
+        any = true;
+    }
+    return {Kind::message, at};
+}
+
 std::optional<std::string> parse_hex(std::string_view text, std::vector<std::byte>& out) {
     out.clear();
     out.reserve(text.size() / 2);

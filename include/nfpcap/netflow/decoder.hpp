@@ -78,6 +78,24 @@ struct HeaderPeek {
 /// headers consistent). Used to find export traffic on any port.
 bool looks_like_export(wire::Bytes payload) noexcept;
 
+/// Where the export message at the start of a byte stream ends (RFC 7011 §10.4.1: IPFIX over
+/// TCP sends messages back to back, each delimited by its header's length; NetFlow v9 headers
+/// carry no length, so a v9 message over TCP ends where the next v9 header starts, flowset ID 9
+/// being reserved, or at the end of the stream).
+struct StreamCut {
+    enum class Kind : std::uint8_t {
+        message,    ///< a whole message of `length` bytes starts here
+        need_more,  ///< it may be a message, but more bytes are needed to tell
+        invalid,    ///< no export message starts here
+    } kind = Kind::invalid;
+    std::size_t length = 0;
+};
+/// `end_of_stream`: no more bytes will follow `available` (a v9 message then ends with them).
+/// `resynchronizing`: after lost bytes, only a message whose sets are all consistent counts as a
+/// start; in step with the stream, an IPFIX header's length is trusted (a message damaged inside
+/// is then the session's to count as malformed, not lost framing).
+StreamCut cut_stream_message(wire::Bytes available, bool end_of_stream, bool resynchronizing) noexcept;
+
 /// Reads the version and domain (v9 source ID, IPFIX observation domain, v5 engine type/ID)
 /// if the header is long enough.
 std::optional<HeaderPeek> peek_header(wire::Bytes payload) noexcept;
