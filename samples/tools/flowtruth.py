@@ -270,7 +270,8 @@ IE_NAMES = {1: "octets", 2: "packets", 4: "proto", 5: "tos", 6: "tcp_flags", 7: 
             152: "start_ms", 153: "end_ms", 150: "start_s", 151: "end_s", 154: "start_us", 155: "end_us",
             85: "octets", 86: "packets", 23: "out_octets", 24: "out_packets", 61: "direction", 60: "ip_version",
             48: "sampler_id", 49: "sampler_mode", 50: "sampler_interval", 34: "sampling_interval",
-            35: "sampling_algorithm", 305: "sampling_packet_interval", 306: "sampling_packet_space", 36: "active_timeout", 37: "idle_timeout",
+            35: "sampling_algorithm", 304: "selector_algorithm", 305: "sampling_packet_interval",
+            306: "sampling_packet_space", 36: "active_timeout", 37: "idle_timeout",
             160: "system_init_ms", 143: "metering_process_id", 144: "exporting_process_id", 130: "exporter_ipv4",
             131: "exporter_ipv6", 82: "if_name", 10: "in_if", 14: "out_if", 9: "src_mask", 13: "dst_mask"}
 

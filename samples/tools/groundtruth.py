@@ -4,9 +4,10 @@
 
   groundtruth.py CASES_DIR
 
-manifest.tsv: one line per capture (two for TCP captures: tshark with and without
-tcp.reassemble_out_of_order) with tshark's counts (tools/tshark-count.py) next to
-tools/flowtruth.py's, the file format and link types.
+manifest.tsv: one line per capture with tshark's counts (tools/tshark-count.py) next to
+tools/flowtruth.py's, the file format and link types; TCP captures get a second line with
+tcp.reassemble_out_of_order (transport "tcp+ooo"), captures with data tshark found no template
+for a second line with tshark -2 (transport "udp+2pass").
 
 groundtruth.json: per capture, flowtruth's per-session summary; for captures made from a
 recorded traffic file, each exporter's records against that traffic's 5-tuples; for edited
@@ -82,10 +83,12 @@ for base in ("softflowd-v5-live.pcap", "../pmacct-nfprobe-v9.pcap", "../pmacct-n
     EDITS[f"{name}-reorder.pcap"] = (base, ["swap:5,6"])
 
 
-def tshark_counts(path, transport, ports, ooo=False):
+def tshark_counts(path, transport, ports, ooo=False, two_pass=False):
     cmd = ["python3", os.path.join(os.path.dirname(__file__), "tshark-count.py"), path, transport, ports]
     if ooo:
         cmd.append("--out-of-order")
+    if two_pass:
+        cmd.append("--two-pass")
     f = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout.rstrip("\n").split("\t")
     keys = ["frames", "pdus", "versions", "data", "options", "templates", "option_templates", "sets_without_template",
             "expert_frames"]
@@ -164,6 +167,9 @@ def main():
         entry["tshark"] = ts
         if transport == "tcp":
             entry["tshark_out_of_order"] = tshark_counts(path, transport, ports, ooo=True)
+        if ts["sets_without_template"]:
+            # tshark -2: the second pass knows the templates of the whole file
+            entry["tshark_two_pass"] = tshark_counts(path, transport, ports, two_pass=True)
         entry["sessions"] = summ
         if holes:
             entry["tcp_holes"] = [{k: v for k, v in h.items() if k not in ("payload", "frame", "ts")} for h in holes]
@@ -177,7 +183,10 @@ def main():
                          data=sum(s["data_records"] for s in summ),
                          options=sum(s.get("option_records", 0) for s in summ),
                          before_template=sum(sum(s.get("records_before_template", {}).values()) for s in summ))
-        for label, t in [("", ts)] + ([("+ooo", entry["tshark_out_of_order"])] if transport == "tcp" else []):
+        extra = [("+ooo", entry["tshark_out_of_order"])] if transport == "tcp" else []
+        if "tshark_two_pass" in entry:
+            extra.append(("+2pass", entry["tshark_two_pass"]))
+        for label, t in [("", ts)] + extra:
             rows.append([name, transport + label, ports, t["frames"], t["pdus"], t["versions"], t["data"], t["options"],
                          t["templates"], t["option_templates"], t["sets_without_template"], t["expert_frames"],
                          ft["sessions"], ft["messages"], ft["data"], ft["options"], ft["before_template"], fmt, lts,
