@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Regenerate the second set of sample captures, samples/cases/ (see cases/README.md): exporters
 # caught mid-stream, sampling, restarts, edited copies with sequence gaps, duplicates and
-# reordering, several exporters in one capture, ICMP, active timeouts, IPFIX over TCP,
+# reordering, several exporters in one capture, ICMP, active timeouts, IPFIX and v9 over TCP,
 # timestamp precisions and file formats, and a few minutes of "realistic" traffic.
 #
 #   usage: sudo samples/make-samples-2.sh [SCENARIO...]
@@ -11,7 +11,7 @@
 #   samples/cases/ and rewrites cases/manifest.tsv and cases/groundtruth.json).
 #
 # Needs root (network namespaces, tcpdump) and the Debian 12 packages:
-#   apt-get install -y softflowd pmacct fprobe nfdump tcpdump tshark iputils-ping \
+#   apt-get install -y softflowd pmacct fprobe tcpdump tshark iputils-ping \
 #                      netcat-openbsd python3 iproute2 util-linux gzip zstd
 #
 # As in make-samples.sh, everything runs inside a private network namespace (unshare -n)
@@ -123,7 +123,8 @@ sf_export() { # ctl expected-sink-count
 stop_pid() { kill -TERM "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; }
 
 # Pin the next UDP socket's ephemeral source port, so that a restarted exporter sends from
-# the same address and port as before (as a router would); the range is restored at once.
+# the same address and port as before (as a router would); the range (a setting of this
+# network namespace only) is restored at once.
 pin_port() { echo "$1 $1" > /proc/sys/net/ipv4/ip_local_port_range; }
 unpin_port() { echo "32768 60999" > /proc/sys/net/ipv4/ip_local_port_range; }
 
