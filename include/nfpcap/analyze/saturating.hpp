@@ -10,6 +10,10 @@ namespace nfpcap::analyze {
 // counters may be near 2^64: every sum and difference the analyzer forms over them goes through
 // these, so none overflows (signed overflow is undefined behaviour, unsigned wraps silently).
 
+/// 128-bit integers (GCC and Clang) for exact intermediate products of times and counters.
+__extension__ typedef __int128 Int128;
+__extension__ typedef unsigned __int128 UInt128;
+
 /// a + b, clamped to [INT64_MIN, INT64_MAX].
 constexpr std::int64_t sat_add(std::int64_t a, std::int64_t b) noexcept {
     std::int64_t r = 0;
