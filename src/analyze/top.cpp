@@ -25,9 +25,9 @@ bool has_ports(std::uint8_t protocol) noexcept {
     return protocol == 6 || protocol == 17 || protocol == 33 || protocol == 132 || protocol == 136;
 }
 
-// The service of a record: the port that names a service (the destination's first), else the
-// well-known one, else the lower; ICMP: the type.
-std::pair<std::uint8_t, std::uint16_t> service_of(const FlowRecord& f) noexcept {
+}  // namespace
+
+std::pair<std::uint8_t, std::uint16_t> flow_service(const FlowRecord& f) noexcept {
     if (is_icmp(f.protocol)) return {f.protocol, f.icmp_type.value_or(0)};
     if (!has_ports(f.protocol)) return {f.protocol, 0};
     const bool sd = is_service_port(f.protocol, f.dst_port), ss = is_service_port(f.protocol, f.src_port);
@@ -36,6 +36,8 @@ std::pair<std::uint8_t, std::uint16_t> service_of(const FlowRecord& f) noexcept 
     if (wd != ws) return {f.protocol, wd ? f.dst_port : f.src_port};
     return {f.protocol, std::min(f.src_port, f.dst_port)};
 }
+
+namespace {
 
 using Key = std::array<std::uint8_t, 20>;
 
@@ -249,7 +251,7 @@ void TopTable::add(const FlowRecord& flow) {
     case TopField::inif: one(number_key(flow.input_if)); break;
     case TopField::outif: one(number_key(flow.output_if)); break;
     case TopField::service: {
-        const auto [protocol, port] = service_of(flow);
+        const auto [protocol, port] = flow_service(flow);
         Key k{};
         k[0] = protocol;
         put16(k, 1, port);
@@ -316,11 +318,28 @@ TopResult TopTable::result() const {
     return r;
 }
 
+namespace {
+
+std::string proto_text(std::uint8_t p) {
+    const std::string_view name = protocol_name(p);
+    return name.empty() ? std::to_string(p) : std::string(name);
+}
+
+}  // namespace
+
+std::string service_text(std::uint8_t protocol, std::uint16_t port) {
+    const std::string proto = proto_text(protocol);
+    if (is_icmp(protocol)) {
+        const std::string_view type = icmp_type_name(protocol, static_cast<std::uint8_t>(port));
+        return proto + " " + (type.empty() ? "type " + std::to_string(port) : std::string(type));
+    }
+    if (!has_ports(protocol)) return proto;
+    const std::string_view name = service_name(protocol, port);
+    const std::string where = proto + "/" + std::to_string(port);
+    return name.empty() ? where : std::string(name) + " (" + where + ")";
+}
+
 std::string key_text(TopKey key, const TopRow& row) {
-    auto proto_text = [](std::uint8_t p) {
-        const std::string_view name = protocol_name(p);
-        return name.empty() ? std::to_string(p) : std::string(name);
-    };
     switch (key.field) {
     case TopField::srcip:
     case TopField::dstip:
@@ -338,17 +357,7 @@ std::string key_text(TopKey key, const TopRow& row) {
     case TopField::dstas:
     case TopField::inif:
     case TopField::outif: return std::to_string(row.number);
-    case TopField::service: {
-        const std::string proto = proto_text(row.protocol);
-        if (is_icmp(row.protocol)) {
-            const std::string_view type = icmp_type_name(row.protocol, static_cast<std::uint8_t>(row.port));
-            return proto + " " + (type.empty() ? "type " + std::to_string(row.port) : std::string(type));
-        }
-        if (!has_ports(row.protocol)) return proto;
-        const std::string_view name = service_name(row.protocol, row.port);
-        const std::string where = proto + "/" + std::to_string(row.port);
-        return name.empty() ? where : std::string(name) + " (" + where + ")";
-    }
+    case TopField::service: return service_text(row.protocol, row.port);
     }
     return "-";
 }

@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "nfpcap/analyze/flow.hpp"
@@ -74,6 +75,13 @@ struct TopResult {
 /// Text for a row's key: an address, `10.0.0.0/8`, a port, `tcp`, `addr:port`, a number, or a
 /// service (`https (tcp/443)`, `tcp/40000`, `icmp echo-request`).
 std::string key_text(TopKey key, const TopRow& row);
+
+/// A record's service as (protocol, port): the port that names a service (the destination's
+/// first), else the well-known one (< 1024), else the lower; ICMP: (protocol, type); protocols
+/// without ports: (protocol, 0).
+std::pair<std::uint8_t, std::uint16_t> flow_service(const FlowRecord& flow) noexcept;
+/// `https (tcp/443)`, `tcp/40000`, `icmp echo-request`, `gre`.
+std::string service_text(std::uint8_t protocol, std::uint16_t port);
 
 /// The aggregator: add every record (after filtering), then take the result. Memory grows with
 /// distinct keys (about 80 bytes each), up to max_keys.
