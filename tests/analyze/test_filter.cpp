@@ -381,6 +381,7 @@ TEST_CASE("the flows nfdump selects from the samples") {
             std::vector<std::string> expected;
             std::istringstream keys(line.substr(tab2 + 1));
             for (std::string k; keys >> k;) expected.push_back(k);
+            REQUIRE(std::to_string(expected.size()) == line.substr(tab1 + 1, tab2 - tab1 - 1));
             const Filter filter = compile(text);
             std::vector<std::string> got;
             for (const FlowRecord& f : flows) {
