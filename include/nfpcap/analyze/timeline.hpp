@@ -22,8 +22,11 @@ struct TimelineOptions {
     std::int64_t interval_ns = 1'000'000'000;  ///< > 0
     TimelineGroup group = TimelineGroup::none;
     /// The window. With from_ns, intervals start at from_ns + k * interval_ns; without, at
-    /// multiples of interval_ns since 1970. Without both bounds the window follows the records:
-    /// it starts at the first timed record and grows both ways, up to max_intervals.
+    /// multiples of interval_ns since 1970. With both bounds the window is [from_ns, to_ns) and
+    /// fixed. Otherwise it follows the records: it starts at the first timed record's interval
+    /// and grows both ways as records come, up to max_intervals (so records far from the first
+    /// ones, such as bogus 1970 times, fall outside once the window is full; from/to choose).
+    /// The caller filters records by a TimeWindow first if from/to should also select them.
     std::optional<std::int64_t> from_ns, to_ns;
     /// At most this many intervals. What a record has outside the window (before it, after it,
     /// or beyond the limit) is counted as `outside`, never dropped.
@@ -63,7 +66,8 @@ struct TimelineResult {
     [[nodiscard]] std::int64_t interval_start(std::size_t i) const noexcept;
 };
 
-/// Flows are counted in the interval where they start. Packets and bytes of a record lasting
+/// Flows are counted in the interval where they start. Packets and bytes (both directions of a
+/// biflow record) of a record lasting
 /// several intervals are spread over them in proportion to the time it spent in each, by exact
 /// integer arithmetic (largest remainder, ties to the earlier interval), so a record's parts add
 /// up to its counters exactly. A record without duration (or ending before it starts) counts in

@@ -44,6 +44,7 @@ struct TopOptions {
 };
 
 /// Flows, packets and bytes of a row or of all records. Sums saturate at 2^64-1 (`saturated`).
+/// Packets and bytes are a record's both directions (a biflow record's reverse counters too).
 struct TopCounters {
     std::uint64_t flows = 0, packets = 0, bytes = 0;
     bool saturated = false;
