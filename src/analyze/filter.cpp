@@ -26,8 +26,8 @@ struct Token {
 bool is_operator_char(char c) noexcept { return c == '<' || c == '>' || c == '=' || c == '!' || c == '&' || c == '|'; }
 
 bool is_word_char(char c) noexcept {
-    return !std::isspace(static_cast<unsigned char>(c)) && c != '(' && c != ')' && c != '[' && c != ']' &&
-           c != ',' && c != '#' && !is_operator_char(c);
+    return !std::isspace(static_cast<unsigned char>(c)) && c != '(' && c != ')' && c != '[' && c != ']' && c != ',' &&
+           c != '#' && !is_operator_char(c);
 }
 
 std::string lower(std::string_view s) {
@@ -389,7 +389,8 @@ private:
             n.side = w == "src" ? Side::src : Side::dst;
             const Token& k = peek();
             const std::string kw = lower(k.text);
-            if (k.kind == Token::Kind::word && (kw == "host" || kw == "ip" || kw == "net" || kw == "port" || kw == "as")) {
+            if (k.kind == Token::Kind::word &&
+                (kw == "host" || kw == "ip" || kw == "net" || kw == "port" || kw == "as")) {
                 return sided(n);
             }
             fail(k, "expected host, ip, net, port or as after " + quoted(t.text) + ", got " + describe(k));
@@ -558,7 +559,8 @@ private:
             text = text.substr(0, colon);
         }
         const wire::IpAddress a = parse_address(text);
-        if (a.family == 0) fail(w, "expected an exporter address (ADDR, ADDR:PORT or [V6]:PORT), got " + quoted(w.text));
+        if (a.family == 0)
+            fail(w, "expected an exporter address (ADDR, ADDR:PORT or [V6]:PORT), got " + quoted(w.text));
         n.prefix = prefix_of(a, a.family == 4 ? 32 : 128);
         return add(n);
     }
@@ -653,8 +655,7 @@ bool Filter::test(const Node& n, const FlowRecord& flow) const noexcept {
     case Test::ipv4: return flow.src.family == 4 && flow.dst.family == 4;
     case Test::ipv6: return flow.src.family == 6 && flow.dst.family == 6;
     case Test::protocol: return flow.protocol == n.value;
-    case Test::address:
-        return sides(n.side, [&](bool src) { return n.prefix.contains(src ? flow.src : flow.dst); });
+    case Test::address: return sides(n.side, [&](bool src) { return n.prefix.contains(src ? flow.src : flow.dst); });
     case Test::address_list:
         return sides(n.side, [&](bool src) {
             const wire::IpAddress& a = src ? flow.src : flow.dst;
@@ -665,7 +666,8 @@ bool Filter::test(const Node& n, const FlowRecord& flow) const noexcept {
         });
     case Test::port:
         return sides(n.side, [&](bool src) { return compare(n.cmp, src ? flow.src_port : flow.dst_port, n.value); });
-    case Test::port_list: return sides(n.side, [&](bool src) { return in_numbers(src ? flow.src_port : flow.dst_port); });
+    case Test::port_list:
+        return sides(n.side, [&](bool src) { return in_numbers(src ? flow.src_port : flow.dst_port); });
     case Test::as:
         return sides(n.side, [&](bool src) { return compare(n.cmp, src ? flow.src_as : flow.dst_as, n.value); });
     case Test::as_list: return sides(n.side, [&](bool src) { return in_numbers(src ? flow.src_as : flow.dst_as); });

@@ -75,8 +75,7 @@ std::optional<std::int64_t> to_ns(std::int64_t seconds, std::int64_t ns) noexcep
     return static_cast<std::int64_t>(r);
 }
 
-const char* const kExpected =
-    "expected ISO 8601 (2024-01-31T12:00:00[.fraction][Z|+hh:mm]) or seconds since 1970";
+const char* const kExpected = "expected ISO 8601 (2024-01-31T12:00:00[.fraction][Z|+hh:mm]) or seconds since 1970";
 
 std::optional<std::string> parse_epoch(std::string_view text, std::int64_t& out) {
     Cursor c{text};
@@ -85,7 +84,8 @@ std::optional<std::string> parse_epoch(std::string_view text, std::int64_t& out)
     std::int64_t seconds = 0;
     std::size_t n = 0;
     while (Cursor::digit(c.peek())) {
-        if (__builtin_mul_overflow(seconds, 10, &seconds) || __builtin_add_overflow(seconds, c.s[c.i] - '0', &seconds)) {
+        if (__builtin_mul_overflow(seconds, 10, &seconds) ||
+            __builtin_add_overflow(seconds, c.s[c.i] - '0', &seconds)) {
             return std::string("out of range (1677-09-21 to 2262-04-11)");
         }
         ++c.i;

@@ -44,11 +44,16 @@ void add_to(TimelineCounters& c, std::uint64_t packets, std::uint64_t bytes) noe
 std::optional<std::string> parse_timeline_group(std::string_view text, TimelineGroup& out) {
     std::string t(text);
     for (char& c : t) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
-    if (t == "none") out = TimelineGroup::none;
-    else if (t == "proto") out = TimelineGroup::proto;
-    else if (t == "exporter") out = TimelineGroup::exporter;
-    else if (t == "service") out = TimelineGroup::service;
-    else return std::string(text) + ": not a grouping (none, proto, exporter, service)";
+    if (t == "none")
+        out = TimelineGroup::none;
+    else if (t == "proto")
+        out = TimelineGroup::proto;
+    else if (t == "exporter")
+        out = TimelineGroup::exporter;
+    else if (t == "service")
+        out = TimelineGroup::service;
+    else
+        return std::string(text) + ": not a grouping (none, proto, exporter, service)";
     return std::nullopt;
 }
 
@@ -62,7 +67,8 @@ Timeline::Timeline(TimelineOptions options) : options_(std::move(options)) {
     if (options_.from_ns) origin_ = *options_.from_ns;
     if (options_.from_ns && options_.to_ns) {
         if (*options_.to_ns <= *options_.from_ns) throw std::invalid_argument("the window ends before it starts");
-        const Int128 n = floor_div(static_cast<Int128>(*options_.to_ns) - *options_.from_ns - 1, options_.interval_ns) + 1;
+        const Int128 n =
+            floor_div(static_cast<Int128>(*options_.to_ns) - *options_.from_ns - 1, options_.interval_ns) + 1;
         if (n > static_cast<Int128>(options_.max_intervals)) {
             throw std::invalid_argument("the window holds more than " + std::to_string(options_.max_intervals) +
                                         " intervals: use a longer interval or a shorter window");

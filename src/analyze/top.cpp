@@ -84,7 +84,8 @@ std::size_t hash_key(const Key& k) noexcept {
     std::memcpy(&a, k.data(), 8);
     std::memcpy(&b, k.data() + 8, 8);
     std::memcpy(&c, k.data() + 16, 4);
-    std::uint64_t h = (a * 0x9e3779b97f4a7c15ULL) ^ (b + 0x632be59bd9b4e019ULL) ^ (static_cast<std::uint64_t>(c) << 17U);
+    std::uint64_t h =
+        (a * 0x9e3779b97f4a7c15ULL) ^ (b + 0x632be59bd9b4e019ULL) ^ (static_cast<std::uint64_t>(c) << 17U);
     h ^= h >> 31U;
     h *= 0xd6e8feb86659fd93ULL;
     h ^= h >> 32U;
@@ -113,10 +114,10 @@ std::uint64_t counter(const TopCounters& c, TopOrder order) noexcept {
 std::optional<std::string> parse_top_key(std::string_view text, TopKey& out) {
     const std::string t = lower(text);
     static constexpr std::pair<std::string_view, TopField> kNames[] = {
-        {"srcip", TopField::srcip},     {"dstip", TopField::dstip},     {"ip", TopField::ip},
-        {"srcport", TopField::srcport}, {"dstport", TopField::dstport}, {"port", TopField::port},
+        {"srcip", TopField::srcip},     {"dstip", TopField::dstip},       {"ip", TopField::ip},
+        {"srcport", TopField::srcport}, {"dstport", TopField::dstport},   {"port", TopField::port},
         {"proto", TopField::proto},     {"exporter", TopField::exporter}, {"srcas", TopField::srcas},
-        {"dstas", TopField::dstas},     {"inif", TopField::inif},       {"outif", TopField::outif},
+        {"dstas", TopField::dstas},     {"inif", TopField::inif},         {"outif", TopField::outif},
         {"service", TopField::service},
     };
     for (const auto& [name, field] : kNames) {
@@ -158,10 +159,14 @@ std::optional<std::string> parse_top_key(std::string_view text, TopKey& out) {
 
 std::optional<std::string> parse_top_order(std::string_view text, TopOrder& out) {
     const std::string t = lower(text);
-    if (t == "flows") out = TopOrder::flows;
-    else if (t == "packets") out = TopOrder::packets;
-    else if (t == "bytes") out = TopOrder::bytes;
-    else return std::string(text) + ": not an order (flows, packets, bytes)";
+    if (t == "flows")
+        out = TopOrder::flows;
+    else if (t == "packets")
+        out = TopOrder::packets;
+    else if (t == "bytes")
+        out = TopOrder::bytes;
+    else
+        return std::string(text) + ": not an order (flows, packets, bytes)";
     return std::nullopt;
 }
 

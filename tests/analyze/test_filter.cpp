@@ -144,15 +144,14 @@ TEST_CASE("port: equality, comparisons, either side, lists") {
     CHECK_FALSE(match("port 80", r));
     CHECK(match("dst port 443", r));
     CHECK_FALSE(match("src port 443", r));
-    for (const char* yes : {"dst port = 443", "dst port == 443", "dst port eq 443", "dst port EQ 443",
-                            "dst port > 442", "dst port gt 442", "dst port >= 443", "dst port ge 443",
-                            "dst port < 444", "dst port lt 444", "dst port <= 443", "dst port le 443",
-                            "dst port<=443", "dst port>442"}) {
+    for (const char* yes : {"dst port = 443", "dst port == 443", "dst port eq 443", "dst port EQ 443", "dst port > 442",
+                            "dst port gt 442", "dst port >= 443", "dst port ge 443", "dst port < 444",
+                            "dst port lt 444", "dst port <= 443", "dst port le 443", "dst port<=443", "dst port>442"}) {
         CAPTURE(yes);
         CHECK(match(yes, r));
     }
-    for (const char* no : {"dst port = 444", "dst port > 443", "dst port < 443", "dst port >= 444",
-                           "dst port <= 442", "src port < 1024"}) {
+    for (const char* no : {"dst port = 444", "dst port > 443", "dst port < 443", "dst port >= 444", "dst port <= 442",
+                           "src port < 1024"}) {
         CAPTURE(no);
         CHECK_FALSE(match(no, r));
     }
@@ -173,7 +172,7 @@ TEST_CASE("packets, bytes, in/out counters, scaling by 1000 as nfdump") {
     CHECK(match("packets 1500", r));
     CHECK(match("in packets >= 1500", r));
     CHECK_FALSE(match("packets > 1500", r));
-    CHECK(match("bytes > 2k", r));       // k is 1000: 2022 > 2000
+    CHECK(match("bytes > 2k", r));  // k is 1000: 2022 > 2000
     CHECK_FALSE(match("bytes > 2048", r));
     CHECK(match("bytes < 1M", r));
     CHECK(match("bytes < 1g", r));
@@ -337,7 +336,8 @@ TEST_CASE("errors name the offending token and its column") {
     CHECK(error_of("flags SZ").describe() == "filter: unknown TCP flag 'Z' in 'SZ' (UAPRSFX) at column 7");
     CHECK(error_of("(proto tcp").describe() == "filter: unbalanced '(' at column 1");
     CHECK(error_of("proto tcp)").describe() == "filter: unbalanced ')' at column 10");
-    CHECK(error_of("proto tcp port 80").describe() == "filter: expected 'and', 'or' or the end, got 'port' at column 11");
+    CHECK(error_of("proto tcp port 80").describe() ==
+          "filter: expected 'and', 'or' or the end, got 'port' at column 11");
     CHECK(error_of("port in [ ]").describe() == "filter: empty list at column 11");
     CHECK(error_of("port in [80").column == 9);
     CHECK(error_of("src proto tcp").describe() ==

@@ -90,7 +90,8 @@ TEST_CASE("ip and port count each record for both sides, twice when both sides a
     const TopResult r = top(records, "ip");
     REQUIRE(!r.rows.empty());
     CHECK(analyze::key_text(r.key, r.rows[0]) == "10.0.0.1");  // 2 flows, 1500 bytes
-    const auto lo = std::find_if(r.rows.begin(), r.rows.end(), [](const auto& row) { return row.address == ip("127.0.0.1"); });
+    const auto lo =
+        std::find_if(r.rows.begin(), r.rows.end(), [](const auto& row) { return row.address == ip("127.0.0.1"); });
     REQUIRE(lo != r.rows.end());
     CHECK(lo->counters.flows == 2);
     CHECK(lo->counters.packets == 6);
@@ -162,8 +163,7 @@ TEST_CASE("srcnet / dstnet prefixes for IPv4 and IPv6") {
         rec("10.1.2.3", 1, "10.9.0.1", 2, 1, 10), rec("10.1.2.200", 1, "10.9.0.1", 2, 1, 10),
         rec("10.1.3.1", 1, "10.9.0.1", 2, 1, 10), rec("2001:db8:0:1::5", 1, "2001:db8::1", 2, 1, 10),
         rec("2001:db8:0:1::6", 1, "2001:db8::1", 2, 1, 10)};
-    CHECK(labels(top(records, "srcnet/24")) ==
-          std::vector<std::string>{"10.1.2.0/24", "2001:d00::/24", "10.1.3.0/24"});
+    CHECK(labels(top(records, "srcnet/24")) == std::vector<std::string>{"10.1.2.0/24", "2001:d00::/24", "10.1.3.0/24"});
     CHECK(labels(top(records, "srcnet/24/64")) ==
           std::vector<std::string>{"10.1.2.0/24", "2001:db8:0:1::/64", "10.1.3.0/24"});
     // One N: IPv4 takes at most 32 of it.
@@ -190,14 +190,14 @@ TEST_CASE("proto, exporter, AS numbers, interfaces") {
 
 TEST_CASE("service: the port that names a service, ICMP types, protocols without ports") {
     std::vector<FlowRecord> records = {
-        rec("10.0.0.1", 51000, "10.0.0.2", 443, 1, 1), rec("10.0.0.2", 443, "10.0.0.1", 51000, 1, 1),
+        rec("10.0.0.1", 51000, "10.0.0.2", 443, 1, 1),    rec("10.0.0.2", 443, "10.0.0.1", 51000, 1, 1),
         rec("10.0.0.1", 40000, "10.0.0.2", 53, 1, 1, 17), rec("10.0.0.1", 40000, "10.0.0.2", 40001, 1, 1, 17),
         rec("10.0.0.1", 0, "10.0.0.2", 0, 1, 1, 1),       rec("10.0.0.1", 0, "10.0.0.2", 0, 1, 1, 47)};
     records[4].icmp_type = 8;
     const TopResult r = top(records, "service");
     // Equal counters after HTTPS: by key, i.e. protocol number then port.
-    CHECK(labels(r) == std::vector<std::string>{"https (tcp/443)", "icmp echo-request", "domain (udp/53)",
-                                                "udp/40000", "gre"});
+    CHECK(labels(r) ==
+          std::vector<std::string>{"https (tcp/443)", "icmp echo-request", "domain (udp/53)", "udp/40000", "gre"});
     CHECK(r.rows[0].counters.flows == 2);  // both directions of the HTTPS exchange
 }
 
@@ -260,8 +260,8 @@ TEST_CASE("keys and orders parse; bad ones are errors") {
     CHECK_FALSE(analyze::parse_top_key("srcnet/24/56", k));
     CHECK(k.v4_bits == 24);
     CHECK(k.v6_bits == 56);
-    for (const char* bad : {"srcipx", "", "srcnet", "srcnet/", "srcnet/129", "srcnet/33/64", "srcnet/24/129",
-                            "srcnet/x", "net/24"}) {
+    for (const char* bad :
+         {"srcipx", "", "srcnet", "srcnet/", "srcnet/129", "srcnet/33/64", "srcnet/24/129", "srcnet/x", "net/24"}) {
         CAPTURE(bad);
         CHECK(analyze::parse_top_key(bad, k));
     }

@@ -57,9 +57,29 @@ public:
 
     // The compiled form (filter.cpp builds it): a tree in negation normal form, root last.
     enum class Test : std::uint8_t {
-        any, ipv4, ipv6, protocol, address, address_list, port, port_list, as, as_list, interface,
-        packets, bytes, rev_packets, rev_bytes, duration, flags_all, flags_none, tos, next_hop,
-        exporter, version, domain,
+        any,
+        ipv4,
+        ipv6,
+        protocol,
+        address,
+        address_list,
+        port,
+        port_list,
+        as,
+        as_list,
+        interface,
+        packets,
+        bytes,
+        rev_packets,
+        rev_bytes,
+        duration,
+        flags_all,
+        flags_none,
+        tos,
+        next_hop,
+        exporter,
+        version,
+        domain,
     };
     enum class Side : std::uint8_t { either, src, dst };  ///< in/out are src/dst
     enum class Cmp : std::uint8_t { eq, lt, gt, le, ge };
@@ -83,10 +103,10 @@ private:
     [[nodiscard]] bool eval(std::uint32_t index, const FlowRecord& flow) const noexcept;
     [[nodiscard]] bool test(const Node& n, const FlowRecord& flow) const noexcept;
 
-    std::vector<Node> nodes_;             // root last; empty: match all
+    std::vector<Node> nodes_;              // root last; empty: match all
     std::vector<std::uint32_t> children_;  // operands of all_of/any_of nodes
-    std::vector<std::uint64_t> numbers_;  // `in [...]` lists of numbers, each sorted
-    std::vector<Prefix> prefixes_;        // `host in [...]` lists
+    std::vector<std::uint64_t> numbers_;   // `in [...]` lists of numbers, each sorted
+    std::vector<Prefix> prefixes_;         // `host in [...]` lists
     friend class FilterParser;
 };
 

@@ -100,7 +100,7 @@ private:
 
     TimelineOptions options_;
     Int128 origin_ = 0;
-    bool fixed_ = false;     // from/to given: the window never moves
+    bool fixed_ = false;  // from/to given: the window never moves
     bool have_window_ = false;
     Int128 lo_ = 0, hi_ = -1;  // bins [lo_, hi_]
     std::vector<Group> groups_;

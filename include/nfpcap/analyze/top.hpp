@@ -17,7 +17,21 @@ namespace nfpcap::analyze {
 /// sides, as nfdump does (a record from A to A counts twice for A): their rows add up to twice
 /// the totals.
 enum class TopField : std::uint8_t {
-    srcip, dstip, ip, srcport, dstport, port, proto, exporter, srcas, dstas, inif, outif, service, srcnet, dstnet,
+    srcip,
+    dstip,
+    ip,
+    srcport,
+    dstport,
+    port,
+    proto,
+    exporter,
+    srcas,
+    dstas,
+    inif,
+    outif,
+    service,
+    srcnet,
+    dstnet,
 };
 enum class TopOrder : std::uint8_t { flows, packets, bytes };
 
@@ -38,8 +52,8 @@ std::optional<std::string> parse_top_order(std::string_view text, TopOrder& out)
 struct TopOptions {
     TopKey key;
     TopOrder order = TopOrder::flows;
-    std::size_t count = 10;                ///< rows returned (0: all)
-    bool renormalize = false;              ///< multiply counters by the record's sampling interval
+    std::size_t count = 10;                       ///< rows returned (0: all)
+    bool renormalize = false;                     ///< multiply counters by the record's sampling interval
     std::size_t max_keys = std::size_t{1} << 22;  ///< distinct keys kept; the rest count as untracked
 };
 
@@ -54,7 +68,7 @@ struct TopCounters {
 
 /// One row: the key (the members its field uses) and its counters.
 struct TopRow {
-    wire::IpAddress address;  ///< srcip, dstip, ip; srcnet/dstnet: the network
+    wire::IpAddress address;       ///< srcip, dstip, ip; srcnet/dstnet: the network
     std::uint8_t prefix_bits = 0;  ///< srcnet/dstnet
     wire::Endpoint exporter;       ///< exporter
     std::uint16_t port = 0;        ///< srcport, dstport, port; service: port or ICMP type
@@ -102,7 +116,7 @@ private:
     void grow();
 
     TopOptions options_;
-    std::vector<Entry> entries_;       // in order of first sight
+    std::vector<Entry> entries_;        // in order of first sight
     std::vector<std::uint32_t> slots_;  // open addressing: entry index + 1, 0 empty
     TopCounters totals_;
     TopCounters untracked_;
