@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <climits>
 
+#include "nfpcap/analyze/saturating.hpp"
 #include "nfpcap/analyze/services.hpp"
 
 namespace nfpcap::analyze {
@@ -49,7 +50,7 @@ Connection& ConnectionTable::find_or_add(const Key& key, const FlowRecord& flow,
         Connection& c = connections_[idx];
         // Close enough in time (or no time at all): the same conversation.
         if (!flow.start_ns || !c.has_time ||
-            (start <= c.end_ns + options_.window_ns && end + options_.window_ns >= c.start_ns)) {
+            (start <= sat_add(c.end_ns, options_.window_ns) && sat_add(end, options_.window_ns) >= c.start_ns)) {
             return c;
         }
     }

@@ -2,6 +2,7 @@
 // From decoded records to FlowRecords: the flow key and counters by information element.
 #include "nfpcap/analyze/flow.hpp"
 
+#include "nfpcap/analyze/saturating.hpp"
 #include "nfpcap/ie/registry.hpp"
 
 namespace nfpcap::analyze {
@@ -33,7 +34,7 @@ void take_address(wire::IpAddress& slot, bool& have, const wire::IpAddress& a) n
 std::optional<FlowRecord> extract_flow(const netflow::DataRecord& record, std::uint32_t sampling) {
     const netflow::Template& t = *record.tmpl;
     FlowRecord f;
-    bool have_src = false, have_dst = false;
+    bool have_src = false, have_dst = false, have_next_hop = false;
     bool have_delta_packets = false, have_delta_bytes = false;
     bool have_rev_delta_packets = false, have_rev_delta_bytes = false;
     std::optional<std::uint16_t> icmp_type_code;
@@ -83,6 +84,17 @@ std::optional<FlowRecord> extract_flow(const netflow::DataRecord& record, std::u
         case iana::destinationIPv6Address:
             if (v.size() == 16) take_address(f.dst, have_dst, wire::IpAddress::v6(v.first<16>()));
             break;
+        case iana::ipNextHopIPv4Address:
+            if (v.size() == 4) take_address(f.next_hop, have_next_hop, wire::IpAddress::v4(v.first<4>()));
+            break;
+        case iana::ipNextHopIPv6Address:
+            if (v.size() == 16) take_address(f.next_hop, have_next_hop, wire::IpAddress::v6(v.first<16>()));
+            break;
+        case iana::ipClassOfService: f.tos = static_cast<std::uint8_t>(as_uint(v)); break;
+        case iana::ingressInterface: f.input_if = static_cast<std::uint32_t>(as_uint(v)); break;
+        case iana::egressInterface: f.output_if = static_cast<std::uint32_t>(as_uint(v)); break;
+        case iana::bgpSourceAsNumber: f.src_as = static_cast<std::uint32_t>(as_uint(v)); break;
+        case iana::bgpDestinationAsNumber: f.dst_as = static_cast<std::uint32_t>(as_uint(v)); break;
         case iana::sourceTransportPort: f.src_port = static_cast<std::uint16_t>(as_uint(v)); break;
         case iana::destinationTransportPort: f.dst_port = static_cast<std::uint16_t>(as_uint(v)); break;
         case iana::protocolIdentifier: f.protocol = static_cast<std::uint8_t>(as_uint(v)); break;
@@ -131,7 +143,23 @@ std::optional<FlowRecord> extract_flow(const netflow::DataRecord& record, std::u
     f.end_ns = times.end_ns ? times.end_ns : times.start_ns;
     if (!f.start_ns) f.start_ns = f.end_ns;
     f.exporter = record.context->exporter;
+    f.version = static_cast<std::uint8_t>(record.header->version);
+    f.domain = record.header->domain;
+    if (t.version == 9 || t.version == 10) {
+        f.template_id = t.id;
+        f.template_frame = t.frame;
+    }
     return f;
+}
+
+std::uint64_t FlowRecord::total_packets() const noexcept {
+    bool saturated = false;
+    return sat_add(packets, rev_packets, saturated);
+}
+
+std::uint64_t FlowRecord::total_bytes() const noexcept {
+    bool saturated = false;
+    return sat_add(bytes, rev_bytes, saturated);
 }
 
 std::optional<std::uint32_t> announced_sampling(const netflow::DataRecord& record) {

@@ -70,6 +70,7 @@ CLI::App* setup_connections(CLI::App& app, ConnectionsOptions& o) {
         ->check(CLI::NonNegativeNumber)
         ->type_name("SECONDS");
     sub->add_flag("--renormalize", o.renormalize, "Multiply counters by the exporter's packet sampling interval");
+    add_flow_select_options(*sub, o.select);
     add_input_options(*sub, o.input);
     return sub;
 }
@@ -92,7 +93,11 @@ int run_connections(const ConnectionsOptions& o) {
     co.window_ns = static_cast<std::int64_t>(o.window_seconds * 1e9);
     co.renormalize = o.renormalize;
     analyze::ConnectionTable table(co);
-    analyze::FlowSink sink([&table](const analyze::FlowRecord& flow) { table.add(flow); });
+    auto selector = make_flow_selector(o.select, o.local_time);
+    if (!selector) return kExitUsage;
+    analyze::FlowSink sink([&](const analyze::FlowRecord& flow) {
+        if (selector->accept(flow)) table.add(flow);
+    });
     session::SessionTable sessions(o.input.session_options());
     pipeline::SinkConsumer consumer(sink);
     const int rc = run_captures(o.input, sessions, consumer);

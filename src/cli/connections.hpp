@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // `nfpcap [connections]`: the connection table, hosts and services resolved.
 #pragma once
+#include "flow_select.hpp"
 #include "input.hpp"
 #include "nfpcap/analyze/connections.hpp"
 #include "nfpcap/analyze/selection.hpp"
@@ -10,6 +11,7 @@ namespace nfpcap::cli {
 
 struct ConnectionsOptions {
     InputOptions input;
+    FlowSelectOptions select;
     report::Format format = report::Format::text;
     bool local_time = false;
     bool no_dns = false;

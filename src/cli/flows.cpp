@@ -4,6 +4,8 @@
 
 #include <map>
 
+#include "nfpcap/analyze/flow.hpp"
+
 namespace nfpcap::cli {
 
 CLI::App* setup_flows(CLI::App& app, FlowsOptions& options) {
@@ -12,17 +14,39 @@ CLI::App* setup_flows(CLI::App& app, FlowsOptions& options) {
                       {report::Format::text, report::Format::json, report::Format::csv, report::Format::line},
                       "json is one object per line, line one compact line per flow like nfdump -o line");
     sub->add_flag("--options", options.options_records, "Also print options records (marked \"kind\":\"options\")");
+    add_flow_select_options(*sub, options.select, false);
     add_input_options(*sub, options.input);
     return sub;
 }
 
 namespace {
 
+// With -Y, --from or --to: only the data records whose flow is selected reach the writer
+// (options records and records without addresses have no flow, so none of them do).
+class SelectingSink final : public netflow::DecodeSink {
+public:
+    SelectingSink(netflow::DecodeSink& next, FlowSelector& selector) : next_(next), selector_(selector) {}
+    void on_template(const netflow::MessageContext& c, const netflow::ExportHeader& h, const netflow::Template& t,
+                     netflow::TemplateChange change) override {
+        next_.on_template(c, h, t, change);
+    }
+    void on_record(const netflow::DataRecord& r) override {
+        if (r.is_options()) return;
+        auto flow = analyze::extract_flow(r);
+        if (flow && selector_.accept(*flow)) next_.on_record(r);
+    }
+    void on_issue(const netflow::MessageContext& c, const netflow::Issue& issue) override { next_.on_issue(c, issue); }
+
+private:
+    netflow::DecodeSink& next_;
+    FlowSelector& selector_;
+};
+
 // Records to the writer; with several files, each record names its file.
 class FlowsConsumer final : public pipeline::SinkConsumer {
 public:
-    FlowsConsumer(report::RecordWriter& writer, const report::Output& out, bool several)
-        : SinkConsumer(writer), writer_(writer), out_(out), several_(several) {}
+    FlowsConsumer(netflow::DecodeSink& sink, report::RecordWriter& writer, const report::Output& out, bool several)
+        : SinkConsumer(sink), writer_(writer), out_(out), several_(several) {}
     void on_input_begins(const source::InputSummary& input) override {
         if (several_) writer_.set_file(input.name);
     }
@@ -37,10 +61,15 @@ private:
 }  // namespace
 
 int run_flows(const FlowsOptions& options) {
+    auto selector = make_flow_selector(options.select, false);
+    if (!selector) return kExitUsage;
+    const bool selecting = !options.select.filter.empty() || !selector->window.unbounded();
     report::Output out(stdout);
     report::RecordWriter writer(out, {options.format, options.options_records});
+    SelectingSink selecting_sink(writer, *selector);
     session::SessionTable sessions(options.input.session_options());
-    FlowsConsumer consumer(writer, out, options.input.files.size() > 1);
+    FlowsConsumer consumer(selecting ? static_cast<netflow::DecodeSink&>(selecting_sink) : writer, writer, out,
+                           options.input.files.size() > 1);
     const int rc = run_captures(options.input, sessions, consumer);
     out.flush();
     return rc;

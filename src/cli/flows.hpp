@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // `nfpcap flows`: every decoded data record, one per line.
 #pragma once
+#include "flow_select.hpp"
 #include "input.hpp"
 #include "nfpcap/report/record_writer.hpp"
 
@@ -8,6 +9,7 @@ namespace nfpcap::cli {
 
 struct FlowsOptions {
     InputOptions input;
+    FlowSelectOptions select;
     report::Format format = report::Format::text;
     bool options_records = false;
 };

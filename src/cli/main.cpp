@@ -14,6 +14,8 @@
 #include "hex.hpp"
 #include "stats.hpp"
 #include "templates.hpp"
+#include "timeline.hpp"
+#include "top.hpp"
 
 namespace {
 
@@ -21,8 +23,9 @@ namespace {
 // command name or a top-level flag in first place selects the default command.
 std::vector<std::string> with_default_command(int argc, char** argv) {
     std::vector<std::string> args(argv, argv + argc);
-    static constexpr std::string_view kTopLevel[] = {"flows",  "stats", "templates", "connections", "hex",
-                                                     "decode", "-h",    "--help",    "--help-all",  "--version"};
+    static constexpr std::string_view kTopLevel[] = {"flows", "stats",  "templates",  "connections",
+                                                     "hex",   "decode", "top",        "timeline",
+                                                     "-h",    "--help", "--help-all", "--version"};
     if (args.size() > 1) {
         bool top_level = false;
         for (auto word : kTopLevel) top_level = top_level || args[1] == word;
@@ -52,12 +55,16 @@ int main(int argc, char** argv) {
     TemplatesOptions templates;
     HexOptions hex;
     DecodeOptions decode;
+    TopOptions top;
+    TimelineOptions timeline;
     auto* connections_cmd = setup_connections(app, connections);
     auto* flows_cmd = setup_flows(app, flows);
     auto* stats_cmd = setup_stats(app, stats);
     auto* templates_cmd = setup_templates(app, templates);
     auto* hex_cmd = setup_hex(app, hex);
     auto* decode_cmd = setup_decode(app, decode);
+    auto* top_cmd = setup_top(app, top);
+    auto* timeline_cmd = setup_timeline(app, timeline);
 
     try {
         std::vector<std::string> args = with_default_command(argc, argv);
@@ -81,6 +88,8 @@ int main(int argc, char** argv) {
         if (*templates_cmd) return run_templates(templates);
         if (*hex_cmd) return run_hex(hex);
         if (*decode_cmd) return run_decode(decode);
+        if (*top_cmd) return run_top(top);
+        if (*timeline_cmd) return run_timeline(timeline);
     } catch (const std::exception& e) {
         fmt::print(stderr, "nfpcap: {}\n", e.what());
         return kExitInputError;

@@ -645,3 +645,41 @@ TEST_CASE("select: top N by bytes, then the chosen order") {
 }
 
 }  // TEST_SUITE("analyze.connections")
+
+TEST_SUITE("analyze.connections") {
+
+// Regressions: the pairing window and the duration overflowed (signed, undefined) on hostile times.
+TEST_CASE("connection_end_at_2262_limit") {
+    // Both records end at the last representable nanosecond (year 2262): end + window must not
+    // wrap to a time before 1970 and split them.
+    Rec a("10.0.0.1", 51000, "10.0.0.2", 443);
+    a.f.start_ns = INT64_MAX - kSec;
+    a.f.end_ns = INT64_MAX;
+    Rec b("10.0.0.2", 443, "10.0.0.1", 51000);
+    b.f.start_ns = INT64_MAX - kSec / 2;
+    b.f.end_ns = INT64_MAX;
+    const Connection c = only({a, b});
+    CHECK(c.end_ns == INT64_MAX);
+    CHECK(c.duration_ns() == kSec);
+}
+
+TEST_CASE("connection_start_before_1900") {
+    // A start before 1900 and an end near 2262: the duration saturates instead of going negative.
+    Rec a("10.0.0.1", 51000, "10.0.0.2", 443);
+    a.f.start_ns = -2'300'000'000 * kSec;  // 1897
+    a.f.end_ns = INT64_MAX - 1;
+    const Connection c = only({a});
+    CHECK(c.duration_ns() == INT64_MAX);
+    // A record at INT64_MIN with the widest window: both sums of the window test clamp.
+    Rec b("10.0.0.2", 443, "10.0.0.1", 51000);
+    b.f.start_ns = INT64_MIN;
+    b.f.end_ns = INT64_MIN;
+    ConnectionOptions o;
+    o.window_ns = INT64_MAX;
+    const Connection d = only({a, b}, o);
+    CHECK(d.start_ns == INT64_MIN);
+    CHECK(d.end_ns == INT64_MAX - 1);
+    CHECK(d.duration_ns() == INT64_MAX);
+}
+
+}  // TEST_SUITE("analyze.connections")

@@ -676,3 +676,87 @@ TEST_CASE("a template with both address families: the zero-filled one never wins
 }
 
 }  // TEST_SUITE("analyze.flow")
+
+TEST_SUITE("analyze.flow") {
+
+TEST_CASE("interfaces, AS numbers, next hop, ToS, version, domain and template for filters") {
+    SUBCASE("IPFIX, 4-byte interfaces and AS numbers") {
+        auto msg = Msg::ipfix(77)
+                       .templates()
+                       .tmpl(300, {{8, 4}, {12, 4}, {10, 4}, {14, 4}, {16, 4}, {17, 4}, {15, 4}, {5, 1}})
+                       .data(300)
+                       .ip4("10.0.0.1")
+                       .ip4("10.0.0.2")
+                       .u32(3)
+                       .u32(70000)
+                       .u32(64500)
+                       .u32(4200000000)
+                       .ip4("10.0.0.254")
+                       .u8(0xb8)
+                       .bytes();
+        const FlowRecord f = only_flow(msg);
+        CHECK(f.input_if == 3);
+        CHECK(f.output_if == 70000);
+        CHECK(f.src_as == 64500);
+        CHECK(f.dst_as == 4200000000);
+        CHECK(f.next_hop == ip("10.0.0.254"));
+        CHECK(f.tos == 0xb8);
+        CHECK(f.version == 10);
+        CHECK(f.domain == 77);
+        CHECK(f.template_id == 300);
+        CHECK(f.template_frame == 1);  // the frame of the test message
+    }
+    SUBCASE("v9, 2-byte fields and an IPv6 next hop beside a zero IPv4 one") {
+        auto msg = Msg::v9(5)
+                       .templates()
+                       .tmpl(260, {{27, 16}, {28, 16}, {10, 2}, {14, 2}, {16, 2}, {17, 2}, {15, 4}, {62, 16}})
+                       .data(260)
+                       .rec()
+                       .ip6("2001:db8::1")
+                       .ip6("2001:db8::2")
+                       .u16(1)
+                       .u16(2)
+                       .u16(65001)
+                       .u16(65002)
+                       .ip4("0.0.0.0")
+                       .ip6("2001:db8::fe")
+                       .bytes();
+        const FlowRecord f = only_flow(msg);
+        CHECK(f.input_if == 1);
+        CHECK(f.output_if == 2);
+        CHECK(f.src_as == 65001);
+        CHECK(f.dst_as == 65002);
+        CHECK(f.next_hop == ip("2001:db8::fe"));
+        CHECK(f.version == 9);
+        CHECK(f.domain == 5);
+        CHECK(f.template_id == 260);
+    }
+    SUBCASE("v5: the fixed layout's fields; no template") {
+        const FlowRecord f = only_flow(v5(6, 51000, 80));
+        CHECK(f.version == 5);
+        CHECK(f.template_id == 0);
+        CHECK(f.template_frame == 0);
+        CHECK(f.next_hop == ip("0.0.0.0"));
+        CHECK(f.input_if == 0);
+    }
+    SUBCASE("nothing exported: zeros, no next hop") {
+        auto msg =
+            Msg::ipfix().templates().tmpl(256, {{8, 4}, {12, 4}}).data(256).ip4("10.0.0.1").ip4("10.0.0.2").bytes();
+        const FlowRecord f = only_flow(msg);
+        CHECK(f.next_hop.family == 0);
+        CHECK(f.src_as == 0);
+        CHECK(f.tos == 0);
+    }
+}
+
+TEST_CASE("total packets and bytes: both directions, saturating") {
+    FlowRecord f;
+    f.packets = 3;
+    f.rev_packets = 4;
+    f.bytes = UINT64_MAX - 1;
+    f.rev_bytes = 5;
+    CHECK(f.total_packets() == 7);
+    CHECK(f.total_bytes() == UINT64_MAX);
+}
+
+}  // TEST_SUITE("analyze.flow")

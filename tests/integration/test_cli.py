@@ -211,8 +211,61 @@ def test_damaged_captures():
                   err.count("\n") == 1 and unreadable in err and "ermission" in err, err)
 
 
+def test_statistics_and_filters():
+    v9 = sample("softflowd-v9.pcap")
+    r = run("top", "--format", "json", "-s", "srcip", v9)
+    rows = json_lines(r.stdout)
+    check("top json exit 0", r.returncode == 0, r.stderr)
+    total = rows[-1]
+    check("top: a total line last", total.get("kind") == "total" and total["records"]["flows"] == 52, total)
+    check("top srcip: rows add up to the flows", sum(x["flows"] for x in rows[:-1]) == 52, rows)
+    rows = json_lines(run("top", "--format", "json", "-s", "ip", "-n", "0", v9).stdout)
+    check("top ip: each flow counts for both sides", sum(x["flows"] for x in rows[:-1]) == 104, rows)
+    # nfdump -s port/bytes -n 3 on the same flows: 8000 10 flows 146856 bytes, then 59258, 8080.
+    rows = json_lines(run("top", "--format", "json", "-s", "port", "-O", "bytes", "-n", "3", v9).stdout)
+    check("top port by bytes as nfdump", [x["port"] for x in rows[:-1]] == ["8000", "59258", "8080"] and
+          rows[0]["bytes"] == 146856 and rows[0]["flows"] == 10, rows)
+    text = run("top", "-s", "service", v9).stdout.decode()
+    check("top text: title and totals", text.startswith("Top ") and "Total: 52 flows, 146 packets, 175284 bytes" in text,
+          text[:300])
+    lines = json_lines(run("timeline", "--format", "json", "-i", "0.1", "-g", "proto", v9).stdout)
+    total = lines[-1]
+    cells = lines[:-1]
+    check("timeline: a total line last", total.get("kind") == "total" and total["records"]["flows"] == 52, total)
+    check("timeline: intervals add up to the records",
+          sum(x["flows"] for x in cells) == 52 and sum(x["packets"] for x in cells) == 146 and
+          sum(x["bytes"] for x in cells) == 175284, total)
+    check("timeline: groups are protocols", {x["group"] for x in cells} <= {"tcp", "udp", "icmp", "ipv6-icmp"}, cells[:3])
+    # -Y selects what nfdump selects (tests/data/filter has the full comparison).
+    r = run("flows", "--format", "json", "-Y", "proto udp and not port 53", v9)
+    check("flows -Y: the selected records", r.returncode == 0 and len(json_lines(r.stdout)) == 10, r.stdout[:200])
+    r = run("top", "--format", "json", "-Y", "flags S and not flags AFRPU", v9)
+    check("top -Y: bare SYNs", json_lines(r.stdout)[-1]["records"]["flows"] == 2, r.stdout[-300:])
+    r = run("-n", "-p", "0", "--format", "json", "-Y", "proto tcp", v9)
+    check("connections -Y: TCP only", r.returncode == 0 and
+          all(x["protocol"] == 6 for x in json_lines(r.stdout)), r.stdout[:300])
+    r = run("top", "-Y", "prot tcp", v9)
+    check("bad filter: usage error naming the token", r.returncode == 2 and
+          r.stderr.decode() == "nfpcap: filter: unknown keyword 'prot' at column 1\n", (r.returncode, r.stderr))
+    r = run("flows", "-Y", "port > 70000", v9)
+    check("filter out of range: usage error", r.returncode == 2 and b"column 8" in r.stderr, r.stderr)
+    r = run("timeline", "--from", "yesterday", v9)
+    check("bad --from: usage error naming it", r.returncode == 2 and b"--from yesterday" in r.stderr, r.stderr)
+    r = run("timeline", "-i", "0.000001", "--from", "2026-01-01", "--to", "2027-01-01", v9)
+    check("a window of too many intervals: usage error", r.returncode == 2 and b"intervals" in r.stderr, r.stderr)
+    # --from/--to against nfdump's listing of the same flows (start times, UTC, milliseconds).
+    with open(sample("softflowd-v9.nfdump.txt")) as f:
+        starts = [line[:23] for line in f if line[:1].isdigit()]
+    want = sum(1 for t in starts if "2026-11-27 12:18:04.400" <= t < "2026-11-27 12:18:05.100")
+    r = run("flows", "--format", "json", "--from", "2026-11-27T12:18:04.4Z", "--to", "2026-11-27 12:18:05.100", v9)
+    check("--from/--to select flows by start", r.returncode == 0 and len(json_lines(r.stdout)) == want,
+          (len(json_lines(r.stdout)), want))
+    r = run("top", "--format", "json", "--from", "1700000000", v9)
+    check("--from as epoch seconds", json_lines(r.stdout)[-1]["records"]["flows"] == 52, r.stdout[-200:])
+
+
 for test in (test_usage, test_errors, test_flows_json, test_formats, test_stats_adds_up, test_stdin_and_pipes,
-             test_port_selection, test_damaged_captures):
+             test_port_selection, test_damaged_captures, test_statistics_and_filters):
     test()
 
 print(f"test_cli: {passed} passed, {len(failures)} failed")

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "nfpcap/analyze/flow.hpp"
+#include "nfpcap/analyze/saturating.hpp"
 
 namespace nfpcap::analyze {
 
@@ -49,7 +50,8 @@ struct Connection {
     [[nodiscard]] bool one_way() const noexcept { return !(seen[0] && seen[1]); }
     [[nodiscard]] std::uint64_t total_packets() const noexcept { return packets[0] + packets[1]; }
     [[nodiscard]] std::uint64_t total_bytes() const noexcept { return bytes[0] + bytes[1]; }
-    [[nodiscard]] std::int64_t duration_ns() const noexcept { return end_ns - start_ns; }
+    /// Saturates (an end near year 2262 after a start before 1900 does not overflow).
+    [[nodiscard]] std::int64_t duration_ns() const noexcept { return sat_sub(end_ns, start_ns); }
 };
 
 class ConnectionTable {

@@ -23,6 +23,19 @@ struct FlowRecord {
     std::optional<std::int64_t> start_ns, end_ns;
     std::uint32_t sampling = 1;  ///< 1-in-N packet sampling the exporter reported
     wire::Endpoint exporter;
+    // What filters and statistics select on; 0 (family 0 for the next hop) when not exported.
+    wire::IpAddress next_hop;                   ///< ipNextHopIPv4Address / ipNextHopIPv6Address (15 / 62)
+    std::uint8_t tos = 0;                       ///< ipClassOfService (5)
+    std::uint8_t version = 0;                   ///< export version: 1, 5, 7, 9 or 10
+    std::uint16_t template_id = 0;              ///< v9/IPFIX template ID (0 for v1/v5/v7)
+    std::uint32_t input_if = 0, output_if = 0;  ///< ingressInterface / egressInterface (10 / 14)
+    std::uint32_t src_as = 0, dst_as = 0;       ///< bgpSourceAsNumber / bgpDestinationAsNumber (16 / 17)
+    std::uint32_t domain = 0;                   ///< v9 source ID / IPFIX observation domain / v5 engine
+    std::uint64_t template_frame = 0;           ///< frame that defined the template (0 for v1/v5/v7)
+
+    /// Packets and bytes of both directions (the reverse ones of a biflow record included).
+    [[nodiscard]] std::uint64_t total_packets() const noexcept;
+    [[nodiscard]] std::uint64_t total_bytes() const noexcept;
 };
 
 /// Extracts the flow key, counters and times; nullopt for records without addresses

@@ -1,0 +1,29 @@
+// SPDX-License-Identifier: MIT
+// Output of the statistics commands: top-N tables and timelines as text or JSON lines.
+#pragma once
+#include <cstdint>
+
+#include "nfpcap/analyze/timeline.hpp"
+#include "nfpcap/analyze/top.hpp"
+#include "nfpcap/report/format.hpp"
+#include "nfpcap/report/output.hpp"
+
+namespace nfpcap::report {
+
+struct StatisticsReportOptions {
+    Format format = Format::text;  ///< text or json
+    bool local_time = false;
+    std::uint64_t filtered_out = 0;  ///< records the filter or the time window left out
+};
+
+/// Text: a title, one aligned row per key with shares of the totals, a totals line.
+/// JSON lines: one object per row (`rank`, the key by its statistic's name, `flows`, `packets`,
+/// `bytes`, `first`, `last`), then one `"kind":"total"` object.
+void write_top(Output& out, const analyze::TopResult& result, const StatisticsReportOptions& options);
+
+/// Text: one row per interval (and group): start, flows, packets, bytes; then what was outside.
+/// JSON lines: one object per interval and group (`start`, `group`, `flows`, `packets`, `bytes`),
+/// then one `"kind":"total"` object.
+void write_timeline(Output& out, const analyze::TimelineResult& result, const StatisticsReportOptions& options);
+
+}  // namespace nfpcap::report

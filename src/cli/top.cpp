@@ -1,0 +1,56 @@
+// SPDX-License-Identifier: MIT
+// `nfpcap top`: decode, select, count per key, print the largest.
+#include "top.hpp"
+
+#include <map>
+
+#include <fmt/format.h>
+
+#include "nfpcap/analyze/flow_sink.hpp"
+
+namespace nfpcap::cli {
+
+CLI::App* setup_top(CLI::App& app, TopOptions& o) {
+    auto* sub = app.add_subcommand("top", "Top N statistics of the flows by a key, as nfdump -s");
+    sub->add_option("-s,--statistic", o.statistic,
+                    "Key: srcip, dstip, ip, srcport, dstport, port, proto, exporter, srcas, dstas, inif, outif, "
+                    "service, srcnet/N, dstnet/N (or srcnet/N/M: IPv4 /N, IPv6 /M)")
+        ->capture_default_str()
+        ->type_name("KEY");
+    const std::map<std::string, analyze::TopOrder> orders{{"flows", analyze::TopOrder::flows},
+                                                          {"packets", analyze::TopOrder::packets},
+                                                          {"bytes", analyze::TopOrder::bytes}};
+    add_choices(sub->add_option("-O,--order", o.order, "Order: flows, packets or bytes")->type_name("ORDER"), orders);
+    sub->add_option("-n,--count", o.count, "Rows to print (0: all)")->capture_default_str()->type_name("N");
+    add_format_option(*sub, o.format, {report::Format::text, report::Format::json}, "json is JSON lines");
+    sub->add_flag("--renormalize", o.renormalize, "Multiply counters by the exporter's packet sampling interval");
+    sub->add_flag("--local", o.local_time, "Times in local time (output, and --from/--to without a zone)");
+    add_flow_select_options(*sub, o.select);
+    add_input_options(*sub, o.input);
+    return sub;
+}
+
+int run_top(const TopOptions& o) {
+    analyze::TopOptions to;
+    if (auto error = analyze::parse_top_key(o.statistic, to.key)) {
+        fmt::print(stderr, "nfpcap: --statistic {}\n", *error);
+        return kExitUsage;
+    }
+    auto selector = make_flow_selector(o.select, o.local_time);
+    if (!selector) return kExitUsage;
+    to.order = o.order;
+    to.count = o.count;
+    to.renormalize = o.renormalize;
+    analyze::TopTable table(to);
+    analyze::FlowSink sink([&](const analyze::FlowRecord& flow) {
+        if (selector->accept(flow)) table.add(flow);
+    });
+    session::SessionTable sessions(o.input.session_options());
+    pipeline::SinkConsumer consumer(sink);
+    const int rc = run_captures(o.input, sessions, consumer);
+    report::Output out(stdout);
+    report::write_top(out, table.result(), {o.format, o.local_time, selector->rejected});
+    return rc;
+}
+
+}  // namespace nfpcap::cli

@@ -1,0 +1,221 @@
+// SPDX-License-Identifier: MIT
+// Top-N tables and timelines.
+#include "nfpcap/report/statistics_report.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+namespace nfpcap::report {
+
+namespace {
+
+std::string_view field_name(analyze::TopField f) noexcept {
+    switch (f) {
+    case analyze::TopField::srcip: return "srcip";
+    case analyze::TopField::dstip: return "dstip";
+    case analyze::TopField::ip: return "ip";
+    case analyze::TopField::srcport: return "srcport";
+    case analyze::TopField::dstport: return "dstport";
+    case analyze::TopField::port: return "port";
+    case analyze::TopField::proto: return "proto";
+    case analyze::TopField::exporter: return "exporter";
+    case analyze::TopField::srcas: return "srcas";
+    case analyze::TopField::dstas: return "dstas";
+    case analyze::TopField::inif: return "inif";
+    case analyze::TopField::outif: return "outif";
+    case analyze::TopField::service: return "service";
+    case analyze::TopField::srcnet: return "srcnet";
+    case analyze::TopField::dstnet: return "dstnet";
+    }
+    return "key";
+}
+
+std::string_view order_name(analyze::TopOrder o) noexcept {
+    switch (o) {
+    case analyze::TopOrder::flows: return "flows";
+    case analyze::TopOrder::packets: return "packets";
+    case analyze::TopOrder::bytes: return "bytes";
+    }
+    return "flows";
+}
+
+void append(Buffer& out, std::string_view s) { out.append(s.data(), s.data() + s.size()); }
+
+void append_time(Buffer& out, std::int64_t ns, bool local) {
+    if (local) {
+        append_local_time(out, ns);
+    } else {
+        append_iso_time(out, ns);
+    }
+}
+
+std::string time_text(const std::optional<std::int64_t>& ns, bool local) {
+    if (!ns) return "-";
+    Buffer b;
+    append_time(b, *ns, local);
+    return std::string(b.data(), b.size());
+}
+
+// Share of a total in percent, one decimal ("-" when the total is 0).
+std::string share(std::uint64_t part, std::uint64_t total) {
+    if (total == 0) return "-";
+    return fmt::format("{:.1f}", 100.0 * static_cast<double>(part) / static_cast<double>(total));
+}
+
+void json_time(Buffer& out, std::string_view key, const std::optional<std::int64_t>& ns, bool local) {
+    append(out, ",\"");
+    append(out, key);
+    append(out, "\":");
+    if (!ns) {
+        append(out, "null");
+        return;
+    }
+    out.push_back('"');
+    append_time(out, *ns, local);
+    out.push_back('"');
+}
+
+void json_counters(Buffer& out, std::string_view key, const analyze::TopCounters& c) {
+    fmt::format_to(std::back_inserter(out), ",\"{}\":{{\"flows\":{},\"packets\":{},\"bytes\":{},\"saturated\":{}}}",
+                   key, c.flows, c.packets, c.bytes, c.saturated);
+}
+
+void json_counters(Buffer& out, std::string_view key, const analyze::TimelineCounters& c) {
+    fmt::format_to(std::back_inserter(out), ",\"{}\":{{\"flows\":{},\"packets\":{},\"bytes\":{},\"saturated\":{}}}",
+                   key, c.flows, c.packets, c.bytes, c.saturated);
+}
+
+}  // namespace
+
+void write_top(Output& out, const analyze::TopResult& r, const StatisticsReportOptions& o) {
+    Buffer& b = out.buffer();
+    const std::string_view name = field_name(r.key.field);
+    if (o.format == Format::json) {
+        std::size_t rank = 0;
+        for (const auto& row : r.rows) {
+            fmt::format_to(std::back_inserter(b), "{{\"rank\":{},\"{}\":", ++rank, name);
+            append_json_string(b, analyze::key_text(r.key, row));
+            fmt::format_to(std::back_inserter(b), ",\"flows\":{},\"packets\":{},\"bytes\":{}", row.counters.flows,
+                           row.counters.packets, row.counters.bytes);
+            json_time(b, "first", row.counters.first_ns, o.local_time);
+            json_time(b, "last", row.counters.last_ns, o.local_time);
+            fmt::format_to(std::back_inserter(b), ",\"saturated\":{}}}\n", row.counters.saturated);
+            out.maybe_flush();
+            if (out.closed()) return;
+        }
+        fmt::format_to(std::back_inserter(b), "{{\"kind\":\"total\",\"statistic\":\"{}\",\"order\":\"{}\"", name,
+                       order_name(r.order));
+        json_counters(b, "records", r.totals);
+        fmt::format_to(std::back_inserter(b), ",\"keys\":{}", r.keys);
+        json_counters(b, "untracked", r.untracked);
+        fmt::format_to(std::back_inserter(b), ",\"filtered_out\":{}}}\n", o.filtered_out);
+        out.flush();
+        return;
+    }
+    fmt::format_to(std::back_inserter(b), "Top {} {} by {}\n", r.rows.size(), name, order_name(r.order));
+    std::vector<std::string> keys;
+    std::size_t width = name.size();
+    for (const auto& row : r.rows) {
+        keys.push_back(analyze::key_text(r.key, row));
+        width = std::max(width, keys.back().size());
+    }
+    fmt::format_to(std::back_inserter(b), "{:<{}}  {:>10} {:>6}  {:>12} {:>6}  {:>14} {:>6}  {:<24}  {}\n", name, width,
+                   "flows", "%", "packets", "%", "bytes", "%", "first", "last");
+    for (std::size_t i = 0; i < r.rows.size(); ++i) {
+        const auto& c = r.rows[i].counters;
+        fmt::format_to(std::back_inserter(b), "{:<{}}  {:>10} {:>6}  {:>12} {:>6}  {:>14} {:>6}  {:<24}  {}{}\n",
+                       keys[i], width, c.flows, share(c.flows, r.totals.flows), c.packets,
+                       share(c.packets, r.totals.packets), c.bytes, share(c.bytes, r.totals.bytes),
+                       time_text(c.first_ns, o.local_time), time_text(c.last_ns, o.local_time),
+                       c.saturated ? "  (saturated)" : "");
+        out.maybe_flush();
+        if (out.closed()) return;
+    }
+    fmt::format_to(std::back_inserter(b), "Total: {} flows, {} packets, {} bytes; {} distinct {}{}\n", r.totals.flows,
+                   r.totals.packets, r.totals.bytes, r.keys, name, r.totals.saturated ? " (sums saturated)" : "");
+    if (r.key.field == analyze::TopField::ip || r.key.field == analyze::TopField::port) {
+        fmt::format_to(std::back_inserter(b), "(each flow counts for both of its sides: shares add up to 200%)\n");
+    }
+    if (r.key_limit_reached) {
+        fmt::format_to(std::back_inserter(b), "Key limit reached: {} flows of later keys are in no row\n",
+                       r.untracked.flows);
+    }
+    if (o.filtered_out > 0) fmt::format_to(std::back_inserter(b), "Filtered out: {} flows\n", o.filtered_out);
+    out.flush();
+}
+
+void write_timeline(Output& out, const analyze::TimelineResult& r, const StatisticsReportOptions& o) {
+    Buffer& b = out.buffer();
+    const bool grouped = r.series.size() > 1 || (r.series.size() == 1 && r.series[0].label != "all");
+    if (o.format == Format::json) {
+        for (std::size_t i = 0; i < r.intervals; ++i) {
+            for (const auto& s : r.series) {
+                const auto& c = s.intervals[i];
+                append(b, "{\"start\":\"");
+                append_time(b, r.interval_start(i), o.local_time);
+                append(b, "\",\"group\":");
+                append_json_string(b, s.label);
+                fmt::format_to(std::back_inserter(b), ",\"flows\":{},\"packets\":{},\"bytes\":{},\"saturated\":{}}}\n",
+                               c.flows, c.packets, c.bytes, c.saturated);
+                out.maybe_flush();
+                if (out.closed()) return;
+            }
+        }
+        fmt::format_to(std::back_inserter(b), "{{\"kind\":\"total\",\"interval_ms\":{},\"intervals\":{}",
+                       r.interval_ns / 1'000'000, r.intervals);
+        json_counters(b, "records", r.totals);
+        json_counters(b, "untimed", r.untimed);
+        json_counters(b, "outside", r.outside);
+        fmt::format_to(std::back_inserter(b),
+                       ",\"reversed\":{},\"window_limited\":{},\"groups_limited\":{},\"filtered_out\":{}}}\n",
+                       r.reversed, r.window_limited, r.groups_limited, o.filtered_out);
+        out.flush();
+        return;
+    }
+    std::size_t width = 5;
+    for (const auto& s : r.series) width = std::max(width, s.label.size());
+    if (grouped) {
+        fmt::format_to(std::back_inserter(b), "{:<24}  {:<{}}  {:>10}  {:>12}  {:>14}\n", "start", "group", width,
+                       "flows", "packets", "bytes");
+    } else {
+        fmt::format_to(std::back_inserter(b), "{:<24}  {:>10}  {:>12}  {:>14}\n", "start", "flows", "packets", "bytes");
+    }
+    for (std::size_t i = 0; i < r.intervals; ++i) {
+        const std::string start = time_text(r.interval_start(i), o.local_time);
+        for (const auto& s : r.series) {
+            const auto& c = s.intervals[i];
+            if (grouped) {
+                fmt::format_to(std::back_inserter(b), "{:<24}  {:<{}}  {:>10}  {:>12}  {:>14}{}\n", start, s.label,
+                               width, c.flows, c.packets, c.bytes, c.saturated ? "  (saturated)" : "");
+            } else {
+                fmt::format_to(std::back_inserter(b), "{:<24}  {:>10}  {:>12}  {:>14}{}\n", start, c.flows, c.packets,
+                               c.bytes, c.saturated ? "  (saturated)" : "");
+            }
+            out.maybe_flush();
+            if (out.closed()) return;
+        }
+    }
+    fmt::format_to(std::back_inserter(b), "Total: {} flows, {} packets, {} bytes in {} intervals of {} ms\n",
+                   r.totals.flows, r.totals.packets, r.totals.bytes, r.intervals, r.interval_ns / 1'000'000);
+    if (r.untimed.flows > 0) {
+        fmt::format_to(std::back_inserter(b), "Without times: {} flows, {} packets, {} bytes (in no interval)\n",
+                       r.untimed.flows, r.untimed.packets, r.untimed.bytes);
+    }
+    if (r.outside.flows > 0 || r.outside.packets > 0 || r.outside.bytes > 0) {
+        fmt::format_to(std::back_inserter(b), "Outside the window: {} flows started, {} packets, {} bytes{}\n",
+                       r.outside.flows, r.outside.packets, r.outside.bytes,
+                       r.window_limited ? " (the window reached its limit of intervals)" : "");
+    }
+    if (r.reversed > 0) {
+        fmt::format_to(std::back_inserter(b), "Ending before they start: {} flows (counted at their start)\n",
+                       r.reversed);
+    }
+    if (r.groups_limited) fmt::format_to(std::back_inserter(b), "Group limit reached: later groups are in 'other'\n");
+    if (o.filtered_out > 0) fmt::format_to(std::back_inserter(b), "Filtered out: {} flows\n", o.filtered_out);
+    out.flush();
+}
+
+}  // namespace nfpcap::report
