@@ -1,0 +1,395 @@
+// SPDX-License-Identifier: MIT
+// Writes an HTML report for the browser test: from capture files decoded with the library
+// (every section filled the way `nfpcap report` will fill it), or from a large synthetic model.
+//   html_report_sample [--local] -o OUT.html FILE...
+//   html_report_sample --synthetic N -o OUT.html
+#include <pcap/pcap.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "nfpcap/analyze/connections.hpp"
+#include "nfpcap/analyze/flow.hpp"
+#include "nfpcap/analyze/services.hpp"
+#include "nfpcap/capture/capture_reader.hpp"
+#include "nfpcap/report/connection_report.hpp"
+#include "nfpcap/report/html_report.hpp"
+#include "nfpcap/session/session_table.hpp"
+
+using namespace nfpcap;
+
+namespace {
+
+constexpr std::int64_t kMs = 1'000'000;
+constexpr std::int64_t kSec = 1000 * kMs;
+
+std::string protocol_text(std::uint8_t p) {
+    auto name = analyze::protocol_name(p);
+    return name.empty() ? std::to_string(p) : std::string(name);
+}
+
+// What the timeline needs of each flow (owning: the record's views die with its datagram).
+struct FlowPoint {
+    std::int64_t start_ns;
+    std::uint8_t protocol;
+    std::uint64_t packets, bytes;
+};
+
+class Sink final : public netflow::DecodeSink {
+public:
+    explicit Sink(analyze::ConnectionTable& table) : table_(table) {}
+
+    void on_record(const netflow::DataRecord& record) override {
+        if (record.is_options()) return;
+        auto flow = analyze::extract_flow(record);
+        if (!flow) return;
+        table_.add(*flow);
+        if (flow->start_ns) {
+            points.push_back({*flow->start_ns, flow->protocol, flow->packets + flow->rev_packets,
+                              flow->bytes + flow->rev_bytes});
+        }
+    }
+
+    std::vector<FlowPoint> points;
+
+private:
+    analyze::ConnectionTable& table_;
+};
+
+// A round interval giving at most about 100 buckets over `span`.
+std::int64_t interval_for(std::int64_t span) {
+    for (std::int64_t i : {10 * kMs, 50 * kMs, 100 * kMs, 500 * kMs, kSec, 5 * kSec, 10 * kSec, 30 * kSec, 60 * kSec,
+                           300 * kSec, 600 * kSec, 1800 * kSec, 3600 * kSec}) {
+        if (span / i <= 100) return i;
+    }
+    return 86400 * kSec;
+}
+
+report::HtmlTopList top_list(std::string title, std::string heading,
+                             const std::map<std::string, report::HtmlTopEntry>& by_key, std::uint64_t total_bytes) {
+    report::HtmlTopList list;
+    list.title = std::move(title);
+    list.key_heading = std::move(heading);
+    for (const auto& [key, e] : by_key) list.entries.push_back(e);
+    std::stable_sort(list.entries.begin(), list.entries.end(),
+                     [](const auto& a, const auto& b) { return a.bytes > b.bytes; });
+    for (auto& e : list.entries) e.share = total_bytes ? static_cast<double>(e.bytes) / static_cast<double>(total_bytes) : 0;
+    list.total_keys = list.entries.size();
+    return list;
+}
+
+void add_to(std::map<std::string, report::HtmlTopEntry>& m, const std::string& key, std::uint64_t packets,
+            std::uint64_t bytes) {
+    auto& e = m[key];
+    e.key = key;
+    ++e.flows;
+    e.packets += packets;
+    e.bytes += bytes;
+}
+
+int from_captures(const std::vector<std::string>& files, report::HtmlReportData& data, std::string& error) {
+    analyze::ConnectionTable table;
+    Sink sink(table);
+    session::SessionTable sessions;
+    std::vector<report::FileSummary> summaries;
+    // Per session: the reasons and sequence loss seen so far, to find the frames of new ones.
+    std::map<session::SessionKey, session::Counters> before;
+    std::map<session::SessionKey, std::vector<report::HtmlLossPoint>> loss;
+    std::map<session::SessionKey, std::map<std::string, std::vector<std::uint64_t>>> frames;
+    for (const auto& path : files) {
+        report::FileSummary summary;
+        summary.name = path;
+        try {
+            capture::CaptureReader reader(path);
+            const char* link = pcap_datalink_val_to_name(reader.link_type());
+            summary.link_type = link ? link : std::to_string(reader.link_type());
+            capture::Datagram d;
+            while (reader.next(d)) {
+                sessions.process(d, sink);
+                for (const auto& s : sessions.sessions()) {
+                    auto& old = before[s.key];
+                    if (s.counters.sequence_missing > old.sequence_missing) {
+                        loss[s.key].push_back({d.time_ns, s.counters.sequence_missing - old.sequence_missing});
+                    }
+                    for (std::size_t i = 0; i < netflow::kReasonCount; ++i) {
+                        if (s.counters.reasons[i] > old.reasons[i]) {
+                            auto& f = frames[s.key][std::string(netflow::name(static_cast<netflow::Reason>(i)))];
+                            if (f.size() < 100) f.push_back(d.frame);
+                        }
+                    }
+                    old = s.counters;
+                }
+            }
+            summary.counters = reader.counters();
+            summary.error = reader.error();
+        } catch (const capture::CaptureError& e) {
+            error = e.what();
+            return 1;
+        }
+        summaries.push_back(std::move(summary));
+    }
+    const auto connections = table.finish();
+    const analyze::NameMap names;
+
+    data.summary = report::html_summary(summaries, sessions);
+    data.summary.flows = table.records();
+    data.summary.connections = connections.size();
+    std::uint64_t total_bytes = 0;
+    std::map<std::string, report::HtmlTopEntry> hosts, pairs, services, protocols;
+    for (const auto& c : connections) {
+        data.connections.push_back(report::html_connection_row(c, names));
+        data.summary.packets += c.total_packets();
+        data.summary.bytes += c.total_bytes();
+        total_bytes += c.total_bytes();
+        if (c.has_time) {
+            if (!data.summary.first_ns || c.start_ns < *data.summary.first_ns) data.summary.first_ns = c.start_ns;
+            if (!data.summary.last_ns || c.end_ns > *data.summary.last_ns) data.summary.last_ns = c.end_ns;
+        }
+        const auto& row = data.connections.back();
+        add_to(hosts, row.client, c.total_packets(), c.total_bytes());
+        add_to(hosts, row.server, c.total_packets(), c.total_bytes());
+        add_to(pairs, fmt::format("{} \u2194 {}", row.client, row.server), c.total_packets(), c.total_bytes());
+        const std::string service = row.service.empty() ? "unknown" : row.service;
+        add_to(services,
+               row.has_ports ? fmt::format("{} ({}/{})", service, protocol_text(c.protocol), c.server.port) : service,
+               c.total_packets(), c.total_bytes());
+        add_to(protocols, protocol_text(c.protocol), c.total_packets(), c.total_bytes());
+    }
+    data.top_talkers.push_back(top_list("Hosts by bytes sent and received", "Host", hosts, total_bytes));
+    data.top_talkers.push_back(top_list("Conversations", "Client \u2194 server", pairs, total_bytes));
+    data.top_services.push_back(top_list("Services by bytes", "Service", services, total_bytes));
+    data.top_services.push_back(top_list("Protocols", "Protocol", protocols, total_bytes));
+
+    for (const auto& s : sessions.sessions()) {
+        auto row = report::html_exporter_row(s);
+        row.sequence_loss = loss[s.key];
+        for (auto& issue : row.issues) issue.frames = frames[s.key][issue.reason];
+        data.exporters.push_back(std::move(row));
+        data.templates.push_back(report::html_template_session(s));
+    }
+
+    // One timeline over all exporters, by protocol, flows counted at their start.
+    if (!sink.points.empty()) {
+        std::int64_t t0 = sink.points.front().start_ns, t1 = t0;
+        for (const auto& p : sink.points) {
+            t0 = std::min(t0, p.start_ns);
+            t1 = std::max(t1, p.start_ns);
+        }
+        report::HtmlTimeline t;
+        t.title = "All exporters";
+        t.interval_ns = interval_for(t1 - t0);
+        const std::int64_t origin = t0 - t0 % t.interval_ns;
+        std::map<std::string, std::size_t> group_of;
+        std::map<std::int64_t, report::HtmlTimelineBucket> buckets;
+        for (const auto& p : sink.points) {
+            const std::string g = protocol_text(p.protocol);
+            auto [pos, added] = group_of.try_emplace(g, t.groups.size());
+            if (added) t.groups.push_back(g);
+            const std::int64_t start = origin + (p.start_ns - origin) / t.interval_ns * t.interval_ns;
+            auto& b = buckets[start];
+            b.start_ns = start;
+            if (b.groups.size() <= pos->second) b.groups.resize(pos->second + 1);
+            ++b.groups[pos->second].flows;
+            b.groups[pos->second].packets += p.packets;
+            b.groups[pos->second].bytes += p.bytes;
+        }
+        for (auto& [start, b] : buckets) t.buckets.push_back(std::move(b));
+        data.timelines.push_back(std::move(t));
+    }
+    return 0;
+}
+
+// A deterministic large model: `n` connections, a day of one-minute intervals per exporter,
+// many services, sequence loss, issues, and names that must be escaped.
+void synthetic(std::size_t n, report::HtmlReportData& data) {
+    std::uint64_t state = 88172645463325252ULL;
+    auto next = [&state] {  // xorshift64
+        state ^= state << 13U;
+        state ^= state >> 7U;
+        state ^= state << 17U;
+        return state;
+    };
+    constexpr std::int64_t kT0 = 1'714'521'600'000'000'000;  // 2024-05-01T00:00:00Z
+    constexpr std::int64_t kMinute = 60 * kSec;
+    const char* services[] = {"https", "domain", "http", "ssh", "imaps", "ntp", "smtp", "ldap", "mysql", "syslog",
+                              "snmp", "kerberos"};
+    const char* exporters[] = {"192.0.2.1:2055", "192.0.2.2:2055", "[2001:db8::7]:4739"};
+    data.title = "Synthetic capture <report>";
+    data.command = "nfpcap report -o big.html synthetic.pcap";
+    data.summary.files.push_back({"synthetic <\"capture\">.pcap", "EN10MB", 9'000'000, ""});
+    data.summary.first_ns = kT0;
+    data.summary.last_ns = kT0 + 1440 * kMinute - 1;
+    data.summary.exporters = 3;
+    data.summary.sessions = 3;
+    data.summary.udp_datagrams = data.summary.export_datagrams = 3'000'000;
+    data.summary.decoded_datagrams = 2'999'000;
+    data.summary.partial_datagrams = 1000;
+    data.summary.data_records = 90'000'000;
+    data.summary.reasons.push_back({"missing_template", "data set whose template this session has not seen (yet)",
+                                    1000, true});
+    data.summary.reasons.push_back({"invalid_utf8", "string field that is not UTF-8: printed escaped", 12, false});
+    for (std::size_t i = 0; i < n; ++i) {
+        report::HtmlConnectionRow c;
+        c.start_ns = kT0 + static_cast<std::int64_t>(next() % (1440ULL * 60'000ULL)) * kMs;
+        c.end_ns = *c.start_ns + static_cast<std::int64_t>(next() % 600'000ULL) * kMs;
+        c.protocol = next() % 5 == 0 ? 17 : 6;
+        c.service = services[next() % std::size(services)];
+        c.client = fmt::format("10.{}.{}.{}", next() % 4, next() % 256, next() % 256);
+        c.server = fmt::format("198.51.100.{}", next() % 256);
+        c.client_port = static_cast<std::uint16_t>(32768 + next() % 28000);
+        c.server_port = 443;
+        if (i % 1000 == 0) c.server_name = "<img src=x onerror=\"window.__pwned=1\">";
+        c.packets_to_server = 1 + next() % 5000;
+        c.packets_to_client = next() % 9000;
+        c.bytes_to_server = c.packets_to_server * (60 + next() % 1400);
+        c.bytes_to_client = c.packets_to_client * (60 + next() % 1400);
+        c.records = 2;
+        c.direction_rule = "syn";
+        c.one_way = c.packets_to_client == 0;
+        c.exporter = exporters[i % 3];
+        data.summary.packets += c.packets_to_server + c.packets_to_client;
+        data.summary.bytes += c.bytes();
+        data.connections.push_back(std::move(c));
+    }
+    data.summary.connections = n;
+    data.summary.flows = 2 * n;
+    for (std::size_t e = 0; e < 3; ++e) {
+        report::HtmlTimeline t;
+        t.title = exporters[e];
+        t.group_by = "service";
+        t.interval_ns = kMinute;
+        for (const char* s : services) t.groups.emplace_back(s);
+        for (std::int64_t m = 0; m < 1440; ++m) {
+            report::HtmlTimelineBucket b;
+            b.start_ns = kT0 + m * kMinute;
+            const double day = 0.6 + 0.4 * std::sin(static_cast<double>(m) / 1440.0 * 6.283 - 1.8);
+            for (std::size_t g = 0; g < t.groups.size(); ++g) {
+                const auto base = static_cast<std::uint64_t>(day * 4e6 / static_cast<double>(g + 1));
+                const std::uint64_t bytes = base + next() % (base / 4 + 1);
+                b.groups.push_back({bytes / 4000, bytes / 700, bytes});
+            }
+            t.buckets.push_back(std::move(b));
+        }
+        data.timelines.push_back(std::move(t));
+
+        report::HtmlExporterRow row;
+        row.exporter = exporters[e];
+        row.collector = "192.0.2.9:2055";
+        row.version = e == 2 ? 10 : 9;
+        row.description = e == 0 ? "edge router <rtr-1>" : "";
+        row.first_frame = 1 + e;
+        row.last_frame = 9'000'000 - e;
+        row.first_ns = kT0;
+        row.last_ns = kT0 + 1440 * kMinute;
+        row.datagrams = 1'000'000;
+        row.decoded_datagrams = e == 1 ? 999'000 : 1'000'000;
+        row.partial_datagrams = e == 1 ? 1000 : 0;
+        row.data_records = 30'000'000;
+        row.templates = 4;
+        row.template_records = 2880;
+        if (e != 0) {
+            for (int k = 0; k < 300; ++k) {
+                const std::uint64_t missing = 1 + next() % (e == 1 ? 200 : 20);
+                row.sequence_loss.push_back({kT0 + static_cast<std::int64_t>(next() % 1440) * kMinute, missing});
+                row.sequence_missing += missing;
+                ++row.sequence_gaps;
+            }
+            std::sort(row.sequence_loss.begin(), row.sequence_loss.end(),
+                      [](const auto& a, const auto& b) { return a.time_ns < b.time_ns; });
+        }
+        if (e == 1) {
+            row.missing_template_sets = 1000;
+            report::HtmlIssueFrames issue{"missing_template", "data set whose template this session has not seen (yet)",
+                                          1000, true, {}};
+            for (std::uint64_t f = 0; f < 100; ++f) issue.frames.push_back(2 + 3 * f);
+            row.issues.push_back(std::move(issue));
+        }
+        data.exporters.push_back(std::move(row));
+
+        report::HtmlTemplateSession ts{exporters[e], "192.0.2.9:2055", static_cast<std::uint16_t>(e == 2 ? 10 : 9),
+                                       0, {}};
+        for (std::uint16_t id = 256; id < 260; ++id) {
+            report::HtmlTemplateRow tr;
+            tr.id = id;
+            tr.frame = 1 + e;
+            tr.options = id == 259;
+            for (const char* f : {"sourceIPv4Address", "destinationIPv4Address", "sourceTransportPort",
+                                  "destinationTransportPort", "protocolIdentifier", "octetDeltaCount",
+                                  "packetDeltaCount", "flowStartMilliseconds", "flowEndMilliseconds"}) {
+                tr.fields.push_back({f, static_cast<std::uint16_t>(tr.fields.size() + 1), 0, 4, false, false});
+            }
+            tr.fields.push_back({"</script><script>window.__pwned=2</script>", 999, 6871, 65535, false, true});
+            tr.record_length = 40;
+            tr.fixed_length = false;
+            ts.templates.push_back(std::move(tr));
+        }
+        data.templates.push_back(std::move(ts));
+    }
+    std::map<std::string, report::HtmlTopEntry> hosts, svc;
+    for (const auto& c : data.connections) {
+        add_to(hosts, c.server_name.empty() ? c.server : c.server_name + " (" + c.server + ")",
+               c.packets_to_server + c.packets_to_client, c.bytes());
+        add_to(svc, c.service + (c.protocol == 6 ? " (TCP/443)" : " (UDP/443)"), c.packets_to_server + c.packets_to_client,
+               c.bytes());
+    }
+    data.top_talkers.push_back(top_list("Servers by bytes", "Host", hosts, data.summary.bytes));
+    data.top_services.push_back(top_list("Services by bytes", "Service", svc, data.summary.bytes));
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    std::string out_path;
+    std::vector<std::string> files;
+    std::size_t synthetic_n = 0;
+    report::HtmlReportOptions options;
+    for (int i = 1; i < argc; ++i) {
+        const std::string a = argv[i];
+        if (a == "-o" && i + 1 < argc) {
+            out_path = argv[++i];
+        } else if (a == "--synthetic" && i + 1 < argc) {
+            synthetic_n = std::stoul(argv[++i]);
+        } else if (a == "--local") {
+            options.local_time = true;
+        } else {
+            files.push_back(a);
+        }
+    }
+    if (out_path.empty() || (files.empty() && synthetic_n == 0)) {
+        fmt::print(stderr, "usage: html_report_sample [--local] [--synthetic N] -o OUT.html [FILE...]\n");
+        return 2;
+    }
+    report::HtmlReportData data;
+    data.generator = "nfpcap (html_report_sample)";
+    if (synthetic_n) {
+        synthetic(synthetic_n, data);
+    } else {
+        data.command = "nfpcap report -n";
+        for (const auto& f : files) data.command += " " + f.substr(f.rfind('/') + 1);
+        std::string error;
+        if (from_captures(files, data, error) != 0) {
+            fmt::print(stderr, "html_report_sample: {}\n", error);
+            return 1;
+        }
+    }
+    std::FILE* f = std::fopen(out_path.c_str(), "wb");
+    if (!f) {
+        fmt::print(stderr, "html_report_sample: cannot write {}: {}\n", out_path, std::strerror(errno));
+        return 1;
+    }
+    {
+        report::Output out(f);
+        report::write_html_report(out, data, options);
+        if (out.closed()) return 1;
+    }
+    return std::fclose(f) == 0 ? 0 : 1;
+}
