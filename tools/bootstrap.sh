@@ -12,6 +12,8 @@ if [[ ${1:-} == --test ]]; then
     packages+=(tshark python3 dnsmasq-base iproute2 util-linux)
     # The sanitizer build and the libFuzzer targets of CI (.ci/run).
     packages+=(clang libclang-rt-14-dev)
+    # The HTML report in a real browser (tests/integration/test_report_browser.py).
+    packages+=(chromium)
 fi
 
 missing=()

@@ -25,7 +25,8 @@ std::vector<HtmlReasonCount> reason_counts(const session::Counters& c) {
     for (std::size_t i = 0; i < netflow::kReasonCount; ++i) {
         if (c.reasons[i] == 0) continue;
         const auto r = static_cast<netflow::Reason>(i);
-        v.push_back({std::string(netflow::name(r)), std::string(netflow::describe(r)), c.reasons[i], netflow::loses_data(r)});
+        v.push_back(
+            {std::string(netflow::name(r)), std::string(netflow::describe(r)), c.reasons[i], netflow::loses_data(r)});
     }
     return v;
 }
@@ -82,7 +83,8 @@ HtmlExporterRow html_exporter_row(const session::Session& s) {
     r.sequence_missing = c.sequence_missing;
     r.missing_template_sets = c.missing_template_sets;
     for (HtmlReasonCount& reason : reason_counts(c)) {
-        r.issues.push_back({std::move(reason.name), std::move(reason.description), reason.count, reason.loses_data, {}});
+        r.issues.push_back(
+            {std::move(reason.name), std::move(reason.description), reason.count, reason.loses_data, {}});
     }
     return r;
 }
@@ -123,8 +125,8 @@ HtmlSummary html_summary(const std::vector<FileSummary>& files, const session::S
     for (std::size_t k = 0; k < frames.issues.size(); ++k) {
         if (frames.issues[k] == 0) continue;
         const auto issue = static_cast<capture::FrameIssue>(k);
-        s.frame_issues.push_back({std::string(capture::name(issue)), std::string(capture::describe(issue)),
-                                  frames.issues[k], true});
+        s.frame_issues.push_back(
+            {std::string(capture::name(issue)), std::string(capture::describe(issue)), frames.issues[k], true});
     }
     std::set<wire::Endpoint> exporters;
     for (const auto& session : sessions.sessions()) exporters.insert(session.key.exporter);

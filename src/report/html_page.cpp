@@ -72,10 +72,11 @@ th, td { padding: 4px 10px 4px 0; text-align: left; vertical-align: top; }
 th { font-size: 12px; font-weight: 600; color: var(--muted); white-space: nowrap; border-bottom: 1px solid var(--line); }
 td { border-bottom: 1px solid var(--line); }
 .num { text-align: right; white-space: nowrap; }
-td.time, td.frames { white-space: nowrap; }
+td.time, td.frames, td.nowrap { white-space: nowrap; }
 th:last-child, td:last-child { padding-right: 0; }
 tbody tr:hover { background: var(--soft); }
 th button { all: unset; cursor: pointer; }
+#exporters-table th, #issues-table th { white-space: normal; vertical-align: bottom; }
 th button:focus-visible { outline: 2px solid var(--accent); outline-offset: 2px; }
 th[aria-sort] { color: var(--fg); }
 th[aria-sort="ascending"] button::after { content: " \25B2"; font-size: 9px; }
@@ -107,7 +108,7 @@ svg.chart .xaxis line { stroke: var(--muted); shape-rendering: crispEdges; }
 svg.chart .series path { stroke: var(--bg); stroke-width: 0.6; stroke-linejoin: round; }
 svg.chart .hover rect { fill: var(--fg); fill-opacity: 0; }
 svg.chart .hover rect:hover { fill-opacity: 0.08; }
-.toplists { display: grid; grid-template-columns: repeat(auto-fit, minmax(520px, 1fr)); gap: 8px 36px; }
+.toplists { display: grid; grid-template-columns: repeat(auto-fill, minmax(min(520px, 100%), 1fr)); gap: 8px 36px; }
 table.top td.rank, table.top th.rank { width: 2em; color: var(--muted); text-align: right; padding-right: 12px; }
 table.top td.key { overflow-wrap: anywhere; }
 table.top .barcol { width: 34%; white-space: nowrap; }
@@ -118,7 +119,9 @@ svg.spark { display: inline-block; vertical-align: middle; margin-left: 8px; }
 svg.spark line { stroke: var(--line); }
 svg.spark path { fill: var(--c5); }
 td.loss { white-space: nowrap; }
-.tgrid { display: grid; grid-template-columns: repeat(auto-fill, minmax(380px, 1fr)); gap: 6px 28px; }
+.tgrid { display: grid; grid-template-columns: repeat(auto-fill, minmax(min(380px, 100%), 1fr)); gap: 6px 28px; }
+.tgrid > * { min-width: 0; }
+table.fields td:nth-child(2) { overflow-wrap: anywhere; }
 .template h4 { text-transform: none; letter-spacing: 0; font-size: 13px; color: var(--fg); margin: 12px 0 4px; }
 table.fields { width: 100%; font-size: 12.5px; }
 table.fields td, table.fields th { padding: 2px 10px 2px 0; }
@@ -179,8 +182,8 @@ void reason_rows(Buffer& out, const std::vector<HtmlReasonCount>& reasons, bool 
         if (r.count == 0 || r.loses_data != loses_data) continue;
         fmt::format_to(it(out), "<tr><td><code>");
         escape(out, r.name);
-        fmt::format_to(it(out), "</code></td><td class=\"num {}\">{}</td><td class=\"muted\">", loses_data ? "bad" : "warn",
-                       count_text(r.count));
+        fmt::format_to(it(out), "</code></td><td class=\"num {}\">{}</td><td class=\"muted\">",
+                       loses_data ? "bad" : "warn", count_text(r.count));
         escape(out, r.description);
         out.append(std::string_view("</td></tr>\n"));
     }
@@ -227,7 +230,8 @@ void write_summary(Buffer& out, const HtmlReportData& data, const Context& ctx) 
     out.append(std::string_view("</div>\n<div>\n<h3>Decoding</h3>\n<p>"));
     fmt::format_to(it(out), "{}: {} decoded", plural(s.export_datagrams, "export datagram", "export datagrams"),
                    count_text(s.decoded_datagrams));
-    if (s.partial_datagrams) fmt::format_to(it(out), ", <span class=\"bad\">{} partly</span>", count_text(s.partial_datagrams));
+    if (s.partial_datagrams)
+        fmt::format_to(it(out), ", <span class=\"bad\">{} partly</span>", count_text(s.partial_datagrams));
     if (s.malformed_datagrams) {
         fmt::format_to(it(out), ", <span class=\"bad\">{} malformed</span>", count_text(s.malformed_datagrams));
     }
@@ -235,8 +239,12 @@ void write_summary(Buffer& out, const HtmlReportData& data, const Context& ctx) 
         fmt::format_to(it(out), ", <span class=\"bad\">{} over the session limit</span>",
                        count_text(s.session_limit_datagrams));
     }
-    fmt::format_to(it(out), ". {} not export traffic.</p>\n",
-                   plural(s.not_export_datagrams, "other UDP datagram was", "other UDP datagrams were"));
+    out.push_back('.');
+    if (s.not_export_datagrams) {
+        fmt::format_to(it(out), " {} not export traffic.",
+                       plural(s.not_export_datagrams, "other UDP datagram was", "other UDP datagrams were"));
+    }
+    out.append(std::string_view("</p>\n"));
     if (s.missing_template_sets) {
         fmt::format_to(it(out), "<p class=\"warn\">{} came before their template and could not be decoded.</p>\n",
                        plural(s.missing_template_sets, "data set", "data sets"));
@@ -262,8 +270,9 @@ void write_summary(Buffer& out, const HtmlReportData& data, const Context& ctx) 
         reason_rows(out, s.reasons, true);
         reason_rows(out, s.frame_issues, false);
         reason_rows(out, s.reasons, false);
-        out.append(std::string_view("</tbody></table>\n<p class=\"note\">Red: data lost. Amber: anomalies, decoded "
-                                    "all the same. <code>nfpcap stats</code> gives the same counts.</p>\n"));
+        out.append(
+            std::string_view("</tbody></table>\n<p class=\"note\">Red: data lost. Amber: anomalies, decoded "
+                             "all the same. <code>nfpcap stats</code> gives the same counts.</p>\n"));
     }
     out.append(std::string_view("</div>\n</div>\n</section>\n"));
 }
@@ -305,10 +314,10 @@ void write_html_report(Output& output, const HtmlReportData& data, const HtmlRep
     using namespace html;
     Context ctx{options, make_zone(options.local_time, data.summary.first_ns.value_or(0))};
     Buffer& out = output.buffer();
-    out.append(std::string_view(
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-        "<meta name=\"color-scheme\" content=\"light dark\">\n<meta name=\"generator\" content=\""));
+    out.append(
+        std::string_view("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+                         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+                         "<meta name=\"color-scheme\" content=\"light dark\">\n<meta name=\"generator\" content=\""));
     escape(out, data.generator);
     out.append(std::string_view("\">\n<title>"));
     escape(out, data.title);

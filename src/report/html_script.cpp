@@ -13,14 +13,14 @@ auto it(Buffer& out) { return fmt::appender(out); }
 
 // Sorting: a heading's data-type says how its column compares. "num": data-v holds an integer
 // (possibly negative, of any size: compared by sign, length, then digits, so 64-bit counts stay
-// exact); "key": data-v compared as a string; "text": what the cell shows, digit runs as
-// numbers. Empty values sort first. Numbers sort largest first on the first click.
+// exact); "key": data-v compared as a string; "text": what the cell shows (or its data-v),
+// digit runs as numbers. Empty values sort first. Numbers sort largest first on the first click.
 // Filtering: every word typed must appear in the row's text (case-insensitive).
 constexpr std::string_view kScript = R"JS((function () {
   'use strict';
   function value(cell, type) {
     if (!cell) return '';
-    if (type !== 'text' && cell.hasAttribute('data-v')) return cell.getAttribute('data-v');
+    if (cell.hasAttribute('data-v')) return cell.getAttribute('data-v');
     return cell.textContent.trim();
   }
   function magnitude(a, b) {

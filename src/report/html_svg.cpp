@@ -137,13 +137,13 @@ std::vector<Tick> count_ticks(std::uint64_t max, std::size_t max_ticks) {
 
 std::vector<Tick> time_ticks(std::int64_t t0, std::int64_t t1, const TimeZone& zone, std::size_t max_ticks) {
     static constexpr std::int64_t kSteps[] = {
-        kMs,      2 * kMs,  5 * kMs,   10 * kMs,  20 * kMs,   50 * kMs,   100 * kMs, 200 * kMs, 500 * kMs,
-        kSec,     2 * kSec, 5 * kSec,  10 * kSec, 15 * kSec,  30 * kSec,  kMin,      2 * kMin,  5 * kMin,
-        10 * kMin, 15 * kMin, 30 * kMin, kHour,   2 * kHour, 3 * kHour, 6 * kHour, 12 * kHour, kDay,
-        2 * kDay, 7 * kDay, 14 * kDay};
+        kMs,       2 * kMs,  5 * kMs,   10 * kMs,  20 * kMs,  50 * kMs,   100 * kMs, 200 * kMs, 500 * kMs, kSec,
+        2 * kSec,  5 * kSec, 10 * kSec, 15 * kSec, 30 * kSec, kMin,       2 * kMin,  5 * kMin,  10 * kMin, 15 * kMin,
+        30 * kMin, kHour,    2 * kHour, 3 * kHour, 6 * kHour, 12 * kHour, kDay,      2 * kDay,  7 * kDay,  14 * kDay};
     max_ticks = std::max<std::size_t>(max_ticks, 1);
     if (t1 < t0) std::swap(t0, t1);
-    const std::uint64_t span = std::max<std::uint64_t>(static_cast<std::uint64_t>(t1) - static_cast<std::uint64_t>(t0), 1);
+    const std::uint64_t span =
+        std::max<std::uint64_t>(static_cast<std::uint64_t>(t1) - static_cast<std::uint64_t>(t0), 1);
     std::int64_t step = 0;
     for (std::int64_t s : kSteps) {
         if (span / static_cast<std::uint64_t>(s) <= max_ticks) {
@@ -224,7 +224,8 @@ HtmlTimeline bounded_timeline(const HtmlTimeline& t, std::size_t max_buckets, st
     std::size_t kept = 0;
     {
         std::vector<std::size_t> by_size = order;
-        std::stable_sort(by_size.begin(), by_size.end(), [&](std::size_t a, std::size_t b) { return total[a] > total[b]; });
+        std::stable_sort(by_size.begin(), by_size.end(),
+                         [&](std::size_t a, std::size_t b) { return total[a] > total[b]; });
         const std::size_t room = ngroups <= max_groups ? ngroups : max_groups - 1;
         for (std::size_t g : by_size) {
             if (kept == room) break;
@@ -316,8 +317,8 @@ void write_stacked_chart(Buffer& out, const HtmlTimeline& t, Metric metric, doub
     const std::int64_t t1 = t0 + static_cast<std::int64_t>(n) * t.interval_ns;
 
     const std::string_view what = metric == Metric::bytes ? "Bytes" : "Packets";
-    fmt::format_to(it(out), "<svg class=\"chart\" viewBox=\"0 0 {} {}\" role=\"img\" data-metric=\"{}\"><title>", Num{kW},
-                   Num{height}, metric == Metric::bytes ? "bytes" : "packets");
+    fmt::format_to(it(out), "<svg class=\"chart\" viewBox=\"0 0 {} {}\" role=\"img\" data-metric=\"{}\"><title>",
+                   Num{kW}, Num{height}, metric == Metric::bytes ? "bytes" : "packets");
     fmt::format_to(it(out), "{} per {}, ", what, interval_text(t.interval_ns));
     escape(out, t.title);
     out.append(std::string_view("</title>\n<g class=\"grid\">"));
@@ -361,9 +362,10 @@ void write_stacked_chart(Buffer& out, const HtmlTimeline& t, Metric metric, doub
     for (const Tick& tick : time_ticks(t0, t1, ctx.zone)) {
         const double x = kLeft + plot_w * (tick.value - static_cast<double>(t0)) / static_cast<double>(t1 - t0);
         const std::string_view anchor = x < kLeft + 24 ? "start" : x > kW - kRight - 24 ? "end" : "middle";
-        fmt::format_to(it(out), "<line x1=\"{}\" x2=\"{}\" y1=\"{}\" y2=\"{}\"/><text x=\"{}\" y=\"{}\" text-anchor=\"{}\">{}</text>",
-                       Num{x}, Num{x}, Num{kTop + plot_h}, Num{kTop + plot_h + 4}, Num{x}, Num{height - 6}, anchor,
-                       tick.label);
+        fmt::format_to(
+            it(out),
+            "<line x1=\"{}\" x2=\"{}\" y1=\"{}\" y2=\"{}\"/><text x=\"{}\" y=\"{}\" text-anchor=\"{}\">{}</text>",
+            Num{x}, Num{x}, Num{kTop + plot_h}, Num{kTop + plot_h + 4}, Num{x}, Num{height - 6}, anchor, tick.label);
     }
     out.append(std::string_view("</g>\n<g class=\"hover\">"));
     for (std::size_t b = 0; b < n; ++b) {
@@ -469,18 +471,20 @@ void write_loss_chart(Buffer& out, const HtmlExporterRow& row, const Context& ct
     const std::uint64_t span = static_cast<std::uint64_t>(t1) - static_cast<std::uint64_t>(t0) + 1;
     for (const auto& p : row.sequence_loss) {
         const std::uint64_t off = static_cast<std::uint64_t>(p.time_ns) - static_cast<std::uint64_t>(t0);
-        const auto i = static_cast<std::size_t>(static_cast<double>(off) / static_cast<double>(span) * static_cast<double>(bins));
+        const auto i =
+            static_cast<std::size_t>(static_cast<double>(off) / static_cast<double>(span) * static_cast<double>(bins));
         sum[std::min(i, bins - 1)] += p.missing;
     }
     const std::uint64_t peak = *std::max_element(sum.begin(), sum.end());
     const std::size_t peak_bin = static_cast<std::size_t>(std::max_element(sum.begin(), sum.end()) - sum.begin());
-    constexpr double kW = 140, kH = 26;
+    constexpr double kW = 110, kH = 24;
     const double bw = kW / static_cast<double>(bins);
-    fmt::format_to(it(out), "<svg class=\"spark\" viewBox=\"0 0 {} {}\" width=\"{}\" height=\"{}\" role=\"img\"><title>",
+    fmt::format_to(it(out),
+                   "<svg class=\"spark\" viewBox=\"0 0 {} {}\" width=\"{}\" height=\"{}\" role=\"img\"><title>",
                    Num{kW}, Num{kH}, Num{kW}, Num{kH});
     const auto peak_at = static_cast<std::int64_t>(static_cast<double>(t0) + static_cast<double>(span) *
-                                                                              (static_cast<double>(peak_bin) + 0.5) /
-                                                                              static_cast<double>(bins));
+                                                                                 (static_cast<double>(peak_bin) + 0.5) /
+                                                                                 static_cast<double>(bins));
     fmt::format_to(it(out), "Sequence loss {} to {} {}: {} missing in {} gaps; most ({}) near {}</title>",
                    time_text(t0, ctx.zone), time_text(t1, ctx.zone), ctx.zone.label, count_text(row.sequence_missing),
                    count_text(row.sequence_gaps), count_text(peak), time_text(peak_at, ctx.zone));
@@ -490,8 +494,8 @@ void write_loss_chart(Buffer& out, const HtmlExporterRow& row, const Context& ct
         if (sum[i] == 0 || peak == 0) continue;
         // At least 2 units tall, so that a single lost record shows.
         const double h = std::max(2.0, (kH - 2) * static_cast<double>(sum[i]) / static_cast<double>(peak));
-        fmt::format_to(it(out), "M{} {}h{}v{}h{}Z", Num{bw * static_cast<double>(i)}, Num{kH}, Num{std::max(bw - 0.4, 0.6)},
-                       Num{-h}, Num{-std::max(bw - 0.4, 0.6)});
+        fmt::format_to(it(out), "M{} {}h{}v{}h{}Z", Num{bw * static_cast<double>(i)}, Num{kH},
+                       Num{std::max(bw - 0.4, 0.6)}, Num{-h}, Num{-std::max(bw - 0.4, 0.6)});
     }
     out.append(std::string_view("\"/></svg>"));
 }

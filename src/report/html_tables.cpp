@@ -17,9 +17,10 @@ namespace {
 
 auto it(Buffer& out) { return fmt::appender(out); }
 
-// How the script compares a column: num (data-v holds a non-negative integer), key (data-v
-// compared as a plain string) or text (what the cell shows, numbers inside compared as such).
-enum class Sort : std::uint8_t { num, key, text };
+// How the script compares a column: num (data-v holds an integer; num_left is the same, shown
+// left-aligned), key (data-v compared as a plain string) or text (what the cell shows, numbers
+// inside compared as such).
+enum class Sort : std::uint8_t { num, num_left, key, text };
 
 struct Column {
     std::string_view heading;
@@ -30,8 +31,12 @@ struct Column {
 void write_head(Buffer& out, std::initializer_list<Column> columns) {
     out.append(std::string_view("<thead><tr>"));
     for (const Column& c : columns) {
-        out.append(std::string_view(c.sort == Sort::num ? "<th class=\"num\" data-type=\"num\"" :
-                                    c.sort == Sort::key ? "<th data-type=\"key\"" : "<th data-type=\"text\""));
+        switch (c.sort) {
+        case Sort::num: out.append(std::string_view("<th class=\"num\" data-type=\"num\"")); break;
+        case Sort::num_left: out.append(std::string_view("<th data-type=\"num\"")); break;
+        case Sort::key: out.append(std::string_view("<th data-type=\"key\"")); break;
+        case Sort::text: out.append(std::string_view("<th data-type=\"text\"")); break;
+        }
         if (!c.title.empty()) {
             out.append(std::string_view(" title=\""));
             escape(out, c.title);
@@ -51,7 +56,8 @@ void count_cell(Buffer& out, std::uint64_t v) {
 
 // A size cell: human_size as the text table prints it, the exact count in its tooltip.
 void size_cell(Buffer& out, std::uint64_t v) {
-    fmt::format_to(it(out), "<td class=\"num\" data-v=\"{}\" title=\"{} bytes\">{}</td>", v, count_text(v), human_size(v));
+    fmt::format_to(it(out), "<td class=\"num\" data-v=\"{}\" title=\"{} bytes\">{}</td>", v, count_text(v),
+                   human_size(v));
 }
 
 void text_cell(Buffer& out, std::string_view text, std::string_view cls = {}) {
@@ -69,7 +75,8 @@ std::string address_key(const std::string& text, std::uint16_t port) {
     const wire::IpAddress a = wire::IpAddress::parse(text);
     if (a.family == 0) return fmt::format("9{}:{:05}", text, port);
     std::string key = fmt::format("{}", a.family);
-    for (std::size_t i = 0; i < 16; ++i) fmt::format_to(std::back_inserter(key), "{:02x}", i < a.size() ? a.bytes[i] : 0);
+    for (std::size_t i = 0; i < 16; ++i)
+        fmt::format_to(std::back_inserter(key), "{:02x}", i < a.size() ? a.bytes[i] : 0);
     fmt::format_to(std::back_inserter(key), ":{:05}", port);
     return key;
 }
@@ -135,10 +142,11 @@ void write_top_list(Buffer& out, const HtmlTopList& list, const Context& ctx) {
         text_cell(out, e.key, "key");
         // Bars relative to the largest entry, so the list uses the width; the share says how much.
         const double w = peak > 0 ? std::clamp(e.share / peak, 0.0, 1.0) * 100.0 : 0.0;
-        fmt::format_to(it(out),
-                       "<td class=\"barcol\"><svg class=\"bar\" viewBox=\"0 0 100 10\" preserveAspectRatio=\"none\" "
-                       "aria-hidden=\"true\"><rect width=\"{:.2f}\" height=\"10\"/></svg><span class=\"num\">{}</span></td>",
-                       w, share_text(e.share));
+        fmt::format_to(
+            it(out),
+            "<td class=\"barcol\"><svg class=\"bar\" viewBox=\"0 0 100 10\" preserveAspectRatio=\"none\" "
+            "aria-hidden=\"true\"><rect width=\"{:.2f}\" height=\"10\"/></svg><span class=\"num\">{}</span></td>",
+            w, share_text(e.share));
         size_cell(out, e.bytes);
         count_cell(out, e.packets);
         count_cell(out, e.flows);
@@ -165,7 +173,8 @@ void write_issue_frames(Buffer& out, const HtmlIssueFrames& issue, const Context
     }
     fmt::format_to(it(out), "<td class=\"frames\" data-v=\"{}\">", issue.frames.front());
     for (std::size_t i = 0; i < n; ++i) fmt::format_to(it(out), "{}{}", i ? ", " : "", issue.frames[i]);
-    if (issue.count > n) fmt::format_to(it(out), " <span class=\"muted\">and {} more</span>", count_text(issue.count - n));
+    if (issue.count > n)
+        fmt::format_to(it(out), " <span class=\"muted\">and {} more</span>", count_text(issue.count - n));
     out.append(std::string_view("</td>"));
 }
 
@@ -217,18 +226,19 @@ void write_exporters_section(Output& output, const HtmlReportData& data, const C
                        count_text(rows.size()), count_text(data.exporters.size()));
     }
     out.append(std::string_view("<div class=\"scroll\"><table class=\"data sortable\" id=\"exporters-table\">\n"));
-    write_head(out, {{"Exporter", Sort::key},
-                     {"Collector", Sort::key},
-                     {"Version", Sort::text},
-                     {"Domain", Sort::num, "v9 source ID, IPFIX observation domain, v5 engine type \u00d7 256 + ID"},
-                     {"Datagrams", Sort::num},
-                     {"Data records", Sort::num},
-                     {"Options records", Sort::num},
-                     {"Templates", Sort::num, "templates held at the end (template records received)"},
-                     {"Sequence loss", Sort::num, "records (v5, IPFIX) or packets (v9) missing by sequence number"},
-                     {"Not decoded", Sort::num, "datagrams decoded in part or rejected whole"},
-                     {"Before template", Sort::num, "data sets that came before their template"},
-                     {"Frames", Sort::num}});
+    write_head(out,
+               {{"Exporter", Sort::key},
+                {"Collector", Sort::key},
+                {"Version", Sort::text},
+                {"Domain", Sort::num, "v9 source ID, IPFIX observation domain, v5 engine type \u00d7 256 + ID"},
+                {"Datagrams", Sort::num},
+                {"Data records", Sort::num},
+                {"Options records", Sort::num},
+                {"Templates", Sort::num, "templates held at the end (template records received)"},
+                {"Sequence loss", Sort::num_left, "records (v5, IPFIX) or packets (v9) missing by sequence number"},
+                {"Not decoded", Sort::num, "datagrams decoded in part or rejected whole"},
+                {"Before template", Sort::num, "data sets that came before their template"},
+                {"Frames", Sort::num}});
     out.append(std::string_view("<tbody>\n"));
     for (std::size_t i : rows) {
         const HtmlExporterRow& r = data.exporters[i];
@@ -249,14 +259,16 @@ void write_exporters_section(Output& output, const HtmlReportData& data, const C
             }
             out.append(std::string_view("</td>"));
         }
-        text_cell(out, version_name(r.version));
+        text_cell(out, version_name(r.version), "nowrap");
         count_cell(out, r.domain);
         count_cell(out, r.datagrams);
         count_cell(out, r.data_records);
         count_cell(out, r.options_records);
-        fmt::format_to(it(out), "<td class=\"num\" data-v=\"{}\" title=\"{} template records, {} options template records\">{}</td>",
-                       r.templates, count_text(r.template_records), count_text(r.options_template_records),
-                       count_text(r.templates));
+        fmt::format_to(
+            it(out),
+            "<td class=\"num\" data-v=\"{}\" title=\"{} template records, {} options template records\">{}</td>",
+            r.templates, count_text(r.template_records), count_text(r.options_template_records),
+            count_text(r.templates));
         fmt::format_to(it(out), "<td class=\"loss\" data-v=\"{}\">", r.sequence_missing);
         write_loss_chart(out, r, ctx);
         out.append(std::string_view("</td>"));
@@ -268,8 +280,8 @@ void write_exporters_section(Output& output, const HtmlReportData& data, const C
                        r.missing_template_sets);
         if (r.late_records) fmt::format_to(it(out), " title=\"{} records decoded late\"", count_text(r.late_records));
         fmt::format_to(it(out), ">{}</td>", count_text(r.missing_template_sets));
-        fmt::format_to(it(out), "<td class=\"num\" data-v=\"{}\">{}\u2013{}</td></tr>\n", r.first_frame, r.first_frame,
-                       r.last_frame);
+        fmt::format_to(it(out), "<td class=\"num\" data-v=\"{}\">{}\u2013{}</td></tr>\n", r.first_frame,
+                       count_text(r.first_frame), count_text(r.last_frame));
         output.maybe_flush();
     }
     out.append(std::string_view("</tbody></table></div>\n"));
@@ -286,7 +298,7 @@ void write_exporters_section(Output& output, const HtmlReportData& data, const C
                                  {"Reason", Sort::text},
                                  {"Kind", Sort::text},
                                  {"Count", Sort::num},
-                                 {"Frames", Sort::num},
+                                 {"Frames", Sort::num_left},
                                  {"What it means", Sort::text}});
                 out.append(std::string_view("<tbody>\n"));
                 any = true;
@@ -297,8 +309,8 @@ void write_exporters_section(Output& output, const HtmlReportData& data, const C
             out.append(std::string_view("<td><code>"));
             escape(out, issue.reason);
             out.append(std::string_view("</code></td>"));
-            out.append(std::string_view(issue.loses_data ? "<td class=\"bad\">data lost</td>"
-                                                         : "<td class=\"warn\">anomaly</td>"));
+            out.append(std::string_view(issue.loses_data ? "<td class=\"bad nowrap\">data lost</td>"
+                                                         : "<td class=\"warn nowrap\">anomaly</td>"));
             count_cell(out, issue.count);
             write_issue_frames(out, issue, ctx);
             text_cell(out, issue.description, "muted");
@@ -334,6 +346,18 @@ void write_connections_section(Output& output, const HtmlReportData& data, const
         return;
     }
     const std::vector<std::size_t> shown = shown_connections(data.connections, ctx.options.max_connections);
+    const std::string start_heading = fmt::format("Start ({})", ctx.options.local_time ? "local" : "UTC");
+    // Times without their date when every connection shown starts on the same day (it is said once).
+    std::string day;
+    bool one_day = true;
+    for (std::size_t i : shown) {
+        const auto& start = data.connections[i].start_ns;
+        if (!start) continue;
+        const std::string d = time_text(*start, ctx.zone).substr(0, 10);
+        if (day.empty()) day = d;
+        if (d != day) one_day = false;
+    }
+    one_day = one_day && !day.empty();
     out.append(std::string_view("<p class=\"note\" id=\"connections-shown\">"));
     if (shown.size() < total) {
         fmt::format_to(it(out), "{} of {} connections are shown: the largest by bytes.", count_text(shown.size()),
@@ -341,6 +365,7 @@ void write_connections_section(Output& output, const HtmlReportData& data, const
     } else {
         fmt::format_to(it(out), "All {} connections.", count_text(total));
     }
+    if (one_day) fmt::format_to(it(out), " All start on {} ({}).", day, ctx.zone.label);
     out.append(std::string_view(" Click a heading to sort.</p>\n"));
     // Shown by the script only: without it there is nothing to filter with.
     out.append(std::string_view(
@@ -355,10 +380,10 @@ void write_connections_section(Output& output, const HtmlReportData& data, const
             break;
         }
     }
-    const std::string start_heading = fmt::format("Start ({})", ctx.options.local_time ? "local" : "UTC");
-    out.append(std::string_view("<div class=\"scroll tall\"><table class=\"data sortable\" id=\"connections-table\">\n"));
+    out.append(
+        std::string_view("<div class=\"scroll tall\"><table class=\"data sortable\" id=\"connections-table\">\n"));
     if (several_exporters) {
-        write_head(out, {{start_heading, Sort::num},
+        write_head(out, {{start_heading, Sort::num_left},
                          {"Duration", Sort::num},
                          {"Proto", Sort::text},
                          {"Service", Sort::text},
@@ -371,7 +396,7 @@ void write_connections_section(Output& output, const HtmlReportData& data, const
                          {"Bytes", Sort::num, "both directions"},
                          {"Exporter", Sort::key}});
     } else {
-        write_head(out, {{start_heading, Sort::num},
+        write_head(out, {{start_heading, Sort::num_left},
                          {"Duration", Sort::num},
                          {"Proto", Sort::text},
                          {"Service", Sort::text},
@@ -388,8 +413,9 @@ void write_connections_section(Output& output, const HtmlReportData& data, const
         const HtmlConnectionRow& c = data.connections[i];
         out.append(std::string_view(c.one_way ? "<tr class=\"oneway\">" : "<tr>"));
         if (c.start_ns) {
+            const std::string text = time_text(*c.start_ns, ctx.zone, 3);
             fmt::format_to(it(out), "<td class=\"time\" data-v=\"{}\">{}</td>", *c.start_ns,
-                           time_text(*c.start_ns, ctx.zone, 3));
+                           one_day ? text.substr(11) : text);
         } else {
             out.append(std::string_view("<td class=\"time\" data-v=\"\">\u2013</td>"));
         }
@@ -400,7 +426,11 @@ void write_connections_section(Output& output, const HtmlReportData& data, const
             out.append(std::string_view("<td class=\"num\" data-v=\"\">\u2013</td>"));
         }
         text_cell(out, protocol_text(c.protocol));
-        text_cell(out, c.service.empty() ? std::string_view("\u2013") : std::string_view(c.service));
+        if (c.service.empty()) {
+            out.append(std::string_view("<td data-v=\"\">\u2013</td>"));  // sorts before every name
+        } else {
+            text_cell(out, c.service);
+        }
         endpoint_cell(out, c.client, c.client_name, c.client_port, c.has_ports, rule_text(c.direction_rule));
         endpoint_cell(out, c.server, c.server_name, c.server_port, c.has_ports, {},
                       c.one_way ? "<span class=\"tag\" title=\"seen in one direction only\">one-way</span>" : "");
@@ -462,12 +492,14 @@ void write_templates_section(Output& output, const HtmlReportData& data, const C
                 out.append(std::string_view("</code>"));
                 if (f.scope) out.append(std::string_view(" <span class=\"tag\">scope</span>"));
                 if (f.length_mismatch) {
-                    out.append(std::string_view(
-                        " <span class=\"tag warn\" title=\"the length does not fit the element's type\">length</span>"));
+                    out.append(
+                        std::string_view(" <span class=\"tag warn\" title=\"the length does not fit the element's "
+                                         "type\">length</span>"));
                 }
-                fmt::format_to(it(out), "</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>\n",
-                               f.id, f.pen ? std::to_string(f.pen) : std::string("\u2013"),
-                               f.length == netflow::kVariableLength ? std::string("variable") : std::to_string(f.length));
+                fmt::format_to(
+                    it(out), "</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>\n",
+                    f.id, f.pen ? std::to_string(f.pen) : std::string("\u2013"),
+                    f.length == netflow::kVariableLength ? std::string("variable") : std::to_string(f.length));
             }
             out.append(std::string_view("</tbody></table></div>\n"));
             output.maybe_flush();

@@ -13,7 +13,9 @@ namespace {
 // U+10FFFF), or 0 when the bytes there are not one.
 std::size_t utf8_length(std::string_view s, std::size_t i) noexcept {
     const auto b0 = static_cast<unsigned char>(s[i]);
-    auto cont = [&](std::size_t k) { return i + k < s.size() && (static_cast<unsigned char>(s[i + k]) & 0xC0U) == 0x80U; };
+    auto cont = [&](std::size_t k) {
+        return i + k < s.size() && (static_cast<unsigned char>(s[i + k]) & 0xC0U) == 0x80U;
+    };
     if (b0 < 0x80) return 1;
     if (b0 >= 0xC2 && b0 <= 0xDF) return cont(1) ? 2 : 0;
     if (b0 >= 0xE0 && b0 <= 0xEF) {

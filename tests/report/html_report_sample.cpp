@@ -54,8 +54,8 @@ public:
         if (!flow) return;
         table_.add(*flow);
         if (flow->start_ns) {
-            points.push_back({*flow->start_ns, flow->protocol, flow->packets + flow->rev_packets,
-                              flow->bytes + flow->rev_bytes});
+            points.push_back(
+                {*flow->start_ns, flow->protocol, flow->packets + flow->rev_packets, flow->bytes + flow->rev_bytes});
         }
     }
 
@@ -82,7 +82,8 @@ report::HtmlTopList top_list(std::string title, std::string heading,
     for (const auto& [key, e] : by_key) list.entries.push_back(e);
     std::stable_sort(list.entries.begin(), list.entries.end(),
                      [](const auto& a, const auto& b) { return a.bytes > b.bytes; });
-    for (auto& e : list.entries) e.share = total_bytes ? static_cast<double>(e.bytes) / static_cast<double>(total_bytes) : 0;
+    for (auto& e : list.entries)
+        e.share = total_bytes ? static_cast<double>(e.bytes) / static_cast<double>(total_bytes) : 0;
     list.total_keys = list.entries.size();
     return list;
 }
@@ -220,8 +221,8 @@ void synthetic(std::size_t n, report::HtmlReportData& data) {
     };
     constexpr std::int64_t kT0 = 1'714'521'600'000'000'000;  // 2024-05-01T00:00:00Z
     constexpr std::int64_t kMinute = 60 * kSec;
-    const char* services[] = {"https", "domain", "http", "ssh", "imaps", "ntp", "smtp", "ldap", "mysql", "syslog",
-                              "snmp", "kerberos"};
+    const char* services[] = {"https", "domain", "http",  "ssh",    "imaps", "ntp",
+                              "smtp",  "ldap",   "mysql", "syslog", "snmp",  "kerberos"};
     const char* exporters[] = {"192.0.2.1:2055", "192.0.2.2:2055", "[2001:db8::7]:4739"};
     data.title = "Synthetic capture <report>";
     data.command = "nfpcap report -o big.html synthetic.pcap";
@@ -234,8 +235,8 @@ void synthetic(std::size_t n, report::HtmlReportData& data) {
     data.summary.decoded_datagrams = 2'999'000;
     data.summary.partial_datagrams = 1000;
     data.summary.data_records = 90'000'000;
-    data.summary.reasons.push_back({"missing_template", "data set whose template this session has not seen (yet)",
-                                    1000, true});
+    data.summary.reasons.push_back(
+        {"missing_template", "data set whose template this session has not seen (yet)", 1000, true});
     data.summary.reasons.push_back({"invalid_utf8", "string field that is not UTF-8: printed escaped", 12, false});
     for (std::size_t i = 0; i < n; ++i) {
         report::HtmlConnectionRow c;
@@ -308,15 +309,15 @@ void synthetic(std::size_t n, report::HtmlReportData& data) {
         }
         if (e == 1) {
             row.missing_template_sets = 1000;
-            report::HtmlIssueFrames issue{"missing_template", "data set whose template this session has not seen (yet)",
-                                          1000, true, {}};
+            report::HtmlIssueFrames issue{
+                "missing_template", "data set whose template this session has not seen (yet)", 1000, true, {}};
             for (std::uint64_t f = 0; f < 100; ++f) issue.frames.push_back(2 + 3 * f);
             row.issues.push_back(std::move(issue));
         }
         data.exporters.push_back(std::move(row));
 
-        report::HtmlTemplateSession ts{exporters[e], "192.0.2.9:2055", static_cast<std::uint16_t>(e == 2 ? 10 : 9),
-                                       0, {}};
+        report::HtmlTemplateSession ts{
+            exporters[e], "192.0.2.9:2055", static_cast<std::uint16_t>(e == 2 ? 10 : 9), 0, {}};
         for (std::uint16_t id = 256; id < 260; ++id) {
             report::HtmlTemplateRow tr;
             tr.id = id;
@@ -338,8 +339,8 @@ void synthetic(std::size_t n, report::HtmlReportData& data) {
     for (const auto& c : data.connections) {
         add_to(hosts, c.server_name.empty() ? c.server : c.server_name + " (" + c.server + ")",
                c.packets_to_server + c.packets_to_client, c.bytes());
-        add_to(svc, c.service + (c.protocol == 6 ? " (TCP/443)" : " (UDP/443)"), c.packets_to_server + c.packets_to_client,
-               c.bytes());
+        add_to(svc, c.service + (c.protocol == 6 ? " (TCP/443)" : " (UDP/443)"),
+               c.packets_to_server + c.packets_to_client, c.bytes());
     }
     data.top_talkers.push_back(top_list("Servers by bytes", "Host", hosts, data.summary.bytes));
     data.top_services.push_back(top_list("Services by bytes", "Service", svc, data.summary.bytes));

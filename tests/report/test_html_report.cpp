@@ -114,7 +114,8 @@ HtmlReportData small_model() {
     d.summary.partial_datagrams = 7;
     d.summary.bytes = 4'456'448;  // 4.25M
     d.summary.packets = 1234576;
-    d.summary.reasons.push_back({"missing_template", "data set whose template this session has not seen (yet)", 7, true});
+    d.summary.reasons.push_back(
+        {"missing_template", "data set whose template this session has not seen (yet)", 7, true});
     d.connections.push_back(connection("10.0.0.2", 51000, "192.0.2.80", 443, 4'456'448 - 1000, 1000));
     d.connections.push_back(connection("10.0.0.10", 51001, "192.0.2.80", 443, 500, 20));
     d.timelines.push_back(timeline(30, 3, 10 * kSec));
@@ -132,12 +133,20 @@ HtmlReportData small_model() {
     e.sequence_gaps = 2;
     e.sequence_missing = 40;
     e.sequence_loss = {{kT0 + 10 * kSec, 30}, {kT0 + 500 * kSec, 10}};
-    e.issues.push_back({"missing_template", "data set whose template this session has not seen (yet)", 20, true,
+    e.issues.push_back({"missing_template",
+                        "data set whose template this session has not seen (yet)",
+                        20,
+                        true,
                         {3, 5, 8, 13, 21, 34, 55, 89, 144, 233, 377, 610, 987, 1597}});
     d.exporters.push_back(e);
     report::HtmlTemplateSession ts{"192.0.2.1:2055", "192.0.2.9:2055", 9, 0, {}};
-    ts.templates.push_back({256, false, 8, true, 1, {{"sourceIPv4Address", 8, 0, 4, false, false},
-                                                      {"octetDeltaCount", 1, 0, 4, false, false}}});
+    ts.templates.push_back(
+        {256,
+         false,
+         8,
+         true,
+         1,
+         {{"sourceIPv4Address", 8, 0, 4, false, false}, {"octetDeltaCount", 1, 0, 4, false, false}}});
     d.templates.push_back(ts);
     return d;
 }
@@ -152,7 +161,8 @@ TEST_CASE("every section with its id, in order, once; nothing fetched") {
         CHECK(page.rfind("<!DOCTYPE html>\n", 0) == 0);
         CHECK(page.find("<meta charset=\"utf-8\">") != std::string::npos);
         std::size_t last = 0;
-        for (const char* id : {"summary", "timeline", "top-talkers", "services", "exporters", "connections", "templates"}) {
+        for (const char* id :
+             {"summary", "timeline", "top-talkers", "services", "exporters", "connections", "templates"}) {
             CAPTURE(id);
             const std::string tag = fmt::format("<section id=\"{}\">", id);
             CHECK(count(page, tag) == 1);
@@ -174,13 +184,14 @@ TEST_CASE("every section with its id, in order, once; nothing fetched") {
 TEST_CASE("numbers as the text table prints them") {
     const std::string page = render(small_model());
     const std::string summary = section(page, "summary");
-    CHECK(summary.find(">4.25M<") != std::string::npos);           // human_size
-    CHECK(summary.find("4,456,448 bytes") != std::string::npos);   // exact, in the tooltip
-    CHECK(summary.find(">15:27 min<") != std::string::npos);       // human_duration
-    CHECK(summary.find("1,234,567") != std::string::npos);         // counts grouped
+    CHECK(summary.find(">4.25M<") != std::string::npos);          // human_size
+    CHECK(summary.find("4,456,448 bytes") != std::string::npos);  // exact, in the tooltip
+    CHECK(summary.find(">15:27 min<") != std::string::npos);      // human_duration
+    CHECK(summary.find("1,234,567") != std::string::npos);        // counts grouped
     CHECK(summary.find("2024-05-01 12:00:00 \u2013 12:15:27 UTC") != std::string::npos);
     const std::string conns = section(page, "connections");
-    CHECK(conns.find(">2024-05-01 12:00:00.000<") != std::string::npos);
+    CHECK(conns.find(">12:00:00.000<") != std::string::npos);  // the date once, above the table
+    CHECK(conns.find("All start on 2024-05-01 (UTC).") != std::string::npos);
     CHECK(conns.find("data-v=\"927000000000\">15:27 min<") != std::string::npos);
     CHECK(conns.find("data-v=\"4455448\" title=\"4,455,448 bytes\">4.25M<") != std::string::npos);
     CHECK(conns.find("data-v=\"1234567\">1,234,567<") != std::string::npos);
@@ -194,6 +205,22 @@ TEST_CASE("numbers as the text table prints them") {
                          "more</span>") != std::string::npos);
     CHECK(exporters.find(">40</span>") != std::string::npos);  // sequence loss
     CHECK(exporters.find("<svg class=\"spark\"") != std::string::npos);
+}
+
+TEST_CASE("connections over several days show their dates; without times a dash that sorts first") {
+    HtmlReportData d = small_model();
+    d.connections[1].start_ns = kT0 + 86400 * kSec;
+    d.connections[1].end_ns = kT0 + 86401 * kSec;
+    d.connections.push_back(d.connections[0]);
+    d.connections.back().start_ns.reset();
+    d.connections.back().end_ns.reset();
+    d.connections.back().service.clear();
+    const std::string conns = section(render(d), "connections");
+    CHECK(conns.find(">2024-05-01 12:00:00.000<") != std::string::npos);
+    CHECK(conns.find(">2024-05-02 12:00:00.000<") != std::string::npos);
+    CHECK(conns.find("All start on") == std::string::npos);
+    CHECK(count(conns, "<td class=\"time\" data-v=\"\">\u2013</td><td class=\"num\" data-v=\"\">\u2013</td>") == 1);
+    CHECK(count(conns, "<td data-v=\"\">\u2013</td>") == 1);  // no service
 }
 
 TEST_CASE("local time when asked") {
@@ -236,7 +263,8 @@ TEST_CASE("every text from the capture is escaped; data cannot leave the JSON sc
     CHECK(page.find("onmouseover") != std::string::npos);  // as text
     const std::string markup = page.substr(0, page.find("<script type=\"application/json\""));
     CHECK(markup.find("onmouseover='") == std::string::npos);
-    CHECK(count(page, "&lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt;&lt;b onmouseover=&#39;x&#39;&gt;&quot;&amp;") >=
+    CHECK(count(page,
+                "&lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt;&lt;b onmouseover=&#39;x&#39;&gt;&quot;&amp;") >=
           15);
     // The embedded JSON holds the name with < and > as \u escapes.
     const auto json_start = page.find("<script type=\"application/json\" id=\"nfpcap-summary\">");
@@ -250,8 +278,8 @@ TEST_CASE("sortable tables: every heading says how it sorts, every number cell h
     const std::string page = render(small_model());
     const std::string conns = section(page, "connections");
     const std::regex th("<th( class=\"num\")? data-type=\"(num|key|text)\"[^>]*><button type=\"button\">");
-    const auto headings = static_cast<std::size_t>(std::distance(
-        std::sregex_iterator(conns.begin(), conns.end(), th), std::sregex_iterator()));
+    const auto headings = static_cast<std::size_t>(
+        std::distance(std::sregex_iterator(conns.begin(), conns.end(), th), std::sregex_iterator()));
     CHECK(headings == 11);
     CHECK(count(conns, "<th ") + count(conns, "<th>") == 11);
     CHECK(conns.find("<table class=\"data sortable\" id=\"connections-table\">") != std::string::npos);
@@ -264,7 +292,9 @@ TEST_CASE("sortable tables: every heading says how it sorts, every number cell h
     }
     CHECK(cells == 2 * 6);  // duration, 4 counters, total bytes
     // Address keys order numerically (10.0.0.2 before 10.0.0.10), unlike their text.
-    const std::regex host("<td class=\"host\" data-v=\"([^\"]+)\"[^>]*>(<span class=\"name\">[^<]*</span> )?<span class=\"addr\">10\\.0\\.0\\.(2|10):");
+    const std::regex host(
+        "<td class=\"host\" data-v=\"([^\"]+)\"[^>]*>(<span class=\"name\">[^<]*</span> )?<span "
+        "class=\"addr\">10\\.0\\.0\\.(2|10):");
     std::string key2, key10;
     for (auto m = std::sregex_iterator(conns.begin(), conns.end(), host); m != std::sregex_iterator(); ++m) {
         ((*m)[3].str() == "2" ? key2 : key10) = (*m)[1].str();
@@ -280,7 +310,8 @@ TEST_CASE("sortable tables: every heading says how it sorts, every number cell h
 
 TEST_CASE("the connection table shows the largest by bytes, in the order given, and says so") {
     std::vector<HtmlConnectionRow> rows;
-    for (std::uint64_t b : {5ULL, 50ULL, 1ULL, 40ULL, 50ULL, 3ULL}) rows.push_back(connection("10.0.0.1", 1, "10.0.0.2", 2, b, 0));
+    for (std::uint64_t b : {5ULL, 50ULL, 1ULL, 40ULL, 50ULL, 3ULL})
+        rows.push_back(connection("10.0.0.1", 1, "10.0.0.2", 2, b, 0));
     CHECK(report::html::shown_connections(rows, 3) == std::vector<std::size_t>{1, 3, 4});
     CHECK(report::html::shown_connections(rows, 10).size() == 6);
     HtmlReportData d;
@@ -365,4 +396,4 @@ TEST_CASE("a very large model: bounded SVG elements, bounded rows") {
     CHECK(page.size() < 8'000'000);
 }
 
-}  // TEST_SUITE
+}  // TEST_SUITE("report.html")

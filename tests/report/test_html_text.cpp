@@ -69,7 +69,8 @@ TEST_CASE("escape: markup characters, quotes in attributes") {
 
 TEST_CASE("escape: UTF-8 kept, other bytes and control characters shown as \\xNN") {
     CHECK(escaped("caf\xC3\xA9 \xE2\x86\x92 \xF0\x9F\x93\xA6") == "caf\xC3\xA9 \xE2\x86\x92 \xF0\x9F\x93\xA6");
-    CHECK(escaped("eth\xFF" "0") == "eth\\xff0");
+    CHECK(escaped("eth\xFF"
+                  "0") == "eth\\xff0");
     CHECK(escaped("\xC0\xAF") == "\\xc0\\xaf");           // overlong '/'
     CHECK(escaped("\xED\xA0\x80") == "\\xed\\xa0\\x80");  // UTF-16 surrogate
     CHECK(escaped("\xE2\x86") == "\\xe2\\x86");           // cut short
@@ -82,9 +83,12 @@ TEST_CASE("JSON inside <script>: nothing can end the element or open a comment")
     CHECK(json.find('<') == std::string::npos);
     CHECK(json.find('>') == std::string::npos);
     CHECK(json.find('&') == std::string::npos);
-    CHECK(json == R"({"name":"\u003c/script\u003e\u003cscript\u003ex()\u003c/script\u003e\u003c!--","and":"a\u0026b"})");
+    CHECK(json ==
+          R"({"name":"\u003c/script\u003e\u003cscript\u003ex()\u003c/script\u003e\u003c!--","and":"a\u0026b"})");
     // U+2028 / U+2029 (line separators to older script parsers) are escaped, other UTF-8 kept.
-    CHECK(script_safe_json("\"a\xE2\x80\xA8" "b\xE2\x80\xA9" "c\xC3\xA9\"") == "\"a\\u2028b\\u2029c\xC3\xA9\"");
+    CHECK(script_safe_json("\"a\xE2\x80\xA8"
+                           "b\xE2\x80\xA9"
+                           "c\xC3\xA9\"") == "\"a\\u2028b\\u2029c\xC3\xA9\"");
     report::Buffer b;
     append_script_json_string(b, "x</script>\"\n");
     CHECK(fmt::to_string(b) == R"("x\u003c/script\u003e\"\u000a")");
@@ -175,14 +179,13 @@ TEST_CASE("time ticks: round times inside the range, labels by step") {
     SUBCASE("below a second") {
         std::vector<std::string> labels;
         for (const auto& t : time_ticks(kT0, kT0 + 2 * kSec, kUtc)) labels.push_back(t.label);
-        CHECK(labels ==
-              std::vector<std::string>{"12:00:00.0", "12:00:00.5", "12:00:01.0", "12:00:01.5", "12:00:02.0"});
+        CHECK(labels == std::vector<std::string>{"12:00:00.0", "12:00:00.5", "12:00:01.0", "12:00:01.5", "12:00:02.0"});
     }
     SUBCASE("seconds") {
         std::vector<std::string> labels;
         for (const auto& t : time_ticks(kT0 + 3 * kSec, kT0 + 40 * kSec, kUtc)) labels.push_back(t.label);
-        CHECK(labels == std::vector<std::string>{"12:00:05", "12:00:10", "12:00:15", "12:00:20", "12:00:25",
-                                                 "12:00:30", "12:00:35", "12:00:40"});
+        CHECK(labels == std::vector<std::string>{"12:00:05", "12:00:10", "12:00:15", "12:00:20", "12:00:25", "12:00:30",
+                                                 "12:00:35", "12:00:40"});
     }
     SUBCASE("across midnight the date is shown where it changes") {
         const std::int64_t evening = kT0 + 11 * kHour;  // 23:00
@@ -211,4 +214,4 @@ TEST_CASE("time ticks: round times inside the range, labels by step") {
     }
 }
 
-}  // TEST_SUITE
+}  // TEST_SUITE("report.html")

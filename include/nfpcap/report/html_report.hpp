@@ -51,13 +51,13 @@ struct HtmlSummary {
     std::uint64_t decoded_datagrams = 0, partial_datagrams = 0, malformed_datagrams = 0;
     std::uint64_t session_limit_datagrams = 0;
     std::uint64_t data_records = 0, options_records = 0, template_records = 0;
-    std::uint64_t missing_template_sets = 0;            ///< data sets before their template
+    std::uint64_t missing_template_sets = 0;  ///< data sets before their template
     std::uint64_t sequence_gaps = 0, sequence_missing = 0;
-    std::uint64_t flows = 0;                            ///< flow records analysed (after the filter)
-    std::uint64_t connections = 0;                      ///< connections they make
-    std::uint64_t packets = 0, bytes = 0;               ///< over those flows, both directions
-    std::vector<HtmlReasonCount> reasons;               ///< decode issues; zero counts are not shown
-    std::vector<HtmlReasonCount> frame_issues;          ///< capture-level issues (capture::FrameIssue)
+    std::uint64_t flows = 0;                    ///< flow records analysed (after the filter)
+    std::uint64_t connections = 0;              ///< connections they make
+    std::uint64_t packets = 0, bytes = 0;       ///< over those flows, both directions
+    std::vector<HtmlReasonCount> reasons;       ///< decode issues; zero counts are not shown
+    std::vector<HtmlReasonCount> frame_issues;  ///< capture-level issues (capture::FrameIssue)
 };
 
 /// Packets, bytes and flows of one group in one interval.
@@ -76,11 +76,11 @@ struct HtmlTimelineBucket {
 /// Any number of buckets and groups: the writer merges neighbouring intervals down to
 /// `max_timeline_buckets` and the smallest groups into "other".
 struct HtmlTimeline {
-    std::string title;                        ///< "All exporters", or one exporter "192.0.2.1:2055"
-    std::string group_by = "protocol";        ///< what the groups are, for the legend
+    std::string title;                         ///< "All exporters", or one exporter "192.0.2.1:2055"
+    std::string group_by = "protocol";         ///< what the groups are, for the legend
     std::int64_t interval_ns = 1'000'000'000;  ///< width of every bucket
-    std::vector<std::string> groups;          ///< group names, in stacking order (first at the bottom)
-    std::vector<HtmlTimelineBucket> buckets;  ///< ascending start; intervals without traffic may be left out
+    std::vector<std::string> groups;           ///< group names, in stacking order (first at the bottom)
+    std::vector<HtmlTimelineBucket> buckets;   ///< ascending start; intervals without traffic may be left out
 };
 
 /// One line of a top list.
@@ -127,8 +127,8 @@ struct HtmlExporterRow {
     std::uint64_t template_records = 0, options_template_records = 0;
     std::uint64_t templates = 0;  ///< templates held at the end
     std::uint64_t sequence_gaps = 0, sequence_missing = 0;
-    std::uint64_t missing_template_sets = 0;  ///< data sets that came before their template
-    std::uint64_t late_records = 0;           ///< records decoded only once their template came (0 if not kept)
+    std::uint64_t missing_template_sets = 0;   ///< data sets that came before their template
+    std::uint64_t late_records = 0;            ///< records decoded only once their template came (0 if not kept)
     std::vector<HtmlLossPoint> sequence_loss;  ///< ascending time; any number (the writer bins them)
     std::vector<HtmlIssueFrames> issues;       ///< undecodable data and anomalies, by reason
 };
@@ -137,10 +137,10 @@ struct HtmlExporterRow {
 struct HtmlConnectionRow {
     std::optional<std::int64_t> start_ns, end_ns;  ///< none when the records carried no times
     std::uint8_t protocol = 0;
-    std::string service;  ///< report::service_of(); may be empty
+    std::string service;         ///< report::service_of(); may be empty
     std::string client, server;  ///< addresses as text
     std::uint16_t client_port = 0, server_port = 0;
-    bool has_ports = true;  ///< TCP, UDP, SCTP, UDP-Lite: ports are shown
+    bool has_ports = true;                 ///< TCP, UDP, SCTP, UDP-Lite: ports are shown
     std::string client_name, server_name;  ///< resolved names, empty when none
     std::uint64_t packets_to_server = 0, packets_to_client = 0;
     std::uint64_t bytes_to_server = 0, bytes_to_client = 0;
@@ -200,15 +200,15 @@ struct HtmlReportData {
 
 /// What the writer draws at most, so that the page stays small and quick for any capture.
 struct HtmlReportOptions {
-    bool local_time = false;                ///< times in local time instead of UTC
-    std::size_t max_connections = 2000;     ///< rows of the connection table
+    bool local_time = false;                 ///< times in local time instead of UTC
+    std::size_t max_connections = 2000;      ///< rows of the connection table
     std::size_t max_timeline_buckets = 240;  ///< intervals drawn per chart (neighbours are merged)
-    std::size_t max_timeline_groups = 8;    ///< stacked groups per chart, "other" included
-    std::size_t max_timelines = 12;         ///< timeline charts (the rest are named, not drawn)
-    std::size_t max_top_entries = 25;       ///< lines per top list
-    std::size_t max_exporters = 500;        ///< exporter rows (the most datagrams first)
-    std::size_t max_loss_points = 60;       ///< bars per sequence-loss chart
-    std::size_t max_issue_frames = 12;      ///< frame numbers listed per issue
+    std::size_t max_timeline_groups = 8;     ///< stacked groups per chart, "other" included
+    std::size_t max_timelines = 12;          ///< timeline charts (the rest are named, not drawn)
+    std::size_t max_top_entries = 25;        ///< lines per top list
+    std::size_t max_exporters = 500;         ///< exporter rows (the most datagrams first)
+    std::size_t max_loss_points = 60;        ///< bars per sequence-loss chart
+    std::size_t max_issue_frames = 12;       ///< frame numbers listed per issue
     std::size_t max_template_sessions = 100;
     std::size_t max_template_fields = 20000;  ///< field rows in the templates section, all sessions together
 };
