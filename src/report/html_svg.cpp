@@ -29,6 +29,28 @@ std::uint64_t saturating_mul(std::uint64_t a, std::uint64_t b) noexcept {
     return __builtin_mul_overflow(a, b, &r) ? std::numeric_limits<std::uint64_t>::max() : r;
 }
 
+// Time arithmetic on hostile captures: saturate instead of overflowing.
+std::int64_t sat_add(std::int64_t a, std::int64_t b) noexcept {
+    std::int64_t r = 0;
+    if (!__builtin_add_overflow(a, b, &r)) return r;
+    return b > 0 ? std::numeric_limits<std::int64_t>::max() : std::numeric_limits<std::int64_t>::min();
+}
+
+// A double back to a time, clamped to the range (a bare cast of an out-of-range double is UB).
+std::int64_t to_time(double v) noexcept {
+    if (!(v > -9.2e18)) return std::numeric_limits<std::int64_t>::min();
+    if (!(v < 9.2e18)) return std::numeric_limits<std::int64_t>::max();
+    return static_cast<std::int64_t>(v);
+}
+
+// Index of `off` of `span` in `bins` equal bins, always inside [0, bins).
+std::size_t bin_of(double off, double span, std::size_t bins) noexcept {
+    const double x = span > 0 ? off / span * static_cast<double>(bins) : 0;
+    if (!(x > 0)) return 0;
+    if (!(x < static_cast<double>(bins))) return bins - 1;
+    return static_cast<std::size_t>(x);
+}
+
 std::int64_t floor_div(std::int64_t a, std::int64_t b) noexcept {
     const std::int64_t q = a / b;
     return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
@@ -257,14 +279,16 @@ HtmlTimeline bounded_timeline(const HtmlTimeline& t, std::size_t max_buckets, st
     }
     const auto interval = static_cast<std::uint64_t>(r.interval_ns);
     const std::uint64_t span = static_cast<std::uint64_t>(last) - static_cast<std::uint64_t>(first);
-    const std::uint64_t n = span / interval + 1;
-    const std::uint64_t factor = ceil_div(n, max_buckets);
-    const std::uint64_t wide = saturating_mul(interval, factor);
+    const std::uint64_t steps = span / interval;  // intervals after the first
+    const std::uint64_t n = steps == std::numeric_limits<std::uint64_t>::max() ? steps : steps + 1;
+    const std::uint64_t factor = std::max<std::uint64_t>(ceil_div(n, max_buckets), 1);
+    const std::uint64_t wide = std::max<std::uint64_t>(saturating_mul(interval, factor), 1);
     r.interval_ns = static_cast<std::int64_t>(std::min<std::uint64_t>(wide, std::numeric_limits<std::int64_t>::max()));
     const std::uint64_t m = ceil_div(n, factor);
     r.buckets.resize(m);
     for (std::uint64_t i = 0; i < m; ++i) {
-        r.buckets[i].start_ns = static_cast<std::int64_t>(static_cast<std::uint64_t>(first) + i * wide);
+        const std::uint64_t off = std::min<std::uint64_t>(saturating_mul(i, wide), std::numeric_limits<std::int64_t>::max());
+        r.buckets[i].start_ns = sat_add(first, static_cast<std::int64_t>(off));
         r.buckets[i].groups.resize(r.groups.size());
     }
     for (const auto& b : t.buckets) {
@@ -314,7 +338,8 @@ void write_stacked_chart(Buffer& out, const HtmlTimeline& t, Metric metric, doub
     auto y_of = [&](double v) { return kTop + plot_h - plot_h * v / ymax; };
     auto x_of = [&](std::size_t b) { return kLeft + plot_w * static_cast<double>(b) / static_cast<double>(n); };
     const std::int64_t t0 = t.buckets.front().start_ns;
-    const std::int64_t t1 = t0 + static_cast<std::int64_t>(n) * t.interval_ns;
+    std::int64_t t1 = t0;
+    for (std::size_t b = 0; b < n; ++b) t1 = sat_add(t1, t.interval_ns);
 
     const std::string_view what = metric == Metric::bytes ? "Bytes" : "Packets";
     fmt::format_to(it(out), "<svg class=\"chart\" viewBox=\"0 0 {} {}\" role=\"img\" data-metric=\"{}\"><title>",
@@ -360,7 +385,8 @@ void write_stacked_chart(Buffer& out, const HtmlTimeline& t, Metric metric, doub
     fmt::format_to(it(out), "</g>\n<g class=\"xaxis\"><line x1=\"{}\" x2=\"{}\" y1=\"{}\" y2=\"{}\"/>", Num{kLeft},
                    Num{kW - kRight}, Num{kTop + plot_h}, Num{kTop + plot_h});
     for (const Tick& tick : time_ticks(t0, t1, ctx.zone)) {
-        const double x = kLeft + plot_w * (tick.value - static_cast<double>(t0)) / static_cast<double>(t1 - t0);
+        const double x =
+            kLeft + plot_w * (tick.value - static_cast<double>(t0)) / (static_cast<double>(t1) - static_cast<double>(t0));
         const std::string_view anchor = x < kLeft + 24 ? "start" : x > kW - kRight - 24 ? "end" : "middle";
         fmt::format_to(
             it(out),
@@ -374,7 +400,7 @@ void write_stacked_chart(Buffer& out, const HtmlTimeline& t, Metric metric, doub
         fmt::format_to(it(out), "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\"><title>", Num{x_of(b)}, Num{kTop},
                        Num{x_of(b + 1) - x_of(b)}, Num{plot_h});
         fmt::format_to(it(out), "{} \u2013 {} {}", time_text(bucket.start_ns, ctx.zone, t.interval_ns < kSec ? 3 : 0),
-                       time_text(bucket.start_ns + t.interval_ns, ctx.zone, t.interval_ns < kSec ? 3 : 0).substr(11),
+                       time_text(sat_add(bucket.start_ns, t.interval_ns), ctx.zone, t.interval_ns < kSec ? 3 : 0).substr(11),
                        ctx.zone.label);
         for (std::size_t g = ng; g-- > 0;) {  // top of the stack first, as drawn
             const std::uint64_t v = value(bucket.groups[g], metric);
@@ -424,7 +450,7 @@ void write_timeline_section(Buffer& out, const HtmlReportData& data, const Conte
         }
         ++drawn;
         const HtmlTimeline t = bounded_timeline(raw, ctx.options.max_timeline_buckets, ctx.options.max_timeline_groups);
-        const std::int64_t end = t.buckets.back().start_ns + t.interval_ns;
+        const std::int64_t end = sat_add(t.buckets.back().start_ns, t.interval_ns);
         out.append(std::string_view("<figure class=\"timeline\">\n<figcaption><h3>"));
         escape(out, t.title);
         fmt::format_to(it(out), "</h3><span class=\"muted\">{} to {} {} \u00b7 per {} \u00b7 by ",
@@ -468,12 +494,9 @@ void write_loss_chart(Buffer& out, const HtmlExporterRow& row, const Context& ct
     if (row.last_ns) t1 = std::max(t1, *row.last_ns);
     const std::size_t bins = std::max<std::size_t>(ctx.options.max_loss_points, 1);
     std::vector<std::uint64_t> sum(bins, 0);
-    const std::uint64_t span = static_cast<std::uint64_t>(t1) - static_cast<std::uint64_t>(t0) + 1;
+    const double span = static_cast<double>(t1) - static_cast<double>(t0) + 1;
     for (const auto& p : row.sequence_loss) {
-        const std::uint64_t off = static_cast<std::uint64_t>(p.time_ns) - static_cast<std::uint64_t>(t0);
-        const auto i =
-            static_cast<std::size_t>(static_cast<double>(off) / static_cast<double>(span) * static_cast<double>(bins));
-        sum[std::min(i, bins - 1)] += p.missing;
+        sum[bin_of(static_cast<double>(p.time_ns) - static_cast<double>(t0), span, bins)] += p.missing;
     }
     const std::uint64_t peak = *std::max_element(sum.begin(), sum.end());
     const std::size_t peak_bin = static_cast<std::size_t>(std::max_element(sum.begin(), sum.end()) - sum.begin());
@@ -482,9 +505,8 @@ void write_loss_chart(Buffer& out, const HtmlExporterRow& row, const Context& ct
     fmt::format_to(it(out),
                    "<svg class=\"spark\" viewBox=\"0 0 {} {}\" width=\"{}\" height=\"{}\" role=\"img\"><title>",
                    Num{kW}, Num{kH}, Num{kW}, Num{kH});
-    const auto peak_at = static_cast<std::int64_t>(static_cast<double>(t0) + static_cast<double>(span) *
-                                                                                 (static_cast<double>(peak_bin) + 0.5) /
-                                                                                 static_cast<double>(bins));
+    const std::int64_t peak_at =
+        to_time(static_cast<double>(t0) + span * (static_cast<double>(peak_bin) + 0.5) / static_cast<double>(bins));
     fmt::format_to(it(out), "Sequence loss {} to {} {}: {} missing in {} gaps; most ({}) near {}</title>",
                    time_text(t0, ctx.zone), time_text(t1, ctx.zone), ctx.zone.label, count_text(row.sequence_missing),
                    count_text(row.sequence_gaps), count_text(peak), time_text(peak_at, ctx.zone));

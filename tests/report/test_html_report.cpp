@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <cstdio>
+#include <limits>
 #include <regex>
 #include <string>
 #include <vector>
@@ -353,6 +354,34 @@ TEST_CASE("timelines are merged down to the bounds: fewer intervals and groups, 
     REQUIRE(g.buckets.size() == 10);
     CHECK(g.buckets[5].groups[0].bytes == 0);
     CHECK(g.buckets[9].groups[0].bytes == gaps.buckets[1].groups[0].bytes);
+}
+
+TEST_CASE("times at the ends of the range (saturated capture times) draw without overflow") {
+    constexpr std::int64_t kMin = std::numeric_limits<std::int64_t>::min();
+    constexpr std::int64_t kMax = std::numeric_limits<std::int64_t>::max();
+    HtmlReportData d = small_model();
+    HtmlTimeline t = timeline(3, 2, 1);
+    t.buckets[0].start_ns = kMin;
+    t.buckets[1].start_ns = 0;
+    t.buckets[2].start_ns = kMax;
+    d.timelines = {t};
+    d.summary.first_ns = kMin;
+    d.summary.last_ns = kMax;
+    d.connections[0].start_ns = kMin;
+    d.connections[0].end_ns = kMax;
+    d.exporters[0].first_ns = kMin;
+    d.exporters[0].last_ns = kMax;
+    d.exporters[0].sequence_loss = {{kMin, 1}, {kMax, 2}};
+    const std::string page = render(d);
+    CHECK(count(section(page, "timeline"), "<svg class=\"chart\"") == 2);
+    const HtmlTimeline b = report::html::bounded_timeline(t, 240, 8);
+    REQUIRE(!b.buckets.empty());
+    CHECK(b.buckets.size() <= 240);
+    std::uint64_t bytes = 0;
+    for (const auto& x : b.buckets) {
+        for (const auto& c : x.groups) bytes += c.bytes;
+    }
+    CHECK(bytes == 2000 + 1000 + 2001 + 1001 + 2002 + 1002);
 }
 
 TEST_CASE("a very large model: bounded SVG elements, bounded rows") {
