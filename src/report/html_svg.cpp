@@ -287,7 +287,8 @@ HtmlTimeline bounded_timeline(const HtmlTimeline& t, std::size_t max_buckets, st
     const std::uint64_t m = ceil_div(n, factor);
     r.buckets.resize(m);
     for (std::uint64_t i = 0; i < m; ++i) {
-        const std::uint64_t off = std::min<std::uint64_t>(saturating_mul(i, wide), std::numeric_limits<std::int64_t>::max());
+        const std::uint64_t off =
+            std::min<std::uint64_t>(saturating_mul(i, wide), std::numeric_limits<std::int64_t>::max());
         r.buckets[i].start_ns = sat_add(first, static_cast<std::int64_t>(off));
         r.buckets[i].groups.resize(r.groups.size());
     }
@@ -385,8 +386,8 @@ void write_stacked_chart(Buffer& out, const HtmlTimeline& t, Metric metric, doub
     fmt::format_to(it(out), "</g>\n<g class=\"xaxis\"><line x1=\"{}\" x2=\"{}\" y1=\"{}\" y2=\"{}\"/>", Num{kLeft},
                    Num{kW - kRight}, Num{kTop + plot_h}, Num{kTop + plot_h});
     for (const Tick& tick : time_ticks(t0, t1, ctx.zone)) {
-        const double x =
-            kLeft + plot_w * (tick.value - static_cast<double>(t0)) / (static_cast<double>(t1) - static_cast<double>(t0));
+        const double x = kLeft + plot_w * (tick.value - static_cast<double>(t0)) /
+                                     (static_cast<double>(t1) - static_cast<double>(t0));
         const std::string_view anchor = x < kLeft + 24 ? "start" : x > kW - kRight - 24 ? "end" : "middle";
         fmt::format_to(
             it(out),
@@ -399,9 +400,10 @@ void write_stacked_chart(Buffer& out, const HtmlTimeline& t, Metric metric, doub
         const auto& bucket = t.buckets[b];
         fmt::format_to(it(out), "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\"><title>", Num{x_of(b)}, Num{kTop},
                        Num{x_of(b + 1) - x_of(b)}, Num{plot_h});
-        fmt::format_to(it(out), "{} \u2013 {} {}", time_text(bucket.start_ns, ctx.zone, t.interval_ns < kSec ? 3 : 0),
-                       time_text(sat_add(bucket.start_ns, t.interval_ns), ctx.zone, t.interval_ns < kSec ? 3 : 0).substr(11),
-                       ctx.zone.label);
+        fmt::format_to(
+            it(out), "{} \u2013 {} {}", time_text(bucket.start_ns, ctx.zone, t.interval_ns < kSec ? 3 : 0),
+            time_text(sat_add(bucket.start_ns, t.interval_ns), ctx.zone, t.interval_ns < kSec ? 3 : 0).substr(11),
+            ctx.zone.label);
         for (std::size_t g = ng; g-- > 0;) {  // top of the stack first, as drawn
             const std::uint64_t v = value(bucket.groups[g], metric);
             if (v == 0) continue;

@@ -3,8 +3,6 @@
 // (every section filled the way `nfpcap report` will fill it), or from a large synthetic model.
 //   html_report_sample [--local] -o OUT.html FILE...
 //   html_report_sample --synthetic N -o OUT.html
-#include <pcap/pcap.h>
-
 #include <algorithm>
 #include <cerrno>
 #include <cmath>
@@ -20,10 +18,11 @@
 #include "nfpcap/analyze/connections.hpp"
 #include "nfpcap/analyze/flow.hpp"
 #include "nfpcap/analyze/services.hpp"
-#include "nfpcap/capture/capture_reader.hpp"
+#include "nfpcap/pipeline/run.hpp"
 #include "nfpcap/report/connection_report.hpp"
 #include "nfpcap/report/html_report.hpp"
 #include "nfpcap/session/session_table.hpp"
+#include "nfpcap/source/capture_source.hpp"
 
 using namespace nfpcap;
 
@@ -44,9 +43,12 @@ struct FlowPoint {
     std::uint64_t packets, bytes;
 };
 
-class Sink final : public netflow::DecodeSink {
+// Everything the report needs of a run, gathered as it goes (owning: a record's views die
+// with its message). The session of each message comes with its verdict, so its new issues
+// and sequence loss are found by comparing that session's counters with what they were.
+class ReportConsumer final : public pipeline::Consumer {
 public:
-    explicit Sink(analyze::ConnectionTable& table) : table_(table) {}
+    explicit ReportConsumer(analyze::ConnectionTable& table) : table_(table) {}
 
     void on_record(const netflow::DataRecord& record) override {
         if (record.is_options()) return;
@@ -59,10 +61,28 @@ public:
         }
     }
 
+    void on_message(const source::Message& message, const session::ProcessResult& result) override {
+        if (result.session == nullptr) return;
+        const session::Session& s = *result.session;
+        session::Counters& old = before_[&s];
+        if (s.counters.sequence_missing > old.sequence_missing) {
+            loss[&s].push_back({message.time_ns, s.counters.sequence_missing - old.sequence_missing});
+        }
+        for (std::size_t i = 0; i < netflow::kReasonCount; ++i) {
+            if (s.counters.reasons[i] <= old.reasons[i]) continue;
+            auto& f = frames[&s][std::string(netflow::name(static_cast<netflow::Reason>(i)))];
+            if (f.size() < 100) f.push_back(message.frame);
+        }
+        old = s.counters;
+    }
+
     std::vector<FlowPoint> points;
+    std::map<const session::Session*, std::vector<report::HtmlLossPoint>> loss;
+    std::map<const session::Session*, std::map<std::string, std::vector<std::uint64_t>>> frames;
 
 private:
     analyze::ConnectionTable& table_;
+    std::map<const session::Session*, session::Counters> before_;
 };
 
 // A round interval giving at most about 100 buckets over `span`.
@@ -99,49 +119,20 @@ void add_to(std::map<std::string, report::HtmlTopEntry>& m, const std::string& k
 
 int from_captures(const std::vector<std::string>& files, report::HtmlReportData& data, std::string& error) {
     analyze::ConnectionTable table;
-    Sink sink(table);
+    ReportConsumer consumer(table);
     session::SessionTable sessions;
-    std::vector<report::FileSummary> summaries;
-    // Per session: the reasons and sequence loss seen so far, to find the frames of new ones.
-    std::map<session::SessionKey, session::Counters> before;
-    std::map<session::SessionKey, std::vector<report::HtmlLossPoint>> loss;
-    std::map<session::SessionKey, std::map<std::string, std::vector<std::uint64_t>>> frames;
-    for (const auto& path : files) {
-        report::FileSummary summary;
-        summary.name = path;
-        try {
-            capture::CaptureReader reader(path);
-            const char* link = pcap_datalink_val_to_name(reader.link_type());
-            summary.link_type = link ? link : std::to_string(reader.link_type());
-            capture::Datagram d;
-            while (reader.next(d)) {
-                sessions.process(d, sink);
-                for (const auto& s : sessions.sessions()) {
-                    auto& old = before[s.key];
-                    if (s.counters.sequence_missing > old.sequence_missing) {
-                        loss[s.key].push_back({d.time_ns, s.counters.sequence_missing - old.sequence_missing});
-                    }
-                    for (std::size_t i = 0; i < netflow::kReasonCount; ++i) {
-                        if (s.counters.reasons[i] > old.reasons[i]) {
-                            auto& f = frames[s.key][std::string(netflow::name(static_cast<netflow::Reason>(i)))];
-                            if (f.size() < 100) f.push_back(d.frame);
-                        }
-                    }
-                    old = s.counters;
-                }
-            }
-            summary.counters = reader.counters();
-            summary.error = reader.error();
-        } catch (const capture::CaptureError& e) {
-            error = e.what();
+    source::CaptureSource input(files);
+    const pipeline::RunResult run = pipeline::run(input, sessions, consumer);
+    for (const auto& i : run.inputs) {
+        if (!i.opened) {
+            error = i.error;
             return 1;
         }
-        summaries.push_back(std::move(summary));
     }
     const auto connections = table.finish();
     const analyze::NameMap names;
 
-    data.summary = report::html_summary(summaries, sessions);
+    data.summary = report::html_summary(run.inputs, sessions);
     data.summary.flows = table.records();
     data.summary.connections = connections.size();
     std::uint64_t total_bytes = 0;
@@ -172,16 +163,16 @@ int from_captures(const std::vector<std::string>& files, report::HtmlReportData&
 
     for (const auto& s : sessions.sessions()) {
         auto row = report::html_exporter_row(s);
-        row.sequence_loss = loss[s.key];
-        for (auto& issue : row.issues) issue.frames = frames[s.key][issue.reason];
+        row.sequence_loss = consumer.loss[&s];
+        for (auto& issue : row.issues) issue.frames = consumer.frames[&s][issue.reason];
         data.exporters.push_back(std::move(row));
         data.templates.push_back(report::html_template_session(s));
     }
 
     // One timeline over all exporters, by protocol, flows counted at their start.
-    if (!sink.points.empty()) {
-        std::int64_t t0 = sink.points.front().start_ns, t1 = t0;
-        for (const auto& p : sink.points) {
+    if (!consumer.points.empty()) {
+        std::int64_t t0 = consumer.points.front().start_ns, t1 = t0;
+        for (const auto& p : consumer.points) {
             t0 = std::min(t0, p.start_ns);
             t1 = std::max(t1, p.start_ns);
         }
@@ -191,7 +182,7 @@ int from_captures(const std::vector<std::string>& files, report::HtmlReportData&
         const std::int64_t origin = t0 - t0 % t.interval_ns;
         std::map<std::string, std::size_t> group_of;
         std::map<std::int64_t, report::HtmlTimelineBucket> buckets;
-        for (const auto& p : sink.points) {
+        for (const auto& p : consumer.points) {
             const std::string g = protocol_text(p.protocol);
             auto [pos, added] = group_of.try_emplace(g, t.groups.size());
             if (added) t.groups.push_back(g);
