@@ -35,6 +35,8 @@ struct TimeZone {
     std::string label;           ///< "UTC" or "UTC+02:00"
 };
 TimeZone make_zone(bool local, std::int64_t at_ns);
+/// `to - from`, at least 0, saturated (capture times may sit at the ends of the range).
+std::int64_t span_ns(std::int64_t from, std::int64_t to) noexcept;
 /// `ns` as the zone shows it (UTC + offset), saturated at the ends of the range.
 std::int64_t shown_ns(std::int64_t ns, const TimeZone& zone) noexcept;
 /// "2024-05-01 12:00:00" (digits: fractional second digits, 0 or 3).

@@ -193,7 +193,7 @@ void write_summary(Buffer& out, const HtmlReportData& data, const Context& ctx) 
     const HtmlSummary& s = data.summary;
     out.append(std::string_view("<section id=\"summary\">\n<h2>Summary</h2>\n<div class=\"cards\">\n"));
     std::string duration = "\u2013";
-    if (s.first_ns && s.last_ns) duration = human_duration(*s.last_ns - *s.first_ns);
+    if (s.first_ns && s.last_ns) duration = human_duration(span_ns(*s.first_ns, *s.last_ns));
     card(out, "Time range", duration, range_text(s, ctx.zone));
     card(out, "Exporters", count_text(s.exporters), plural(s.sessions, "session", "sessions"));
     card(out, "Export datagrams", count_text(s.export_datagrams),

@@ -51,11 +51,6 @@ std::size_t bin_of(double off, double span, std::size_t bins) noexcept {
     return static_cast<std::size_t>(x);
 }
 
-std::int64_t floor_div(std::int64_t a, std::int64_t b) noexcept {
-    const std::int64_t q = a / b;
-    return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
-}
-
 // "1.5", "2", "1.125": at most `decimals` decimals, no trailing zeros.
 std::string trimmed(double v, int decimals) {
     std::string s = fmt::format("{:.{}f}", v, decimals);
@@ -186,15 +181,17 @@ std::vector<Tick> time_ticks(std::int64_t t0, std::int64_t t1, const TimeZone& z
     }
     const std::int64_t s0 = shown_ns(t0, zone);
     const std::int64_t s1 = shown_ns(t1, zone);
-    std::int64_t v = floor_div(s0, step) * step;
-    if (v < s0) {
-        if (__builtin_add_overflow(v, step, &v)) return {};
-    }
+    // The first multiple of `step` at or after s0 (without computing the one before: that may
+    // lie below the range).
+    std::int64_t rem = s0 % step;
+    if (rem < 0) rem += step;
+    std::int64_t v = s0;
+    if (rem != 0 && __builtin_add_overflow(s0, step - rem, &v)) return {};
     int digits = step >= 100 * kMs ? 1 : step >= 10 * kMs ? 2 : 3;
     std::vector<Tick> ticks;
     std::string previous_date;
     while (v <= s1 && ticks.size() <= 2 * max_ticks + 2) {
-        const std::int64_t utc = v - (s0 - t0);
+        const std::int64_t utc = sat_add(v, t0 - s0);      // back from the shown zone
         const std::string text = time_text(utc, zone, 3);  // "YYYY-MM-DD HH:MM:SS.mmm"
         const std::string date = text.substr(0, text.size() - 13);
         const std::string clock = text.substr(text.size() - 12);

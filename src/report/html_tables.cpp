@@ -420,7 +420,7 @@ void write_connections_section(Output& output, const HtmlReportData& data, const
             out.append(std::string_view("<td class=\"time\" data-v=\"\">\u2013</td>"));
         }
         if (c.start_ns && c.end_ns) {
-            const std::int64_t d = std::max<std::int64_t>(*c.end_ns - *c.start_ns, 0);
+            const std::int64_t d = span_ns(*c.start_ns, *c.end_ns);
             fmt::format_to(it(out), "<td class=\"num\" data-v=\"{}\">{}</td>", d, human_duration(d));
         } else {
             out.append(std::string_view("<td class=\"num\" data-v=\"\">\u2013</td>"));

@@ -2,6 +2,7 @@
 // Text for the HTML page: escaping (HTML and JSON inside <script>), counts, shares, times.
 #include <ctime>
 #include <iterator>
+#include <limits>
 
 #include "html_internal.hpp"
 
@@ -147,6 +148,12 @@ TimeZone make_zone(bool local, std::int64_t at_ns) {
     const long a = off < 0 ? -off : off;
     z.label = fmt::format("UTC{}{:02}:{:02}", off < 0 ? '-' : '+', a / 3600, a / 60 % 60);
     return z;
+}
+
+std::int64_t span_ns(std::int64_t from, std::int64_t to) noexcept {
+    if (to <= from) return 0;
+    std::int64_t r = 0;
+    return __builtin_sub_overflow(to, from, &r) ? std::numeric_limits<std::int64_t>::max() : r;
 }
 
 std::int64_t shown_ns(std::int64_t ns, const TimeZone& zone) noexcept {
