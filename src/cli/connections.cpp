@@ -8,35 +8,8 @@
 #include <fmt/format.h>
 
 #include "nfpcap/analyze/flow_sink.hpp"
-#include "nfpcap/analyze/hosts_file.hpp"
-#include "nfpcap/analyze/resolver.hpp"
 
 namespace nfpcap::cli {
-
-namespace {
-
-report::NameMap resolve_names(const analyze::Selection& selection, const ConnectionsOptions& options) {
-    report::NameMap names;
-    if (!options.hosts_file.empty()) {
-        for (auto& [addr, name] : analyze::read_hosts_file(options.hosts_file)) names.emplace(addr, name);
-    }
-    if (options.no_dns) return names;
-    std::vector<wire::IpAddress> wanted;
-    for (const auto* c : selection.shown) {
-        for (const auto& a : {c->client.addr, c->server.addr}) {
-            if (!names.count(a)) wanted.push_back(a);
-        }
-    }
-    if (wanted.empty()) return names;
-    analyze::ResolverOptions ro;
-    ro.lookup_timeout = std::chrono::milliseconds(options.dns_timeout_ms);
-    ro.budget = std::chrono::milliseconds(options.dns_budget_ms);
-    analyze::Resolver resolver(ro);
-    for (auto& [addr, name] : resolver.resolve(wanted)) names.emplace(addr, name);
-    return names;
-}
-
-}  // namespace
 
 CLI::App* setup_connections(CLI::App& app, ConnectionsOptions& o) {
     auto* sub = app.add_subcommand("connections",
@@ -48,16 +21,7 @@ CLI::App* setup_connections(CLI::App& app, ConnectionsOptions& o) {
     add_format_option(*sub, o.format, {report::Format::text, report::Format::json, report::Format::csv},
                       "text is an aligned table, json one object per connection");
     sub->add_flag("--local", o.local_time, "Show times in local time instead of UTC");
-    sub->add_flag("-n,--no-dns", o.no_dns, "Do not look up host names");
-    sub->add_option("--hosts", o.hosts_file, "Names from a hosts-format file, used before DNS")
-        ->check(CLI::ExistingFile)
-        ->type_name("FILE");
-    sub->add_option("--dns-timeout", o.dns_timeout_ms, "Give up on one address after this long")
-        ->capture_default_str()
-        ->type_name("MS");
-    sub->add_option("--dns-budget", o.dns_budget_ms, "Stop all lookups after this long; the rest print as addresses")
-        ->capture_default_str()
-        ->type_name("MS");
+    add_name_options(*sub, o.names);
     sub->add_option("--match-host", o.match_hosts, "Only connections with this address on either side (repeatable)")
         ->type_name("ADDR");
     sub->add_option("-p,--min-packets", o.min_packets, "Skip connections with fewer packets (both directions)")
@@ -122,7 +86,12 @@ int run_connections(const ConnectionsOptions& o) {
 
     report::NameMap names;
     try {
-        names = resolve_names(selection, o);
+        std::vector<wire::IpAddress> wanted;
+        for (const auto* c : selection.shown) {
+            wanted.push_back(c->client.addr);
+            wanted.push_back(c->server.addr);
+        }
+        names = resolve_names(wanted, o.names);
     } catch (const std::exception& e) {
         fmt::print(stderr, "nfpcap: {}\n", e.what());
         return kExitInputError;

@@ -3,6 +3,7 @@
 #pragma once
 #include "flow_select.hpp"
 #include "input.hpp"
+#include "names.hpp"
 #include "nfpcap/analyze/connections.hpp"
 #include "nfpcap/analyze/selection.hpp"
 #include "nfpcap/report/connection_report.hpp"
@@ -14,10 +15,7 @@ struct ConnectionsOptions {
     FlowSelectOptions select;
     report::Format format = report::Format::text;
     bool local_time = false;
-    bool no_dns = false;
-    std::string hosts_file;
-    int dns_timeout_ms = 2000;
-    int dns_budget_ms = 5000;
+    NameOptions names;
     std::vector<std::string> match_hosts;
     std::uint64_t min_packets = 10;
     std::size_t top = 0;

@@ -12,6 +12,7 @@
 #include "decode.hpp"
 #include "flows.hpp"
 #include "hex.hpp"
+#include "report.hpp"
 #include "stats.hpp"
 #include "templates.hpp"
 #include "timeline.hpp"
@@ -23,9 +24,9 @@ namespace {
 // command name or a top-level flag in first place selects the default command.
 std::vector<std::string> with_default_command(int argc, char** argv) {
     std::vector<std::string> args(argv, argv + argc);
-    static constexpr std::string_view kTopLevel[] = {"flows", "stats",  "templates",  "connections",
-                                                     "hex",   "decode", "top",        "timeline",
-                                                     "-h",    "--help", "--help-all", "--version"};
+    static constexpr std::string_view kTopLevel[] = {"flows",  "stats",      "templates", "connections", "hex",
+                                                     "decode", "top",        "timeline",  "report",      "-h",
+                                                     "--help", "--help-all", "--version"};
     if (args.size() > 1) {
         bool top_level = false;
         for (auto word : kTopLevel) top_level = top_level || args[1] == word;
@@ -57,6 +58,7 @@ int main(int argc, char** argv) {
     DecodeOptions decode;
     TopOptions top;
     TimelineOptions timeline;
+    ReportOptions report;
     auto* connections_cmd = setup_connections(app, connections);
     auto* flows_cmd = setup_flows(app, flows);
     auto* stats_cmd = setup_stats(app, stats);
@@ -65,6 +67,7 @@ int main(int argc, char** argv) {
     auto* decode_cmd = setup_decode(app, decode);
     auto* top_cmd = setup_top(app, top);
     auto* timeline_cmd = setup_timeline(app, timeline);
+    auto* report_cmd = setup_report(app, report);
 
     try {
         std::vector<std::string> args = with_default_command(argc, argv);
@@ -90,6 +93,7 @@ int main(int argc, char** argv) {
         if (*decode_cmd) return run_decode(decode);
         if (*top_cmd) return run_top(top);
         if (*timeline_cmd) return run_timeline(timeline);
+        if (*report_cmd) return run_report(report);
     } catch (const std::exception& e) {
         fmt::print(stderr, "nfpcap: {}\n", e.what());
         return kExitInputError;

@@ -264,8 +264,50 @@ def test_statistics_and_filters():
     check("--from as epoch seconds", json_lines(r.stdout)[-1]["records"]["flows"] == 52, r.stdout[-200:])
 
 
+def report_summary(path):
+    """The JSON summary `nfpcap report` embeds in the page (id nfpcap-summary)."""
+    with open(path, encoding="utf-8") as f:
+        page = f.read()
+    start = page.index('id="nfpcap-summary">') + len('id="nfpcap-summary">')
+    return json.loads(page[start:page.index("</script>", start)])
+
+
+def test_report():
+    v9 = sample("softflowd-v9.pcap")
+    r = run("report", v9)
+    check("report without -o: usage error", r.returncode == 2 and b"--output" in r.stderr, r.stderr)
+    r = run("report", "-n", "-o", "/nonexistent/dir/r.html", v9)
+    check("report: unwritable output exits 1 naming it", r.returncode == 1 and b"/nonexistent/dir/r.html" in r.stderr,
+          (r.returncode, r.stderr))
+    with tempfile.TemporaryDirectory() as tmp:
+        page = os.path.join(tmp, "r.html")
+        r = run("report", "-n", "-o", page, v9)
+        summary = report_summary(page)
+        stats = json.loads(run("stats", "--format", "json", v9).stdout)
+        connections = json_lines(run("-n", "-p", "0", "--format", "json", v9).stdout)
+        check("report: exit 0, nothing on stderr", r.returncode == 0 and not r.stderr, r.stderr)
+        check("report: records and datagrams as stats", summary["data_records"] == stats["data_records"] and
+              summary["export_datagrams"] == stats["export_datagrams"], (summary, stats))
+        check("report: connections as the connection table", summary["connections"] == len(connections),
+              (summary["connections"], len(connections)))
+        check("report: bytes of all connections",
+              summary["bytes"] == sum(c["bytes_to_server"] + c["bytes_to_client"] for c in connections), summary)
+        with open(page, encoding="utf-8") as f:
+            html = f.read()
+        check("report: titled by the capture", "<title>softflowd-v9.pcap" in html, html[:300])
+        for section in ("summary", "timeline", "top-talkers", "services", "exporters", "connections", "templates"):
+            check(f"report: section {section}", f'id="{section}"' in html, section)
+        r = run("report", "-n", "-Y", "proto udp", "-o", page, v9)
+        udp = [c for c in connections if c["protocol"] == 17]
+        check("report -Y: only the selected flows", report_summary(page)["connections"] == len(udp) > 0,
+              (report_summary(page)["connections"], len(udp)))
+        r = run("report", "-n", "-o", "-", v9)
+        check("report -o -: the page on standard output", r.returncode == 0 and r.stdout.startswith(b"<!DOCTYPE html>"),
+              r.stdout[:40])
+
+
 for test in (test_usage, test_errors, test_flows_json, test_formats, test_stats_adds_up, test_stdin_and_pipes,
-             test_port_selection, test_damaged_captures, test_statistics_and_filters):
+             test_port_selection, test_damaged_captures, test_statistics_and_filters, test_report):
     test()
 
 print(f"test_cli: {passed} passed, {len(failures)} failed")

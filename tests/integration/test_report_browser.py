@@ -5,8 +5,8 @@ protocol (--remote-debugging-pipe, Python's standard library only).
 
     tests/integration/test_report_browser.py HTML_REPORT_SAMPLE NFPCAP SAMPLES_DIR BUILD_DIR
 
-Writes two reports with HTML_REPORT_SAMPLE (one decoded from samples/softflowd-ipfix.pcap, one
-large synthetic model with hostile names), loads each from a file with the network unreachable
+Writes two reports: `nfpcap report` of samples/softflowd-ipfix.pcap, and HTML_REPORT_SAMPLE's
+large synthetic model with hostile names, loads each from a file with the network unreachable
 (inside `unshare -n` when root, else with Chromium's own resolver and proxy pointed nowhere),
 and checks: no console errors or exceptions, no request but the file itself, every section id,
 the charts, the table rows against `nfpcap` itself, sorting by a real click on a heading,
@@ -376,7 +376,7 @@ def main():
     capture = os.path.join(SAMPLES, "softflowd-ipfix.pcap")
     real = os.path.join(BUILD, "report-softflowd-ipfix.html")
     big = os.path.join(BUILD, "report-synthetic.html")
-    subprocess.run([SAMPLE_WRITER, "-o", real, capture], check=True, timeout=60)
+    subprocess.run([NFPCAP, "report", "-n", "-o", real, capture], check=True, timeout=60)
     subprocess.run([SAMPLE_WRITER, "--synthetic", "100000", "-o", big], check=True, timeout=120)
 
     with tempfile.TemporaryDirectory() as profile:

@@ -1,28 +1,19 @@
 // SPDX-License-Identifier: MIT
-// Writes an HTML report for the browser test: from capture files decoded with the library
-// (every section filled the way `nfpcap report` will fill it), or from a large synthetic model.
-//   html_report_sample [--local] -o OUT.html FILE...
-//   html_report_sample --synthetic N -o OUT.html
+// Writes the browser test's large synthetic HTML report (reports of captures are
+// `nfpcap report`'s): many connections, a day of intervals, loss, issues, hostile names.
+//   html_report_sample [--local] --synthetic N -o OUT.html
 #include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <map>
-#include <set>
 #include <string>
 #include <vector>
 
 #include <fmt/format.h>
 
-#include "nfpcap/analyze/connections.hpp"
-#include "nfpcap/analyze/flow.hpp"
-#include "nfpcap/analyze/services.hpp"
-#include "nfpcap/pipeline/run.hpp"
-#include "nfpcap/report/connection_report.hpp"
 #include "nfpcap/report/html_report.hpp"
-#include "nfpcap/session/session_table.hpp"
-#include "nfpcap/source/capture_source.hpp"
 
 using namespace nfpcap;
 
@@ -30,69 +21,6 @@ namespace {
 
 constexpr std::int64_t kMs = 1'000'000;
 constexpr std::int64_t kSec = 1000 * kMs;
-
-std::string protocol_text(std::uint8_t p) {
-    auto name = analyze::protocol_name(p);
-    return name.empty() ? std::to_string(p) : std::string(name);
-}
-
-// What the timeline needs of each flow (owning: the record's views die with its datagram).
-struct FlowPoint {
-    std::int64_t start_ns;
-    std::uint8_t protocol;
-    std::uint64_t packets, bytes;
-};
-
-// Everything the report needs of a run, gathered as it goes (owning: a record's views die
-// with its message). The session of each message comes with its verdict, so its new issues
-// and sequence loss are found by comparing that session's counters with what they were.
-class ReportConsumer final : public pipeline::Consumer {
-public:
-    explicit ReportConsumer(analyze::ConnectionTable& table) : table_(table) {}
-
-    void on_record(const netflow::DataRecord& record) override {
-        if (record.is_options()) return;
-        auto flow = analyze::extract_flow(record);
-        if (!flow) return;
-        table_.add(*flow);
-        if (flow->start_ns) {
-            points.push_back(
-                {*flow->start_ns, flow->protocol, flow->packets + flow->rev_packets, flow->bytes + flow->rev_bytes});
-        }
-    }
-
-    void on_message(const source::Message& message, const session::ProcessResult& result) override {
-        if (result.session == nullptr) return;
-        const session::Session& s = *result.session;
-        session::Counters& old = before_[&s];
-        if (s.counters.sequence_missing > old.sequence_missing) {
-            loss[&s].push_back({message.time_ns, s.counters.sequence_missing - old.sequence_missing});
-        }
-        for (std::size_t i = 0; i < netflow::kReasonCount; ++i) {
-            if (s.counters.reasons[i] <= old.reasons[i]) continue;
-            auto& f = frames[&s][std::string(netflow::name(static_cast<netflow::Reason>(i)))];
-            if (f.size() < 100) f.push_back(message.frame);
-        }
-        old = s.counters;
-    }
-
-    std::vector<FlowPoint> points;
-    std::map<const session::Session*, std::vector<report::HtmlLossPoint>> loss;
-    std::map<const session::Session*, std::map<std::string, std::vector<std::uint64_t>>> frames;
-
-private:
-    analyze::ConnectionTable& table_;
-    std::map<const session::Session*, session::Counters> before_;
-};
-
-// A round interval giving at most about 100 buckets over `span`.
-std::int64_t interval_for(std::int64_t span) {
-    for (std::int64_t i : {10 * kMs, 50 * kMs, 100 * kMs, 500 * kMs, kSec, 5 * kSec, 10 * kSec, 30 * kSec, 60 * kSec,
-                           300 * kSec, 600 * kSec, 1800 * kSec, 3600 * kSec}) {
-        if (span / i <= 100) return i;
-    }
-    return 86400 * kSec;
-}
 
 report::HtmlTopList top_list(std::string title, std::string heading,
                              const std::map<std::string, report::HtmlTopEntry>& by_key, std::uint64_t total_bytes) {
@@ -115,89 +43,6 @@ void add_to(std::map<std::string, report::HtmlTopEntry>& m, const std::string& k
     ++e.flows;
     e.packets += packets;
     e.bytes += bytes;
-}
-
-int from_captures(const std::vector<std::string>& files, report::HtmlReportData& data, std::string& error) {
-    analyze::ConnectionTable table;
-    ReportConsumer consumer(table);
-    session::SessionTable sessions;
-    source::CaptureSource input(files);
-    const pipeline::RunResult run = pipeline::run(input, sessions, consumer);
-    for (const auto& i : run.inputs) {
-        if (!i.opened) {
-            error = i.error;
-            return 1;
-        }
-    }
-    const auto connections = table.finish();
-    const analyze::NameMap names;
-
-    data.summary = report::html_summary(run.inputs, sessions);
-    data.summary.flows = table.records();
-    data.summary.connections = connections.size();
-    std::uint64_t total_bytes = 0;
-    std::map<std::string, report::HtmlTopEntry> hosts, pairs, services, protocols;
-    for (const auto& c : connections) {
-        data.connections.push_back(report::html_connection_row(c, names));
-        data.summary.packets += c.total_packets();
-        data.summary.bytes += c.total_bytes();
-        total_bytes += c.total_bytes();
-        if (c.has_time) {
-            if (!data.summary.first_ns || c.start_ns < *data.summary.first_ns) data.summary.first_ns = c.start_ns;
-            if (!data.summary.last_ns || c.end_ns > *data.summary.last_ns) data.summary.last_ns = c.end_ns;
-        }
-        const auto& row = data.connections.back();
-        add_to(hosts, row.client, c.total_packets(), c.total_bytes());
-        add_to(hosts, row.server, c.total_packets(), c.total_bytes());
-        add_to(pairs, fmt::format("{} \u2194 {}", row.client, row.server), c.total_packets(), c.total_bytes());
-        const std::string service = row.service.empty() ? "unknown" : row.service;
-        add_to(services,
-               row.has_ports ? fmt::format("{} ({}/{})", service, protocol_text(c.protocol), c.server.port) : service,
-               c.total_packets(), c.total_bytes());
-        add_to(protocols, protocol_text(c.protocol), c.total_packets(), c.total_bytes());
-    }
-    data.top_talkers.push_back(top_list("Hosts by bytes sent and received", "Host", hosts, total_bytes));
-    data.top_talkers.push_back(top_list("Conversations", "Client \u2194 server", pairs, total_bytes));
-    data.top_services.push_back(top_list("Services by bytes", "Service", services, total_bytes));
-    data.top_services.push_back(top_list("Protocols", "Protocol", protocols, total_bytes));
-
-    for (const auto& s : sessions.sessions()) {
-        auto row = report::html_exporter_row(s);
-        row.sequence_loss = consumer.loss[&s];
-        for (auto& issue : row.issues) issue.frames = consumer.frames[&s][issue.reason];
-        data.exporters.push_back(std::move(row));
-        data.templates.push_back(report::html_template_session(s));
-    }
-
-    // One timeline over all exporters, by protocol, flows counted at their start.
-    if (!consumer.points.empty()) {
-        std::int64_t t0 = consumer.points.front().start_ns, t1 = t0;
-        for (const auto& p : consumer.points) {
-            t0 = std::min(t0, p.start_ns);
-            t1 = std::max(t1, p.start_ns);
-        }
-        report::HtmlTimeline t;
-        t.title = "All exporters";
-        t.interval_ns = interval_for(t1 - t0);
-        const std::int64_t origin = t0 - t0 % t.interval_ns;
-        std::map<std::string, std::size_t> group_of;
-        std::map<std::int64_t, report::HtmlTimelineBucket> buckets;
-        for (const auto& p : consumer.points) {
-            const std::string g = protocol_text(p.protocol);
-            auto [pos, added] = group_of.try_emplace(g, t.groups.size());
-            if (added) t.groups.push_back(g);
-            const std::int64_t start = origin + (p.start_ns - origin) / t.interval_ns * t.interval_ns;
-            auto& b = buckets[start];
-            b.start_ns = start;
-            if (b.groups.size() <= pos->second) b.groups.resize(pos->second + 1);
-            ++b.groups[pos->second].flows;
-            b.groups[pos->second].packets += p.packets;
-            b.groups[pos->second].bytes += p.bytes;
-        }
-        for (auto& [start, b] : buckets) t.buckets.push_back(std::move(b));
-        data.timelines.push_back(std::move(t));
-    }
-    return 0;
 }
 
 // A deterministic large model: `n` connections, a day of one-minute intervals per exporter,
@@ -341,7 +186,6 @@ void synthetic(std::size_t n, report::HtmlReportData& data) {
 
 int main(int argc, char** argv) {
     std::string out_path;
-    std::vector<std::string> files;
     std::size_t synthetic_n = 0;
     report::HtmlReportOptions options;
     for (int i = 1; i < argc; ++i) {
@@ -352,27 +196,15 @@ int main(int argc, char** argv) {
             synthetic_n = std::stoul(argv[++i]);
         } else if (a == "--local") {
             options.local_time = true;
-        } else {
-            files.push_back(a);
         }
     }
-    if (out_path.empty() || (files.empty() && synthetic_n == 0)) {
-        fmt::print(stderr, "usage: html_report_sample [--local] [--synthetic N] -o OUT.html [FILE...]\n");
+    if (out_path.empty() || synthetic_n == 0) {
+        fmt::print(stderr, "usage: html_report_sample [--local] --synthetic N -o OUT.html\n");
         return 2;
     }
     report::HtmlReportData data;
     data.generator = "nfpcap (html_report_sample)";
-    if (synthetic_n) {
-        synthetic(synthetic_n, data);
-    } else {
-        data.command = "nfpcap report -n";
-        for (const auto& f : files) data.command += " " + f.substr(f.rfind('/') + 1);
-        std::string error;
-        if (from_captures(files, data, error) != 0) {
-            fmt::print(stderr, "html_report_sample: {}\n", error);
-            return 1;
-        }
-    }
+    synthetic(synthetic_n, data);
     std::FILE* f = std::fopen(out_path.c_str(), "wb");
     if (!f) {
         fmt::print(stderr, "html_report_sample: cannot write {}: {}\n", out_path, std::strerror(errno));

@@ -1,0 +1,42 @@
+// SPDX-License-Identifier: MIT
+#include "names.hpp"
+
+#include <chrono>
+
+#include "nfpcap/analyze/resolver.hpp"
+
+namespace nfpcap::cli {
+
+void add_name_options(CLI::App& app, NameOptions& o) {
+    app.add_flag("-n,--no-dns", o.no_dns, "Do not look up host names");
+    app.add_option("--hosts", o.hosts_file, "Names from a hosts-format file, used before DNS")
+        ->check(CLI::ExistingFile)
+        ->type_name("FILE");
+    app.add_option("--dns-timeout", o.dns_timeout_ms, "Give up on one address after this long")
+        ->capture_default_str()
+        ->type_name("MS");
+    app.add_option("--dns-budget", o.dns_budget_ms, "Stop all lookups after this long; the rest print as addresses")
+        ->capture_default_str()
+        ->type_name("MS");
+}
+
+analyze::NameMap resolve_names(const std::vector<wire::IpAddress>& wanted, const NameOptions& options) {
+    analyze::NameMap names;
+    if (!options.hosts_file.empty()) {
+        for (auto& [addr, name] : analyze::read_hosts_file(options.hosts_file)) names.emplace(addr, name);
+    }
+    if (options.no_dns) return names;
+    std::vector<wire::IpAddress> unnamed;
+    for (const auto& a : wanted) {
+        if (!names.count(a)) unnamed.push_back(a);
+    }
+    if (unnamed.empty()) return names;
+    analyze::ResolverOptions ro;
+    ro.lookup_timeout = std::chrono::milliseconds(options.dns_timeout_ms);
+    ro.budget = std::chrono::milliseconds(options.dns_budget_ms);
+    analyze::Resolver resolver(ro);
+    for (auto& [addr, name] : resolver.resolve(unnamed)) names.emplace(addr, name);
+    return names;
+}
+
+}  // namespace nfpcap::cli

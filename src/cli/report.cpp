@@ -1,0 +1,109 @@
+// SPDX-License-Identifier: MIT
+// `nfpcap report`: decode, gather (connections, top lists, timeline, sessions), name the
+// hosts, write one HTML page.
+#include "report.hpp"
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+
+#include <fmt/format.h>
+
+#include "nfpcap/report/html_builder.hpp"
+
+namespace nfpcap::cli {
+
+CLI::App* setup_report(CLI::App& app, ReportOptions& o) {
+    auto* sub = app.add_subcommand(
+        "report",
+        "Write one self-contained HTML page: summary, timeline, top talkers and services, exporters, "
+        "connections, templates");
+    sub->add_option("-o,--output", o.output, "The HTML file to write (- for standard output)")
+        ->required()
+        ->type_name("FILE");
+    sub->add_option("--title", o.title, "Page title (default: the capture's name)")->type_name("TEXT");
+    sub->add_flag("--local", o.local_time, "Times in local time instead of UTC (and --from/--to without a zone)");
+    add_name_options(*sub, o.names);
+    sub->add_option("--max-connections", o.max_connections, "Rows of the connection table (the largest by bytes)")
+        ->capture_default_str()
+        ->check(CLI::PositiveNumber)
+        ->type_name("N");
+    sub->add_option("--window", o.window_seconds, "Records of one 5-tuple closer in time than this are one connection")
+        ->capture_default_str()
+        ->check(CLI::NonNegativeNumber)
+        ->type_name("SECONDS");
+    sub->add_flag("--renormalize", o.renormalize, "Multiply counters by the exporter's packet sampling interval");
+    add_flow_select_options(*sub, o.select);
+    add_input_options(*sub, o.input);
+    return sub;
+}
+
+namespace {
+
+std::string command_line(const ReportOptions& o) {
+    std::string c = "nfpcap report";
+    if (!o.select.filter.empty()) c += fmt::format(" -Y '{}'", o.select.filter);
+    if (!o.select.from.empty()) c += " --from " + o.select.from;
+    if (!o.select.to.empty()) c += " --to " + o.select.to;
+    for (const auto& f : o.input.files) c += " " + f;
+    return c;
+}
+
+// Writes the page to `path` ("-": standard output); false with a message when it cannot.
+bool write_page(const std::string& path, const report::HtmlReportData& data, const report::HtmlReportOptions& ho) {
+    const bool to_stdout = path == "-";
+    std::FILE* f = to_stdout ? stdout : std::fopen(path.c_str(), "wb");
+    if (!f) {
+        fmt::print(stderr, "nfpcap: cannot write {}: {}\n", path, std::strerror(errno));
+        return false;
+    }
+    bool ok = true;
+    {
+        report::Output out(f);
+        report::write_html_report(out, data, ho);
+        ok = !out.closed();
+    }
+    if (!to_stdout) ok = std::fclose(f) == 0 && ok;
+    if (!ok) fmt::print(stderr, "nfpcap: writing {} failed: {}\n", path, std::strerror(errno));
+    return ok;
+}
+
+}  // namespace
+
+int run_report(const ReportOptions& o) {
+    auto selector = make_flow_selector(o.select, o.local_time);
+    if (!selector) return kExitUsage;
+    report::HtmlBuildOptions bo;
+    bo.connections.window_ns = static_cast<std::int64_t>(o.window_seconds * 1e9);
+    bo.connections.renormalize = o.renormalize;
+    bo.renormalize = o.renormalize;
+    bo.accept = [&](const analyze::FlowRecord& flow) { return selector->accept(flow); };
+    report::HtmlReportBuilder builder(std::move(bo));
+    session::SessionTable sessions(o.input.session_options());
+    pipeline::RunResult run;
+    const int rc = run_captures(o.input, sessions, builder, &run);
+
+    analyze::NameMap names;
+    try {
+        names = resolve_names(builder.addresses_to_name(o.max_connections), o.names);
+    } catch (const std::exception& e) {
+        fmt::print(stderr, "nfpcap: {}\n", e.what());
+        return kExitInputError;
+    }
+    report::HtmlReportData data = builder.finish(run, sessions, names);
+    data.generator = std::string("nfpcap ") + NFPCAP_VERSION;
+    data.command = command_line(o);
+    data.filter = o.select.filter;
+    if (!o.title.empty()) {
+        data.title = o.title;
+    } else if (o.input.files.size() == 1 && o.input.files[0] != "-") {
+        data.title = o.input.files[0].substr(o.input.files[0].rfind('/') + 1) + ": NetFlow / IPFIX report";
+    }
+    report::HtmlReportOptions ho;
+    ho.local_time = o.local_time;
+    ho.max_connections = o.max_connections;
+    if (!write_page(o.output, data, ho)) return kExitInputError;
+    return rc;
+}
+
+}  // namespace nfpcap::cli
