@@ -6,6 +6,8 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <map>
+#include <string_view>
 
 #include <fmt/format.h>
 
@@ -18,8 +20,8 @@ CLI::App* setup_report(CLI::App& app, ReportOptions& o) {
         "report",
         "Write one self-contained HTML page: summary, timeline, top talkers and services, exporters, "
         "connections, templates");
-    sub->add_option("-o,--output", o.output, "The HTML file to write (- for standard output)")
-        ->required()
+    sub->add_option("-o,--output", o.output,
+                    "The HTML file to write (- for standard output; default: CAPTURE-report.html here)")
         ->type_name("FILE");
     sub->add_option("--title", o.title, "Page title (default: the capture's name)")->type_name("TEXT");
     sub->add_flag("--local", o.local_time, "Times in local time instead of UTC (and --from/--to without a zone)");
@@ -28,6 +30,11 @@ CLI::App* setup_report(CLI::App& app, ReportOptions& o) {
         ->capture_default_str()
         ->check(CLI::PositiveNumber)
         ->type_name("N");
+    const std::map<std::string, analyze::TimelineGroup> groups{{"proto", analyze::TimelineGroup::proto},
+                                                               {"service", analyze::TimelineGroup::service}};
+    add_choices(
+        sub->add_option("-g,--group", o.group, "What the timeline charts stack: proto or service")->type_name("GROUP"),
+        groups);
     sub->add_option("--window", o.window_seconds, "Records of one 5-tuple closer in time than this are one connection")
         ->capture_default_str()
         ->check(CLI::NonNegativeNumber)
@@ -68,12 +75,33 @@ bool write_page(const std::string& path, const report::HtmlReportData& data, con
     return ok;
 }
 
+// CAPTURE-report.html in the current directory for the first capture file's name without its
+// extensions (.pcap, .pcapng, .gz, .zst); empty for standard input.
+std::string default_output(const std::vector<std::string>& files) {
+    if (files.empty() || files[0] == "-") return {};
+    std::string name = files[0].substr(files[0].rfind('/') + 1);
+    for (std::string_view ext : {".gz", ".zst", ".pcapng", ".pcap", ".cap"}) {
+        if (name.size() > ext.size() && name.compare(name.size() - ext.size(), ext.size(), ext) == 0) {
+            name.resize(name.size() - ext.size());
+        }
+    }
+    return name + "-report.html";
+}
+
 }  // namespace
 
 int run_report(const ReportOptions& o) {
+    const std::string output = o.output.empty() ? default_output(o.input.files) : o.output;
+    if (output.empty()) {
+        fmt::print(
+            stderr,
+            "nfpcap: report: reading standard input, give the page's name with -o FILE (- for standard output)\n");
+        return kExitUsage;
+    }
     auto selector = make_flow_selector(o.select, o.local_time);
     if (!selector) return kExitUsage;
     report::HtmlBuildOptions bo;
+    bo.timeline_group = o.group;
     bo.connections.window_ns = static_cast<std::int64_t>(o.window_seconds * 1e9);
     bo.connections.renormalize = o.renormalize;
     bo.renormalize = o.renormalize;
@@ -102,7 +130,8 @@ int run_report(const ReportOptions& o) {
     report::HtmlReportOptions ho;
     ho.local_time = o.local_time;
     ho.max_connections = o.max_connections;
-    if (!write_page(o.output, data, ho)) return kExitInputError;
+    if (!write_page(output, data, ho)) return kExitInputError;
+    if (o.output.empty()) fmt::print(stderr, "nfpcap: wrote {}\n", output);
     return rc;
 }
 

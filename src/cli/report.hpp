@@ -4,6 +4,7 @@
 #include "flow_select.hpp"
 #include "input.hpp"
 #include "names.hpp"
+#include "nfpcap/analyze/timeline.hpp"
 
 namespace nfpcap::cli {
 
@@ -17,6 +18,7 @@ struct ReportOptions {
     double window_seconds = 10;
     bool renormalize = false;
     std::size_t max_connections = 2000;
+    analyze::TimelineGroup group = analyze::TimelineGroup::proto;
 };
 
 CLI::App* setup_report(CLI::App& app, ReportOptions& options);

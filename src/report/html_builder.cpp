@@ -10,7 +10,6 @@
 #include <fmt/format.h>
 
 #include "nfpcap/analyze/saturating.hpp"
-#include "nfpcap/analyze/timeline.hpp"
 
 namespace nfpcap::report {
 
@@ -121,7 +120,10 @@ void HtmlReportBuilder::add_flow(const analyze::FlowRecord& flow) {
         analyze::sat_mul(analyze::sat_add(flow.packets, flow.rev_packets, saturated), scale, saturated);
     const std::uint64_t bytes =
         analyze::sat_mul(analyze::sat_add(flow.bytes, flow.rev_bytes, saturated), scale, saturated);
-    points_.push_back({*flow.start_ns, flow.end_ns.value_or(*flow.start_ns), packets, bytes, flow.protocol});
+    auto [it, added] = exporter_index_.try_emplace(flow.exporter, static_cast<std::uint32_t>(exporter_names_.size()));
+    if (added) exporter_names_.push_back(flow.exporter);
+    points_.push_back({*flow.start_ns, flow.end_ns.value_or(*flow.start_ns), packets, bytes, it->second, flow.src_port,
+                       flow.dst_port, flow.protocol, flow.icmp_type.value_or(0), flow.icmp_type.has_value()});
 }
 
 void HtmlReportBuilder::on_message(const source::Message& message, const session::ProcessResult& result) {
@@ -183,10 +185,10 @@ std::vector<std::pair<wire::IpAddress, HtmlCounts>> HtmlReportBuilder::top_hosts
     return hosts;
 }
 
-// One timeline over all exporters, by protocol. The range is that of the flows' starts and
-// ends without the outermost 0.1% on each side, so that a few records with bogus times (1970,
-// or years ahead) do not squeeze the traffic into one bar; what falls outside is left out of
-// the chart, and the summary still counts it.
+// The window of every chart: the range of the flows' starts and ends without the outermost
+// 0.1% on each side, so that a few records with bogus times (1970, or years ahead) do not
+// squeeze the traffic into one bar; what falls outside is left out of the charts (the summary
+// still counts it). About 100 round intervals.
 std::vector<HtmlTimeline> HtmlReportBuilder::timelines() const {
     if (points_.empty()) return {};
     std::vector<std::int64_t> starts, ends;
@@ -200,33 +202,51 @@ std::vector<HtmlTimeline> HtmlReportBuilder::timelines() const {
     const std::int64_t lo = nth(starts, trim);
     const std::int64_t hi = std::max(lo, nth(ends, ends.size() - 1 - trim));
     const std::int64_t interval = interval_for(analyze::span_ns(lo, hi));
-    analyze::TimelineOptions to;
-    to.interval_ns = interval;
-    to.group = analyze::TimelineGroup::proto;
+    analyze::TimelineOptions window;
+    window.interval_ns = interval;
+    window.group = options_.timeline_group;
     // [from, to): whole intervals from the one holding `lo` to the one holding `hi`, clamped to
-    // the int64 range (to_ns > from_ns always: a range at the very end loses its last nanosecond).
+    // the int64 range (a range at the very end loses its last nanosecond).
     const analyze::Int128 first = analyze::Int128{lo} - ((analyze::Int128{lo} % interval) + interval) % interval;
     const analyze::Int128 last = first + ((analyze::Int128{hi} - first) / interval + 1) * interval;
     constexpr analyze::Int128 kMax = std::numeric_limits<std::int64_t>::max();
     constexpr analyze::Int128 kMin = std::numeric_limits<std::int64_t>::min();
-    to.from_ns = static_cast<std::int64_t>(std::max(first, kMin));
-    to.to_ns = static_cast<std::int64_t>(std::min(last, kMax));
-    to.max_intervals = 1000;
-    to.max_groups = 16;
-    analyze::Timeline timeline(to);
+    window.from_ns = static_cast<std::int64_t>(std::max(first, kMin));
+    window.to_ns = static_cast<std::int64_t>(std::min(last, kMax));
+    window.max_intervals = 1000;
+    window.max_groups = 16;
+
+    std::vector<HtmlTimeline> charts;
+    charts.push_back(timeline("All exporters", std::nullopt, window));
+    if (exporter_names_.size() > 1) {
+        for (std::uint32_t e = 0; e < exporter_names_.size(); ++e) {
+            charts.push_back(timeline(wire::to_string(exporter_names_[e]), e, window));
+        }
+    }
+    return charts;
+}
+
+// One chart: the points of one exporter (or all) spread over the window by analyze::Timeline.
+HtmlTimeline HtmlReportBuilder::timeline(std::string title, std::optional<std::uint32_t> exporter,
+                                         const analyze::TimelineOptions& window) const {
+    analyze::Timeline spread(window);
     analyze::FlowRecord flow;
     for (const auto& p : points_) {
+        if (exporter && p.exporter != *exporter) continue;
         flow.start_ns = p.start_ns;
         flow.end_ns = p.end_ns;
         flow.packets = p.packets;
         flow.bytes = p.bytes;
         flow.protocol = p.protocol;
-        timeline.add(flow);
+        flow.src_port = p.src_port;
+        flow.dst_port = p.dst_port;
+        flow.icmp_type = p.has_icmp_type ? std::optional<std::uint8_t>(p.icmp_type) : std::nullopt;
+        spread.add(flow);
     }
-    const analyze::TimelineResult r = timeline.result();
+    const analyze::TimelineResult r = spread.result();
     HtmlTimeline t;
-    t.title = "All exporters";
-    t.group_by = "protocol";
+    t.title = std::move(title);
+    t.group_by = window.group == analyze::TimelineGroup::service ? "service" : "protocol";
     t.interval_ns = r.interval_ns;
     for (const auto& s : r.series) t.groups.push_back(s.label);
     for (std::size_t i = 0; i < r.intervals; ++i) {
@@ -240,7 +260,7 @@ std::vector<HtmlTimeline> HtmlReportBuilder::timelines() const {
         }
         if (any) t.buckets.push_back(std::move(b));
     }
-    return {std::move(t)};
+    return t;
 }
 
 HtmlReportData HtmlReportBuilder::finish(const pipeline::RunResult& run, const session::SessionTable& sessions,

@@ -274,8 +274,9 @@ def report_summary(path):
 
 def test_report():
     v9 = sample("softflowd-v9.pcap")
-    r = run("report", v9)
-    check("report without -o: usage error", r.returncode == 2 and b"--output" in r.stderr, r.stderr)
+    with open(v9, "rb") as f:
+        r = run("report", "-n", "-", stdin=f)
+    check("report of standard input without -o: usage error", r.returncode == 2 and b"-o FILE" in r.stderr, r.stderr)
     r = run("report", "-n", "-o", "/nonexistent/dir/r.html", v9)
     check("report: unwritable output exits 1 naming it", r.returncode == 1 and b"/nonexistent/dir/r.html" in r.stderr,
           (r.returncode, r.stderr))
@@ -301,6 +302,18 @@ def test_report():
         udp = [c for c in connections if c["protocol"] == 17]
         check("report -Y: only the selected flows", report_summary(page)["connections"] == len(udp) > 0,
               (report_summary(page)["connections"], len(udp)))
+        r = subprocess.run([os.path.abspath(NFPCAP), "report", "-n", os.path.abspath(v9)], cwd=tmp,
+                           capture_output=True, timeout=60)
+        check("report: CAPTURE-report.html by default, said on stderr",
+              r.returncode == 0 and os.path.exists(os.path.join(tmp, "softflowd-v9-report.html")) and
+              r.stderr == b"nfpcap: wrote softflowd-v9-report.html\n", (r.returncode, r.stderr))
+        two = (v9, sample("pmacct-nfprobe-v9.pcap"))
+        r = run("report", "-n", "-g", "service", "-o", page, *two)
+        with open(page, encoding="utf-8") as f:
+            html = f.read()
+        exporters = {s["exporter"] for s in json.loads(run("stats", "--format", "json", *two).stdout)["sessions"]}
+        check("report: a timeline per exporter besides all together",
+              len(exporters) == 2 and all(f">{e}<" in html for e in exporters) and "by service" in html, exporters)
         r = run("report", "-n", "-o", "-", v9)
         check("report -o -: the page on standard output", r.returncode == 0 and r.stdout.startswith(b"<!DOCTYPE html>"),
               r.stdout[:40])

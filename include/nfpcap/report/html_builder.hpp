@@ -6,12 +6,14 @@
 #include <deque>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "nfpcap/analyze/connections.hpp"
 #include "nfpcap/analyze/flow_sink.hpp"
+#include "nfpcap/analyze/timeline.hpp"
 #include "nfpcap/analyze/top.hpp"
 #include "nfpcap/pipeline/run.hpp"
 #include "nfpcap/report/html_report.hpp"
@@ -25,13 +27,16 @@ struct HtmlBuildOptions {
     bool renormalize = false;      ///< counters times the exporter's sampling interval
     std::size_t top_entries = 25;  ///< rows kept per top list
     std::size_t issue_frames = 100;
+    /// What the timeline charts stack: analyze::TimelineGroup::proto or ::service.
+    analyze::TimelineGroup timeline_group = analyze::TimelineGroup::proto;
 };
 
 /// A pipeline consumer that gathers what the page shows as the run goes: flows into the
 /// connection table, the top lists and the timeline points; per message, each session's
 /// sequence loss and the frames where its issues were found. Memory: the connection table, the
-/// top tables' keys, and one 32-byte point per timed flow (the timeline's interval is chosen
-/// once the time range is known).
+/// top tables' keys, and one 48-byte point per timed flow (the timeline's interval is chosen
+/// once the time range is known). The timeline is one chart of all exporters, and one per
+/// exporter when there are several.
 class HtmlReportBuilder final : public pipeline::Consumer {
 public:
     explicit HtmlReportBuilder(HtmlBuildOptions options);
@@ -57,7 +62,11 @@ private:
     struct FlowPoint {
         std::int64_t start_ns, end_ns;
         std::uint64_t packets, bytes;  // both directions
+        std::uint32_t exporter;        // index into exporter_names_
+        std::uint16_t src_port, dst_port;
         std::uint8_t protocol;
+        std::uint8_t icmp_type;
+        bool has_icmp_type;
     };
     struct SessionSeries {
         session::Counters before;
@@ -66,6 +75,8 @@ private:
     };
     void add_flow(const analyze::FlowRecord& flow);
     [[nodiscard]] std::vector<HtmlTimeline> timelines() const;
+    [[nodiscard]] HtmlTimeline timeline(std::string title, std::optional<std::uint32_t> exporter,
+                                        const analyze::TimelineOptions& window) const;
     [[nodiscard]] std::vector<std::pair<wire::IpAddress, HtmlCounts>> top_hosts();
 
     HtmlBuildOptions options_;
@@ -74,6 +85,8 @@ private:
     analyze::TopTable services_, protocols_, exporters_;
     std::size_t host_count_ = 0;
     std::vector<FlowPoint> points_;
+    std::map<wire::Endpoint, std::uint32_t> exporter_index_;
+    std::vector<wire::Endpoint> exporter_names_;
     std::map<std::size_t, SessionSeries> series_;  // by session index
     std::deque<analyze::Connection> connections_;
     bool finished_table_ = false;
