@@ -63,7 +63,7 @@ for sample in softflowd-ipfix.pcap softflowd-v9.pcap softflowd-v5.pcap; do
     capture=$SOURCE/samples/$sample
     out=$("$nfpcap" hex "$capture" | "$work/decode_hex") || fail "$sample: decode_hex exited $?"
     last=$(tail -1 <<<"$out")
-    want=$("$nfpcap" flows -f json "$capture" | wc -l)
+    want=$("$nfpcap" flows --format json "$capture" | wc -l)
     [[ $want -gt 0 ]] || fail "$sample: nfpcap flows printed no records"
     [[ $last == "records $want" ]] || fail "$sample: decode_hex said '$last', nfpcap flows has $want records"
     echo "ok $sample: $last"

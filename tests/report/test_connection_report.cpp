@@ -136,7 +136,7 @@ TEST_CASE("human_duration: tenths below 1 s, whole seconds, then m:ss and h:mm:s
     CHECK(human_duration(3599 * kSec) == "59:59 min");
     CHECK(human_duration(3600 * kSec) == "1:00:00 h");
     CHECK(human_duration(4989 * kSec) == "1:23:09 h");
-    CHECK(human_duration(100 * 3600 * kSec) == "100:00:00 h");
+    CHECK(human_duration(100 * (3600 * kSec)) == "100:00:00 h");
 }
 
 TEST_CASE("service_of: ICMP type name, else the server's port, else the client's") {
