@@ -50,11 +50,19 @@ done
 [[ -n $(find "$stage$prefix" -name libnfpcap.a) ]] || fail "libnfpcap.a not installed"
 "$stage$prefix/bin/nfpcap" --version >/dev/null || fail "the installed nfpcap does not run"
 
+# Every installed header is there and compiles with the staged tree alone (none reaches into src/).
+find "$stage$prefix/include/nfpcap" -name '*.hpp' | sort | sed "s|^$stage$prefix/include/|#include <|; s|$|>|" \
+    >"$work/all_headers.cpp"
+[[ -n $(find "$stage$prefix/include/nfpcap" -name meson.build) ]] && fail "meson.build installed with the headers"
+grep -q 'nfpcap/ie/ids.hpp' "$work/all_headers.cpp" || fail "the generated nfpcap/ie/ids.hpp is not installed"
+
 # Out of tree: a copy of the example, the staged headers and library only.
 cp "$SOURCE/examples/decode_hex.cpp" "$work/"
 export PKG_CONFIG_PATH=${pc%/*}
 flags=$(pkg-config --cflags --libs nfpcap) || fail "pkg-config --cflags --libs nfpcap failed"
 [[ $flags == *"-I$stage$prefix/include"* ]] || fail "pkg-config flags do not name the staged headers: $flags"
+(cd "$work" && "$CXX" -std=c++20 -fsyntax-only all_headers.cpp $(pkg-config --cflags nfpcap)) >"$work/headers.log" 2>&1 ||
+    fail "the installed headers do not compile together: $(tail -30 "$work/headers.log")"
 (cd "$work" && "$CXX" -std=c++20 decode_hex.cpp $flags -o decode_hex) >"$work/compile.log" 2>&1 ||
     fail "c++ -std=c++20 decode_hex.cpp $flags: $(tail -30 "$work/compile.log")"
 
