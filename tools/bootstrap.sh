@@ -3,7 +3,8 @@
 # Installs the Debian packages nfpcap needs (only those missing; quiet when all are there),
 # then configures and builds it in ./build. With --test, also the test dependencies.
 #   tools/bootstrap.sh          build dependencies, build
-#   tools/bootstrap.sh --test   build and test dependencies (tshark; clang for sanitizers and fuzzing), build with tests
+#   tools/bootstrap.sh --test   build and test dependencies (tshark; clang for sanitizers and fuzzing), build with
+#                               tests and -Dwerror=true (CI: a warning of either compiler fails the build)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -31,7 +32,12 @@ if ((${#missing[@]})); then
     "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
+werror=()
+[[ ${1:-} == --test ]] && werror=(-Dwerror=true)
 if [[ ! -f build/build.ninja ]]; then
-    meson setup build --buildtype=release >/dev/null
+    meson setup build --buildtype=release "${werror[@]}" >/dev/null
+elif ((${#werror[@]})); then
+    meson configure build "${werror[@]}" >/dev/null
 fi
-ninja -C build >/dev/null
+# Quiet when it builds; the compiler's messages when it does not.
+ninja -C build >build/bootstrap-build.log 2>&1 || { tail -50 build/bootstrap-build.log >&2; exit 1; }

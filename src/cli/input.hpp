@@ -36,6 +36,7 @@ struct InputOptions {
 template <typename T>
 void add_choices(CLI::Option* option, const std::map<std::string, T>& names) {
     std::vector<std::string> keys;
+    keys.reserve(names.size());
     for (const auto& [key, value] : names) keys.push_back(key);
     // transform() puts a validator first: map last, so the membership test runs before it.
     option->transform(CLI::CheckedTransformer(names, CLI::ignore_case).description(""));

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 // nfpcap: NetFlow v1/v5/v9 and IPFIX analysis of packet captures.
 #include <csignal>
+#include <cstdio>
+#include <exception>
 
 #include <fmt/format.h>
 #include <CLI/CLI.hpp>
@@ -35,9 +37,7 @@ std::vector<std::string> with_default_command(int argc, char** argv) {
     return args;
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
+int run_main(int argc, char** argv) {
     using namespace nfpcap::cli;
     // A closed pipe (`| head`) shows up as a write error, handled by report::Output.
     std::signal(SIGPIPE, SIG_IGN);
@@ -72,6 +72,7 @@ int main(int argc, char** argv) {
     try {
         std::vector<std::string> args = with_default_command(argc, argv);
         std::vector<const char*> cargs;
+        cargs.reserve(args.size());
         for (const auto& a : args) cargs.push_back(a.c_str());
         app.parse(static_cast<int>(cargs.size()), cargs.data());
     } catch (const CLI::CallForHelp& e) {
@@ -99,4 +100,19 @@ int main(int argc, char** argv) {
         return kExitInputError;
     }
     return kExitUsage;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    // The last boundary, for what the commands' own handlers do not see (setting up the
+    // command line, out of memory): a message and an exit status rather than std::terminate.
+    try {
+        return run_main(argc, argv);
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "nfpcap: %s\n", e.what());
+    } catch (...) {
+        std::fputs("nfpcap: unexpected error\n", stderr);
+    }
+    return nfpcap::cli::kExitInputError;
 }

@@ -4,6 +4,7 @@
 #include "nfpcap/netflow/template.hpp"
 
 #include <map>
+#include <tuple>
 
 #include "nfpcap/ie/registry.hpp"
 #include "nfpcap/netflow/version.hpp"
@@ -149,7 +150,10 @@ void compile(Template& t, bool v9) {
     t.needs_value_check = false;
     t.has_lists = false;
     t.anomalies = 0;
-    std::map<std::pair<std::uint32_t, std::uint16_t>, std::uint16_t> seen;
+    // Occurrences of each element. NetFlow v9 scope types are a numbering of their own (scope 1,
+    // System, is not field type 1, IN_BYTES), so they are counted apart from the fields.
+    std::map<std::tuple<bool, std::uint32_t, std::uint16_t>, std::uint16_t> seen;
+    const auto element_key = [v9](const FieldSpec& f) { return std::tuple{v9 && f.scope, f.pen, f.id}; };
     for (std::size_t i = 0; i < t.fields.size(); ++i) {
         FieldSpec& f = t.fields[i];
         f.scope = i < t.scope_count;
@@ -171,9 +175,9 @@ void compile(Template& t, bool v9) {
         }
         auto& slot = t.time_field[static_cast<std::size_t>(f.time_role)];
         if (f.time_role != TimeRole::none && slot < 0) slot = static_cast<std::int16_t>(i);
-        f.repeat_index = seen[{f.pen, f.id}]++;
+        f.repeat_index = seen[element_key(f)]++;
     }
-    for (FieldSpec& f : t.fields) f.repeat_count = seen[{f.pen, f.id}];
+    for (FieldSpec& f : t.fields) f.repeat_count = seen[element_key(f)];
 }
 
 std::shared_ptr<Template> make_template(std::uint16_t id, TemplateKind kind, std::uint16_t scope_count,

@@ -52,7 +52,7 @@ char* write_ipv6(char* out, const std::byte* sixteen) noexcept {
     // RFC 5952: lowercase hex without leading zeros, the longest run (>= 2) of zero groups as
     // "::" (the first on a tie), IPv4-mapped addresses with a dotted tail.
     std::uint16_t groups[8];
-    for (int i = 0; i < 8; ++i) {
+    for (std::size_t i = 0; i < 8; ++i) {
         groups[i] = static_cast<std::uint16_t>((static_cast<unsigned>(sixteen[2 * i]) << 8U) |
                                                static_cast<unsigned>(sixteen[2 * i + 1]));
     }

@@ -22,7 +22,6 @@ using nfpcap::capture::CaptureReader;
 using nfpcap::capture::Datagram;
 using nfpcap::capture::FrameIssue;
 using nfpcap::test::Frame;
-using nfpcap::test::ip;
 
 namespace {
 

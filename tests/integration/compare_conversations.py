@@ -40,6 +40,8 @@ import subprocess
 import sys
 from dataclasses import dataclass, field
 
+import tshark_cache
+
 PROG = "compare_conversations"
 EXIT_OK, EXIT_FAIL, EXIT_USAGE, EXIT_SKIP = 0, 1, 2, 77
 
@@ -100,6 +102,14 @@ def run(command):
     return proc.stdout
 
 
+def run_tshark(args, capture):
+    """tshark on CAPTURE, stdout as text; run once per capture for all tests (tshark_cache.py)."""
+    status, out, err = tshark_cache.tshark(args, capture)
+    if status != 0:
+        raise RuntimeError(f"tshark -r {capture} {' '.join(args)} exited {status}: {err.decode(errors='replace').strip()}")
+    return out.decode(errors="replace")
+
+
 def transport_of(protocols):
     """The protocol right after the outer IP header in tshark's frame.protocols ("eth:ethertype:ip:tcp")."""
     chain = protocols.split(":")
@@ -112,14 +122,14 @@ def transport_of(protocols):
 
 def traffic_conversations(traffic, ipv4_only):
     """Aggregates TRAFFIC's packets into conversations. Returns (conversations by key, notes)."""
-    command = ["tshark", "-n", "-r", traffic, "-T", "fields", "-E", "separator=/t", "-E", "occurrence=f"]
+    args = ["-n", "-T", "fields", "-E", "separator=/t", "-E", "occurrence=f"]
     for f in TSHARK_FIELDS:
-        command += ["-e", f]
+        args += ["-e", f]
     conversations = {}
     notes = []
     link_overheads = {}
     skipped = {}
-    for line in run(command).splitlines():
+    for line in run_tshark(args, traffic).splitlines():
         values = dict(zip(TSHARK_FIELDS, line.split("\t")))
         network, transport = transport_of(values["frame.protocols"])
         if network == "ip":
@@ -170,7 +180,7 @@ CONV_LINE = re.compile(r"^(\S+):(\d+)\s+<->\s+(\S+):(\d+)\s+(\d+)\s+\d+\s+\S+\s+
 
 def tshark_conv_table(traffic):
     """`tshark -z conv,tcp -z conv,udp`: {key: {endpoint: frames sent}}."""
-    out = run(["tshark", "-q", "-n", "-r", traffic, "-z", "conv,tcp", "-z", "conv,udp"])
+    out = run_tshark(["-q", "-n", "-z", "conv,tcp", "-z", "conv,udp"], traffic)
     table = {}
     protocol = None
     for line in out.splitlines():

@@ -22,6 +22,7 @@ Exit status: 0 all equal, 1 any difference or failure, 77 tshark missing
 """
 
 import argparse
+import io
 import ipaddress
 import json
 import os
@@ -29,9 +30,10 @@ import re
 import shutil
 import subprocess
 import sys
-import tempfile
 import xml.etree.ElementTree as ET
 from difflib import SequenceMatcher
+
+import tshark_cache
 
 PROG = "compare_tshark"
 EXIT_OK, EXIT_FAIL, EXIT_SKIP = 0, 1, 77
@@ -371,25 +373,22 @@ class TsharkCollector:
 def tshark_records(capture, ports):
     # Without --port every UDP port is decoded as cflow (one pass; a range selector
     # costs tshark nothing) and only layers starting with a NetFlow version count.
-    cmd = ["tshark", "-n", "-r", capture, "-Y", "cflow", "-T", "pdml"]
+    args = ["-n", "-Y", "cflow", "-T", "pdml"]
     for sel in port_ranges(ports) if ports else ["1-65535"]:
-        cmd += ["-d", f"udp.port=={sel},cflow"]
+        args += ["-d", f"udp.port=={sel},cflow"]
     collector = TsharkCollector(ports)
-    with tempfile.TemporaryFile() as errf:
-        with subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=errf) as proc:
-            try:
-                for _event, elem in ET.iterparse(proc.stdout, events=("end",)):
-                    if elem.tag == "packet":
-                        collector.packet(elem)
-                        elem.clear()
-            except ET.ParseError as e:
-                proc.kill()
-                raise RuntimeError(f"cannot parse tshark PDML: {e}")
-        errf.seek(0)
-        err = errf.read().decode(errors="replace")
-    if proc.returncode != 0:
+    status, out, err = tshark_cache.tshark(args, capture)  # one run per capture (tshark_cache.py)
+    err = err.decode(errors="replace")
+    try:
+        for _event, elem in ET.iterparse(io.BytesIO(out), events=("end",)):
+            if elem.tag == "packet":
+                collector.packet(elem)
+                elem.clear()
+    except ET.ParseError as e:
+        raise RuntimeError(f"cannot parse tshark PDML: {e}")
+    if status != 0:
         if CUT_SHORT not in tshark_errors(err):
-            raise RuntimeError(f"tshark failed ({proc.returncode}): {tshark_errors(err)}")
+            raise RuntimeError(f"tshark failed ({status}): {tshark_errors(err)}")
         collector.warning = tshark_errors(err)
     return collector
 

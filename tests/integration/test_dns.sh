@@ -8,8 +8,8 @@
 #   tests/integration/test_dns.sh NFPCAP_BINARY SAMPLES_DIR RESOLVE_PROBE
 #
 # RESOLVE_PROBE is tests/analyze/resolve_probe (analyze::Resolver on addresses from argv).
-# Needs root, unshare(1), python3 and dnsmasq (Debian dnsmasq-base, installed with apt-get when
-# missing and possible); exits 77 (meson: skipped) without them.
+# Needs root, unshare(1), python3 and dnsmasq (Debian dnsmasq-base: `tools/bootstrap.sh --test`
+# installs it; a test never installs packages); exits 77 (meson: skipped) without them.
 set -uo pipefail
 
 if [[ $# -lt 3 ]]; then
@@ -29,12 +29,7 @@ skip() {
 command -v unshare >/dev/null || skip "unshare(1) not found"
 command -v ip >/dev/null || skip "ip(8) not found"
 command -v python3 >/dev/null || skip "python3 not found"
-if ! command -v dnsmasq >/dev/null && command -v apt-get >/dev/null; then
-    echo "installing dnsmasq-base"
-    DEBIAN_FRONTEND=noninteractive timeout 300 apt-get install -y -q --no-install-recommends dnsmasq-base \
-        >/dev/null 2>&1
-fi
-command -v dnsmasq >/dev/null || skip "dnsmasq not found and not installable (Debian: dnsmasq-base)"
+command -v dnsmasq >/dev/null || skip "dnsmasq not found (Debian dnsmasq-base; tools/bootstrap.sh --test installs it)"
 unshare --net --mount -- true 2>/dev/null || skip "cannot create network and mount namespaces here"
 
 DNS_WORK=$(mktemp -d "${TMPDIR:-/tmp}/nfpcap-dns.XXXXXX")

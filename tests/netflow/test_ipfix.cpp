@@ -8,7 +8,6 @@
 
 using namespace nfpcap;
 using netflow::Reason;
-using test::F;
 using test::Msg;
 
 TEST_SUITE("netflow.ipfix") {
@@ -40,6 +39,16 @@ TEST_CASE("template then data in one message") {
     CHECK(tally.templates == 1);
     CHECK(tally.data_records == 2);
     REQUIRE(sink.records.size() == 2);
+    CHECK(sink.records[0].uint("sourceIPv4Address") == 0x0a000001U);
+    CHECK(sink.records[0].uint("destinationIPv4Address") == 0xc0a80102U);
+    CHECK(sink.records[0].uint("sourceTransportPort") == 40000U);
+    CHECK(sink.records[0].uint("destinationTransportPort") == 443U);
+    CHECK(sink.records[0].uint("protocolIdentifier") == 6U);
+    CHECK(sink.records[0].uint("packetDeltaCount") == 12U);
+    CHECK(sink.records[0].uint("octetDeltaCount") == 3400U);
+    CHECK(sink.records[1].uint("sourceIPv4Address") == 0x0a000003U);
+    CHECK(sink.records[1].uint("destinationTransportPort") == 5353U);
+    CHECK(sink.records[1].uint("octetDeltaCount") == 80U);
     CHECK(sink.records[0]["sourceIPv4Address"] == "10.0.0.1");
     CHECK(sink.records[0]["destinationIPv4Address"] == "192.168.1.2");
     CHECK(sink.records[0]["sourceTransportPort"] == "40000");
@@ -131,6 +140,13 @@ TEST_CASE("variable-length fields: short and long length prefixes") {
                    .bytes();
     test::decode(msg, state, sink);
     REQUIRE(sink.records.size() == 3);
+    // The values without their length prefixes.
+    CHECK(sink.records[0].raw("interfaceName")->size() == 4);
+    CHECK(sink.records[1].raw("interfaceName")->size() == 300);
+    CHECK(sink.records[2].raw("interfaceName")->empty());
+    CHECK(sink.records[0].uint("sourceTransportPort") == 1U);
+    CHECK(sink.records[1].uint("sourceTransportPort") == 2U);
+    CHECK(sink.records[2].uint("sourceTransportPort") == 3U);
     CHECK(sink.records[0]["interfaceName"] == "\"eth0\"");
     CHECK(sink.records[0]["sourceTransportPort"] == "1");
     CHECK(sink.records[1]["interfaceName"] == "\"" + long_name + "\"");
@@ -164,6 +180,8 @@ TEST_CASE("enterprise elements: known ones named by scope, unknown ones as PEN.I
     test::decode(msg, state, sink);
     REQUIRE(sink.records.size() == 1);
     const auto& r = sink.records[0];
+    CHECK(r.uint("egressInterface") == 5U);
+    CHECK(r.uint("99999.1") == 0xabcdU);
     CHECK(r["egressInterface"] == "5");
     CHECK(r["99999.1"] == "abcd");
     bool has_cert = false;
@@ -184,6 +202,9 @@ TEST_CASE("RFC 5103 reverse elements take the forward element's type and a rever
                    .bytes();
     test::decode(msg, state, sink);
     REQUIRE(sink.records.size() == 1);
+    CHECK(sink.records[0].uint("packetDeltaCount") == 10U);
+    CHECK(sink.records[0].uint("reversePacketDeltaCount") == 7U);
+    CHECK(sink.records[0].uint("reverseSourceIPv4Address") == 0x09090909U);
     CHECK(sink.records[0]["packetDeltaCount"] == "10");
     CHECK(sink.records[0]["reversePacketDeltaCount"] == "7");
     CHECK(sink.records[0]["reverseSourceIPv4Address"] == "9.9.9.9");
@@ -223,6 +244,8 @@ TEST_CASE("a field whose length does not fit its type is kept as hex and counted
                    .bytes();
     test::decode(msg, state, sink);
     REQUIRE(sink.records.size() == 2);
+    CHECK(sink.records[0].raw("sourceIPv4Address")->size() == 6);  // all six bytes kept
+    CHECK(sink.records[0].uint("sourceIPv4Address") == 0x010203040506U);
     CHECK(sink.records[0]["sourceIPv4Address"] == "010203040506");
     CHECK(sink.records[1]["sourceTransportPort"] == "81");
     CHECK(sink.count(Reason::field_length_mismatch) == 1);

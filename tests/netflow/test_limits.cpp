@@ -8,7 +8,6 @@
 
 using namespace nfpcap;
 using netflow::Reason;
-using test::F;
 using test::Msg;
 
 namespace {

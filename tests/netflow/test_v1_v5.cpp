@@ -67,6 +67,28 @@ TEST_CASE("v5 record fields by IANA name, times from uptime with nanoseconds") {
     CHECK(tally.data_records == 2);
     REQUIRE(sink.records.size() == 2);
     const auto& r = sink.records[0];
+    // The decoded values, field by field (the bytes each field was given)...
+    CHECK(r.uint("sourceIPv4Address") == 0x0a000001U);
+    CHECK(r.uint("destinationIPv4Address") == 0x0a000002U);
+    CHECK(r.uint("ipNextHopIPv4Address") == 0x0a0000feU);
+    CHECK(r.uint("ingressInterface") == 3U);
+    CHECK(r.uint("egressInterface") == 4U);
+    CHECK(r.uint("packetDeltaCount") == 10U);
+    CHECK(r.uint("octetDeltaCount") == 1500U);
+    CHECK(r.uint("flowStartSysUpTime") == 90000U);
+    CHECK(r.uint("flowEndSysUpTime") == 99000U);
+    CHECK(r.uint("sourceTransportPort") == 1234U);
+    CHECK(r.uint("destinationTransportPort") == 80U);
+    CHECK(r.uint("tcpControlBits") == 0x1bU);  // from offset 37, past pad1
+    CHECK(r.uint("protocolIdentifier") == 6U);
+    CHECK(r.uint("ipClassOfService") == 0x10U);
+    CHECK(r.uint("bgpSourceAsNumber") == 64512U);
+    CHECK(r.uint("bgpDestinationAsNumber") == 65000U);
+    CHECK(r.uint("sourceIPv4PrefixLength") == 24U);
+    CHECK(r.uint("destinationIPv4PrefixLength") == 16U);
+    CHECK(r.raw("sourceIPv4Address")->size() == 4);
+    CHECK(r.raw_fields.size() == 18);
+    // ... and as the report prints them.
     CHECK(r["sourceIPv4Address"] == "10.0.0.1");
     CHECK(r["destinationIPv4Address"] == "10.0.0.2");
     CHECK(r["ipNextHopIPv4Address"] == "10.0.0.254");
@@ -128,6 +150,10 @@ TEST_CASE("v1 layout: protocol, tos and flags at their v1 offsets") {
     test::CollectingSink sink;
     test::decode(b, state, sink);
     REQUIRE(sink.records.size() == 1);
+    CHECK(sink.records[0].uint("sourceIPv4Address") == 0xc0000201U);
+    CHECK(sink.records[0].uint("protocolIdentifier") == 17U);
+    CHECK(sink.records[0].uint("ipClassOfService") == 0x20U);
+    CHECK(sink.records[0].uint("tcpControlBits") == 0x02U);
     CHECK(sink.records[0]["sourceIPv4Address"] == "192.0.2.1");
     CHECK(sink.records[0]["protocolIdentifier"] == "17");
     CHECK(sink.records[0]["ipClassOfService"] == "32");

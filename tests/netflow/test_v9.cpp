@@ -7,7 +7,6 @@
 
 using namespace nfpcap;
 using netflow::Reason;
-using test::F;
 using test::Msg;
 
 TEST_SUITE("netflow.v9") {
@@ -35,6 +34,11 @@ TEST_CASE("template and data; times from sysUptime and unix_secs") {
     CHECK_FALSE(tally.fatal);
     REQUIRE(sink.records.size() == 1);
     const auto& r = sink.records[0];
+    CHECK(r.uint("sourceIPv4Address") == 0xac100001U);
+    CHECK(r.uint("destinationIPv4Address") == 0xac100002U);
+    CHECK(r.uint("protocolIdentifier") == 1U);
+    CHECK(r.uint("flowStartSysUpTime") == 40000U);
+    CHECK(r.uint("flowEndSysUpTime") == 99000U);
     CHECK(r["sourceIPv4Address"] == "172.16.0.1");
     CHECK(r["protocolIdentifier"] == "1");
     CHECK(r["flowStartSysUpTime"] == "40000");
@@ -76,6 +80,8 @@ TEST_CASE("v9-only field types are named from the NetFlow registry; >= 32768 too
                    .bytes();
     test::decode(msg, state, sink);
     REQUIRE(sink.records.size() == 1);
+    CHECK(sink.records[0].uint("flowId") == 77U);
+    CHECK(sink.records[0].uint("firewallEventExtended") == 2030U);
     CHECK(sink.records[0]["flowId"] == "77");
     // 33002 - 32768 = 234 in the NetFlow extra scope.
     CHECK(sink.records[0].fields[2].first == "firewallEventExtended");
@@ -87,6 +93,7 @@ TEST_CASE("unknown v9 field type keeps its bytes under v9.TYPE") {
     test::CollectingSink sink;
     test::decode(Msg::v9().templates().tmpl(256, {{32767, 2}}).data(256).rec().u16(0xbeef).bytes(), state, sink);
     REQUIRE(sink.records.size() == 1);
+    CHECK(sink.records[0].uint("v9.32767") == 0xbeefU);
     CHECK(sink.records[0]["v9.32767"] == "beef");
 }
 
@@ -110,6 +117,10 @@ TEST_CASE("options template with system and interface scope; options records kep
     CHECK(tally.options_records == 1);
     REQUIRE(sink.records.size() == 1);
     CHECK(sink.records[0].options);
+    CHECK(sink.records[0].uint("scopeSystem") == 0x0a010101U);
+    CHECK(sink.records[0].uint("scopeInterface") == 3U);
+    CHECK(sink.records[0].uint("samplingInterval") == 100U);
+    CHECK(sink.records[0].uint("samplingAlgorithm") == 2U);
     CHECK(sink.records[0]["scopeSystem"] == "0a010101");
     CHECK(sink.records[0]["scopeInterface"] == "3");
     CHECK(sink.records[0]["samplingInterval"] == "100");
@@ -121,7 +132,28 @@ TEST_CASE("variable-length fields in v9") {
     test::CollectingSink sink;
     test::decode(Msg::v9().templates().tmpl(256, {{82, 65535}}).data(256).rec().varlen("Gi0/1").bytes(), state, sink);
     REQUIRE(sink.records.size() == 1);
+    CHECK(sink.records[0].raw("interfaceName")->size() == 5);
     CHECK(sink.records[0]["interfaceName"] == "\"Gi0/1\"");
+}
+
+TEST_CASE("a v9 scope type and a field type of the same number are different elements") {
+    // Scope 1 (System) and field type 1 (IN_BYTES): each printed once, under its own name.
+    netflow::DecoderState state;
+    test::CollectingSink sink;
+    auto msg = Msg::v9(1)
+                   .options_templates()
+                   .options_tmpl(300, {{1, 4}}, {{1, 8}})
+                   .pad(2)
+                   .data(300)
+                   .rec()
+                   .ip4("10.1.1.1")
+                   .u64(4096)
+                   .bytes();
+    test::decode(msg, state, sink);
+    REQUIRE(sink.records.size() == 1);
+    CHECK(sink.records[0].uint("scopeSystem") == 0x0a010101U);
+    CHECK(sink.records[0].uint("octetDeltaCount") == 4096U);
+    CHECK(sink.records[0].json == R"("scopeSystem":"0a010101","octetDeltaCount":4096)");
 }
 
 TEST_CASE("header record count that disagrees is an anomaly, not a loss") {

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 // A DecodeSink that keeps what it is given, as text, for assertions.
 #pragma once
+#include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -32,6 +34,24 @@ struct SeenRecord {
     }
     /// The record as one JSON object's fields (report::append_fields).
     std::string json;
+    /// The bytes of each field as decoded (copied), in template order: assertions on values
+    /// that do not go through the report printer.
+    std::vector<std::pair<std::string, std::vector<std::byte>>> raw_fields;
+
+    /// The bytes of the first field named `name`; nullopt when there is none.
+    [[nodiscard]] std::optional<std::vector<std::byte>> raw(const std::string& name) const {
+        for (const auto& [n, v] : raw_fields) {
+            if (n == name) return v;
+        }
+        return std::nullopt;
+    }
+    /// The first field named `name` as a big-endian unsigned integer (1 to 8 bytes, reduced
+    /// size included); nullopt when absent or of another length.
+    [[nodiscard]] std::optional<std::uint64_t> uint(const std::string& name) const {
+        const auto v = raw(name);
+        if (!v || v->empty() || v->size() > 8) return std::nullopt;
+        return wire::load_be(v->data(), v->size());
+    }
 };
 
 struct SeenTemplate {
@@ -56,6 +76,8 @@ public:
             report::Buffer b;
             report::append_value(b, r.tmpl->fields[i], r.values[i], r, report::ValueStyle::text);
             seen.fields.emplace_back(r.tmpl->fields[i].name, fmt::to_string(b));
+            seen.raw_fields.emplace_back(r.tmpl->fields[i].name,
+                                         std::vector<std::byte>(r.values[i].begin(), r.values[i].end()));
         }
         report::Buffer json;
         report::append_fields(json, *r.tmpl, r.values, r, report::ValueStyle::json);

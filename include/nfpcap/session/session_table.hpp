@@ -33,7 +33,7 @@ struct SessionKey {
 struct SessionKeyHash {
     std::size_t operator()(const SessionKey& k) const noexcept {
         return ((wire::hash_value(k.exporter) * 31 + wire::hash_value(k.collector)) * 31 + k.stream) * 31 +
-               k.version * 7919U + k.domain;
+               std::size_t{k.version} * 7919U + k.domain;
     }
 };
 
