@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <climits>
+#include <map>
+#include <tuple>
 
 #include "nfpcap/analyze/saturating.hpp"
 #include "nfpcap/analyze/services.hpp"
@@ -78,7 +80,7 @@ void ConnectionTable::add(const FlowRecord& flow) {
                         : static_cast<std::uint16_t>(0x200U | *flow.icmp_type);
     }
     const bool reply = role && !role->request;
-    Key key{flow.protocol, exchange, std::min(src, dst), std::max(src, dst)};
+    Key key{flow.protocol, exchange, std::min(src, dst), std::max(src, dst), flow.exporter};
     Connection& c = find_or_add(key, flow, reply);
     // Direction by role where there is one: the only way when both ends are one host (loopback).
     const std::size_t dir = role ? (reply ? 1 : 0) : (c.client == src ? 0 : 1);
@@ -152,6 +154,65 @@ std::deque<Connection> ConnectionTable::finish() {
     index_.clear();
     previous_.clear();
     for (Connection& c : out) decide_direction(c);
+    if (options_.merge_exporters) out = merge_exporters(std::move(out), options_.window_ns);
+    return out;
+}
+
+std::deque<Connection> merge_exporters(std::deque<Connection> connections, std::int64_t window_ns) {
+    // The conversation without the exporter: protocol, both ends in a fixed order, ICMP type.
+    using Conversation = std::tuple<std::uint8_t, std::uint16_t, wire::Endpoint, wire::Endpoint>;
+    std::map<Conversation, std::vector<std::uint32_t>> groups;
+    for (std::uint32_t i = 0; i < connections.size(); ++i) {
+        const Connection& c = connections[i];
+        groups[{c.protocol, c.icmp_type.value_or(0), std::min(c.client, c.server), std::max(c.client, c.server)}]
+            .push_back(i);
+    }
+    std::vector<bool> drop(connections.size());
+    for (auto& [conversation, members] : groups) {
+        if (members.size() < 2) continue;
+        std::stable_sort(members.begin(), members.end(), [&](std::uint32_t a, std::uint32_t b) {
+            return connections[a].start_ns < connections[b].start_ns;
+        });
+        // Runs of observations overlapping in time (untimed ones join any run): one connection.
+        std::size_t first = 0;
+        while (first < members.size()) {
+            std::size_t last = first + 1;
+            std::int64_t end = connections[members[first]].end_ns;
+            while (last < members.size()) {
+                const Connection& next = connections[members[last]];
+                if (next.has_time && connections[members[first]].has_time && next.start_ns > sat_add(end, window_ns)) {
+                    break;
+                }
+                end = std::max(end, next.end_ns);
+                ++last;
+            }
+            std::uint32_t best = members[first];
+            for (std::size_t k = first + 1; k < last; ++k) {
+                const Connection& c = connections[members[k]];
+                const Connection& b = connections[best];
+                if (std::pair(c.total_packets(), c.total_bytes()) > std::pair(b.total_packets(), b.total_bytes())) {
+                    best = members[k];
+                }
+            }
+            Connection& kept = connections[best];
+            kept.exporters.push_back(kept.exporter);
+            for (std::size_t k = first; k < last; ++k) {
+                const Connection& c = connections[members[k]];
+                // Another connection of the same exporter bridged by a third: not an observation.
+                if (members[k] == best || c.exporter == kept.exporter) continue;
+                if (std::find(kept.exporters.begin(), kept.exporters.end(), c.exporter) == kept.exporters.end()) {
+                    kept.exporters.push_back(c.exporter);
+                }
+                drop[members[k]] = true;
+            }
+            if (kept.exporters.size() < 2) kept.exporters.clear();
+            first = last;
+        }
+    }
+    std::deque<Connection> out;
+    for (std::uint32_t i = 0; i < connections.size(); ++i) {
+        if (!drop[i]) out.push_back(std::move(connections[i]));
+    }
     return out;
 }
 

@@ -29,6 +29,18 @@ void take_address(wire::IpAddress& slot, bool& have, const wire::IpAddress& a) n
     have = true;
 }
 
+// Exporters without an ICMP type element put it in the ports. softflowd, pmacct, nfdump and
+// Cisco's v5 put type * 256 + code in the destination port (source port 0); fprobe 1.1 puts the
+// type in the source port and the code in the destination port (echo request 8 / 0, port
+// unreachable 3 / 3). A source port of 1 to 255 can only be fprobe's type: the other form
+// always has source port 0.
+std::uint8_t icmp_type_from_ports(std::optional<std::uint16_t> type_code, std::uint16_t src_port,
+                                  std::uint16_t dst_port) noexcept {
+    if (type_code) return static_cast<std::uint8_t>(*type_code >> 8U);
+    if (src_port != 0 && src_port <= 0xff && dst_port <= 0xff) return static_cast<std::uint8_t>(src_port);
+    return static_cast<std::uint8_t>(dst_port >> 8U);
+}
+
 }  // namespace
 
 std::optional<FlowRecord> extract_flow(const netflow::DataRecord& record, std::uint32_t sampling) {
@@ -127,11 +139,7 @@ std::optional<FlowRecord> extract_flow(const netflow::DataRecord& record, std::u
     }
     if (!have_src || !have_dst) return std::nullopt;
     if (f.protocol == 1 || f.protocol == 58) {
-        // Exporters without an ICMP type element (v1/v5, softflowd, pmacct) put type * 256 + code
-        // in the destination port. Ports mean nothing else for ICMP.
-        if (!f.icmp_type) {
-            f.icmp_type = static_cast<std::uint8_t>((icmp_type_code ? *icmp_type_code : f.dst_port) >> 8U);
-        }
+        if (!f.icmp_type) f.icmp_type = icmp_type_from_ports(icmp_type_code, f.src_port, f.dst_port);
         f.src_port = f.dst_port = 0;
     }
     if (record.header->version == 5 && record.header->sampling_interval() > 1) {

@@ -34,6 +34,9 @@ CLI::App* setup_connections(CLI::App& app, ConnectionsOptions& o) {
         ->check(CLI::NonNegativeNumber)
         ->type_name("SECONDS");
     sub->add_flag("--renormalize", o.renormalize, "Multiply counters by the exporter's packet sampling interval");
+    sub->add_flag("--merge-exporters", o.merge_exporters,
+                  "One row for a connection several exporters observed (the largest observation, not the sum); "
+                  "without it each exporter's observation is a row");
     add_flow_select_options(*sub, o.select);
     add_input_options(*sub, o.input);
     return sub;
@@ -56,6 +59,7 @@ int run_connections(const ConnectionsOptions& o) {
     analyze::ConnectionOptions co;
     co.window_ns = static_cast<std::int64_t>(o.window_seconds * 1e9);
     co.renormalize = o.renormalize;
+    co.merge_exporters = o.merge_exporters;
     analyze::ConnectionTable table(co);
     auto selector = make_flow_selector(o.select, o.local_time);
     if (!selector) return kExitUsage;
@@ -97,7 +101,8 @@ int run_connections(const ConnectionsOptions& o) {
         return kExitInputError;
     }
     report::Output out(stdout);
-    report::write_connections(out, selection, footer, names, {o.format, o.local_time, o.min_packets});
+    report::write_connections(out, selection, footer, names,
+                              {o.format, o.local_time, o.min_packets, footer.exporters.size() > 1});
     return rc;
 }
 

@@ -22,6 +22,7 @@ struct ConnectionsOptions {
     analyze::SortKey sort = analyze::SortKey::start;
     double window_seconds = 10;
     bool renormalize = false;
+    bool merge_exporters = false;
 };
 
 CLI::App* setup_connections(CLI::App& app, ConnectionsOptions& options);

@@ -40,6 +40,8 @@ CLI::App* setup_report(CLI::App& app, ReportOptions& o) {
         ->check(CLI::NonNegativeNumber)
         ->type_name("SECONDS");
     sub->add_flag("--renormalize", o.renormalize, "Multiply counters by the exporter's packet sampling interval");
+    sub->add_flag("--merge-exporters", o.merge_exporters,
+                  "One row for a connection several exporters observed (the largest observation)");
     add_flow_select_options(*sub, o.select);
     add_input_options(*sub, o.input);
     return sub;
@@ -104,6 +106,7 @@ int run_report(const ReportOptions& o) {
     bo.timeline_group = o.group;
     bo.connections.window_ns = static_cast<std::int64_t>(o.window_seconds * 1e9);
     bo.connections.renormalize = o.renormalize;
+    bo.connections.merge_exporters = o.merge_exporters;
     bo.renormalize = o.renormalize;
     bo.accept = [&](const analyze::FlowRecord& flow) { return selector->accept(flow); };
     report::HtmlReportBuilder builder(std::move(bo));

@@ -17,6 +17,7 @@ struct ReportOptions {
     bool local_time = false;
     double window_seconds = 10;
     bool renormalize = false;
+    bool merge_exporters = false;
     std::size_t max_connections = 2000;
     analyze::TimelineGroup group = analyze::TimelineGroup::proto;
 };

@@ -53,7 +53,19 @@ std::string protocol_text(std::uint8_t protocol) {
     return name.empty() ? std::to_string(protocol) : std::string(name);
 }
 
-using Row = std::array<std::string, 10>;
+// The exporters of a connection: every one that observed it when they were merged.
+std::string exporters_text(const Connection& c) {
+    if (c.exporters.empty()) return wire::to_string(c.exporter);
+    std::string text;
+    for (const auto& e : c.exporters) {
+        if (!text.empty()) text.push_back(' ');
+        text.append(wire::to_string(e));
+    }
+    return text;
+}
+
+// The last column (Exporter) is shown only with ConnectionReportOptions::exporter_column.
+using Row = std::array<std::string, 11>;
 
 Row header_row(const ConnectionReportOptions& o) {
     return {o.local_time ? "Start (local)" : "Start (UTC)",
@@ -65,7 +77,8 @@ Row header_row(const ConnectionReportOptions& o) {
             "C>S pkts",
             "C>S bytes",
             "S>C pkts",
-            "S>C bytes"};
+            "S>C bytes",
+            "Exporter"};
 }
 
 Row row_of(const Connection& c, const NameMap& names, const ConnectionReportOptions& o) {
@@ -80,17 +93,19 @@ Row row_of(const Connection& c, const NameMap& names, const ConnectionReportOpti
             std::to_string(c.packets[0]),
             human_size(c.bytes[0]),
             std::to_string(c.packets[1]),
-            human_size(c.bytes[1])};
+            human_size(c.bytes[1]),
+            o.exporter_column ? exporters_text(c) : std::string()};
 }
 
-void append_row(Buffer& out, const Row& r, const std::array<std::size_t, 10>& width) {
-    for (std::size_t i = 0; i < r.size(); ++i) {
-        const bool numeric = i >= 6 || i == 1;
+void append_row(Buffer& out, const Row& r, const std::array<std::size_t, 11>& width, bool exporter_column) {
+    const std::size_t columns = exporter_column ? r.size() : r.size() - 1;
+    for (std::size_t i = 0; i < columns; ++i) {
+        const bool numeric = (i >= 6 && i <= 9) || i == 1;
         const std::size_t pad = width[i] - r[i].size();
         if (numeric) out.append(std::string(pad, ' '));
         out.append(r[i]);
-        if (!numeric && i + 1 < r.size()) out.append(std::string(pad, ' '));
-        if (i + 1 < r.size()) out.append(std::string_view("  "));
+        if (!numeric && i + 1 < columns) out.append(std::string(pad, ' '));
+        if (i + 1 < columns) out.append(std::string_view("  "));
     }
     out.push_back('\n');
 }
@@ -98,15 +113,15 @@ void append_row(Buffer& out, const Row& r, const std::array<std::size_t, 10>& wi
 // Two passes over the rows (widths, then text) keep memory flat however many rows there are.
 void write_text(Output& out, const analyze::Selection& sel, const NameMap& names, const ConnectionReportOptions& o) {
     const Row header = header_row(o);
-    std::array<std::size_t, 10> width{};
+    std::array<std::size_t, 11> width{};
     auto widen = [&width](const Row& r) {
         for (std::size_t i = 0; i < r.size(); ++i) width[i] = std::max(width[i], r[i].size());
     };
     widen(header);
     for (const Connection* c : sel.shown) widen(row_of(*c, names, o));
-    append_row(out.buffer(), header, width);
+    append_row(out.buffer(), header, width, o.exporter_column);
     for (const Connection* c : sel.shown) {
-        append_row(out.buffer(), row_of(*c, names, o), width);
+        append_row(out.buffer(), row_of(*c, names, o), width, o.exporter_column);
         out.maybe_flush();
     }
 }
@@ -147,9 +162,17 @@ void write_json(Output& output, const analyze::Selection& sel, const NameMap& na
         fmt::format_to(it(out),
                        ",\"packets_to_server\":{},\"packets_to_client\":{},\"bytes_to_server\":{},"
                        "\"bytes_to_client\":{},\"records\":{},\"direction_rule\":\"{}\",\"one_way\":{},"
-                       "\"exporter\":\"{}\"}}\n",
+                       "\"exporter\":\"{}\"",
                        c->packets[0], c->packets[1], c->bytes[0], c->bytes[1], c->records, analyze::name(c->rule),
                        c->one_way(), wire::to_string(c->exporter));
+        if (!c->exporters.empty()) {
+            out.append(std::string_view(",\"exporters\":["));
+            for (std::size_t i = 0; i < c->exporters.size(); ++i) {
+                fmt::format_to(it(out), "{}\"{}\"", i ? "," : "", wire::to_string(c->exporters[i]));
+            }
+            out.push_back(']');
+        }
+        out.append(std::string_view("}\n"));
     }
 }
 
@@ -187,7 +210,7 @@ void write_csv(Output& output, const analyze::Selection& sel, const NameMap& nam
                        csv_field(service_of(*c)), wire::to_string(c->client.addr), c->client.port,
                        wire::to_string(c->server.addr), c->server.port, name_of(c->client.addr),
                        name_of(c->server.addr), c->packets[0], c->packets[1], c->bytes[0], c->bytes[1], c->records,
-                       analyze::name(c->rule), c->one_way(), wire::to_string(c->exporter));
+                       analyze::name(c->rule), c->one_way(), csv_field(exporters_text(*c)));
     }
 }
 

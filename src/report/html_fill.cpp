@@ -56,6 +56,10 @@ HtmlConnectionRow html_connection_row(const analyze::Connection& c, const analyz
     r.direction_rule = std::string(analyze::name(c.rule));
     r.one_way = c.one_way();
     r.exporter = wire::to_string(c.exporter);
+    for (std::size_t i = 1; i < c.exporters.size(); ++i) {
+        r.exporter.push_back(' ');
+        r.exporter.append(wire::to_string(c.exporters[i]));
+    }
     return r;
 }
 

@@ -86,6 +86,10 @@ struct Rec {
         f.src_port = f.dst_port = 0;
         return *this;
     }
+    Rec& exporter(const char* addr, std::uint16_t port = 2055) {
+        f.exporter = ep(addr, port);
+        return *this;
+    }
     Rec& sampling(std::uint32_t n) {
         f.sampling = n;
         return *this;
@@ -198,6 +202,54 @@ TEST_CASE("records split by the exporter's active timeout are merged") {
     CHECK(c.start_ns == kT0);
     CHECK(c.end_ns == kT0 + 125 * kSec);
     CHECK(c.rule == DirectionRule::start);
+}
+
+TEST_CASE("observations of one connection by two exporters stay apart, each counted once") {
+    // Two routers on one path export the same conversation (both directions each).
+    const std::vector<Rec> records{
+        Rec("10.0.0.1", 51000, "10.0.0.2", 443).counts(12, 1500).ms(0, 2000).exporter("192.0.2.1"),
+        Rec("10.0.0.2", 443, "10.0.0.1", 51000).counts(9, 64000).ms(10, 1990).exporter("192.0.2.1"),
+        Rec("10.0.0.1", 51000, "10.0.0.2", 443).counts(11, 1400).ms(5, 2005).exporter("192.0.2.2"),
+        Rec("10.0.0.2", 443, "10.0.0.1", 51000).counts(9, 64000).ms(15, 1995).exporter("192.0.2.2")};
+    const auto apart = pair(records);
+    REQUIRE(apart.size() == 2);
+    CHECK(apart[0].exporter == ep("192.0.2.1", 2055));
+    CHECK(apart[0].total_packets() == 21);
+    CHECK(apart[1].exporter == ep("192.0.2.2", 2055));
+    CHECK(apart[1].total_packets() == 20);
+    CHECK(apart[0].exporters.empty());
+
+    ConnectionOptions merge;
+    merge.merge_exporters = true;
+    const Connection c = only(records, merge);
+    // The largest observation, not the sum; both exporters listed, its own first.
+    CHECK(c.total_packets() == 21);
+    CHECK(c.total_bytes() == 65500);
+    CHECK(c.exporter == ep("192.0.2.1", 2055));
+    CHECK(c.exporters == std::vector<wire::Endpoint>{ep("192.0.2.1", 2055), ep("192.0.2.2", 2055)});
+    CHECK(c.client == ep("10.0.0.1", 51000));
+}
+
+TEST_CASE("merge_exporters keeps observations apart in time, and one exporter's own connections") {
+    ConnectionOptions merge;
+    merge.merge_exporters = true;
+    // The same 5-tuple an hour later is another connection, by either exporter.
+    const auto later = pair({Rec("10.0.0.1", 51000, "10.0.0.2", 443).ms(0, 1000).exporter("192.0.2.1"),
+                             Rec("10.0.0.1", 51000, "10.0.0.2", 443).ms(3'600'000, 3'601'000).exporter("192.0.2.2")},
+                            merge);
+    CHECK(later.size() == 2);
+    CHECK(later[0].exporters.empty());
+    // A second exporter's long observation bridges two connections of the first: the first's
+    // two stay (they are not observations of one another), the bridge merges into one of them.
+    const auto bridged = pair({Rec("10.0.0.1", 51000, "10.0.0.2", 443).ms(0, 1000).exporter("192.0.2.1"),
+                               Rec("10.0.0.1", 51000, "10.0.0.2", 443).ms(30'000, 31'000).exporter("192.0.2.1"),
+                               Rec("10.0.0.1", 51000, "10.0.0.2", 443).counts(5, 500).ms(0, 31'000).exporter(
+                                   "192.0.2.2")},
+                              merge);
+    CHECK(bridged.size() == 2);
+    // A single exporter: nothing to merge, nothing listed.
+    const Connection one = only({Rec("10.0.0.1", 51000, "10.0.0.2", 443)}, merge);
+    CHECK(one.exporters.empty());
 }
 
 TEST_CASE("records without times join the connection of their 5-tuple") {

@@ -264,6 +264,38 @@ def test_statistics_and_filters():
     check("--from as epoch seconds", json_lines(r.stdout)[-1]["records"]["flows"] == 52, r.stdout[-200:])
 
 
+def test_exporters_and_icmp():
+    # Two exporters (softflowd and pmacct) saw the same traffic: each observation is a row, with
+    # its exporter; --merge-exporters counts each connection once, listing both.
+    for name in ("exporters-v9.pcap", "exporters-v5.pcap", "exporters-ipfix.pcap"):
+        capture = os.path.join(SAMPLES, "cases", name)
+        rows = json_lines(run("-n", "-p", "0", "-T", "json", capture).stdout)
+        exporters = sorted({r["exporter"] for r in rows})
+        check(f"{name}: two exporters", len(exporters) == 2, exporters)
+        if len(exporters) != 2:
+            continue
+        each = [json_lines(run("-n", "-p", "0", "-T", "json", "-Y", f"exporter {e}", capture).stdout) for e in exporters]
+        check(f"{name}: one row per exporter's observation", len(rows) == len(each[0]) + len(each[1]),
+              (len(rows), [len(x) for x in each]))
+        merged = json_lines(run("-n", "-p", "0", "-T", "json", "--merge-exporters", capture).stdout)
+        check(f"{name}: --merge-exporters: each connection once", len(merged) == max(len(x) for x in each) and
+              all(sorted(r.get("exporters", [])) == exporters for r in merged if len(r.get("exporters", [])) > 1) and
+              any(len(r.get("exporters", [])) == 2 for r in merged), (len(merged), merged[:1]))
+        biggest = max(sum(r["packets_to_server"] + r["packets_to_client"] for r in x) for x in each)
+        check(f"{name}: --merge-exporters counts no packet twice",
+              sum(r["packets_to_server"] + r["packets_to_client"] for r in merged) <= biggest, biggest)
+        text = run("-n", "-p", "0", capture).stdout.decode().splitlines()
+        check(f"{name}: the text table has an Exporter column", text[0].rstrip().endswith("Exporter"), text[0])
+    # fprobe puts the ICMP type in the source port and the code in the destination port.
+    rows = json_lines(run("-n", "-p", "0", "-T", "json", os.path.join(SAMPLES, "cases", "fprobe-v5-icmp.pcap")).stdout)
+    icmp = {r["service"]: r for r in rows if r["protocol"] == 1}
+    echo = icmp.get("echo-request", {})
+    check("fprobe: the echo request and its replies are one connection, 4 + 4",
+          echo.get("packets_to_server") == 4 and echo.get("packets_to_client") == 4 and
+          echo.get("client") == "127.0.0.1" and echo.get("server") == "127.0.0.2", rows)
+    check("fprobe: port unreachable named", "destination-unreachable" in icmp, sorted(icmp))
+
+
 def report_summary(path):
     """The JSON summary `nfpcap report` embeds in the page (id nfpcap-summary)."""
     with open(path, encoding="utf-8") as f:
@@ -320,7 +352,8 @@ def test_report():
 
 
 for test in (test_usage, test_errors, test_flows_json, test_formats, test_stats_adds_up, test_stdin_and_pipes,
-             test_port_selection, test_damaged_captures, test_statistics_and_filters, test_report):
+             test_port_selection, test_damaged_captures, test_statistics_and_filters, test_report,
+             test_exporters_and_icmp):
     test()
 
 print(f"test_cli: {passed} passed, {len(failures)} failed")

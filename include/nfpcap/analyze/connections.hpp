@@ -28,6 +28,12 @@ struct ConnectionOptions {
     /// connection: request/response pairs and flows split by the exporter's active timeout.
     std::int64_t window_ns = 10'000'000'000;
     bool renormalize = false;  ///< multiply counters by the exporter's sampling interval
+    /// Exporters on one path observe the same connection: by default each observation is a
+    /// connection of its own (one row per exporter, nothing counted twice within a row). With
+    /// this, the observations of one connection by several exporters overlapping in time (within
+    /// window_ns) are one connection, counted once: the largest observation (most packets, then
+    /// bytes), with every exporter that saw it listed.
+    bool merge_exporters = false;
 };
 
 /// One connection. Index 0 of the arrays is client -> server once `decide_direction` ran.
@@ -45,7 +51,10 @@ struct Connection {
     std::uint32_t records = 0;
     std::uint32_t biflow_records = 0;
     DirectionRule rule = DirectionRule::port;
-    wire::Endpoint exporter;
+    wire::Endpoint exporter;  ///< the exporter of this observation
+    /// With ConnectionOptions::merge_exporters and more than one: every exporter that observed
+    /// the connection, `exporter` first (empty otherwise).
+    std::vector<wire::Endpoint> exporters;
 
     [[nodiscard]] bool one_way() const noexcept { return !(seen[0] && seen[1]); }
     [[nodiscard]] std::uint64_t total_packets() const noexcept { return packets[0] + packets[1]; }
@@ -70,11 +79,14 @@ private:
         std::uint8_t protocol;
         std::uint16_t exchange;    // ICMP: request/reply pair or type; 0 otherwise
         wire::Endpoint low, high;  // the two ends in a fixed order: direction-free
+        wire::Endpoint exporter;   // observations of different exporters stay apart
         friend bool operator==(const Key&, const Key&) = default;
     };
     struct KeyHash {
         std::size_t operator()(const Key& k) const noexcept {
-            return ((wire::hash_value(k.low) * 31 + wire::hash_value(k.high)) * 31 + k.protocol) * 31 + k.exchange;
+            return (((wire::hash_value(k.low) * 31 + wire::hash_value(k.high)) * 31 + k.protocol) * 31 + k.exchange) *
+                       31 +
+                   wire::hash_value(k.exporter);
         }
     };
 
@@ -92,5 +104,9 @@ private:
 
 /// Decides client and server (see DirectionRule), swapping the sides if needed.
 void decide_direction(Connection& c);
+
+/// ConnectionOptions::merge_exporters on finished connections: one connection per group of
+/// observations of the same conversation by several exporters, overlapping within `window_ns`.
+std::deque<Connection> merge_exporters(std::deque<Connection> connections, std::int64_t window_ns);
 
 }  // namespace nfpcap::analyze

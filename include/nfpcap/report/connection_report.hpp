@@ -17,6 +17,7 @@ struct ConnectionReportOptions {
     Format format = Format::text;
     bool local_time = false;
     std::uint64_t min_packets = 10;  ///< echoed in the footer's hint
+    bool exporter_column = false;    ///< text: an Exporter column (several exporters in the input)
 };
 
 /// What the footer says beside the table.
