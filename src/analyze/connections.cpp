@@ -43,6 +43,32 @@ std::string_view name(DirectionRule rule) noexcept {
     return "port";
 }
 
+std::string_view name(TcpState state) noexcept {
+    switch (state) {
+    case TcpState::none: return "";
+    case TcpState::established: return "established";
+    case TcpState::refused: return "refused";
+    case TcpState::reset: return "reset";
+    case TcpState::half_open: return "half-open";
+    case TcpState::one_way: return "one-way";
+    }
+    return "";
+}
+
+TcpState tcp_state(const Connection& c) noexcept {
+    constexpr std::uint8_t kRst = 0x04;
+    if (c.protocol != kTcp) return TcpState::none;
+    const std::uint8_t client = c.tcp_flags[0], server = c.tcp_flags[1];
+    if ((client | server) == 0) return TcpState::none;  // the exporter sent no flags
+    if (!c.seen[1] || !c.seen[0]) {
+        const bool bare_syn = (client & kSyn) != 0 && (client & ~(kSyn | 0xc0U)) == 0;  // ECE/CWR allowed
+        return c.seen[0] && bare_syn ? TcpState::half_open : TcpState::one_way;
+    }
+    if ((client & kSyn) != 0 && (server & kRst) != 0 && (server & kSyn) == 0) return TcpState::refused;
+    if (((client | server) & kRst) != 0) return TcpState::reset;
+    return TcpState::established;
+}
+
 Connection& ConnectionTable::find_or_add(const Key& key, const FlowRecord& flow, bool reply) {
     constexpr std::uint32_t kNone = UINT32_MAX;
     auto [slot, inserted] = index_.try_emplace(key, kNone);

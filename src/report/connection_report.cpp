@@ -64,21 +64,38 @@ std::string exporters_text(const Connection& c) {
     return text;
 }
 
-// The last column (Exporter) is shown only with ConnectionReportOptions::exporter_column.
-using Row = std::array<std::string, 11>;
+// The text table's columns. The last (Exporter) is shown only with
+// ConnectionReportOptions::exporter_column.
+struct Column {
+    const char* heading;
+    bool numeric;  // right-aligned
+};
+constexpr Column kColumns[] = {{"Start (UTC)", false}, {"Duration", true},  {"Proto", false},   {"Service", false},
+                               {"Client", false},      {"Server", false},   {"C>S pkts", true}, {"C>S bytes", true},
+                               {"S>C pkts", true},     {"S>C bytes", true}, {"Flags", false},   {"State", false},
+                               {"Exporter", false}};
+constexpr std::size_t kColumnCount = std::size(kColumns);
+using Row = std::array<std::string, kColumnCount>;
 
 Row header_row(const ConnectionReportOptions& o) {
-    return {o.local_time ? "Start (local)" : "Start (UTC)",
-            "Duration",
-            "Proto",
-            "Service",
-            "Client",
-            "Server",
-            "C>S pkts",
-            "C>S bytes",
-            "S>C pkts",
-            "S>C bytes",
-            "Exporter"};
+    Row r;
+    for (std::size_t i = 0; i < kColumnCount; ++i) r[i] = kColumns[i].heading;
+    if (o.local_time) r[0] = "Start (local)";
+    return r;
+}
+
+// TCP flags of both directions as nfdump prints them, client's then server's (`.AP.SF/.AP.SF`).
+std::string flags_text(const Connection& c) {
+    if (c.protocol != 6) return "-";
+    std::string text = tcp_flag_letters(c.tcp_flags[0]);
+    text.push_back('/');
+    text.append(tcp_flag_letters(c.tcp_flags[1]));
+    return text;
+}
+
+std::string state_text(const Connection& c) {
+    const std::string_view state = analyze::name(analyze::tcp_state(c));
+    return state.empty() ? "-" : std::string(state);
 }
 
 Row row_of(const Connection& c, const NameMap& names, const ConnectionReportOptions& o) {
@@ -94,17 +111,18 @@ Row row_of(const Connection& c, const NameMap& names, const ConnectionReportOpti
             human_size(c.bytes[0]),
             std::to_string(c.packets[1]),
             human_size(c.bytes[1]),
+            flags_text(c),
+            state_text(c),
             o.exporter_column ? exporters_text(c) : std::string()};
 }
 
-void append_row(Buffer& out, const Row& r, const std::array<std::size_t, 11>& width, bool exporter_column) {
+void append_row(Buffer& out, const Row& r, const std::array<std::size_t, kColumnCount>& width, bool exporter_column) {
     const std::size_t columns = exporter_column ? r.size() : r.size() - 1;
     for (std::size_t i = 0; i < columns; ++i) {
-        const bool numeric = (i >= 6 && i <= 9) || i == 1;
         const std::size_t pad = width[i] - r[i].size();
-        if (numeric) out.append(std::string(pad, ' '));
+        if (kColumns[i].numeric) out.append(std::string(pad, ' '));
         out.append(r[i]);
-        if (!numeric && i + 1 < columns) out.append(std::string(pad, ' '));
+        if (!kColumns[i].numeric && i + 1 < columns) out.append(std::string(pad, ' '));
         if (i + 1 < columns) out.append(std::string_view("  "));
     }
     out.push_back('\n');
@@ -113,7 +131,7 @@ void append_row(Buffer& out, const Row& r, const std::array<std::size_t, 11>& wi
 // Two passes over the rows (widths, then text) keep memory flat however many rows there are.
 void write_text(Output& out, const analyze::Selection& sel, const NameMap& names, const ConnectionReportOptions& o) {
     const Row header = header_row(o);
-    std::array<std::size_t, 11> width{};
+    std::array<std::size_t, kColumnCount> width{};
     auto widen = [&width](const Row& r) {
         for (std::size_t i = 0; i < r.size(); ++i) width[i] = std::max(width[i], r[i].size());
     };
@@ -150,7 +168,9 @@ void write_json(Output& output, const analyze::Selection& sel, const NameMap& na
         } else {
             out.append(std::string_view("null,\"end\":null,\"duration_ms\":null"));
         }
-        fmt::format_to(it(out), ",\"protocol\":{},\"service\":", c->protocol);
+        fmt::format_to(it(out), ",\"protocol\":{},\"protocol_name\":", c->protocol);
+        append_json_string(out, protocol_text(c->protocol));
+        out.append(std::string_view(",\"service\":"));
         append_json_string(out, service_of(*c));
         fmt::format_to(it(out), ",\"client\":\"{}\",\"client_port\":{},\"server\":\"{}\",\"server_port\":{}",
                        wire::to_string(c->client.addr), c->client.port, wire::to_string(c->server.addr),
@@ -161,10 +181,20 @@ void write_json(Output& output, const analyze::Selection& sel, const NameMap& na
         json_name(out, names, c->server.addr);
         fmt::format_to(it(out),
                        ",\"packets_to_server\":{},\"packets_to_client\":{},\"bytes_to_server\":{},"
-                       "\"bytes_to_client\":{},\"records\":{},\"direction_rule\":\"{}\",\"one_way\":{},"
-                       "\"exporter\":\"{}\"",
+                       "\"bytes_to_client\":{},\"records\":{},\"direction_rule\":\"{}\",\"one_way\":{},",
                        c->packets[0], c->packets[1], c->bytes[0], c->bytes[1], c->records, analyze::name(c->rule),
-                       c->one_way(), wire::to_string(c->exporter));
+                       c->one_way());
+        if (c->protocol == 6) {
+            fmt::format_to(it(out), "\"client_tcp_flags\":\"{}\",\"server_tcp_flags\":\"{}\",\"state\":",
+                           tcp_flag_letters(c->tcp_flags[0]), tcp_flag_letters(c->tcp_flags[1]));
+            const std::string_view state = analyze::name(analyze::tcp_state(*c));
+            if (state.empty()) {
+                out.append(std::string_view("null,"));
+            } else {
+                fmt::format_to(it(out), "\"{}\",", state);
+            }
+        }
+        fmt::format_to(it(out), "\"exporter\":\"{}\"", wire::to_string(c->exporter));
         if (!c->exporters.empty()) {
             out.append(std::string_view(",\"exporters\":["));
             for (std::size_t i = 0; i < c->exporters.size(); ++i) {
@@ -191,7 +221,7 @@ void write_csv(Output& output, const analyze::Selection& sel, const NameMap& nam
     out.append(std::string_view(
         "start,end,duration_ms,protocol,service,client,client_port,server,server_port,client_name,server_name,"
         "packets_to_server,packets_to_client,bytes_to_server,bytes_to_client,records,direction_rule,one_way,"
-        "exporter\n"));
+        "exporter,protocol_name,client_tcp_flags,server_tcp_flags,state\n"));
     auto name_of = [&](const wire::IpAddress& a) {
         auto found = names.find(a);
         return found == names.end() ? std::string() : csv_field(found->second);
@@ -211,6 +241,11 @@ void write_csv(Output& output, const analyze::Selection& sel, const NameMap& nam
                        wire::to_string(c->server.addr), c->server.port, name_of(c->client.addr),
                        name_of(c->server.addr), c->packets[0], c->packets[1], c->bytes[0], c->bytes[1], c->records,
                        analyze::name(c->rule), c->one_way(), csv_field(exporters_text(*c)));
+        out.resize(out.size() - 1);  // the columns added later go after exporter
+        const bool tcp = c->protocol == 6;
+        fmt::format_to(it(out), ",{},{},{},{}\n", protocol_text(c->protocol),
+                       tcp ? tcp_flag_letters(c->tcp_flags[0]) : "", tcp ? tcp_flag_letters(c->tcp_flags[1]) : "",
+                       analyze::name(analyze::tcp_state(*c)));
     }
 }
 

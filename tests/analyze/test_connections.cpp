@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <optional>
 #include <vector>
 
 #include "nfpcap/analyze/connections.hpp"
@@ -241,15 +242,34 @@ TEST_CASE("merge_exporters keeps observations apart in time, and one exporter's 
     CHECK(later[0].exporters.empty());
     // A second exporter's long observation bridges two connections of the first: the first's
     // two stay (they are not observations of one another), the bridge merges into one of them.
-    const auto bridged = pair({Rec("10.0.0.1", 51000, "10.0.0.2", 443).ms(0, 1000).exporter("192.0.2.1"),
-                               Rec("10.0.0.1", 51000, "10.0.0.2", 443).ms(30'000, 31'000).exporter("192.0.2.1"),
-                               Rec("10.0.0.1", 51000, "10.0.0.2", 443).counts(5, 500).ms(0, 31'000).exporter(
-                                   "192.0.2.2")},
-                              merge);
+    const auto bridged =
+        pair({Rec("10.0.0.1", 51000, "10.0.0.2", 443).ms(0, 1000).exporter("192.0.2.1"),
+              Rec("10.0.0.1", 51000, "10.0.0.2", 443).ms(30'000, 31'000).exporter("192.0.2.1"),
+              Rec("10.0.0.1", 51000, "10.0.0.2", 443).counts(5, 500).ms(0, 31'000).exporter("192.0.2.2")},
+             merge);
     CHECK(bridged.size() == 2);
     // A single exporter: nothing to merge, nothing listed.
     const Connection one = only({Rec("10.0.0.1", 51000, "10.0.0.2", 443)}, merge);
     CHECK(one.exporters.empty());
+}
+
+TEST_CASE("TCP state from the flags of both directions") {
+    using analyze::TcpState;
+    constexpr std::uint8_t kRst = 0x04, kFin = 0x01, kPsh = 0x08;
+    auto state = [](std::uint8_t client, std::optional<std::uint8_t> server) {
+        std::vector<Rec> records{Rec("10.0.0.1", 51000, "10.0.0.2", 443).flags(client).initial_flags(client)};
+        if (server) records.push_back(Rec("10.0.0.2", 443, "10.0.0.1", 51000).flags(*server).initial_flags(*server));
+        return analyze::tcp_state(only(records));
+    };
+    CHECK(state(kSyn | kAck | kPsh | kFin, kSyn | kAck | kPsh | kFin) == TcpState::established);
+    CHECK(state(kSyn, kAck | kRst) == TcpState::refused);
+    CHECK(state(kSyn | kAck | kPsh, kSyn | kAck | kRst) == TcpState::reset);
+    CHECK(state(kSyn, std::nullopt) == TcpState::half_open);
+    CHECK(state(kAck | kPsh, std::nullopt) == TcpState::one_way);
+    CHECK(state(0, 0) == TcpState::none);  // no flags exported: nothing to say
+    CHECK(analyze::tcp_state(only({Rec("10.0.0.1", 5000, "10.0.0.2", 53, kUdp)})) == TcpState::none);
+    CHECK(analyze::name(TcpState::half_open) == "half-open");
+    CHECK(analyze::name(TcpState::none).empty());
 }
 
 TEST_CASE("records without times join the connection of their 5-tuple") {

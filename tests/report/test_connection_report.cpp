@@ -52,6 +52,7 @@ Connection https() {
     c.seen = {true, true};
     c.records = 2;
     c.rule = DirectionRule::syn;
+    c.tcp_flags = {0x1b, 0x1b};  // SYN ACK PSH FIN each way
     return c;
 }
 
@@ -165,23 +166,27 @@ TEST_CASE("JSON lines: one object per connection with stable keys") {
     names.emplace(ip("10.0.0.1"), "laptop");
     names.emplace(ip("2001:db8::2"), "host \"two\"");
     const std::string out = render(selection, {}, names, format(report::Format::json));
-    CHECK(out ==
-          "{\"start\":\"2023-11-14T22:13:20.123Z\",\"end\":\"2023-11-14T22:13:22.623Z\",\"duration_ms\":2500,"
-          "\"protocol\":6,\"service\":\"https\",\"client\":\"10.0.0.1\",\"client_port\":51000,"
-          "\"server\":\"192.0.2.80\",\"server_port\":443,\"client_name\":\"laptop\",\"server_name\":null,"
-          "\"packets_to_server\":12,\"packets_to_client\":9,\"bytes_to_server\":1500,\"bytes_to_client\":64000,"
-          "\"records\":2,\"direction_rule\":\"syn\",\"one_way\":false,\"exporter\":\"192.0.2.9:2055\"}\n"
-          "{\"start\":null,\"end\":null,\"duration_ms\":null,\"protocol\":58,\"service\":\"echo-request\","
-          "\"client\":\"2001:db8::1\",\"client_port\":0,\"server\":\"2001:db8::2\",\"server_port\":0,"
-          "\"client_name\":null,\"server_name\":\"host \\\"two\\\"\",\"packets_to_server\":4,\"packets_to_client\":0,"
-          "\"bytes_to_server\":416,\"bytes_to_client\":0,\"records\":1,\"direction_rule\":\"icmp\",\"one_way\":true,"
-          "\"exporter\":\"192.0.2.9:2055\"}\n");
+    CHECK(
+        out ==
+        "{\"start\":\"2023-11-14T22:13:20.123Z\",\"end\":\"2023-11-14T22:13:22.623Z\",\"duration_ms\":2500,"
+        "\"protocol\":6,\"protocol_name\":\"tcp\",\"service\":\"https\",\"client\":\"10.0.0.1\",\"client_port\":51000,"
+        "\"server\":\"192.0.2.80\",\"server_port\":443,\"client_name\":\"laptop\",\"server_name\":null,"
+        "\"packets_to_server\":12,\"packets_to_client\":9,\"bytes_to_server\":1500,\"bytes_to_client\":64000,"
+        "\"records\":2,\"direction_rule\":\"syn\",\"one_way\":false,\"client_tcp_flags\":\".AP.SF\","
+        "\"server_tcp_flags\":\".AP.SF\",\"state\":\"established\",\"exporter\":\"192.0.2.9:2055\"}\n"
+        "{\"start\":null,\"end\":null,\"duration_ms\":null,\"protocol\":58,\"protocol_name\":\"ipv6-icmp\","
+        "\"service\":\"echo-request\","
+        "\"client\":\"2001:db8::1\",\"client_port\":0,\"server\":\"2001:db8::2\",\"server_port\":0,"
+        "\"client_name\":null,\"server_name\":\"host \\\"two\\\"\",\"packets_to_server\":4,\"packets_to_client\":0,"
+        "\"bytes_to_server\":416,\"bytes_to_client\":0,\"records\":1,\"direction_rule\":\"icmp\",\"one_way\":true,"
+        "\"exporter\":\"192.0.2.9:2055\"}\n");
 
     SUBCASE("every direction rule is named") {
         // The names are the documented JSON values (man page), not whatever analyze::name says.
-        const std::pair<DirectionRule, std::string_view> rules[] = {
-            {DirectionRule::syn, "syn"}, {DirectionRule::icmp, "icmp"}, {DirectionRule::start, "start"},
-            {DirectionRule::port, "port"}};
+        const std::pair<DirectionRule, std::string_view> rules[] = {{DirectionRule::syn, "syn"},
+                                                                    {DirectionRule::icmp, "icmp"},
+                                                                    {DirectionRule::start, "start"},
+                                                                    {DirectionRule::port, "port"}};
         for (const auto& [rule, expected] : rules) {
             Connection c = https();
             c.rule = rule;
@@ -207,11 +212,12 @@ TEST_CASE("CSV: header, then one row per connection; names with commas quoted") 
     CHECK(lines[0] ==
           "start,end,duration_ms,protocol,service,client,client_port,server,server_port,client_name,server_name,"
           "packets_to_server,packets_to_client,bytes_to_server,bytes_to_client,records,direction_rule,one_way,"
-          "exporter");
+          "exporter,protocol_name,client_tcp_flags,server_tcp_flags,state");
     CHECK(lines[1] ==
           "2023-11-14T22:13:20.123Z,2023-11-14T22:13:22.623Z,2500,6,https,10.0.0.1,51000,192.0.2.80,443,,"
-          "\"web, \"\"front\"\"\",12,9,1500,64000,2,syn,false,192.0.2.9:2055");
-    CHECK(lines[2] == ",,,58,echo-request,2001:db8::1,0,2001:db8::2,0,,,4,0,416,0,1,icmp,true,192.0.2.9:2055");
+          "\"web, \"\"front\"\"\",12,9,1500,64000,2,syn,false,192.0.2.9:2055,tcp,.AP.SF,.AP.SF,established");
+    CHECK(lines[2] ==
+          ",,,58,echo-request,2001:db8::1,0,2001:db8::2,0,,,4,0,416,0,1,icmp,true,192.0.2.9:2055,ipv6-icmp,,,");
 }
 
 TEST_CASE("text: aligned table, then the footer") {
@@ -242,11 +248,17 @@ TEST_CASE("text: aligned table, then the footer") {
     CAPTURE(out);
     const auto lines = lines_of(out);
     REQUIRE(lines.size() >= 4);
-    // Every table line is as wide as the header: columns padded to their widest cell.
-    for (std::size_t i = 1; i < 4; ++i) CHECK(lines[i].size() == lines[0].size());
+    // Columns padded to their widest cell: every line's Flags column starts where the header's does.
+    const std::size_t flags_at = lines[0].find("Flags");
+    REQUIRE(flags_at != std::string::npos);
+    for (std::size_t i = 1; i < 4; ++i) {
+        CAPTURE(lines[i]);
+        CHECK(lines[i].substr(flags_at - 2, 2) == "  ");
+        CHECK(lines[i][flags_at] != ' ');
+    }
     CHECK(lines[0].rfind("Start (UTC)", 0) == 0);
-    for (const char* column :
-         {"Duration", "Proto", "Service", "Client", "Server", "C>S pkts", "C>S bytes", "S>C pkts", "S>C bytes"}) {
+    for (const char* column : {"Duration", "Proto", "Service", "Client", "Server", "C>S pkts", "C>S bytes", "S>C pkts",
+                               "S>C bytes", "Flags", "State"}) {
         CHECK(lines[0].find(column) != std::string::npos);
     }
     CHECK(lines[1].rfind("2023-11-14 22:13:20.123  ", 0) == 0);
@@ -255,7 +267,7 @@ TEST_CASE("text: aligned table, then the footer") {
         CAPTURE(cell);
         CHECK(lines[1].find(cell) != std::string::npos);
     }
-    CHECK(lines[1].substr(lines[1].size() - 7) == "  62.5K");
+    CHECK(lines[1].substr(flags_at - 9) == "  62.5K  .AP.SF/.AP.SF  established");
     // No time: dashes. ICMP: no ports, so IPv6 without brackets.
     CHECK(lines[2].rfind("-  ", 0) == 0);
     CHECK(lines[2].find("ipv6-icmp") != std::string::npos);
@@ -267,7 +279,8 @@ TEST_CASE("text: aligned table, then the footer") {
     CHECK(lines[3].find("domain") != std::string::npos);
     CHECK(lines[3].find("[2001:db8::1]:40000") != std::string::npos);
     CHECK(lines[3].find("[2001:db8::53]:53") != std::string::npos);
-    CHECK(lines[3].substr(lines[3].size() - 7) == "  4.25M");
+    CHECK(lines[3].substr(flags_at - 9, 7) == "  4.25M");
+    CHECK(lines[3].substr(flags_at) == "-              -");  // not TCP: no flags, no state
 
     const std::string table_end = lines[3] + "\n";
     const std::string rest = out.substr(out.find(table_end) + table_end.size());

@@ -23,6 +23,17 @@ enum class DirectionRule : std::uint8_t {
 };
 std::string_view name(DirectionRule rule) noexcept;
 
+/// What the TCP flags of both directions say of a connection (TCP only; `none` for the rest).
+enum class TcpState : std::uint8_t {
+    none,         ///< not TCP, or no flags exported
+    established,  ///< both directions, no RST
+    refused,      ///< the client's SYN answered by a RST without SYN
+    reset,        ///< established, then a RST from either side
+    half_open,    ///< only the client's SYN, nothing back
+    one_way,      ///< one direction only, more than a bare SYN (a flow seen in the middle, or one side)
+};
+std::string_view name(TcpState state) noexcept;
+
 struct ConnectionOptions {
     /// Records of one 5-tuple (either direction) whose time ranges are closer than this are one
     /// connection: request/response pairs and flows split by the exporter's active timeout.
@@ -101,6 +112,9 @@ private:
     std::deque<std::uint32_t> previous_;
     std::uint64_t records_ = 0;
 };
+
+/// The state the flags give, once client and server are decided (see TcpState).
+TcpState tcp_state(const Connection& c) noexcept;
 
 /// Decides client and server (see DirectionRule), swapping the sides if needed.
 void decide_direction(Connection& c);
