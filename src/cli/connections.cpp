@@ -84,6 +84,8 @@ int run_connections(const ConnectionsOptions& o) {
         if (!footer.last_ns || c.end_ns > *footer.last_ns) footer.last_ns = c.end_ns;
     }
     const auto totals = sessions.totals();
+    // No export traffic at all: explain_no_export said so; an empty table would only puzzle.
+    if (totals.datagrams == totals.not_export_datagrams && o.format == report::Format::text) return rc;
     footer.undecoded = totals.counters.malformed_datagrams + totals.counters.partial_datagrams;
     footer.stats_hint = "nfpcap stats";
     for (const auto& f : o.input.files) footer.stats_hint += " " + f;

@@ -43,6 +43,10 @@ void add_input_options(CLI::App& app, InputOptions& options) {
                    "Only UDP datagrams to or from this port are export traffic (repeatable); "
                    "by default export datagrams are recognized on any port")
         ->type_name("PORT");
+    // -n means "no DNS" in every command, so that a habit never turns into a usage error.
+    if (app.get_option_no_throw("--no-dns") == nullptr) {
+        app.add_flag("-n,--no-dns", options.no_dns, "Do not look up host names (this command looks up none)");
+    }
     app.add_option("files", options.files, "Capture files (pcap or pcapng); - reads standard input")
         ->required()
         ->type_name("FILE...");
@@ -58,11 +62,32 @@ void print_input_error(const source::InputSummary& input, std::string_view kept)
                input.counters.frames, kept);
 }
 
+void explain_no_export(const pipeline::RunResult& run, const session::SessionTable& sessions,
+                       const InputOptions& options) {
+    const session::Totals totals = sessions.totals();
+    if (run.input_error || run.stopped || totals.datagrams != totals.not_export_datagrams) return;
+    std::uint64_t frames = 0;
+    for (const auto& input : run.inputs) frames += input.counters.frames;
+    if (frames == 0) return;  // an empty capture is plain enough
+    if (options.ports.empty()) {
+        fmt::print(stderr,
+                   "nfpcap: no NetFlow or IPFIX export traffic in {} frames ({} UDP datagrams): nfpcap reads what "
+                   "flow exporters (routers, softflowd, nfprobe) send to a collector, not the traffic itself\n",
+                   frames, totals.datagrams);
+    } else {
+        fmt::print(stderr,
+                   "nfpcap: no NetFlow or IPFIX export traffic on the selected ports in {} frames ({} UDP "
+                   "datagrams); without --port every UDP port is looked at\n",
+                   frames, totals.datagrams);
+    }
+}
+
 int run_captures(const InputOptions& options, session::SessionTable& sessions, pipeline::Consumer& consumer,
                  pipeline::RunResult* result, std::string_view kept) {
     source::CaptureSource source(options.files);
     ReportingConsumer reporting(consumer, kept);
     pipeline::RunResult run = pipeline::run(source, sessions, reporting);
+    explain_no_export(run, sessions, options);
     const int rc = run.input_error ? kExitInputError : kExitOk;
     if (result != nullptr) *result = std::move(run);
     return rc;

@@ -22,6 +22,7 @@ inline constexpr int kExitUsage = 2;
 struct InputOptions {
     std::vector<std::string> files;
     std::vector<std::uint16_t> ports;
+    bool no_dns = false;  ///< -n where a command has no names to look up: accepted, changes nothing
 
     /// The session table options these select.
     [[nodiscard]] session::SessionOptions session_options() const {
@@ -54,6 +55,11 @@ void add_input_options(CLI::App& app, InputOptions& options);
 /// Prints the error that ended an input, once, as one line: what was read before it was still
 /// `kept` ("decoded", "written").
 void print_input_error(const source::InputSummary& input, std::string_view kept = "decoded");
+
+/// Says on stderr, once, that the input held no export traffic at all (none of its UDP
+/// datagrams), so an empty table is not a mystery.
+void explain_no_export(const pipeline::RunResult& run, const session::SessionTable& sessions,
+                       const InputOptions& options);
 
 /// Reads every file in order through the pipeline (template state carries over from file to
 /// file, as for a capture split by tcpdump -C), printing one line per input error as it ends.

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: MIT
 // nfpcap: NetFlow v1/v5/v9 and IPFIX analysis of packet captures.
+#include <algorithm>
 #include <csignal>
 #include <cstdio>
 #include <exception>
+#include <filesystem>
 
 #include <fmt/format.h>
 #include <CLI/CLI.hpp>
@@ -21,6 +23,40 @@
 #include "top.hpp"
 
 namespace {
+
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+    std::vector<std::size_t> row(b.size() + 1);
+    for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+    for (std::size_t i = 1; i <= a.size(); ++i) {
+        std::size_t diagonal = row[0];
+        row[0] = i;
+        for (std::size_t j = 1; j <= b.size(); ++j) {
+            const std::size_t up = row[j];
+            row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+            diagonal = up;
+        }
+    }
+    return row[b.size()];
+}
+
+// A first word that is no file but nearly a command name (`flow`, `stat`, `tempaltes`) is a
+// typo, not a capture to open: the nearest command, if it is near enough.
+std::string_view nearest_command(std::string_view word) {
+    static constexpr std::string_view kCommands[] = {"flows",  "stats", "templates", "connections", "hex",
+                                                     "decode", "top",   "timeline",  "report"};
+    if (word.empty() || word[0] == '-' || std::filesystem::exists(std::string(word))) return {};
+    std::string_view best;
+    std::size_t best_distance = 3;  // at most two edits
+    for (auto c : kCommands) {
+        const std::size_t d = edit_distance(word, c);
+        if (d == 0) return {};
+        if (d < best_distance && d < c.size()) {
+            best = c;
+            best_distance = d;
+        }
+    }
+    return best;
+}
 
 // `nfpcap [OPTIONS] FILE...` is `nfpcap connections [OPTIONS] FILE...`: anything but a
 // command name or a top-level flag in first place selects the default command.
@@ -69,6 +105,15 @@ int run_main(int argc, char** argv) {
     auto* timeline_cmd = setup_timeline(app, timeline);
     auto* report_cmd = setup_report(app, report);
 
+    if (argc > 1) {
+        if (auto guess = nearest_command(argv[1]); !guess.empty()) {
+            fmt::print(stderr,
+                       "nfpcap: '{}' is neither a command nor a file; did you mean '{}'?\n"
+                       "Run `nfpcap --help` for the commands.\n",
+                       argv[1], guess);
+            return kExitUsage;
+        }
+    }
     try {
         std::vector<std::string> args = with_default_command(argc, argv);
         std::vector<const char*> cargs;

@@ -21,7 +21,9 @@ CLI::App* setup_top(CLI::App& app, TopOptions& o) {
                                                           {"packets", analyze::TopOrder::packets},
                                                           {"bytes", analyze::TopOrder::bytes}};
     add_choices(sub->add_option("-O,--order", o.order, "Order: flows, packets or bytes")->type_name("ORDER"), orders);
-    sub->add_option("-n,--count", o.count, "Rows to print (0: all)")->capture_default_str()->type_name("N");
+    sub->add_option("--count", o.count, "Rows to print (0: all; nfdump's -n N: -n means no DNS here)")
+        ->capture_default_str()
+        ->type_name("N");
     add_format_option(*sub, o.format, {report::Format::text, report::Format::json}, "json is JSON lines");
     sub->add_flag("--renormalize", o.renormalize, "Multiply counters by the exporter's packet sampling interval");
     sub->add_flag("--local", o.local_time, "Times in local time (output, and --from/--to without a zone)");

@@ -49,6 +49,21 @@ def test_usage():
     check("version", run("--version").stdout.decode().startswith("nfpcap "))
 
 
+def test_habits():
+    r = run("flow", sample("softflowd-v9.pcap"))
+    check("a command typo suggests the command", r.returncode == 2 and b"did you mean 'flows'?" in r.stderr, r.stderr)
+    r = run("tempaltes", sample("softflowd-v9.pcap"))
+    check("two letters swapped: still suggested", r.returncode == 2 and b"'templates'" in r.stderr, r.stderr)
+    for command in ("flows", "stats", "templates", "top", "timeline", "hex"):
+        r = run(command, "-n", sample("softflowd-v9.pcap"))
+        check(f"{command} accepts -n", r.returncode == 0, r.stderr)
+    r = run(sample("traffic-lo.pcap"))
+    check("no export traffic: said on stderr, no empty table", r.returncode == 0 and not r.stdout and
+          b"no NetFlow or IPFIX export traffic in 146 frames (26 UDP datagrams)" in r.stderr, (r.stdout, r.stderr))
+    r = run("flows", "--port", "9", sample("softflowd-v9.pcap"))
+    check("no export traffic on the chosen port: says so", b"on the selected ports" in r.stderr, r.stderr)
+
+
 def test_errors():
     r = run("flows", "/nonexistent/x.pcap")
     err = r.stderr.decode()
@@ -219,10 +234,10 @@ def test_statistics_and_filters():
     total = rows[-1]
     check("top: a total line last", total.get("kind") == "total" and total["records"]["flows"] == 52, total)
     check("top srcip: rows add up to the flows", sum(x["flows"] for x in rows[:-1]) == 52, rows)
-    rows = json_lines(run("top", "--format", "json", "-s", "ip", "-n", "0", v9).stdout)
+    rows = json_lines(run("top", "--format", "json", "-s", "ip", "--count", "0", v9).stdout)
     check("top ip: each flow counts for both sides", sum(x["flows"] for x in rows[:-1]) == 104, rows)
     # nfdump -s port/bytes -n 3 on the same flows: 8000 10 flows 146856 bytes, then 59258, 8080.
-    rows = json_lines(run("top", "--format", "json", "-s", "port", "-O", "bytes", "-n", "3", v9).stdout)
+    rows = json_lines(run("top", "--format", "json", "-s", "port", "-O", "bytes", "--count", "3", v9).stdout)
     check("top port by bytes as nfdump", [x["port"] for x in rows[:-1]] == ["8000", "59258", "8080"] and
           rows[0]["bytes"] == 146856 and rows[0]["flows"] == 10, rows)
     text = run("top", "-s", "service", v9).stdout.decode()
@@ -351,7 +366,7 @@ def test_report():
               r.stdout[:40])
 
 
-for test in (test_usage, test_errors, test_flows_json, test_formats, test_stats_adds_up, test_stdin_and_pipes,
+for test in (test_usage, test_habits, test_errors, test_flows_json, test_formats, test_stats_adds_up, test_stdin_and_pipes,
              test_port_selection, test_damaged_captures, test_statistics_and_filters, test_report,
              test_exporters_and_icmp):
     test()
