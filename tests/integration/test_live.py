@@ -526,6 +526,92 @@ def test_stops(tmp):
     check("--listen on a port in use: exit 1 naming it", r.returncode == 1 and b"cannot bind" in r.stderr, r.stderr)
 
 
+def bound_ports(line):
+    """Every (address, port) of nfpcap's `listening on` line, in order."""
+    out = []
+    for part in line.split("listening on", 1)[1].split("(")[0].split(","):
+        words = part.split()
+        if len(words) >= 2:
+            addr, port = words[1].rsplit(":", 1)
+            out.append((words[0], addr.strip("[]"), int(port)))
+    return out
+
+
+def test_real_exporters(tmp):
+    """Real exporters, live: softflowd (NetFlow v9 to 127.0.0.1, IPFIX to [::1]) and pmacctd's
+    nfprobe (IPFIX to 127.0.0.1) read samples/traffic-lo.pcap, the traffic the samples were made
+    from, exactly as samples/make-samples.sh runs them, and export to one nfpcap --listen. Each
+    exporter's records are its sample's records; the --write file decodes to the same output byte
+    for byte, and tshark reads the same records in it."""
+    traffic = sample("traffic-lo.pcap")
+    have = {t: shutil.which(t) is not None for t in ("softflowd", "pmacctd")}
+    if not any(have.values()):
+        skipped.append("real exporters (neither softflowd nor pmacctd installed)")
+        return
+    try:
+        socket.socket(socket.AF_INET6, socket.SOCK_DGRAM).bind(("::1", 0))
+        ipv6 = True
+    except OSError:
+        ipv6 = False
+    written = os.path.join(tmp, "exporters.pcap")
+    # stdout to a file: a pipe nobody reads until the end would fill and hold nfpcap back
+    output = open(os.path.join(tmp, "exporters.json"), "w+b")
+    p = subprocess.Popen([NFPCAP, "flows", "-T", "json", "--listen", "127.0.0.1:0",
+                          *(["--listen", "[::1]:0"] if ipv6 else []), "--write", written],
+                         stdin=subprocess.DEVNULL, stdout=output, stderr=subprocess.PIPE)
+    ports = bound_ports(wait_listening(p))
+    v4 = next(port for _, a, port in ports if a == "127.0.0.1")
+    v6 = next((port for _, a, port in ports if a == "::1"), None)
+    runs = []  # (what, expected sample, exporter address family)
+    if have["softflowd"]:
+        runs.append(("softflowd -v 9 to 127.0.0.1", "softflowd-v9.pcap",
+                     ["softflowd", "-d", "-r", traffic, "-n", f"127.0.0.1:{v4}", "-c", "none", "-v", "9", "-6", "-a",
+                      "-p", os.path.join(tmp, "softflowd.pid")]))
+        if v6 is not None:
+            runs.append(("softflowd -v 10 to [::1]", "softflowd-ipfix.pcap",
+                         ["softflowd", "-d", "-r", traffic, "-n", f"[::1]:{v6}", "-c", "none", "-v", "10", "-6", "-a",
+                          "-p", os.path.join(tmp, "softflowd.pid")]))
+    if have["pmacctd"]:
+        conf = os.path.join(tmp, "pmacctd.conf")
+        with open(conf, "w") as f:
+            f.write(f"daemonize: false\npcap_savefile: {traffic}\nplugins: nfprobe[np]\n"
+                    f"nfprobe_receiver[np]: 127.0.0.1:{v4}\nnfprobe_version[np]: 10\n"
+                    "nfprobe_timeouts[np]: tcp=5:tcp.rst=5:tcp.fin=5:udp=5:icmp=5:general=5:expint=1\n")
+        runs.append(("pmacctd nfprobe IPFIX to 127.0.0.1", "pmacct-nfprobe-ipfix.pcap", ["pmacctd", "-f", conf]))
+    sent = 0
+    for what, name, cmd in runs:
+        # one exporter at a time: each one's datagrams are in before the next starts
+        r = subprocess.run(cmd, capture_output=True, timeout=TIMEOUT * 2)
+        check(f"{what}: the exporter ran", r.returncode == 0, r.stderr[-500:])
+        sent += len(export_datagrams(sample(name)))
+        wait_for(lambda: pcap_records(written) >= sent, f"{what}'s datagrams")
+    p.send_signal(signal.SIGINT)
+    rc, _, err = finish(p)
+    output.seek(0)
+    out = output.read()
+    output.close()
+    check("real exporters: SIGINT exits 0", rc == 0, (rc, err))
+    live = records(out)
+    by_exporter = {}
+    for r in live:
+        by_exporter.setdefault(r["exporter"], []).append(r)
+    check("real exporters: one session each", len(by_exporter) == len(runs), list(by_exporter))
+    for (what, name, _), (exporter, got) in zip(runs, by_exporter.items()):
+        want = records(subprocess.run([NFPCAP, "flows", "-T", "json", sample(name)], capture_output=True,
+                                      timeout=TIMEOUT).stdout)
+        check(f"{what}: live records are those of {name}", decoded(got) == decoded(want), (exporter, len(got),
+                                                                                             len(want)))
+        family_ok = exporter.startswith("[::1]:") if "[::1]" in what else exporter.startswith("127.0.0.1:")
+        check(f"{what}: the exporter is the sender", family_ok, exporter)
+    again = subprocess.run([NFPCAP, "flows", "-T", "json", written], capture_output=True, timeout=TIMEOUT)
+    check("real exporters: --write decodes to the live output byte for byte", again.stdout == out, again.stderr)
+    if shutil.which("tshark"):
+        compare = os.path.join(os.path.dirname(os.path.abspath(__file__)), "compare_tshark.py")
+        t = subprocess.run([sys.executable, compare, NFPCAP, written], capture_output=True, timeout=TIMEOUT * 4)
+        check("real exporters: tshark reads the same records in the --write file", t.returncode == 0,
+              (t.stdout[-800:], t.stderr[-800:]))
+
+
 def test_commands_with_own_letters(tmp):
     """top's --count is its rows and timeline's -i its interval: the input options keep the other
     name there, and before the command the input option is meant whatever the command."""
@@ -624,7 +710,7 @@ def main():
         print(f"SKIP: no loopback sockets here ({e})")
         sys.exit(77)
     tests = [test_listen_matches_offline, test_listen_ipv6, test_listen_records_before_stop, test_sigint_prints_the_table,
-             test_second_signal_exits_at_once, test_stalled_pipe, test_listen_tcp, test_stops, test_commands_with_own_letters,
+             test_second_signal_exits_at_once, test_stalled_pipe, test_listen_tcp, test_stops, test_real_exporters, test_commands_with_own_letters,
              test_follow]
     if in_netns:
         tests.append(test_interface_lo)
