@@ -82,8 +82,8 @@ public:
             if (frames) fmt::print(stderr, " ({} UDP datagrams)", c.udp_datagrams);
             if (input.kernel_drops) fmt::print(stderr, ", {} dropped by the kernel", *input.kernel_drops);
             if (input.stream.bytes_lost != 0 || input.stream.resyncs != 0) {
-                fmt::print(stderr, ", {} TCP stream bytes skipped (no message header) in {} resyncs",
-                           input.stream.bytes_lost, input.stream.resyncs);
+                fmt::print(stderr, ", {} TCP stream bytes skipped (no message header) in {} resync{}",
+                           input.stream.bytes_lost, input.stream.resyncs, input.stream.resyncs == 1 ? "" : "s");
             }
             fmt::print(stderr, "\n");
         }
@@ -231,8 +231,12 @@ std::unique_ptr<source::MessageSource> make_source(const InputOptions& o, const 
         auto s = std::make_unique<source::SocketSource>(std::move(so));
         std::string where;
         for (const auto& b : s->bound()) where += (where.empty() ? "" : ", ") + b;
-        fmt::print(stderr, "nfpcap: listening on {} (receive buffer {} bytes)\n", where, s->receive_buffer());
-        if (o.receive_buffer != 0 && s->receive_buffer() < o.receive_buffer) {
+        if (o.listen.empty()) {  // TCP only: the UDP receive buffer is not there to speak of
+            fmt::print(stderr, "nfpcap: listening on {}\n", where);
+        } else {
+            fmt::print(stderr, "nfpcap: listening on {} (receive buffer {} bytes)\n", where, s->receive_buffer());
+        }
+        if (!o.listen.empty() && o.receive_buffer != 0 && s->receive_buffer() < o.receive_buffer) {
             fmt::print(stderr, "nfpcap: warning: --rcvbuf {}: the system granted {} bytes (net.core.rmem_max)\n",
                        o.receive_buffer, s->receive_buffer());
         }

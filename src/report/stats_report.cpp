@@ -121,8 +121,8 @@ void write_text(Buffer& out, const std::vector<FileSummary>& files, const sessio
         }
         if (f.kernel_drops) fmt::format_to(it(out), ", {} dropped by the kernel", *f.kernel_drops);
         if (f.stream.bytes_lost != 0 || f.stream.resyncs != 0) {
-            fmt::format_to(it(out), ", {} TCP stream bytes skipped (no message header) in {} resyncs",
-                           f.stream.bytes_lost, f.stream.resyncs);
+            fmt::format_to(it(out), ", {} TCP stream bytes skipped (no message header) in {} resync{}",
+                           f.stream.bytes_lost, f.stream.resyncs, f.stream.resyncs == 1 ? "" : "s");
         }
         if (f.counters.not_ip || f.counters.not_udp) {
             fmt::format_to(it(out), " ({} not IP, {} not UDP)", f.counters.not_ip, f.counters.not_udp);

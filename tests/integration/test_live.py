@@ -499,7 +499,10 @@ def test_listen_tcp(tmp):
     s = json.loads(out)
     check("--listen-tcp: a message after junk is found and decoded", s["decoded_datagrams"] == 2 and
           s["malformed_datagrams"] == 0, s)
-    check("--listen-tcp: the junk is counted", s["files"][0].get("stream_bytes_lost") == len(junk), s["files"])
+    check("--listen-tcp: the junk is counted", s["files"][0].get("stream_bytes_lost") == len(junk) and
+          s["files"][0].get("stream_resyncs") == 1 and s["files"][0].get("stream_messages") == 2, s["files"])
+    check("--listen-tcp: the end of the run says what was skipped",
+          f"{len(junk)} TCP stream bytes skipped (no message header) in 1 resync" in err.decode(), err)
 
 
 def test_stops(tmp):
