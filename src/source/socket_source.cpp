@@ -118,7 +118,8 @@ void open_and_bind(Socket& socket, const ListenAddress& a, const char* what) {
     }
     if (ec) throw std::runtime_error(fmt::format("{} {}: cannot open a socket: {}", what, text_of(a), ec.message()));
     if (endpoint.protocol() == Protocol::v6()) {
-        socket.set_option(asio::ip::v6_only(!any), ec);  // [::] takes IPv4 too
+        // Every address ([::] given or no address) takes IPv4 too; ::1 or another one address does not.
+        socket.set_option(asio::ip::v6_only(!any && !endpoint.address().is_unspecified()), ec);
     }
     // A TCP listener may take its port back from connections in TIME_WAIT. Not UDP: there
     // SO_REUSEADDR would let a second collector share the port and take half the datagrams.

@@ -324,6 +324,15 @@ def test_listen_ipv6(tmp):
     check("--listen PORT: IPv4 exporter as IPv4", all(r["exporter"].startswith("127.0.0.1:") for r in live), live[:1])
     again = subprocess.run([NFPCAP, "flows", "-T", "json", os.path.join(tmp, "any.pcap")], capture_output=True)
     check("--listen PORT: --write file reads back", records(again.stdout) == live, again.stderr)
+    # [::] written out is every address too (the README's `--listen [::]:2055`): IPv4 and IPv6
+    p = start("stats", "-T", "json", "--listen", "[::]:0", "-c", str(2 * len(datagrams)))
+    port = bound_port(wait_listening(p))
+    send(datagrams, "127.0.0.1", port)
+    send(datagrams, "::1", port, socket.AF_INET6)
+    rc, out, err = finish(p)
+    s = json.loads(out) if rc == 0 else {}
+    check("--listen [::]:PORT takes IPv4 and IPv6", rc == 0 and sorted(x["exporter"].split(":")[0]
+          for x in s["sessions"]) == ["127.0.0.1", "["], (rc, err, s.get("sessions")))
 
 
 def test_sigint_prints_the_table(tmp):
