@@ -14,6 +14,7 @@ sockets cannot be made at all. No timed assertions: every wait has a generous ti
 import fcntl
 import json
 import os
+import re
 import select
 import shutil
 import signal
@@ -624,6 +625,29 @@ def test_real_exporters(tmp):
               (t.stdout[-800:], t.stderr[-800:]))
 
 
+def test_drops_after_the_last_datagram(tmp):
+    """Datagrams the kernel drops after the last one nfpcap read are counted too: SO_RXQ_OVFL
+    only comes with a datagram, so a stalled reader stopped after a burst reported 0."""
+    v5 = export_datagrams(sample("softflowd-v5.pcap"))[0][1]  # tens of records: KBs of JSON lines
+    per_datagram = struct.unpack(">H", v5[2:4])[0]  # the v5 header's count
+    p = start("flows", "-T", "json", "--listen", "127.0.0.1:0", "--rcvbuf", "64K")
+    port = bound_port(wait_listening(p))
+    sender = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    sent = 2000  # nobody reads nfpcap's stdout yet: it blocks on the pipe, the socket buffer fills
+    for _ in range(sent):
+        sender.sendto(v5, ("127.0.0.1", port))
+    sender.close()
+    p.send_signal(signal.SIGINT)
+    rc, out, err = finish(p)
+    m = re.search(r"(\d+) messages received, (\d+) dropped by the kernel", err.decode())
+    check("a stalled reader: exit 0 and the counts printed", rc == 0 and m is not None, (rc, err))
+    if m:
+        received, dropped = int(m[1]), int(m[2])
+        check("a stalled reader: the drops after the last datagram read are counted",
+              dropped > 0 and received + dropped <= sent and len(records(out)) == received * per_datagram,
+              (received, dropped, sent))
+
+
 def test_commands_with_own_letters(tmp):
     """top's --count is its rows and timeline's -i its interval: the input options keep the other
     name there, and before the command the input option is meant whatever the command."""
@@ -722,7 +746,8 @@ def main():
         print(f"SKIP: no loopback sockets here ({e})")
         sys.exit(77)
     tests = [test_listen_matches_offline, test_listen_ipv6, test_listen_records_before_stop, test_sigint_prints_the_table,
-             test_second_signal_exits_at_once, test_stalled_pipe, test_listen_tcp, test_stops, test_real_exporters, test_commands_with_own_letters,
+             test_second_signal_exits_at_once, test_stalled_pipe, test_listen_tcp, test_stops, test_real_exporters, test_drops_after_the_last_datagram,
+             test_commands_with_own_letters,
              test_follow]
     if in_netns:
         tests.append(test_interface_lo)
