@@ -69,8 +69,7 @@ public:
             // the hosts file was read once before the run: an error here leaves addresses unnamed
             try {
                 for (auto& [addr, name] : resolve_names(wanted, options_.names)) names_.emplace(addr, name);
-            } catch (const std::exception&) {
-            }
+            } catch (const std::exception&) {}
         }
         report::write_connection_rows(out_, sel, names_, report_options(), first_);
         first_ = false;

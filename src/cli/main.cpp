@@ -23,8 +23,8 @@
 
 namespace {
 
-constexpr std::string_view kCommands[] = {"flows", "stats",    "templates", "connections", "hex",
-                                           "decode", "top", "timeline", "report"};
+constexpr std::string_view kCommands[] = {"flows",  "stats", "templates", "connections", "hex",
+                                          "decode", "top",   "timeline",  "report"};
 
 bool is_command(std::string_view word) {
     for (auto c : kCommands) {

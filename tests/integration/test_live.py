@@ -648,6 +648,21 @@ def test_drops_after_the_last_datagram(tmp):
               (received, dropped, sent))
 
 
+def test_report_live(tmp):
+    r = subprocess.run([NFPCAP, "report", "--listen", "127.0.0.1:0"], capture_output=True, timeout=TIMEOUT)
+    check("report --listen without -o: usage error naming live input", r.returncode == 2 and
+          b"reading live input" in r.stderr, (r.returncode, r.stderr))
+    datagrams = export_datagrams(sample("softflowd-ipfix.pcap"))
+    page = os.path.join(tmp, "live.html")
+    p = start("report", "-n", "--listen", "127.0.0.1:0", "-o", page, "-c", str(len(datagrams)))
+    port = bound_port(wait_listening(p))
+    send(datagrams, "127.0.0.1", port)
+    rc, _, err = finish(p)
+    html = open(page, encoding="utf-8").read() if os.path.exists(page) else ""
+    check("report --listen -o: the page, with the live input in its command line", rc == 0 and
+          f"nfpcap report --listen 127.0.0.1:0" in html, (rc, err))
+
+
 def test_commands_with_own_letters(tmp):
     """top's --count is its rows and timeline's -i its interval: the input options keep the other
     name there, and before the command the input option is meant whatever the command."""
@@ -745,10 +760,10 @@ def main():
     except OSError as e:
         print(f"SKIP: no loopback sockets here ({e})")
         sys.exit(77)
-    tests = [test_listen_matches_offline, test_listen_ipv6, test_listen_records_before_stop, test_sigint_prints_the_table,
-             test_second_signal_exits_at_once, test_stalled_pipe, test_listen_tcp, test_stops, test_real_exporters, test_drops_after_the_last_datagram,
-             test_commands_with_own_letters,
-             test_follow]
+    tests = [test_listen_matches_offline, test_listen_ipv6, test_listen_records_before_stop,
+             test_sigint_prints_the_table, test_second_signal_exits_at_once, test_stalled_pipe, test_listen_tcp,
+             test_stops, test_real_exporters, test_drops_after_the_last_datagram, test_report_live,
+             test_commands_with_own_letters, test_follow]
     if in_netns:
         tests.append(test_interface_lo)
     else:
