@@ -57,7 +57,7 @@ public:
     }
     [[nodiscard]] bool done() const override { return out_.closed(); }
 
-    void print(std::deque<analyze::Connection> connections) {
+    void print(const std::deque<analyze::Connection>& connections) {
         if (connections.empty() && !first_) return;
         add_to_footer(footer_, connections);
         const analyze::Selection sel = analyze::select(connections, select_);

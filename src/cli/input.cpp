@@ -137,8 +137,8 @@ public:
         const double seconds = std::chrono::duration<double>(now - started_).count();
         const double rate = seconds > 0 ? static_cast<double>(p.done) / seconds / 1e6 : 0;
         const double percent = p.total != 0 ? 100.0 * static_cast<double>(p.done) / static_cast<double>(p.total) : 0;
-        fmt::print(stderr, "\r\033[Knfpcap: {:.0f} of {:.0f} MB ({:.0f}%), {} records, {:.0f} MB/s", p.done / 1e6,
-                   p.total / 1e6, percent, records_, rate);
+        fmt::print(stderr, "\r\033[Knfpcap: {:.0f} of {:.0f} MB ({:.0f}%), {} records, {:.0f} MB/s",
+                   static_cast<double>(p.done) / 1e6, static_cast<double>(p.total) / 1e6, percent, records_, rate);
         std::fflush(stderr);
         shown_ = true;
     }
