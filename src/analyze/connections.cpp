@@ -194,9 +194,9 @@ std::deque<Connection> ConnectionTable::take_finished(std::int64_t now_ns) {
     for (std::size_t i = 0; i < connections_.size(); ++i) {
         Connection& c = connections_[i];
         if (c.has_time && c.end_ns < before) {
-            out.push_back(c);  // trivially copyable: a copy is the move
+            out.push_back(std::move(c));
         } else {
-            kept.push_back(c);
+            kept.push_back(std::move(c));
             kept_keys.push_back(keys_[i]);
         }
     }
