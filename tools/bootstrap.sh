@@ -11,6 +11,9 @@ cd "$(dirname "$0")/.."
 packages=(g++ meson ninja-build pkg-config libpcap-dev libssl-dev libfmt-dev libcli11-dev libboost-dev doctest-dev)
 if [[ ${1:-} == --test ]]; then
     packages+=(tshark python3 dnsmasq-base iproute2 util-linux)
+    # Real exporters for the live test (test_live.py: softflowd and pmacctd export to --listen;
+    # tcpreplay replays a sample on lo for -i).
+    packages+=(softflowd pmacct tcpreplay)
     # The sanitizer build and the libFuzzer targets of CI (.ci/run).
     packages+=(clang libclang-rt-14-dev)
     # The HTML report in a real browser (tests/integration/test_report_browser.py).

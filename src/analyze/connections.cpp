@@ -84,6 +84,7 @@ Connection& ConnectionTable::find_or_add(const Key& key, const FlowRecord& flow,
     }
     previous_.push_back(slot->second);
     slot->second = static_cast<std::uint32_t>(connections_.size());
+    keys_.push_back(key);
     Connection& c = connections_.emplace_back();
     c.client = {flow.src, flow.src_port};
     c.server = {flow.dst, flow.dst_port};
@@ -179,6 +180,38 @@ std::deque<Connection> ConnectionTable::finish() {
     connections_.clear();
     index_.clear();
     previous_.clear();
+    keys_.clear();
+    for (Connection& c : out) decide_direction(c);
+    if (options_.merge_exporters) out = merge_exporters(std::move(out), options_.window_ns);
+    return out;
+}
+
+std::deque<Connection> ConnectionTable::take_finished(std::int64_t now_ns) {
+    std::int64_t before = 0;  // ended before this: no record can join them any more
+    if (__builtin_sub_overflow(now_ns, options_.window_ns, &before)) return {};
+    std::deque<Connection> out, kept;
+    std::deque<Key> kept_keys;
+    for (std::size_t i = 0; i < connections_.size(); ++i) {
+        Connection& c = connections_[i];
+        if (c.has_time && c.end_ns < before) {
+            out.push_back(std::move(c));
+        } else {
+            kept.push_back(std::move(c));
+            kept_keys.push_back(keys_[i]);
+        }
+    }
+    if (out.empty()) return out;
+    // Index what is kept again, in the same order (per 5-tuple the newest last).
+    constexpr std::uint32_t kNone = UINT32_MAX;
+    connections_ = std::move(kept);
+    keys_ = std::move(kept_keys);
+    index_.clear();
+    previous_.clear();
+    for (std::size_t i = 0; i < keys_.size(); ++i) {
+        auto [slot, inserted] = index_.try_emplace(keys_[i], kNone);
+        previous_.push_back(slot->second);
+        slot->second = static_cast<std::uint32_t>(i);
+    }
     for (Connection& c : out) decide_direction(c);
     if (options_.merge_exporters) out = merge_exporters(std::move(out), options_.window_ns);
     return out;

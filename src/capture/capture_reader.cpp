@@ -65,6 +65,12 @@ CaptureReader::CaptureReader(const std::string& path) : path_(path) {
 
 CaptureReader::~CaptureReader() = default;
 
+std::uint64_t CaptureReader::position() const noexcept {
+    std::FILE* file = pcap_ ? pcap_file(as_pcap(pcap_.get())) : nullptr;
+    const long at = file != nullptr ? std::ftell(file) : -1;
+    return at > 0 ? static_cast<std::uint64_t>(at) : 0;
+}
+
 bool CaptureReader::emit_udp(const FrameInfo& info, std::int64_t time_ns, Datagram& out) {
     ++counters_.udp_datagrams;
     out.frame = counters_.frames;

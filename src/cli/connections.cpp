@@ -11,6 +11,92 @@
 
 namespace nfpcap::cli {
 
+namespace {
+
+// The shown connections' addresses not named yet and not tried before (found or not), so
+// --follow asks for each address once.
+std::vector<wire::IpAddress> unnamed(const analyze::Selection& selection, const report::NameMap& names,
+                                     std::set<wire::IpAddress>& tried) {
+    std::vector<wire::IpAddress> wanted;
+    for (const auto* c : selection.shown) {
+        for (const auto& a : {c->client.addr, c->server.addr}) {
+            if (!names.count(a) && tried.insert(a).second) wanted.push_back(a);
+        }
+    }
+    return wanted;
+}
+
+void add_to_footer(report::ConnectionFooter& footer, const std::deque<analyze::Connection>& connections) {
+    footer.connections += connections.size();
+    for (const auto& c : connections) {
+        if (c.one_way()) ++footer.one_way;
+        if (!c.has_time) continue;
+        if (!footer.first_ns || c.start_ns < *footer.first_ns) footer.first_ns = c.start_ns;
+        if (!footer.last_ns || c.end_ns > *footer.last_ns) footer.last_ns = c.end_ns;
+    }
+}
+
+// --follow: every second of record time, the connections no record can join any more are
+// selected, named and printed, and forgotten.
+class FollowConsumer final : public pipeline::SinkConsumer {
+public:
+    FollowConsumer(netflow::DecodeSink& sink, analyze::ConnectionTable& table, const ConnectionsOptions& options,
+                   const analyze::SelectOptions& select, report::Output& out, report::NameMap& names)
+        : SinkConsumer(sink), table_(table), options_(options), select_(select), out_(out), names_(names) {}
+
+    /// The record clock: the latest time a record has (exporter time, not arrival time).
+    void saw(const analyze::FlowRecord& flow) {
+        const auto t = flow.end_ns ? flow.end_ns : flow.start_ns;
+        if (t && *t > clock_) clock_ = *t;
+    }
+    void on_message(const source::Message&, const session::ProcessResult&) override {
+        constexpr std::int64_t kEvery = 1'000'000'000;
+        if (clock_ == INT64_MIN || (last_ != INT64_MIN && clock_ - last_ < kEvery)) return;
+        last_ = clock_;
+        print(table_.take_finished(clock_));
+    }
+    [[nodiscard]] bool done() const override { return out_.closed(); }
+
+    void print(const std::deque<analyze::Connection>& connections) {
+        if (connections.empty() && !first_) return;
+        add_to_footer(footer_, connections);
+        const analyze::Selection sel = analyze::select(connections, select_);
+        skipped_.below_min_packets += sel.below_min_packets;
+        skipped_.other_hosts += sel.other_hosts;
+        shown_ += sel.shown.size();
+        const auto wanted = unnamed(sel, names_, tried_);
+        if (!wanted.empty()) {
+            // the hosts file was read once before the run: an error here leaves addresses unnamed
+            try {
+                for (auto& [addr, name] : resolve_names(wanted, options_.names)) names_.emplace(addr, name);
+            } catch (const std::exception&) {}
+        }
+        report::write_connection_rows(out_, sel, names_, report_options(), first_);
+        first_ = false;
+    }
+    // The rows are out before the exporters are all known: the text table always names them.
+    [[nodiscard]] report::ConnectionReportOptions report_options() const {
+        return {options_.format, options_.local_time, options_.min_packets, true};
+    }
+
+    report::ConnectionFooter footer_;
+    analyze::Selection skipped_;
+    std::size_t shown_ = 0;
+
+private:
+    analyze::ConnectionTable& table_;
+    const ConnectionsOptions& options_;
+    const analyze::SelectOptions& select_;
+    report::Output& out_;
+    report::NameMap& names_;
+    std::set<wire::IpAddress> tried_;
+    std::int64_t clock_ = INT64_MIN;
+    std::int64_t last_ = INT64_MIN;
+    bool first_ = true;
+};
+
+}  // namespace
+
 CLI::App* setup_connections(CLI::App& app, ConnectionsOptions& o) {
     auto* sub = app.add_subcommand("connections",
                                    "Print one line per connection, hosts and services resolved (the default command)");
@@ -38,6 +124,9 @@ CLI::App* setup_connections(CLI::App& app, ConnectionsOptions& o) {
                   "One row for a connection several exporters observed (the largest observation, not the sum); "
                   "without it each exporter's observation is a row");
     add_flow_select_options(*sub, o.select);
+    sub->add_flag("--follow", o.follow,
+                  "Print each connection once it is complete (no record within --window after its end), for "
+                  "long live runs; memory holds only the open connections. Not with --top or --sort");
     add_input_options(*sub, o.input);
     return sub;
 }
@@ -56,6 +145,12 @@ int run_connections(const ConnectionsOptions& o) {
     select_options.top = o.top;
     select_options.sort = o.sort;
 
+    if (o.follow && (o.top != 0 || o.sort != analyze::SortKey::start)) {
+        fmt::print(stderr,
+                   "nfpcap: --follow prints connections as they complete: --top and --sort need the whole run\n");
+        return kExitUsage;
+    }
+
     analyze::ConnectionOptions co;
     co.window_ns = static_cast<std::int64_t>(o.window_seconds * 1e9);
     co.renormalize = o.renormalize;
@@ -63,10 +158,41 @@ int run_connections(const ConnectionsOptions& o) {
     analyze::ConnectionTable table(co);
     auto selector = make_flow_selector(o.select, o.local_time);
     if (!selector) return kExitUsage;
+    report::NameMap names;
+    try {
+        if (o.follow) names = resolve_names({}, o.names);  // the hosts file, read (and checked) now
+    } catch (const std::exception& e) {
+        fmt::print(stderr, "nfpcap: {}\n", e.what());
+        return kExitInputError;
+    }
+    report::Output out(stdout);
+    FollowConsumer* follow = nullptr;
     analyze::FlowSink sink([&](const analyze::FlowRecord& flow) {
-        if (selector->accept(flow)) table.add(flow);
+        if (!selector->accept(flow)) return;
+        table.add(flow);
+        if (follow != nullptr) follow->saw(flow);
     });
     session::SessionTable sessions(o.input.session_options());
+    const auto undecoded = [&sessions] {
+        const auto totals = sessions.totals();
+        return totals.counters.malformed_datagrams + totals.counters.partial_datagrams;
+    };
+    const std::string stats_hint = "nfpcap stats " + o.input.describe();
+
+    if (o.follow) {
+        FollowConsumer consumer(sink, table, o, select_options, out, names);
+        follow = &consumer;
+        const int rc = run_captures(o.input, sessions, consumer);
+        consumer.print(table.finish());
+        report::ConnectionFooter& footer = consumer.footer_;
+        footer.records = table.records();
+        footer.exporters = sink.exporters();
+        footer.undecoded = undecoded();
+        footer.stats_hint = stats_hint;
+        report::write_connection_footer(out, consumer.shown_, consumer.skipped_, footer, consumer.report_options());
+        return rc;
+    }
+
     pipeline::SinkConsumer consumer(sink);
     const int rc = run_captures(o.input, sessions, consumer);
 
@@ -74,23 +200,17 @@ int run_connections(const ConnectionsOptions& o) {
     const analyze::Selection selection = analyze::select(connections, select_options);
 
     report::ConnectionFooter footer;
-    footer.connections = connections.size();
+    add_to_footer(footer, connections);
     footer.records = table.records();
     footer.exporters = sink.exporters();
-    for (const auto& c : connections) {
-        if (c.one_way()) ++footer.one_way;
-        if (!c.has_time) continue;
-        if (!footer.first_ns || c.start_ns < *footer.first_ns) footer.first_ns = c.start_ns;
-        if (!footer.last_ns || c.end_ns > *footer.last_ns) footer.last_ns = c.end_ns;
-    }
+    // No export traffic at all from files: explain_no_export said so; an empty table would only puzzle.
     const auto totals = sessions.totals();
-    // No export traffic at all: explain_no_export said so; an empty table would only puzzle.
-    if (totals.datagrams == totals.not_export_datagrams && o.format == report::Format::text) return rc;
-    footer.undecoded = totals.counters.malformed_datagrams + totals.counters.partial_datagrams;
-    footer.stats_hint = "nfpcap stats";
-    for (const auto& f : o.input.files) footer.stats_hint += " " + f;
+    if (!o.input.live() && totals.datagrams == totals.not_export_datagrams && o.format == report::Format::text) {
+        return rc;
+    }
+    footer.undecoded = undecoded();
+    footer.stats_hint = stats_hint;
 
-    report::NameMap names;
     try {
         std::vector<wire::IpAddress> wanted;
         for (const auto* c : selection.shown) {
@@ -102,7 +222,6 @@ int run_connections(const ConnectionsOptions& o) {
         fmt::print(stderr, "nfpcap: {}\n", e.what());
         return kExitInputError;
     }
-    report::Output out(stdout);
     report::write_connections(out, selection, footer, names,
                               {o.format, o.local_time, o.min_packets, footer.exporters.size() > 1});
     return rc;

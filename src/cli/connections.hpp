@@ -23,6 +23,7 @@ struct ConnectionsOptions {
     double window_seconds = 10;
     bool renormalize = false;
     bool merge_exporters = false;
+    bool follow = false;  ///< print each connection once it is complete
 };
 
 CLI::App* setup_connections(CLI::App& app, ConnectionsOptions& options);

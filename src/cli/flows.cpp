@@ -45,16 +45,18 @@ private:
 // Records to the writer; with several files, each record names its file.
 class FlowsConsumer final : public pipeline::SinkConsumer {
 public:
-    FlowsConsumer(netflow::DecodeSink& sink, report::RecordWriter& writer, const report::Output& out, bool several)
+    FlowsConsumer(netflow::DecodeSink& sink, report::RecordWriter& writer, report::Output& out, bool several)
         : SinkConsumer(sink), writer_(writer), out_(out), several_(several) {}
     void on_input_begins(const source::InputSummary& input) override {
         if (several_) writer_.set_file(input.name);
     }
+    // Live, a pipe: each datagram's records are out before the next datagram is waited for.
+    void on_message(const source::Message&, const session::ProcessResult&) override { out_.item_done(); }
     [[nodiscard]] bool done() const override { return out_.closed(); }
 
 private:
     report::RecordWriter& writer_;
-    const report::Output& out_;
+    report::Output& out_;
     bool several_;
 };
 
@@ -65,8 +67,10 @@ int run_flows(const FlowsOptions& options) {
     if (!selector) return kExitUsage;
     const bool selecting = !options.select.filter.empty() || !selector->window.unbounded();
     report::Output out(stdout);
+    out.set_immediate(options.input.immediate_output());
     report::RecordWriter writer(out, {options.format, options.options_records});
     SelectingSink selecting_sink(writer, *selector);
+    out.item_done();  // a CSV header row before the first record arrives
     session::SessionTable sessions(options.input.session_options());
     FlowsConsumer consumer(selecting ? static_cast<netflow::DecodeSink&>(selecting_sink) : writer, writer, out,
                            options.input.files.size() > 1);

@@ -24,7 +24,7 @@ public:
         if (!started_) fixture::append_format_line(out_.buffer());
         started_ = true;
         fixture::append_message(out_.buffer(), m);
-        out_.maybe_flush();
+        out_.item_done();
     }
     [[nodiscard]] bool closed() const override { return out_.closed(); }
 
@@ -115,6 +115,7 @@ int run_hex(const HexOptions& options) {
         anonymizer = std::make_unique<fixture::CryptoPan>(fixture::key_from_text(*options.anonymize_key));
     }
     report::Output out(stdout);
+    out.set_immediate(options.input.immediate_output());
     std::unique_ptr<PcapSink> pcap;
     if (!options.pcap.empty()) pcap = std::make_unique<PcapSink>(options.pcap);
     HexSink hex(out);

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-// What every subcommand shares: the capture files, port selection, exit codes, and the run.
+// What every subcommand shares: the input (capture files, standard input, UDP/TCP sockets,
+// interfaces), port selection, when to stop, exit codes, and the run.
 #pragma once
 #include <map>
 #include <string>
@@ -9,6 +10,7 @@
 #include <CLI/CLI.hpp>
 
 #include "nfpcap/pipeline/run.hpp"
+#include "nfpcap/report/output.hpp"
 #include "nfpcap/report/run_summary.hpp"
 #include "nfpcap/session/session_table.hpp"
 
@@ -18,18 +20,41 @@ namespace nfpcap::cli {
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitInputError = 1;  ///< a file could not be read (wholly or to its end)
 inline constexpr int kExitUsage = 2;
+/// A capture file whose reading SIGINT/SIGTERM stopped: 128 + the signal, as a shell reports a
+/// process the signal ended (a live source or standard input stopped so ends with 0).
+inline constexpr int kExitSignalBase = 128;
 
 struct InputOptions {
     std::vector<std::string> files;
     std::vector<std::uint16_t> ports;
-    bool no_dns = false;  ///< -n where a command has no names to look up: accepted, changes nothing
+    bool no_dns = false;                  ///< -n where a command has no names to look up: accepted, changes nothing
+    std::vector<std::string> listen;      ///< --listen [ADDR:]PORT (UDP)
+    std::vector<std::string> listen_tcp;  ///< --listen-tcp [ADDR:]PORT (IPFIX over TCP)
+    std::vector<std::string> interfaces;  ///< -i IFACE
+    std::string capture_filter;           ///< -f BPF (with -i)
+    std::string write;                    ///< --write FILE.pcap
+    std::size_t receive_buffer = 0;       ///< --rcvbuf BYTES (0: the default)
+    double duration = 0;                  ///< --duration SECONDS (0: no limit)
+    std::uint64_t count = 0;              ///< -c N datagrams (0: no limit)
+    bool immediate = false;               ///< -l: write each datagram's output at once
+    bool no_progress = false;
 
+    [[nodiscard]] bool sockets() const noexcept { return !listen.empty() || !listen_tcp.empty(); }
+    [[nodiscard]] bool live() const noexcept { return sockets() || !interfaces.empty(); }
     /// The session table options these select.
     [[nodiscard]] session::SessionOptions session_options() const {
         session::SessionOptions o;
         o.ports = ports;
+        // Everything that reaches a collector's socket is export data: malformed if it does not
+        // decode, never "not export traffic".
+        o.all_export = sockets();
         return o;
     }
+    /// Output is written as each datagram is decoded (see report::Output): -l, a live source,
+    /// standard input or another pipe as input, or a pipe (FIFO, socket) as standard output.
+    [[nodiscard]] bool immediate_output() const;
+    /// The input as a command line names it again (`nfpcap stats ...` hints).
+    [[nodiscard]] std::string describe() const;
 };
 
 /// Restricts an option to the keys of `names` (case-insensitive) and maps them to values, with
@@ -49,7 +74,10 @@ void add_choices(CLI::Option* option, const std::map<std::string, T>& names) {
 void add_format_option(CLI::App& app, report::Format& format, std::initializer_list<report::Format> formats,
                        const std::string& help);
 
-/// Adds FILE... and --port to a subcommand.
+/// Adds FILE..., --port and the live input options (--listen, --listen-tcp, -i, -f, --write,
+/// --rcvbuf, --duration, -c, -l, --no-progress) to a subcommand, and checks them once parsed:
+/// FILE, --listen/--listen-tcp and -i exclude each other; with none of them, a pipe on standard
+/// input is read (else it is a usage error).
 void add_input_options(CLI::App& app, InputOptions& options);
 
 /// Prints the error that ended an input, once, as one line: what was read before it was still
@@ -61,9 +89,12 @@ void print_input_error(const source::InputSummary& input, std::string_view kept 
 void explain_no_export(const pipeline::RunResult& run, const session::SessionTable& sessions,
                        const InputOptions& options);
 
-/// Reads every file in order through the pipeline (template state carries over from file to
-/// file, as for a capture split by tcpdump -C), printing one line per input error as it ends.
-/// Returns the exit code; `result` receives the run's summary if given.
+/// Reads the input through the pipeline: files in order (template state carries over from file
+/// to file, as for a capture split by tcpdump -C), or the sockets or interfaces until stopped
+/// (--duration, -c, SIGINT/SIGTERM: a second signal exits at once). Prints one line per input
+/// error as it ends, and for live inputs where they listen and what they received. Returns the
+/// exit code; `result` receives the run's summary if given. Throws std::runtime_error when a
+/// socket, interface or --write file cannot be set up.
 int run_captures(const InputOptions& options, session::SessionTable& sessions, pipeline::Consumer& consumer,
                  pipeline::RunResult* result = nullptr, std::string_view kept = "decoded");
 

@@ -10,6 +10,7 @@
 #include <CLI/CLI.hpp>
 
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "connections.hpp"
@@ -23,6 +24,63 @@
 #include "top.hpp"
 
 namespace {
+
+constexpr std::string_view kCommands[] = {"flows",  "stats", "templates", "connections", "hex",
+                                          "decode", "top",   "timeline",  "report"};
+
+bool is_command(std::string_view word) {
+    for (auto c : kCommands) {
+        if (word == c) return true;
+    }
+    return false;
+}
+
+// The input options every command shares may come before the command, as in
+// `nfpcap --listen :2055 --write today.pcap flows -T json`: the command moves in front of them.
+void command_first(std::vector<std::string>& args) {
+    static constexpr std::string_view kWithValue[] = {
+        "--listen", "--listen-tcp", "-i",         "--interface", "-f",      "--capture-filter",
+        "--write",  "--rcvbuf",     "--duration", "-c",          "--count", "--port"};
+    static constexpr std::string_view kFlags[] = {"-l", "--line-buffered", "--no-progress"};
+    std::size_t i = 1;
+    while (i < args.size()) {
+        const std::string_view word = args[i];
+        bool value = false, flag = false;
+        for (auto o : kWithValue) value = value || word == o;
+        for (auto o : kFlags) flag = flag || word == o;
+        for (auto o : kWithValue) {
+            flag = flag || (word.size() > o.size() && word.substr(0, o.size()) == o && word[o.size()] == '=');
+        }
+        if (value) {
+            i += 2;
+        } else if (flag) {
+            i += 1;
+        } else {
+            break;
+        }
+    }
+    if (i > 1 && i < args.size() && is_command(args[i])) {
+        // Before the command every option is an input option: named so that the command's own
+        // options (timeline -i, top --count) cannot take them.
+        static constexpr std::pair<std::string_view, std::string_view> kUnambiguous[] = {
+            {"-i", "--interface"}, {"-f", "--capture-filter"}, {"-l", "--line-buffered"}, {"--count", "-c"}};
+        for (std::size_t k = 1; k < i; ++k) {
+            for (auto [from, to] : kUnambiguous) {
+                if (args[k] == from) {
+                    args[k] = to;
+                } else if (args[k].size() > from.size() && args[k].compare(0, from.size(), from) == 0 &&
+                           args[k][from.size()] == '=') {
+                    // --count=5 is -c5; a long name keeps its '='
+                    const std::size_t value = from.size() + (to.substr(0, 2) == "--" ? 0 : 1);
+                    args[k] = std::string(to) + args[k].substr(value);
+                }
+            }
+        }
+        std::string command = std::move(args[i]);
+        args.erase(args.begin() + static_cast<std::ptrdiff_t>(i));
+        args.insert(args.begin() + 1, std::move(command));
+    }
+}
 
 std::size_t edit_distance(std::string_view a, std::string_view b) {
     std::vector<std::size_t> row(b.size() + 1);
@@ -42,8 +100,6 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
 // A first word that is no file but nearly a command name (`flow`, `stat`, `tempaltes`) is a
 // typo, not a capture to open: the nearest command, if it is near enough.
 std::string_view nearest_command(std::string_view word) {
-    static constexpr std::string_view kCommands[] = {"flows",  "stats", "templates", "connections", "hex",
-                                                     "decode", "top",   "timeline",  "report"};
     if (word.empty() || word[0] == '-' || std::filesystem::exists(std::string(word))) return {};
     std::string_view best;
     std::size_t best_distance = 3;  // at most two edits
@@ -62,11 +118,10 @@ std::string_view nearest_command(std::string_view word) {
 // command name or a top-level flag in first place selects the default command.
 std::vector<std::string> with_default_command(int argc, char** argv) {
     std::vector<std::string> args(argv, argv + argc);
-    static constexpr std::string_view kTopLevel[] = {"flows",  "stats",      "templates", "connections", "hex",
-                                                     "decode", "top",        "timeline",  "report",      "-h",
-                                                     "--help", "--help-all", "--version"};
+    command_first(args);
+    static constexpr std::string_view kTopLevel[] = {"-h", "--help", "--help-all", "--version"};
     if (args.size() > 1) {
-        bool top_level = false;
+        bool top_level = is_command(args[1]);
         for (auto word : kTopLevel) top_level = top_level || args[1] == word;
         if (!top_level) args.insert(args.begin() + 1, "connections");
     }
@@ -79,8 +134,10 @@ int run_main(int argc, char** argv) {
     std::signal(SIGPIPE, SIG_IGN);
 
     CLI::App app{
-        "nfpcap: decode NetFlow v1/v5/v9 and IPFIX export traffic in packet captures.\n"
-        "Without a command, nfpcap [OPTIONS] FILE... runs `connections`.",
+        "nfpcap: decode NetFlow v1/v5/v9 and IPFIX export traffic in packet captures, or live as a collector.\n"
+        "Without a command, nfpcap [OPTIONS] FILE... runs `connections`. Instead of FILE, every command can\n"
+        "listen (--listen [ADDR:]PORT UDP, --listen-tcp PORT IPFIX over TCP) or capture (-i IFACE -f BPF),\n"
+        "and save what it receives (--write FILE.pcap); Ctrl-C stops and prints what was received.",
         "nfpcap"};
     app.set_version_flag("--version", std::string("nfpcap ") + NFPCAP_VERSION);
     app.require_subcommand(1);

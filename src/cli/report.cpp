@@ -54,7 +54,8 @@ std::string command_line(const ReportOptions& o) {
     if (!o.select.filter.empty()) c += fmt::format(" -Y '{}'", o.select.filter);
     if (!o.select.from.empty()) c += " --from " + o.select.from;
     if (!o.select.to.empty()) c += " --to " + o.select.to;
-    for (const auto& f : o.input.files) c += " " + f;
+    const std::string input = o.input.describe();  // files, or the live input
+    if (!input.empty()) c += " " + input;
     return c;
 }
 
@@ -95,9 +96,8 @@ std::string default_output(const std::vector<std::string>& files) {
 int run_report(const ReportOptions& o) {
     const std::string output = o.output.empty() ? default_output(o.input.files) : o.output;
     if (output.empty()) {
-        fmt::print(
-            stderr,
-            "nfpcap: report: reading standard input, give the page's name with -o FILE (- for standard output)\n");
+        fmt::print(stderr, "nfpcap: report: reading {}, give the page's name with -o FILE (- for standard output)\n",
+                   o.input.live() ? "live input" : "standard input");
         return kExitUsage;
     }
     auto selector = make_flow_selector(o.select, o.local_time);

@@ -216,12 +216,14 @@ std::string csv_field(const std::string& s) {
     return q + "\"";
 }
 
-void write_csv(Output& output, const analyze::Selection& sel, const NameMap& names) {
+void write_csv(Output& output, const analyze::Selection& sel, const NameMap& names, bool header = true) {
     Buffer& out = output.buffer();
-    out.append(std::string_view(
-        "start,end,duration_ms,protocol,service,client,client_port,server,server_port,client_name,server_name,"
-        "packets_to_server,packets_to_client,bytes_to_server,bytes_to_client,records,direction_rule,one_way,"
-        "exporter,protocol_name,client_tcp_flags,server_tcp_flags,state\n"));
+    if (header) {
+        out.append(std::string_view(
+            "start,end,duration_ms,protocol,service,client,client_port,server,server_port,client_name,server_name,"
+            "packets_to_server,packets_to_client,bytes_to_server,bytes_to_client,records,direction_rule,one_way,"
+            "exporter,protocol_name,client_tcp_flags,server_tcp_flags,state\n"));
+    }
     auto name_of = [&](const wire::IpAddress& a) {
         auto found = names.find(a);
         return found == names.end() ? std::string() : csv_field(found->second);
@@ -249,10 +251,9 @@ void write_csv(Output& output, const analyze::Selection& sel, const NameMap& nam
     }
 }
 
-void write_footer(Buffer& out, const analyze::Selection& sel, const ConnectionFooter& f,
+void write_footer(Buffer& out, std::size_t shown, const analyze::Selection& sel, const ConnectionFooter& f,
                   const ConnectionReportOptions& o) {
-    fmt::format_to(it(out), "\n{} of {} connections shown ({} flow records", sel.shown.size(), f.connections,
-                   f.records);
+    fmt::format_to(it(out), "\n{} of {} connections shown ({} flow records", shown, f.connections, f.records);
     if (f.one_way) fmt::format_to(it(out), "; {} one-way", f.one_way);
     out.append(std::string_view(").\n"));
     if (sel.below_min_packets) {
@@ -336,13 +337,48 @@ void write_connections(Output& out, const analyze::Selection& selection, const C
     switch (options.format) {
     case Format::text:
         write_text(out, selection, names, options);
-        write_footer(b, selection, footer, options);
+        write_footer(b, selection.shown.size(), selection, footer, options);
         break;
     case Format::json: write_json(out, selection, names); break;
     case Format::csv: write_csv(out, selection, names); break;
     case Format::line:  // not offered for connections
     case Format::count_: break;
     }
+    out.flush();
+}
+
+void write_connection_rows(Output& out, const analyze::Selection& rows, const NameMap& names,
+                           const ConnectionReportOptions& options, bool header) {
+    switch (options.format) {
+    case Format::text: {
+        // Wide enough for most rows: a start time, IPv4 endpoints with a short name, one exporter.
+        constexpr std::array<std::size_t, kColumnCount> kWidth{23, 8, 5, 10, 28, 28, 8, 9, 8, 9, 13, 11, 21};
+        auto fit = [&kWidth](const Row& r) {
+            std::array<std::size_t, kColumnCount> w = kWidth;
+            for (std::size_t i = 0; i < r.size(); ++i) w[i] = std::max(w[i], r[i].size());
+            return w;
+        };
+        if (header) {
+            const Row h = header_row(options);
+            append_row(out.buffer(), h, fit(h), options.exporter_column);
+        }
+        for (const Connection* c : rows.shown) {
+            const Row r = row_of(*c, names, options);
+            append_row(out.buffer(), r, fit(r), options.exporter_column);
+        }
+        break;
+    }
+    case Format::json: write_json(out, rows, names); break;
+    case Format::csv: write_csv(out, rows, names, header); break;
+    case Format::line:
+    case Format::count_: break;
+    }
+    out.flush();
+}
+
+void write_connection_footer(Output& out, std::size_t shown, const analyze::Selection& skipped,
+                             const ConnectionFooter& footer, const ConnectionReportOptions& options) {
+    if (options.format == Format::text) write_footer(out.buffer(), shown, skipped, footer, options);
     out.flush();
 }
 

@@ -63,7 +63,13 @@ void write_json(Buffer& out, const std::vector<FileSummary>& files, const sessio
         if (i) out.push_back(',');
         out.append(std::string_view("{\"file\":"));
         append_json_string(out, f.name);
-        fmt::format_to(it(out), ",\"link_type\":\"{}\",\"frames\":{},\"error\":", f.link_type, f.counters.frames);
+        fmt::format_to(it(out), ",\"link_type\":\"{}\",\"frames\":{},", f.link_type, f.counters.frames);
+        if (f.kernel_drops) fmt::format_to(it(out), "\"kernel_drops\":{},", *f.kernel_drops);
+        if (f.stream.messages != 0 || f.stream.bytes_lost != 0 || f.stream.resyncs != 0) {
+            fmt::format_to(it(out), "\"stream_messages\":{},\"stream_bytes_lost\":{},\"stream_resyncs\":{},",
+                           f.stream.messages, f.stream.bytes_lost, f.stream.resyncs);
+        }
+        out.append(std::string_view("\"error\":"));
         if (f.error.empty()) {
             out.append(std::string_view("null"));
         } else {
@@ -108,7 +114,16 @@ void write_text(Buffer& out, const std::vector<FileSummary>& files, const sessio
     const auto totals = table.totals();
     const Counters& c = totals.counters;
     for (const auto& f : files) {
-        fmt::format_to(it(out), "{}: {} frames, link type {}", f.name, f.counters.frames, f.link_type);
+        if (f.link_type.empty()) {  // sockets: messages, no frames
+            fmt::format_to(it(out), "{}: {} messages received", f.name, f.counters.frames);
+        } else {
+            fmt::format_to(it(out), "{}: {} frames, link type {}", f.name, f.counters.frames, f.link_type);
+        }
+        if (f.kernel_drops) fmt::format_to(it(out), ", {} dropped by the kernel", *f.kernel_drops);
+        if (f.stream.bytes_lost != 0 || f.stream.resyncs != 0) {
+            fmt::format_to(it(out), ", {} TCP stream bytes skipped (no message header) in {} resync{}",
+                           f.stream.bytes_lost, f.stream.resyncs, f.stream.resyncs == 1 ? "" : "s");
+        }
         if (f.counters.not_ip || f.counters.not_udp) {
             fmt::format_to(it(out), " ({} not IP, {} not UDP)", f.counters.not_ip, f.counters.not_udp);
         }

@@ -3,10 +3,23 @@
 #include "nfpcap/source/capture_source.hpp"
 
 #include <pcap/pcap.h>
+#include <sys/stat.h>
 
 namespace nfpcap::source {
 
-CaptureSource::CaptureSource(std::vector<std::string> paths) : paths_(std::move(paths)) {}
+namespace {
+std::uint64_t file_size(const std::string& path) {
+    struct stat st {};
+    if (path == "-" || ::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return 0;
+    return static_cast<std::uint64_t>(st.st_size);
+}
+}  // namespace
+
+CaptureSource::CaptureSource(std::vector<std::string> paths) : paths_(std::move(paths)) {
+    for (const auto& p : paths_) total_bytes_ += file_size(p);
+}
+
+Progress CaptureSource::progress() const { return {done_bytes_ + (reader_ ? reader_->position() : 0), total_bytes_}; }
 
 CaptureSource::~CaptureSource() = default;
 
@@ -34,6 +47,7 @@ SourceEvent CaptureSource::end_current() {
         if (!reader_->error().empty()) summary_.error = reader_->error();
         reader_.reset();
     }
+    if (next_path_ > 0) done_bytes_ += file_size(paths_[next_path_ - 1]);
     ended_ = true;
     return SourceEvent::input_ends;
 }

@@ -716,6 +716,41 @@ TEST_CASE("select: top N by bytes, then the chosen order") {
     }
 }
 
+TEST_CASE("take_finished hands out what no record can join any more, and forgets it") {
+    ConnectionOptions options;  // window 10 s
+    ConnectionTable table(options);
+    table.add(Rec("10.0.0.1", 51000, "10.0.0.2", 443).ms(0, 1000).f);
+    table.add(Rec("10.0.0.3", 51001, "10.0.0.2", 443).ms(0, 30000).f);
+    table.add(Rec("10.0.0.4", 51002, "10.0.0.2", 80).no_time().f);
+    // 11 s: the first ended 10 s ago, not more
+    CHECK(table.take_finished(kT0 + 11000 * kMs).empty());
+    auto done = table.take_finished(kT0 + 11001 * kMs);
+    REQUIRE(done.size() == 1);
+    CHECK(done.front().client == ep("10.0.0.1", 51000));
+    CHECK(done.front().server == ep("10.0.0.2", 443));  // the direction is decided as in finish()
+    // The second still joins its record; the first is gone: its 5-tuple starts over.
+    table.add(Rec("10.0.0.2", 443, "10.0.0.3", 51001).ms(29000, 31000).counts(5, 500).flags(kAck).f);
+    table.add(Rec("10.0.0.2", 443, "10.0.0.1", 51000).ms(12000, 12500).counts(3, 300).flags(kAck).f);
+    const auto rest = table.finish();
+    REQUIRE(rest.size() == 3);
+    CHECK(rest[0].client == ep("10.0.0.3", 51001));
+    CHECK(rest[0].packets[1] == 5);
+    CHECK(rest[0].records == 2);
+    CHECK(rest[1].records == 1);  // no time: never finished by time, handed out at the end
+    CHECK(rest[2].records == 1);
+    CHECK(rest[2].client == ep("10.0.0.1", 51000));
+    CHECK(rest[2].packets == std::array<std::uint64_t, 2>{0, 3});
+    CHECK(table.records() == 5);
+}
+
+TEST_CASE("take_finished near the ends of the time range does not overflow") {
+    ConnectionTable table;
+    table.add(Rec("10.0.0.1", 51000, "10.0.0.2", 443).f);
+    CHECK(table.take_finished(INT64_MIN).empty());
+    CHECK(table.take_finished(INT64_MAX).size() == 1);
+    CHECK(table.finish().empty());
+}
+
 }  // TEST_SUITE("analyze.connections")
 
 TEST_SUITE("analyze.connections") {

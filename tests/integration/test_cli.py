@@ -44,7 +44,7 @@ def test_usage():
     check("no command is a usage error", r.returncode == 2, r.returncode)
     r = run("flows", "--format", "xml", sample("softflowd-v9.pcap"))
     check("bad format is a usage error", r.returncode == 2, r.returncode)
-    r = run("flows")
+    r = run("flows", stdin=subprocess.DEVNULL)
     check("missing file is a usage error", r.returncode == 2, r.returncode)
     check("version", run("--version").stdout.decode().startswith("nfpcap "))
 

@@ -82,6 +82,11 @@ public:
     /// Decides every connection's direction and hands them over, in order of first record
     /// (selection sorts what it shows).
     std::deque<Connection> finish();
+    /// Hands over (directions decided, in order of first record) the connections whose last
+    /// record ended more than the window before `now_ns`, and forgets them: a long live run
+    /// (connections --follow) keeps only the open ones. A later record of the same 5-tuple
+    /// starts a new connection. O(connections): call it now and then, not per record.
+    std::deque<Connection> take_finished(std::int64_t now_ns);
 
     [[nodiscard]] std::uint64_t records() const noexcept { return records_; }
 
@@ -110,6 +115,7 @@ private:
     // `previous_` (one small map entry per 5-tuple, no per-key allocation).
     std::unordered_map<Key, std::uint32_t, KeyHash> index_;
     std::deque<std::uint32_t> previous_;
+    std::deque<Key> keys_;  // each connection's key, to index what take_finished keeps
     std::uint64_t records_ = 0;
 };
 

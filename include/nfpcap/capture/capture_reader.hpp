@@ -46,6 +46,8 @@ public:
     [[nodiscard]] const std::string& error() const noexcept { return error_; }
     [[nodiscard]] const std::string& path() const noexcept { return path_; }
     [[nodiscard]] int link_type() const noexcept { return dlt_; }
+    /// Bytes of the file read so far (for a progress line; 0 when it cannot tell).
+    [[nodiscard]] std::uint64_t position() const noexcept;
 
 private:
     bool emit_udp(const FrameInfo& info, std::int64_t time_ns, Datagram& out);

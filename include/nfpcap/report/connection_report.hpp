@@ -43,4 +43,14 @@ std::string service_of(const analyze::Connection& c);
 void write_connections(Output& out, const analyze::Selection& selection, const ConnectionFooter& footer,
                        const NameMap& names, const ConnectionReportOptions& options);
 
+/// `connections --follow`: some rows as their connections complete, written at once. `header`
+/// adds the column titles (text) or the header row (CSV) first; text columns have fixed widths,
+/// since later rows are not known (a longer value widens its own row only).
+void write_connection_rows(Output& out, const analyze::Selection& rows, const NameMap& names,
+                           const ConnectionReportOptions& options, bool header);
+/// The text footer alone, after the last rows of --follow (nothing for JSON and CSV): `shown`
+/// rows in all, `skipped` the counts of what the selections left out.
+void write_connection_footer(Output& out, std::size_t shown, const analyze::Selection& skipped,
+                             const ConnectionFooter& footer, const ConnectionReportOptions& options);
+
 }  // namespace nfpcap::report

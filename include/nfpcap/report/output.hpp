@@ -15,8 +15,10 @@ namespace nfpcap::report {
 
 using Buffer = fmt::memory_buffer;
 
-/// Formats into a large buffer and writes it out in big chunks. Once the reader has gone away
-/// (EPIPE), output stops quietly: `closed()` tells the caller to stop producing.
+/// Formats into a large buffer and writes it out in big chunks, or, in immediate mode, at the
+/// end of each item (a datagram's records), so that a reader sees records as they arrive (a
+/// live source, a pipe: tcpdump's -l). Once the reader has gone away (EPIPE), output stops
+/// quietly: `closed()` tells the caller to stop producing.
 class Output {
 public:
     explicit Output(std::FILE* file) : file_(file) {}
@@ -25,10 +27,17 @@ public:
     Output& operator=(const Output&) = delete;
 
     Buffer& buffer() noexcept { return buffer_; }
-    /// Call after each item: writes when the buffer is large.
+    /// Call after each record: writes when the buffer is large.
     void maybe_flush() {
         if (buffer_.size() >= kFlushAt) flush();
     }
+    /// Call at the end of each item (a datagram): writes now in immediate mode, else when the
+    /// buffer is large.
+    void item_done() {
+        if (immediate_ || buffer_.size() >= kFlushAt) flush();
+    }
+    void set_immediate(bool immediate) noexcept { immediate_ = immediate; }
+    [[nodiscard]] bool immediate() const noexcept { return immediate_; }
     void flush();
     [[nodiscard]] bool closed() const noexcept { return closed_; }
 
@@ -37,6 +46,7 @@ private:
     std::FILE* file_;
     Buffer buffer_;
     bool closed_ = false;
+    bool immediate_ = false;
 };
 
 /// Makes room for `n` more bytes at the end of `out` and returns where they start; write

@@ -20,6 +20,7 @@ public:
     SourceEvent next(Message& out) override;
     [[nodiscard]] const InputSummary& current() const noexcept override { return summary_; }
     void stop() override;
+    [[nodiscard]] Progress progress() const override;
 
 private:
     SourceEvent open_next();
@@ -30,7 +31,9 @@ private:
     std::unique_ptr<capture::CaptureReader> reader_;
     capture::Datagram datagram_;
     InputSummary summary_;
-    bool ended_ = true;  ///< the current input has had its input_ends event
+    bool ended_ = true;              ///< the current input has had its input_ends event
+    std::uint64_t total_bytes_ = 0;  ///< sizes of the regular files among the paths
+    std::uint64_t done_bytes_ = 0;   ///< sizes of the files read already
 };
 
 }  // namespace nfpcap::source

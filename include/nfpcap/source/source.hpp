@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: MIT
-// Where export messages come from: one interface for capture files, fixtures, and (next) live
-// interfaces and sockets, so every command reads them through the same run loop.
+// Where export messages come from: one interface for capture files, fixtures, live interfaces
+// and sockets, so every command reads them through the same run loop.
 #pragma once
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "nfpcap/capture/capture_reader.hpp"
 #include "nfpcap/source/message.hpp"
+#include "nfpcap/source/stream_framer.hpp"
 
 namespace nfpcap::source {
 
@@ -17,6 +19,19 @@ struct InputSummary {
     capture::CaptureCounters counters;
     std::string error;    ///< what stopped the input early, or made it unreadable (empty: none)
     bool opened = false;  ///< the input could be opened at all
+    /// A live input (sockets, interfaces) rather than a file: it ends when stopped.
+    bool live = false;
+    /// Datagrams (frames) the kernel dropped before nfpcap read them, where the OS says
+    /// (SO_RXQ_OVFL on sockets, pcap_stats on interfaces).
+    std::optional<std::uint64_t> kernel_drops;
+    /// TCP inputs (--listen-tcp): what cutting the streams into messages skipped.
+    StreamCounters stream;
+};
+
+/// How far a source has read, in bytes of its files (both 0 when it cannot tell).
+struct Progress {
+    std::uint64_t done = 0;
+    std::uint64_t total = 0;
 };
 
 /// What `MessageSource::next` has to say.
@@ -37,6 +52,8 @@ public:
     [[nodiscard]] virtual const InputSummary& current() const noexcept = 0;
     /// Stops reading early: the current input's summary is completed (counters of what was read).
     virtual void stop() {}
+    /// Bytes read of the bytes there are to read, for a progress line.
+    [[nodiscard]] virtual Progress progress() const { return {}; }
 };
 
 }  // namespace nfpcap::source
