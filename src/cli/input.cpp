@@ -2,8 +2,11 @@
 // Capture files through the library's run loop, with one error line per bad file.
 #include "input.hpp"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
+#include "nfpcap/pipeline/first_pass.hpp"
 #include "nfpcap/source/capture_source.hpp"
 
 namespace nfpcap::cli {
@@ -43,9 +46,21 @@ void add_input_options(CLI::App& app, InputOptions& options) {
                    "Only UDP datagrams to or from this port are export traffic (repeatable); "
                    "by default export datagrams are recognized on any port")
         ->type_name("PORT");
+    add_pending_option(app, options.pending_limit);
+    app.add_flag("--two-pass,!--no-two-pass", options.two_pass,
+                 "When the late-data buffer fills (or data still waits at the end), read the files once more "
+                 "to learn the templates that come later (default; never for standard input)");
     app.add_option("files", options.files, "Capture files (pcap or pcapng); - reads standard input")
         ->required()
         ->type_name("FILE...");
+}
+
+void add_pending_option(CLI::App& app, std::size_t& pending_limit) {
+    app.add_option("--pending-limit", pending_limit,
+                   "Keep at most SIZE bytes of data that came before its template (all exporters; K, M, G: "
+                   "binary units; default 64M), decoded when the template arrives; 0 keeps none")
+        ->transform(CLI::AsSizeValue(false))
+        ->type_name("SIZE");
 }
 
 void print_input_error(const source::InputSummary& input, std::string_view kept) {
@@ -62,7 +77,16 @@ int run_captures(const InputOptions& options, session::SessionTable& sessions, p
                  pipeline::RunResult* result, std::string_view kept) {
     source::CaptureSource source(options.files);
     ReportingConsumer reporting(consumer, kept);
+    const bool from_stdin = std::find(options.files.begin(), options.files.end(), "-") != options.files.end();
+    std::unique_ptr<pipeline::FirstPass> first_pass;
+    if (options.two_pass && !from_stdin && options.pending_limit != 0) {
+        const auto files = options.files;
+        first_pass = std::make_unique<pipeline::FirstPass>(
+            [files] { return std::make_unique<source::CaptureSource>(files); }, sessions.options());
+        sessions.set_lookahead(first_pass.get());
+    }
     pipeline::RunResult run = pipeline::run(source, sessions, reporting);
+    sessions.set_lookahead(nullptr);
     const int rc = run.input_error ? kExitInputError : kExitOk;
     if (result != nullptr) *result = std::move(run);
     return rc;

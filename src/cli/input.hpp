@@ -22,11 +22,17 @@ inline constexpr int kExitUsage = 2;
 struct InputOptions {
     std::vector<std::string> files;
     std::vector<std::uint16_t> ports;
+    /// Bytes of late data (data sets waiting for their template) kept, all sessions (--pending-limit).
+    std::size_t pending_limit = session::SessionOptions{}.pending_limit;
+    /// A first pass over named files learns the templates that come after the buffer filled
+    /// (--two-pass, the default; it only runs when needed). Never over standard input.
+    bool two_pass = true;
 
     /// The session table options these select.
     [[nodiscard]] session::SessionOptions session_options() const {
         session::SessionOptions o;
         o.ports = ports;
+        o.pending_limit = pending_limit;
         return o;
     }
 };
@@ -48,8 +54,10 @@ void add_choices(CLI::Option* option, const std::map<std::string, T>& names) {
 void add_format_option(CLI::App& app, report::Format& format, std::initializer_list<report::Format> formats,
                        const std::string& help);
 
-/// Adds FILE... and --port to a subcommand.
+/// Adds FILE..., --port, --pending-limit and --two-pass to a subcommand.
 void add_input_options(CLI::App& app, InputOptions& options);
+/// Adds --pending-limit alone (inputs that cannot be read twice: `decode`).
+void add_pending_option(CLI::App& app, std::size_t& pending_limit);
 
 /// Prints the error that ended an input, once, as one line: what was read before it was still
 /// `kept` ("decoded", "written").
@@ -57,7 +65,9 @@ void print_input_error(const source::InputSummary& input, std::string_view kept 
 
 /// Reads every file in order through the pipeline (template state carries over from file to
 /// file, as for a capture split by tcpdump -C), printing one line per input error as it ends.
-/// Returns the exit code; `result` receives the run's summary if given.
+/// With `two_pass` and no standard input among the files, the session table may ask a first
+/// pass over the same files (pipeline::FirstPass). Returns the exit code; `result` receives the
+/// run's summary if given.
 int run_captures(const InputOptions& options, session::SessionTable& sessions, pipeline::Consumer& consumer,
                  pipeline::RunResult* result = nullptr, std::string_view kept = "decoded");
 

@@ -34,7 +34,11 @@ void decode_v9(Decode& d) {
             return;
         }
         if (set_length - 4U > r.remaining()) {
-            d.report(Reason::set_truncated, at, set_id);
+            if (d.cut()) {
+                d.report_cut(at, set_id);  // the capture holds only the start of this flowset
+            } else {
+                d.report(Reason::set_truncated, at, set_id);
+            }
             return;
         }
         wire::Reader body = r.sub(set_length - 4U);
@@ -48,6 +52,11 @@ void decode_v9(Decode& d) {
         } else {
             d.report(Reason::reserved_set_id, at, set_id);
         }
+    }
+    if (d.cut()) {
+        // Cut at (or inside the header of) a flowset: the rest of the datagram was not captured.
+        d.report_cut(r.rest().data());
+        return;
     }
     // Some exporters pad the message itself; a few zero bytes are not worth a word.
     if (!r.empty() && !all_zero(r.rest())) d.report(Reason::trailing_bytes, r.rest());
