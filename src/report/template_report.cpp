@@ -125,8 +125,7 @@ void TemplateCollector::write(Output& out, Format format) const {
                         for (std::size_t i = 0; i < d.frames.size(); ++i) {
                             fmt::format_to(it(b), "{}{}", i ? "," : "", d.frames[i]);
                         }
-                        fmt::format_to(it(b), "],\"records\":{},\"late_records\":{}", decoded.records,
-                                       decoded.late);
+                        fmt::format_to(it(b), "],\"records\":{},\"late_records\":{}", decoded.records, decoded.late);
                     }
                     b.append(std::string_view("}\n"));
                     continue;

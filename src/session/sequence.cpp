@@ -12,9 +12,7 @@ namespace nfpcap::session {
 namespace {
 
 /// Serial-number distance (RFC 1982 style): positive when `a` is ahead of `b`.
-std::int64_t distance(std::uint32_t a, std::uint32_t b) noexcept {
-    return static_cast<std::int32_t>(a - b);
-}
+std::int64_t distance(std::uint32_t a, std::uint32_t b) noexcept { return static_cast<std::int32_t>(a - b); }
 
 /// FNV-1a over the message: duplicates are byte-identical copies.
 std::uint64_t digest_of(std::span<const std::byte> bytes) noexcept {
@@ -57,7 +55,8 @@ std::optional<SequenceHeader> read_sequence_header(std::span<const std::byte> pa
     SequenceHeader h;
     h.version = info->version;
     h.count = wire::load_be16(payload.data() + info->count_offset);
-    if (info->sequence != netflow::SequenceUnit::none) h.sequence = wire::load_be32(payload.data() + info->sequence_offset);
+    if (info->sequence != netflow::SequenceUnit::none)
+        h.sequence = wire::load_be32(payload.data() + info->sequence_offset);
     if (info->uptime_offset != 0) h.uptime_ms = wire::load_be32(payload.data() + info->uptime_offset);
     h.export_secs = wire::load_be32(payload.data() + info->export_time_offset);
     h.capture_ns = capture_ns;

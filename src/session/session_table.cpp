@@ -229,7 +229,8 @@ void SessionTable::settle(Session& s, PendingSet& set, const netflow::Template* 
         if (tally.first_loss && !pm.loss) pm.loss = tally.first_loss;
     } else {
         ++s.counters.missing_template_sets;
-        sink.on_issue(pm.context, netflow::Issue{netflow::Reason::missing_template, set.offset, set.set_id, set.set_id});
+        sink.on_issue(pm.context,
+                      netflow::Issue{netflow::Reason::missing_template, set.offset, set.set_id, set.set_id});
         if (!pm.loss) pm.loss = netflow::Reason::missing_template;
     }
     if (set.fresh) {
@@ -409,7 +410,8 @@ ProcessResult SessionTable::process(const source::Message& m, netflow::DecodeSin
         // The message's size in records (IPFIX): what it decoded now, at once or late, and what
         // is still kept for templates, known when those come.
         const std::uint32_t data = tally.data_records + sink.extra_data + (pending ? pending->late_data : 0);
-        const std::uint32_t options = tally.options_records + sink.extra_options + (pending ? pending->late_options : 0);
+        const std::uint32_t options =
+            tally.options_records + sink.extra_options + (pending ? pending->late_options : 0);
         std::shared_ptr<SequenceSize> size;
         if (context.cut_from != 0 || sink.size_unknown || (pending && pending->waiting > 0)) {
             size = std::make_shared<SequenceSize>();

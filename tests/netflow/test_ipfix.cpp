@@ -408,8 +408,8 @@ TEST_CASE("a kept set decodes with its template later: marked late, offsets in i
     CHECK(keep.offset == 16);
     test::CollectingSink sink;
     test::decode(Msg::ipfix(1).templates().tmpl(300, {{7, 2}, {11, 2}}).bytes(), state, sink, 9);
-    tally = netflow::decode_kept_set({keep.id, keep.offset, keep.bytes}, *state.find(300), ctx, keep.header, state,
-                                     sink);
+    tally =
+        netflow::decode_kept_set({keep.id, keep.offset, keep.bytes}, *state.find(300), ctx, keep.header, state, sink);
     REQUIRE(sink.records.size() == 1);
     CHECK(sink.records[0].late);
     CHECK(sink.records[0].frame == 7);
@@ -420,14 +420,8 @@ TEST_CASE("a kept set decodes with its template later: marked late, offsets in i
 }
 
 TEST_CASE("a datagram cut by the capture: whole sets decode, the cut is capture_truncated") {
-    auto full = Msg::ipfix(1)
-                    .templates()
-                    .tmpl(256, {{8, 4}})
-                    .data(256)
-                    .ip4("10.0.0.1")
-                    .data(256)
-                    .ip4("10.0.0.2")
-                    .bytes();
+    auto full =
+        Msg::ipfix(1).templates().tmpl(256, {{8, 4}}).data(256).ip4("10.0.0.1").data(256).ip4("10.0.0.2").bytes();
     netflow::DecoderState state;
     test::CollectingSink sink;
     netflow::MessageContext ctx;

@@ -152,7 +152,7 @@ TEST_CASE("a full late-data buffer drops new sets as pending_limit; the total an
         o.pending_limit_session = one + sizeof(session::PendingMessage);
         Feed f(o);
         f.send(ipfix_data("10.0.0.1"));
-        f.send(ipfix_data("10.0.0.2"));                         // over this session's bound
+        f.send(ipfix_data("10.0.0.2"));                       // over this session's bound
         f.send(ipfix_data("10.0.0.3"), Arrival{"10.0.0.9"});  // another session has room
         CHECK(f.reason(Reason::pending_limit) == 1);
         f.send(ipfix_template());
@@ -268,7 +268,8 @@ TEST_CASE("over UDP a withdrawal is ignored and counted: later data still decode
     CHECK(f.sink.templates[1].change == netflow::TemplateChange::withdrawal_ignored);
 }
 
-TEST_CASE("over TCP withdrawals are honoured: one, all data templates (2 in set 2), all options templates (3 in set 3)") {
+TEST_CASE(
+    "over TCP withdrawals are honoured: one, all data templates (2 in set 2), all options templates (3 in set 3)") {
     const Arrival tcp{.transport = source::Transport::tcp_stream, .stream = 1};
     Feed f;
     f.send(Msg::ipfix(1)

@@ -15,10 +15,10 @@ namespace nfpcap::test {
 struct SeenRecord {
     std::uint16_t template_id = 0;
     bool options = false;
-    std::uint64_t frame = 0;           ///< its message's frame
-    bool late = false;                 ///< decoded after its message (DataRecord::late)
-    bool previous_template = false;    ///< with the template of before a restart
-    std::uint64_t template_frame = 0;  ///< the frame that defined its template
+    std::uint64_t frame = 0;                                  ///< its message's frame
+    bool late = false;                                        ///< decoded after its message (DataRecord::late)
+    bool previous_template = false;                           ///< with the template of before a restart
+    std::uint64_t template_frame = 0;                         ///< the frame that defined its template
     std::vector<std::pair<std::string, std::string>> fields;  // (name, text value) in order
     std::optional<std::int64_t> start_ns, end_ns;
 

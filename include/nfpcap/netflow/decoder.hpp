@@ -91,7 +91,7 @@ struct MessageTally {
     std::uint32_t withdrawals = 0;
     std::uint32_t withdrawals_ignored = 0;  ///< of those, over UDP: counted, not honoured
     std::uint32_t missing_template_sets = 0;
-    std::uint32_t deferred_sets = 0;  ///< data sets the sink kept for their template (UnknownSetAction::kept)
+    std::uint32_t deferred_sets = 0;     ///< data sets the sink kept for their template (UnknownSetAction::kept)
     std::uint32_t data_loss_issues = 0;  ///< issues with loses_data(reason)
     std::uint32_t anomalies = 0;
     std::optional<Reason> fatal;       ///< the whole message was rejected

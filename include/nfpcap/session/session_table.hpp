@@ -57,8 +57,8 @@ struct Counters {
     std::uint64_t late_data_records = 0;             ///< data records of late sets (in data_records too)
     std::uint64_t late_options_records = 0;          ///< options records of late sets (in options_records too)
     std::uint64_t previous_template_records = 0;     ///< late records decoded with the template of before a restart
-    std::uint64_t sequence_gaps = 0;     ///< messages that came after a gap in the sequence numbers
-    std::uint64_t sequence_missing = 0;  ///< lost, in the version's unit: flows (v5), packets (v9), records (IPFIX)
+    std::uint64_t sequence_gaps = 0;                 ///< messages that came after a gap in the sequence numbers
+    std::uint64_t sequence_missing = 0;     ///< lost, in the version's unit: flows (v5), packets (v9), records (IPFIX)
     std::uint64_t sequence_duplicates = 0;  ///< datagrams seen twice (same sequence number, same bytes)
     std::uint64_t sequence_reordered = 0;   ///< datagrams that came after a later one (and filled its gap)
     std::uint64_t restarts = 0;             ///< exporter restarts (sequence reset, uptime or export time back)
@@ -71,11 +71,11 @@ struct Counters {
 struct PendingMessage {
     netflow::MessageContext context;  ///< copies: the records decoded late point at them
     netflow::ExportHeader header;
-    std::uint64_t message = 0;  ///< SessionTable::messages() when it was processed
-    std::uint32_t waiting = 0;  ///< its sets still kept
+    std::uint64_t message = 0;            ///< SessionTable::messages() when it was processed
+    std::uint32_t waiting = 0;            ///< its sets still kept
     std::optional<netflow::Reason> loss;  ///< why some set of it was not (wholly) decoded
-    bool counted_decoded = false;  ///< counted as a decoded datagram: partial once a set is lost
-    std::uint32_t late_data = 0;     ///< records its sets gave when decoded late
+    bool counted_decoded = false;         ///< counted as a decoded datagram: partial once a set is lost
+    std::uint32_t late_data = 0;          ///< records its sets gave when decoded late
     std::uint32_t late_options = 0;
     /// IPFIX: its size in records for the sequence accounting, known when the last set is decoded.
     std::shared_ptr<SequenceSize> size;
@@ -158,10 +158,10 @@ struct ProcessResult {
     /// The session the message went to (null for not_export and session_limit). Sessions never
     /// move: the pointer stays valid as long as the table.
     const Session* session = nullptr;
-    netflow::MessageTally tally;            ///< what the decoder found (empty unless decoded)
-    netflow::ExportHeader header;           ///< the parsed header (decoded and partial only)
-    std::optional<netflow::Reason> reason;  ///< malformed: why; partial: the first data loss
-    std::uint32_t waiting_sets = 0;  ///< its data sets kept for templates not seen yet (late data)
+    netflow::MessageTally tally;                        ///< what the decoder found (empty unless decoded)
+    netflow::ExportHeader header;                       ///< the parsed header (decoded and partial only)
+    std::optional<netflow::Reason> reason;              ///< malformed: why; partial: the first data loss
+    std::uint32_t waiting_sets = 0;                     ///< its data sets kept for templates not seen yet (late data)
     SequenceClass sequence = SequenceClass::untracked;  ///< what its sequence number said
 
     [[nodiscard]] bool is_export() const noexcept { return verdict != Verdict::not_export; }
