@@ -57,6 +57,7 @@ void TemplateCollector::on_message(const source::Message&, const session::Proces
         return;
     }
     const session::SessionKey& key = result.session->key;
+    const bool restarted = result.sequence == session::SequenceClass::restart;
     auto [pos, inserted] = sessions_.try_emplace(key);
     if (inserted) {
         order_.push_back(key);
@@ -75,6 +76,7 @@ void TemplateCollector::on_message(const source::Message&, const session::Proces
             }
         }
         Definition d;
+        d.after_restart = restarted && defines(p.change);
         d.frame = p.frame;
         d.last_frame = p.frame;
         d.change = p.change;
@@ -108,6 +110,7 @@ void TemplateCollector::write(Output& out, Format format) const {
                                    "\"template\":{},\"event\":\"{}\",\"frame\":{},\"resends\":{},\"last_frame\":{}",
                                    wire::to_string(key.exporter), wire::to_string(key.collector), key.version,
                                    key.domain, id, change_name(d.change), d.frame, d.resends, d.last_frame);
+                    if (d.after_restart) b.append(std::string_view(",\"after_restart\":true"));
                     if (d.tmpl) {
                         fmt::format_to(it(b), ",\"kind\":\"{}\",\"scope_fields\":{},\"record_length\":{},\"fields\":[",
                                        d.tmpl->kind == netflow::TemplateKind::options ? "options" : "data",
@@ -143,6 +146,7 @@ void TemplateCollector::write(Output& out, Format format) const {
                 fmt::format_to(it(b), "  template {} ({}, {} fields, {}{} bytes) {} in frame {}", id,
                                t.kind == netflow::TemplateKind::options ? "options" : "data", t.fields.size(),
                                t.fixed_length ? "" : ">= ", t.min_record_length, change_name(d.change), d.frame);
+                if (d.after_restart) b.append(std::string_view(" after an exporter restart"));
                 if (d.resends) fmt::format_to(it(b), ", resent {} times until frame {}", d.resends, d.last_frame);
                 fmt::format_to(it(b), "; {} records", decoded.records);
                 if (decoded.late) fmt::format_to(it(b), " ({} late)", decoded.late);

@@ -134,6 +134,7 @@ SequenceClass SequenceTracker::classify(const SequenceHeader& h) {
         recent_count_ = std::min(recent_count_ + 1, kRecent);
         if (advance) last_sequence_ = h.sequence;
         last_export_secs_ = h.export_secs;
+        last_uptime_ms_ = h.uptime_ms;
         last_capture_ns_ = std::max(last_capture_ns_, h.capture_ns);
     };
     if (!started_) {
@@ -149,12 +150,14 @@ SequenceClass SequenceTracker::classify(const SequenceHeader& h) {
             return SequenceClass::duplicate;
         }
     }
-    // Restart signals: an uptime shorter than the time since the previous message (the exporter
-    // booted in between; fprobe's uptime steps back by seconds without a restart, but it is never
-    // that short), an IPFIX export time far back (a clock reset), a sequence number that steps
-    // back without filling a gap.
+    // Restart signals: an uptime that went back and is shorter than the time since the previous
+    // message (the exporter booted in between; fprobe's uptime steps back by seconds without a
+    // restart, but it is never that short; an exporter whose uptime stays 0 never restarts by
+    // it), an IPFIX export time far back (a clock reset), a sequence number that steps back
+    // without filling a gap.
     const std::int64_t elapsed_ms = std::max<std::int64_t>(0, h.capture_ns - last_capture_ns_) / 1'000'000;
-    const bool booted = h.uptime_ms && static_cast<std::int64_t>(*h.uptime_ms) < elapsed_ms;
+    const bool booted = h.uptime_ms && last_uptime_ms_ && *h.uptime_ms < *last_uptime_ms_ &&
+                        static_cast<std::int64_t>(*h.uptime_ms) < elapsed_ms;
     const bool clock_back = unit_ == netflow::SequenceUnit::data_records &&
                             distance(h.export_secs, last_export_secs_) < -std::int64_t{kExportTimeBackSeconds};
     const bool back = numbered && distance(h.sequence, last_sequence_) < 0;

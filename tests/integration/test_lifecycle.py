@@ -233,6 +233,13 @@ def test_sequence():
         check(f"{name}: all records", s.get("data_records") == ts["data_records"]
               and s.get("options_records") == ts["option_records"], (s.get("data_records"), ts["data_records"]))
         check(f"{name}: none with the old template", s.get("previous_template_records") == 0, s)
+        # `templates` says which definitions came after the restart: those of the restart's frame.
+        restart_frame = ts["sequence_check"]["behind"][0]["frame"]
+        defs = json_lines(run("templates", "--format", "json", case(name)).stdout)
+        after = {x["frame"] for x in defs if x.get("after_restart")}
+        check(f"{name}: templates after the restart", after == {restart_frame}, (after, restart_frame))
+        check(f"{name}: each template defined before and after it",
+              sum(1 for x in defs if x.get("after_restart")) * 2 == len(defs), len(defs))
 
 
 def test_decode_fixtures():

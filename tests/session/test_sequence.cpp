@@ -114,6 +114,19 @@ TEST_CASE("v5: an uptime that steps back by seconds is no restart (fprobe)") {
     CHECK(f.table.sessions().front().counters.restarts == 0);
 }
 
+TEST_CASE("v9: an uptime that stays 0 is no restart; one that goes back to near 0 is") {
+    Feed f;
+    for (std::uint32_t seq = 1; seq <= 4; ++seq) {
+        f.send(Msg::v9(0, 0, 1700000000, seq).templates().tmpl(256, {{8, 4}}).bytes());
+    }
+    CHECK(f.table.sessions().front().counters.restarts == 0);
+    Feed g;
+    g.send(Msg::v9(0, 600000, 1700000000, 7).templates().tmpl(256, {{8, 4}}).bytes());
+    g.send(Msg::v9(0, 601000, 1700000001, 8).templates().tmpl(256, {{8, 4}}).bytes());
+    g.send(Msg::v9(0, 500, 1700000002, 9).templates().tmpl(256, {{8, 4}}).bytes());  // booted, numbers go on
+    CHECK(g.table.sessions().front().counters.restarts == 1);
+}
+
 TEST_CASE("v9: export packets lost, duplicated, reordered") {
     auto run = [](const std::vector<std::uint32_t>& sequences) {
         Feed f;

@@ -34,6 +34,7 @@ private:
         std::uint64_t resends = 0;                      // identical definitions after it
         std::uint64_t last_frame = 0;
         std::vector<std::uint64_t> frames;  // the frames that sent it: defined, then resent
+        bool after_restart = false;         // defined by the message that showed an exporter restart
     };
     /// Records each definition decoded (by session index, template ID, defining frame).
     struct Decoded {

@@ -118,6 +118,7 @@ private:
     bool started_ = false;
     std::uint32_t last_sequence_ = 0;
     std::uint32_t last_export_secs_ = 0;
+    std::optional<std::uint32_t> last_uptime_ms_;
     std::int64_t last_capture_ns_ = 0;
     std::array<Reading, 4> readings_{};
     std::array<std::pair<std::uint32_t, std::uint64_t>, kRecent> recent_{};
