@@ -18,8 +18,9 @@ public:
     DecodeConsumer(report::RecordWriter& writer, const report::Output& out, const fixture::FixtureSource& source)
         : SinkConsumer(writer), out_(out), source_(source) {}
 
-    void on_issue(const netflow::MessageContext&, const netflow::Issue& issue) override {
-        if (netflow::loses_data(issue.reason)) issues_.push_back(issue);
+    void on_message_begins(const source::Message& m) override { frame_ = m.frame; }
+    void on_issue(const netflow::MessageContext& c, const netflow::Issue& issue) override {
+        if (netflow::loses_data(issue.reason)) issues_.push_back({c.frame, issue});
     }
     void on_message(const source::Message&, const session::ProcessResult& result) override {
         if (result.verdict == session::Verdict::malformed) {
@@ -27,21 +28,34 @@ public:
                        netflow::name(*result.reason));
             ++failed_;
         }
-        for (const auto& issue : issues_) {
-            fmt::print(stderr, "nfpcap: {}: warning: {} ({}) at byte {}", source_.where(),
-                       netflow::describe(issue.reason), netflow::name(issue.reason), issue.offset);
+        print_issues(false);
+    }
+    // Data that waited for its template in vain is reported at the end, by its frame.
+    void on_finish() override { print_issues(true); }
+    [[nodiscard]] bool done() const override { return out_.closed(); }
+    [[nodiscard]] std::uint64_t failed() const noexcept { return failed_; }
+
+private:
+    void print_issues(bool at_end) {
+        for (const auto& [frame, issue] : issues_) {
+            // An issue of a set decoded late belongs to the frame that carried the set.
+            if (at_end || frame != frame_) {
+                fmt::print(stderr, "nfpcap: frame {}: warning: {} ({}) at byte {}", frame,
+                           netflow::describe(issue.reason), netflow::name(issue.reason), issue.offset);
+            } else {
+                fmt::print(stderr, "nfpcap: {}: warning: {} ({}) at byte {}", source_.where(),
+                           netflow::describe(issue.reason), netflow::name(issue.reason), issue.offset);
+            }
             if (issue.template_id != 0) fmt::print(stderr, ", template {}", issue.template_id);
             fmt::print(stderr, "\n");
         }
         issues_.clear();
     }
-    [[nodiscard]] bool done() const override { return out_.closed(); }
-    [[nodiscard]] std::uint64_t failed() const noexcept { return failed_; }
 
-private:
+    std::uint64_t frame_ = 0;
     const report::Output& out_;
     const fixture::FixtureSource& source_;
-    std::vector<netflow::Issue> issues_;
+    std::vector<std::pair<std::uint64_t, netflow::Issue>> issues_;
     std::uint64_t failed_ = 0;
 };
 
@@ -56,6 +70,8 @@ CLI::App* setup_decode(CLI::App& app, DecodeOptions& options) {
                       {report::Format::text, report::Format::json, report::Format::csv, report::Format::line},
                       "as for flows");
     sub->add_flag("--options", options.options_records, "Also print options records (marked \"kind\":\"options\")");
+    sub->add_flag("--provenance", options.provenance, "As for flows: every record names its template's frame");
+    add_pending_option(*sub, options.pending_limit);
     sub->add_option("--file", options.files, "Read hex lines from this file (repeatable); - reads standard input")
         ->type_name("FILE");
     sub->add_option("hex", options.hex,
@@ -88,9 +104,10 @@ int run_decode(const DecodeOptions& options) {
     fixture::FixtureSource source(std::move(inputs),
                                   [](const std::string& error) { fmt::print(stderr, "nfpcap: {}\n", error); });
     report::Output out(stdout);
-    report::RecordWriter writer(out, {options.format, options.options_records});
+    report::RecordWriter writer(out, {options.format, options.options_records, options.provenance});
     session::SessionOptions session_options;
     session_options.all_export = true;  // every line is an export message
+    session_options.pending_limit = options.pending_limit;
     session::SessionTable sessions(session_options);
     DecodeConsumer consumer(writer, out, source);
     const pipeline::RunResult run = pipeline::run(source, sessions, consumer);

@@ -14,6 +14,8 @@ struct DecodeOptions {
     std::vector<std::string> files;  ///< --file, "-" for stdin
     report::Format format = report::Format::text;
     bool options_records = false;
+    bool provenance = false;
+    std::size_t pending_limit = session::SessionOptions{}.pending_limit;
 };
 
 CLI::App* setup_decode(CLI::App& app, DecodeOptions& options);

@@ -15,6 +15,9 @@ CLI::App* setup_flows(CLI::App& app, FlowsOptions& options) {
                       "json is one object per line, line one compact line per flow like nfdump -o line");
     sub->add_flag("--options", options.options_records, "Also print options records (marked \"kind\":\"options\")");
     add_flow_select_options(*sub, options.select, false);
+    sub->add_flag("--provenance", options.provenance,
+                  "Name on every v9/IPFIX record the frame that defined its template (\"template_frame\"); records "
+                  "decoded late, after a template that came later, always do");
     add_input_options(*sub, options.input);
     return sub;
 }
@@ -42,13 +45,21 @@ private:
     FlowSelector& selector_;
 };
 
-// Records to the writer; with several files, each record names its file.
+// Records to the writer; with several files, each record names its file (a record decoded
+// late, once its template came in a later file, still names its own).
 class FlowsConsumer final : public pipeline::SinkConsumer {
 public:
     FlowsConsumer(netflow::DecodeSink& sink, report::RecordWriter& writer, report::Output& out, bool several)
         : SinkConsumer(sink), writer_(writer), out_(out), several_(several) {}
     void on_input_begins(const source::InputSummary& input) override {
-        if (several_) writer_.set_file(input.name);
+        if (several_) names_.push_back(input.name);
+    }
+    void on_record(const netflow::DataRecord& r) override {
+        if (several_ && r.context->input != named_ && r.context->input < names_.size()) {
+            named_ = r.context->input;
+            writer_.set_file(names_[named_]);
+        }
+        SinkConsumer::on_record(r);
     }
     // Live, a pipe: each datagram's records are out before the next datagram is waited for.
     void on_message(const source::Message&, const session::ProcessResult&) override { out_.item_done(); }
@@ -58,6 +69,8 @@ private:
     report::RecordWriter& writer_;
     report::Output& out_;
     bool several_;
+    std::vector<std::string> names_;
+    std::size_t named_ = SIZE_MAX;
 };
 
 }  // namespace
@@ -68,7 +81,7 @@ int run_flows(const FlowsOptions& options) {
     const bool selecting = !options.select.filter.empty() || !selector->window.unbounded();
     report::Output out(stdout);
     out.set_immediate(options.input.immediate_output());
-    report::RecordWriter writer(out, {options.format, options.options_records});
+    report::RecordWriter writer(out, {options.format, options.options_records, options.provenance});
     SelectingSink selecting_sink(writer, *selector);
     out.item_done();  // a CSV header row before the first record arrives
     session::SessionTable sessions(options.input.session_options());

@@ -5,6 +5,7 @@
 
 #include <sys/stat.h>
 #include <unistd.h>
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <chrono>
@@ -16,6 +17,7 @@
 #include <fmt/format.h>
 
 #include "nfpcap/fixture/pcap_writer.hpp"
+#include "nfpcap/pipeline/first_pass.hpp"
 #include "nfpcap/source/capture_source.hpp"
 #include "nfpcap/source/interface_source.hpp"
 #include "nfpcap/source/socket_source.hpp"
@@ -349,6 +351,10 @@ void add_input_options(CLI::App& app, InputOptions& options) {
                  "Write each datagram's output as soon as it is decoded (the default for live input, standard "
                  "input and pipes)");
     app.add_flag("--no-progress", options.no_progress, "No progress line on the terminal while large files are read");
+    add_pending_option(app, options.pending_limit);
+    app.add_flag("--two-pass,!--no-two-pass", options.two_pass,
+                 "When the late-data buffer fills (or data still waits at the end), read the files once more "
+                 "to learn the templates that come later (default; never for standard input)");
     app.add_option("files", options.files,
                    "Capture files (pcap or pcapng); - reads standard input (the default when it is a pipe)")
         ->type_name("FILE...");
@@ -358,6 +364,14 @@ void add_input_options(CLI::App& app, InputOptions& options) {
         if (!o->get_positional()) o->allow_extra_args(false);
     }
     app.callback([&options] { check_options(options); });
+}
+
+void add_pending_option(CLI::App& app, std::size_t& pending_limit) {
+    app.add_option("--pending-limit", pending_limit,
+                   "Keep at most SIZE bytes of data that came before its template (all exporters; K, M, G: "
+                   "binary units; default 64M), decoded when the template arrives; 0 keeps none")
+        ->transform(CLI::AsSizeValue(false))
+        ->type_name("SIZE");
 }
 
 void print_input_error(const source::InputSummary& input, std::string_view kept) {
@@ -416,7 +430,19 @@ int run_captures(const InputOptions& options, session::SessionTable& sessions, p
     }
     pipeline::RunOptions run_options;
     run_options.stop = &g_stop;
+    // A first pass over named files learns the templates that come after the late-data buffer
+    // filled (never over standard input or live input).
+    const bool from_stdin =
+        options.files.empty() || std::find(options.files.begin(), options.files.end(), "-") != options.files.end();
+    std::unique_ptr<pipeline::FirstPass> first_pass;
+    if (!options.live() && options.two_pass && !from_stdin && options.pending_limit != 0) {
+        const auto files = options.files;
+        first_pass = std::make_unique<pipeline::FirstPass>(
+            [files] { return std::make_unique<source::CaptureSource>(files); }, sessions.options());
+        sessions.set_lookahead(first_pass.get());
+    }
     pipeline::RunResult run = pipeline::run(*source, sessions, *first, run_options);
+    sessions.set_lookahead(nullptr);
     if (progress) progress->erase();
     if (tap) tap->close();
 

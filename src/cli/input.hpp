@@ -38,6 +38,11 @@ struct InputOptions {
     std::uint64_t count = 0;              ///< -c N datagrams (0: no limit)
     bool immediate = false;               ///< -l: write each datagram's output at once
     bool no_progress = false;
+    /// Bytes of late data (data sets waiting for their template) kept, all sessions (--pending-limit).
+    std::size_t pending_limit = session::SessionOptions{}.pending_limit;
+    /// A first pass over named files learns the templates that come after the buffer filled
+    /// (--two-pass, the default; it only runs when needed). Never over standard input.
+    bool two_pass = true;
 
     [[nodiscard]] bool sockets() const noexcept { return !listen.empty() || !listen_tcp.empty(); }
     [[nodiscard]] bool live() const noexcept { return sockets() || !interfaces.empty(); }
@@ -48,6 +53,7 @@ struct InputOptions {
         // Everything that reaches a collector's socket is export data: malformed if it does not
         // decode, never "not export traffic".
         o.all_export = sockets();
+        o.pending_limit = pending_limit;
         return o;
     }
     /// Output is written as each datagram is decoded (see report::Output): -l, a live source,
@@ -75,10 +81,12 @@ void add_format_option(CLI::App& app, report::Format& format, std::initializer_l
                        const std::string& help);
 
 /// Adds FILE..., --port and the live input options (--listen, --listen-tcp, -i, -f, --write,
-/// --rcvbuf, --duration, -c, -l, --no-progress) to a subcommand, and checks them once parsed:
-/// FILE, --listen/--listen-tcp and -i exclude each other; with none of them, a pipe on standard
-/// input is read (else it is a usage error).
+/// --rcvbuf, --duration, -c, -l, --no-progress), --pending-limit and --two-pass to a subcommand, and checks them once
+/// parsed: FILE, --listen/--listen-tcp and -i exclude each other; with none of them, a pipe on standard input is read
+/// (else it is a usage error).
 void add_input_options(CLI::App& app, InputOptions& options);
+/// Adds --pending-limit alone (inputs that cannot be read twice: `decode`).
+void add_pending_option(CLI::App& app, std::size_t& pending_limit);
 
 /// Prints the error that ended an input, once, as one line: what was read before it was still
 /// `kept` ("decoded", "written").
@@ -94,7 +102,8 @@ void explain_no_export(const pipeline::RunResult& run, const session::SessionTab
 /// (--duration, -c, SIGINT/SIGTERM: a second signal exits at once). Prints one line per input
 /// error as it ends, and for live inputs where they listen and what they received. Returns the
 /// exit code; `result` receives the run's summary if given. Throws std::runtime_error when a
-/// socket, interface or --write file cannot be set up.
+/// socket, interface or --write file cannot be set up. With `two_pass` and named files (no
+/// standard input), the session table may ask a first pass over them (pipeline::FirstPass).
 int run_captures(const InputOptions& options, session::SessionTable& sessions, pipeline::Consumer& consumer,
                  pipeline::RunResult* result = nullptr, std::string_view kept = "decoded");
 

@@ -87,6 +87,8 @@ void emit(Decode& d, const Template& t, wire::Bytes record, std::span<const wire
     rec.bytes = record;
     rec.values = values;
     rec.system_init_ms = d.state.system_init_ms;
+    rec.late = d.late;
+    rec.previous_template = d.previous_template;
     d.sink.on_record(rec);
 }
 
@@ -146,10 +148,25 @@ void emit_fixed_record(Decode& d, const Template& t, wire::Bytes record) {
 void decode_data_set(Decode& d, wire::Reader body, std::uint16_t set_id) {
     const Template* t = d.state.find(set_id);
     if (t == nullptr) {
+        const wire::Bytes whole = body.whole();
+        const UnknownSet set{set_id,
+                             d.base_offset + static_cast<std::uint32_t>(whole.data() - d.message.data()) -
+                                 static_cast<std::uint32_t>(kSetHeaderSize),
+                             whole};
+        switch (d.sink.on_unknown_set(d.context, d.header, set)) {
+        case UnknownSetAction::kept: ++d.tally.deferred_sets; return;
+        case UnknownSetAction::dropped: d.report(Reason::pending_limit, whole, set_id, set_id); return;
+        case UnknownSetAction::missing: break;
+        }
         ++d.tally.missing_template_sets;
-        d.report(Reason::missing_template, body.whole(), set_id, set_id);
+        d.report(Reason::missing_template, whole, set_id, set_id);
         return;
     }
+    decode_records(d, body, set_id, *t);
+}
+
+void decode_records(Decode& d, wire::Reader body, std::uint16_t set_id, const Template& tmpl) {
+    const Template* t = &tmpl;
     if (t->min_record_length == 0) return;  // never installed; guards the loops below
     const std::size_t n = t->fields.size();
     auto& values = scratch(n);

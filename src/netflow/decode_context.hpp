@@ -10,15 +10,27 @@
 namespace nfpcap::netflow::detail {
 
 struct Decode {
-    wire::Bytes message;
+    wire::Bytes message;  ///< the message (a kept set: the set's body)
     const MessageContext& context;
     DecoderState& state;
     DecodeSink& sink;
     MessageTally tally{};
     ExportHeader header{};
+    std::uint32_t base_offset = 0;   ///< offset of `message` in its export message (kept sets)
+    bool late = false;               ///< records are decoded after their message (kept sets)
+    bool previous_template = false;  ///< with the definition of before an exporter restart
+    bool cut_reported = false;       ///< capture_truncated was reported
 
+    /// Whether the capture holds less of the message than the transport carried (snaplen).
+    [[nodiscard]] bool cut() const noexcept { return context.cut_from > message.size(); }
     /// Reports an issue at `at` (a position inside `message`).
     void report(Reason reason, const std::byte* at, std::uint16_t set_id = 0, std::uint16_t template_id = 0);
+    /// Reports where the capture cut the message (once): what follows was not captured.
+    void report_cut(const std::byte* at, std::uint16_t set_id = 0) {
+        if (cut_reported) return;
+        cut_reported = true;
+        report(Reason::capture_truncated, at, set_id);
+    }
     void report(Reason reason, wire::Bytes at, std::uint16_t set_id = 0, std::uint16_t template_id = 0) {
         report(reason, at.empty() ? message.data() + message.size() : at.data(), set_id, template_id);
     }
@@ -36,7 +48,11 @@ void decode_v9_options_template_set(Decode& d, wire::Reader body, std::uint16_t 
 void decode_ipfix_template_set(Decode& d, wire::Reader body, std::uint16_t set_id);
 
 // Data sets (data_sets.cpp): records of a compiled template, padding handled by the RFC rule.
+/// A data set of the message: decoded with the session's template, or handed to the sink
+/// (DecodeSink::on_unknown_set) when there is none.
 void decode_data_set(Decode& d, wire::Reader body, std::uint16_t set_id);
+/// The records of a data set of template `t`.
+void decode_records(Decode& d, wire::Reader body, std::uint16_t set_id, const Template& t);
 /// Decodes one record of a fixed layout (v1/v5) from exactly `record`.
 void emit_fixed_record(Decode& d, const Template& t, wire::Bytes record);
 

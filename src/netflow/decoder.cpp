@@ -18,7 +18,7 @@ void Decode::report(Reason reason, const std::byte* at, std::uint16_t set_id, st
     } else {
         ++tally.anomalies;
     }
-    Issue issue{reason, static_cast<std::uint32_t>(at - message.data()), set_id, template_id};
+    Issue issue{reason, base_offset + static_cast<std::uint32_t>(at - message.data()), set_id, template_id};
     sink.on_issue(context, issue);
 }
 
@@ -27,15 +27,17 @@ void Decode::report(Reason reason, const std::byte* at, std::uint16_t set_id, st
 MessageTally decode_message(wire::Bytes payload, const MessageContext& context, DecoderState& state, DecodeSink& sink,
                             ExportHeader* header) {
     detail::Decode d{payload, context, state, sink};
+    // A header the capture cut is the capture's loss, not the exporter's.
+    const Reason short_header = d.cut() ? Reason::capture_truncated : Reason::header_truncated;
     if (payload.size() < 2) {
-        d.tally.fatal = Reason::header_truncated;
+        d.tally.fatal = short_header;
         return d.tally;
     }
     const VersionInfo* info = version_info(wire::load_be16(payload.data()));
     if (info == nullptr || !info->decoded) {
         d.tally.fatal = Reason::unknown_version;
     } else if (payload.size() < info->header_size) {
-        d.tally.fatal = Reason::header_truncated;
+        d.tally.fatal = short_header;
     } else {
         switch (info->version) {
         case 1: detail::decode_fixed(d, *info, v1_template()); break;
@@ -46,6 +48,18 @@ MessageTally decode_message(wire::Bytes payload, const MessageContext& context, 
         }
     }
     if (header != nullptr) *header = d.header;
+    return d.tally;
+}
+
+MessageTally decode_kept_set(const UnknownSet& set, const Template& t, const MessageContext& context,
+                             const ExportHeader& header, DecoderState& state, DecodeSink& sink,
+                             bool previous_template) {
+    detail::Decode d{set.body, context, state, sink};
+    d.header = header;
+    d.base_offset = set.offset + static_cast<std::uint32_t>(kSetHeaderSize);
+    d.late = true;
+    d.previous_template = previous_template;
+    detail::decode_records(d, wire::Reader(set.body), set.set_id, t);
     return d.tally;
 }
 
@@ -64,30 +78,50 @@ namespace {
 
 // Walks set headers: each at least 4 bytes and inside the message, IDs not reserved. IPFIX
 // messages end exactly with their last set; v9 datagrams may carry padding after it, a few
-// bytes or (Cisco ACI, Palo Alto) zeros.
-bool sets_consistent(wire::Reader r, bool ipfix) noexcept {
+// bytes or (Cisco ACI, Palo Alto) zeros. `missing` bytes of the message were not captured: the
+// last set may then run past what was, by no more than that.
+bool sets_consistent(wire::Reader r, bool ipfix, std::size_t missing = 0) noexcept {
     bool any = false;
     while (r.remaining() >= kSetHeaderSize) {
-        if (!ipfix && any && detail::all_zero(r.rest())) return true;
+        if (!ipfix && any && missing == 0 && detail::all_zero(r.rest())) return true;
         const std::uint16_t id = r.be16();
         const std::uint16_t length = r.be16();
-        if (length < kSetHeaderSize || length - kSetHeaderSize > r.remaining()) return false;
         const bool valid_id = ipfix ? (id == 2 || id == 3 || id >= 256) : (id <= 1 || id >= 256);
-        if (!valid_id) return false;
+        if (length < kSetHeaderSize || !valid_id) return false;
+        if (length - kSetHeaderSize > r.remaining()) {
+            return missing != 0 && length - kSetHeaderSize <= r.remaining() + missing;  // the cut set
+        }
         r.skip(length - kSetHeaderSize);
         any = true;
     }
+    if (missing != 0) return true;  // cut between sets, or inside a set header
     return any && (ipfix ? r.empty() : true);
 }
 
 }  // namespace
 
-bool looks_like_export(wire::Bytes payload) noexcept {
+bool looks_like_export(wire::Bytes payload, std::uint32_t cut_from) noexcept {
     if (payload.size() < 4) return false;
     const VersionInfo* info = version_info(wire::load_be16(payload.data()));
     if (info == nullptr || payload.size() < info->header_size) return false;
     const std::size_t count = wire::load_be16(payload.data() + info->count_offset);
     const std::size_t header = info->header_size;
+    if (cut_from > payload.size()) {
+        // The capture holds the start: the header must be whole and agree with the datagram's
+        // length, and what was captured after it must read as that version's contents.
+        const std::size_t length = cut_from;
+        const std::size_t missing = length - payload.size();
+        if (info->record_size != 0) {
+            const std::size_t record = info->record_size;
+            return count >= 1 && length >= header + record * count && length < header + record * (count + 1);
+        }
+        if (!info->template_based) {
+            return count >= 1 && length >= header + 16 * count && (length - header) % count == 0;
+        }
+        if (info->has_length && count != length) return false;
+        return length >= header + kSetHeaderSize &&
+               sets_consistent(wire::Reader(payload.subspan(header)), info->has_length, missing);
+    }
     if (info->record_size != 0) {
         // Fixed formats: the records fill the datagram (less than a record left over). Cisco's
         // limits of 24/30 records are not checked: softflowd sends v1 messages of 29 records.

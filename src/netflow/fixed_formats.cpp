@@ -27,16 +27,20 @@ void decode_fixed(Decode& d, const VersionInfo& version, const Template& layout)
     h.export_time_ns = static_cast<std::int64_t>(secs) * 1'000'000'000 + nsecs;
 
     const std::size_t present = r.remaining() / version.record_size;
-    if (h.count == 0 || present == 0) {
+    if (h.count == 0 || (present == 0 && !d.cut())) {
         d.tally.fatal = Reason::length_mismatch;
         return;
     }
-    if (present < h.count) {
+    if (present < h.count && !d.cut()) {
         // Decode what is there; the rest was announced but is missing.
         d.report(Reason::length_mismatch, r.rest());
     }
     const std::size_t n = std::min<std::size_t>(present, h.count);
     for (std::size_t i = 0; i < n; ++i) emit_fixed_record(d, layout, r.bytes(version.record_size));
+    if (d.cut() && n < h.count) {
+        d.report_cut(r.rest().data());  // the capture holds only the first records
+        return;
+    }
     if (!r.empty()) d.report(Reason::trailing_bytes, r.rest());
 }
 

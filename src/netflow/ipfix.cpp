@@ -17,21 +17,31 @@ void decode_ipfix(Decode& d) {
         return;
     }
     h.export_time_ns = static_cast<std::int64_t>(export_time) * 1'000'000'000;
-    if (h.length < kIpfixHeaderSize || h.length > d.message.size()) {
+    // A datagram cut by the capture: the header's length is the datagram's, the sets that were
+    // captured whole are decoded.
+    const bool cut = d.cut() && h.length > d.message.size() && h.length <= d.context.cut_from;
+    if (h.length < kIpfixHeaderSize || (h.length > d.message.size() && !cut)) {
         d.tally.fatal = Reason::length_mismatch;
         return;
     }
     // RFC 7011 §3.1: the message is `length` bytes; anything after it is not part of it.
-    wire::Reader sets(d.message.first(h.length));
+    wire::Reader sets(d.message.first(std::min<std::size_t>(h.length, d.message.size())));
     sets.skip(kIpfixHeaderSize);
     if (h.length < d.message.size()) d.report(Reason::trailing_bytes, d.message.subspan(h.length));
+    const auto truncated = [&](const std::byte* at, std::uint16_t set_id) {
+        if (cut) {
+            d.report_cut(at, set_id);
+        } else {
+            d.report(Reason::set_truncated, at, set_id);
+        }
+    };
 
     while (!sets.empty()) {
         const std::byte* at = sets.rest().data();
         const std::uint16_t set_id = sets.be16();
         const std::uint16_t set_length = sets.be16();
         if (sets.failed()) {
-            d.report(Reason::set_truncated, at);
+            truncated(at, 0);
             return;
         }
         if (set_length < 4) {
@@ -39,7 +49,7 @@ void decode_ipfix(Decode& d) {
             return;
         }
         if (set_length - 4U > sets.remaining()) {
-            d.report(Reason::set_truncated, at, set_id);
+            truncated(at, set_id);
             return;
         }
         wire::Reader body = sets.sub(set_length - 4U);
@@ -51,6 +61,7 @@ void decode_ipfix(Decode& d) {
             d.report(Reason::reserved_set_id, at, set_id);
         }
     }
+    if (cut) d.report_cut(sets.rest().data());  // cut exactly between two sets
 }
 
 }  // namespace nfpcap::netflow::detail

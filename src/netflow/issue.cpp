@@ -17,6 +17,7 @@ std::string_view name(Reason r) noexcept {
     case Reason::template_limit: return "template_limit";
     case Reason::template_too_large: return "template_too_large";
     case Reason::missing_template: return "missing_template";
+    case Reason::pending_limit: return "pending_limit";
     case Reason::record_invalid: return "record_invalid";
     case Reason::field_length_mismatch: return "field_length_mismatch";
     case Reason::invalid_utf8: return "invalid_utf8";
@@ -41,7 +42,8 @@ std::string_view describe(Reason r) noexcept {
     case Reason::template_invalid: return "malformed template record";
     case Reason::template_limit: return "template dropped: session template limit reached";
     case Reason::template_too_large: return "template dropped: too many fields or records too long";
-    case Reason::missing_template: return "data set without a template seen before it";
+    case Reason::missing_template: return "data set without a template: none came before it, nor while it waited";
+    case Reason::pending_limit: return "data set waiting for its template dropped: late-data buffer full";
     case Reason::record_invalid: return "record cut short: a field runs past its record or set";
     case Reason::field_length_mismatch: return "field length does not fit its data type (kept as raw bytes)";
     case Reason::invalid_utf8: return "string field is not valid UTF-8";

@@ -59,9 +59,18 @@ void install(Decode& d, std::uint16_t set_id, std::uint16_t id, TemplateKind kin
 
 void withdraw(Decode& d, std::uint16_t id, TemplateKind kind) {
     ++d.tally.withdrawals;
+    // RFC 7011 §8.4: over UDP a withdrawal is not honoured (a lost or reordered datagram would
+    // otherwise withdraw what the exporter still uses); the templates stay, the withdrawal is
+    // counted and shown.
+    const bool honour = d.state.honour_withdrawals;
+    if (!honour) ++d.tally.withdrawals_ignored;
     auto drop = [&](std::uint16_t tid) {
         auto it = d.state.templates.find(tid);
         if (it == d.state.templates.end()) return;
+        if (!honour) {
+            d.sink.on_template(d.context, d.header, *it->second, TemplateChange::withdrawal_ignored);
+            return;
+        }
         d.sink.on_template(d.context, d.header, *it->second, TemplateChange::withdrawn);
         d.state.stored_fields -= std::min(d.state.stored_fields, it->second->fields.size());
         d.state.templates.erase(it);

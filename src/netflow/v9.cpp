@@ -34,7 +34,11 @@ void decode_v9(Decode& d) {
             return;
         }
         if (set_length - 4U > r.remaining()) {
-            d.report(Reason::set_truncated, at, set_id);
+            if (d.cut()) {
+                d.report_cut(at, set_id);  // the capture holds only the start of this flowset
+            } else {
+                d.report(Reason::set_truncated, at, set_id);
+            }
             return;
         }
         wire::Reader body = r.sub(set_length - 4U);
@@ -49,6 +53,11 @@ void decode_v9(Decode& d) {
             d.report(Reason::reserved_set_id, at, set_id);
         }
     }
+    if (d.cut()) {
+        // Cut at (or inside the header of) a flowset: the rest of the datagram was not captured.
+        d.report_cut(r.rest().data());
+        return;
+    }
     // Some exporters pad the message itself; a few zero bytes are not worth a word.
     if (!r.empty() && !all_zero(r.rest())) d.report(Reason::trailing_bytes, r.rest());
     // RFC 3954 §5.1 counts template and data records; many exporters (softflowd among them)
@@ -57,7 +66,9 @@ void decode_v9(Decode& d) {
     const std::uint32_t records = data + d.tally.templates + d.tally.options_templates;
     const bool plausible =
         h.count == records || h.count == data || h.count == d.tally.data_records || h.count == flowsets;
-    if (!plausible && d.tally.missing_template_sets == 0 && d.tally.data_loss_issues == 0) {
+    // Sets kept for a template that comes later are not in the tally: the count cannot be checked.
+    if (!plausible && d.tally.missing_template_sets == 0 && d.tally.deferred_sets == 0 &&
+        d.tally.data_loss_issues == 0) {
         d.report(Reason::count_mismatch, d.message.first(4));
     }
 }

@@ -67,7 +67,9 @@ constexpr std::array<VersionInfo, 7> kVersions{{
      .time_base = TimeBase::export_time,
      .domain_offset = 12,
      .domain_size = 4,
-     .sequence_offset = 8},
+     .sequence_offset = 8,
+     .uptime_offset = 0,
+     .export_time_offset = 4},
 }};
 
 // The sizes every decoder relies on (Cisco's formats; RFC 3954 §5.1; RFC 7011 §3.1).

@@ -16,14 +16,15 @@ RunResult run(source::MessageSource& source, session::SessionTable& sessions, Co
               const RunOptions& options) {
     RunResult result;
     source::Message message;
-    netflow::DecodeSink discard;  // state-only messages: decoded, nothing handed on
-    bool open = false;            // an input has begun and not yet ended
+    bool open = false;  // an input has begun and not yet ended
+    std::uint32_t input = 0;
     while (true) {
         const source::SourceEvent event = source.next(message);
         if (event == source::SourceEvent::end) break;
         switch (event) {
         case source::SourceEvent::input_begins:
             open = true;
+            ++input;
             consumer.on_input_begins(source.current());
             continue;
         case source::SourceEvent::input_ends:
@@ -34,8 +35,10 @@ RunResult run(source::MessageSource& source, session::SessionTable& sessions, Co
             break;
         case source::SourceEvent::message: {
             ++result.messages;
+            message.input = input == 0 ? 0 : input - 1;
             consumer.on_message_begins(message);
-            const auto outcome = sessions.process(message, message.state_only ? discard : consumer);
+            // A state-only message's own records are not handed on (the session table knows).
+            const auto outcome = sessions.process(message, consumer);
             consumer.on_message(message, outcome);
             break;
         }
@@ -52,6 +55,8 @@ RunResult run(source::MessageSource& source, session::SessionTable& sessions, Co
         result.inputs.push_back(source.current());
         consumer.on_input_ends(source.current());
     }
+    sessions.finish(consumer);
+    consumer.on_finish();
     return result;
 }
 

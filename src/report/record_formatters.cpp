@@ -27,6 +27,12 @@ bool template_based(const netflow::ExportHeader& h) noexcept {
     return info != nullptr && info->template_based;
 }
 
+/// Whether the record says which template definition decoded it: late records always do
+/// (their template came after them), the others with --provenance; v1/v5 have no templates.
+bool shows_template_frame(const netflow::DataRecord& r, const RecordNotes& notes) noexcept {
+    return (r.late || notes.provenance) && template_based(*r.header);
+}
+
 /// Index of the first non-scope field with IANA id `id` (the first of `ids` present), or -1.
 int find_field(const netflow::Template& t, std::initializer_list<std::uint16_t> ids) {
     for (std::uint16_t id : ids) {
@@ -43,7 +49,7 @@ public:
         const netflow::FlowTimes times = r.times();
         const auto& h = *r.header;
         // The envelope: bounded, written in one go (file name escaped: 6 bytes per byte at most).
-        char* p = reserve(out, 400 + 6 * notes.file.size());
+        char* p = reserve(out, 480 + 6 * notes.file.size());
         *p++ = '{';
         if (!notes.file.empty()) {
             p = put(p, "\"file\":");
@@ -63,6 +69,12 @@ public:
         if (template_based(h)) {
             p = put(p, ",\"template\":");
             p = put_uint(p, r.tmpl->id);
+        }
+        if (r.late) p = put(p, ",\"late\":true");
+        if (r.previous_template) p = put(p, ",\"previous_template\":true");
+        if (shows_template_frame(r, notes)) {
+            p = put(p, ",\"template_frame\":");
+            p = put_uint(p, r.tmpl->frame);
         }
         if (r.is_options()) p = put(p, ",\"kind\":\"options\"");
         for (auto [key, ns] : {std::pair{",\"start\":", times.start_ns}, std::pair{",\"end\":", times.end_ns}}) {
@@ -114,6 +126,9 @@ public:
         append_endpoint(out, r.context->exporter);
         fmt::format_to(fmt::appender(out), " v{} domain={}", h.version, h.domain);
         if (template_based(h)) fmt::format_to(fmt::appender(out), " template={}", r.tmpl->id);
+        if (r.late) out.append(std::string_view(" late"));
+        if (r.previous_template) out.append(std::string_view(" previous_template"));
+        if (shows_template_frame(r, notes)) fmt::format_to(fmt::appender(out), " template_frame={}", r.tmpl->frame);
         if (r.is_options()) out.append(std::string_view(" options"));
         out.append(std::string_view(" start="));
         append_time_or_dash(out, times.start_ns);
@@ -150,7 +165,7 @@ constexpr std::array<CsvColumn, 9> kCsvColumns{{
 class CsvFormatter final : public RecordFormatter {
 public:
     void begin(Buffer& out) override {
-        out.append(std::string_view("frame,time,exporter,version,domain,template,kind,start,end"));
+        out.append(std::string_view("frame,time,exporter,version,domain,template,kind,late,template_frame,start,end"));
         for (const CsvColumn& c : kCsvColumns) {
             out.push_back(',');
             out.append(c.name);
@@ -158,11 +173,11 @@ public:
         out.append(std::string_view(",fields\n"));
     }
 
-    void record(Buffer& out, const netflow::DataRecord& r, const RecordNotes&) override {
+    void record(Buffer& out, const netflow::DataRecord& r, const RecordNotes& notes) override {
         const netflow::FlowTimes times = r.times();
         const auto& h = *r.header;
         const auto& t = *r.tmpl;
-        char* p = reserve(out, 200);
+        char* p = reserve(out, 240);
         p = put_uint(p, r.context->frame);
         *p++ = ',';
         p = put_iso_time(p, r.context->time_ns, 6);
@@ -175,6 +190,11 @@ public:
         *p++ = ',';
         if (template_based(h)) p = put_uint(p, t.id);
         p = put(p, r.is_options() ? ",options," : ",data,");
+        // late: "true", "previous_template" (decoded with the template of before a restart), or empty.
+        if (r.late) p = put(p, r.previous_template ? "previous_template" : "true");
+        *p++ = ',';
+        if (shows_template_frame(r, notes)) p = put_uint(p, t.frame);
+        *p++ = ',';
         if (times.start_ns) p = put_iso_time(p, *times.start_ns, 3);
         *p++ = ',';
         if (times.end_ns) p = put_iso_time(p, *times.end_ns, 3);

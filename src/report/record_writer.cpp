@@ -13,7 +13,7 @@ RecordWriter::RecordWriter(Output& out, RecordWriterOptions options)
 void RecordWriter::on_record(const netflow::DataRecord& r) {
     if (r.is_options() && !options_.include_options) return;
     if (out_.closed()) return;
-    formatter_->record(out_.buffer(), r, RecordNotes{file_});
+    formatter_->record(out_.buffer(), r, RecordNotes{file_, options_.provenance});
     out_.maybe_flush();
 }
 

@@ -5,6 +5,7 @@
 #include <iterator>
 
 #include "nfpcap/capture/frame.hpp"
+#include "nfpcap/netflow/version.hpp"
 #include "nfpcap/report/run_summary.hpp"
 
 namespace nfpcap::report {
@@ -28,10 +29,45 @@ constexpr CounterField kCounterFields[] = {
     {"template_records", &Counters::template_records},
     {"options_template_records", &Counters::options_template_records},
     {"template_withdrawals", &Counters::template_withdrawals},
+    {"template_withdrawals_ignored", &Counters::template_withdrawals_ignored},
     {"missing_template_sets", &Counters::missing_template_sets},
+    {"late_sets", &Counters::late_sets},
+    {"late_data_records", &Counters::late_data_records},
+    {"late_options_records", &Counters::late_options_records},
+    {"previous_template_records", &Counters::previous_template_records},
     {"sequence_gaps", &Counters::sequence_gaps},
     {"sequence_missing", &Counters::sequence_missing},
 };
+
+/// What the sequence number counts, in words ("flows", "export packets", "data records").
+std::string_view unit_words(std::uint16_t version, bool one) {
+    const netflow::VersionInfo* info = netflow::version_info(version);
+    switch (info != nullptr ? info->sequence : netflow::SequenceUnit::none) {
+    case netflow::SequenceUnit::flows: return one ? "flow" : "flows";
+    case netflow::SequenceUnit::export_packets: return one ? "export packet" : "export packets";
+    case netflow::SequenceUnit::data_records: return one ? "data record" : "data records";
+    case netflow::SequenceUnit::none:
+    case netflow::SequenceUnit::count_: break;
+    }
+    return one ? "message" : "messages";
+}
+
+/// "13 flows lost, 1 datagram duplicated, 1 reordered, 1 restart"; empty when all is well.
+std::string sequence_words(const Counters& c, std::uint16_t version) {
+    std::string text;
+    auto add = [&](std::uint64_t n, std::string_view what) {
+        if (n == 0) return;
+        if (!text.empty()) text += ", ";
+        text += fmt::format("{} {}", n, what);
+    };
+    if (c.sequence_missing != 0) {
+        add(c.sequence_missing, fmt::format("{} lost", unit_words(version, c.sequence_missing == 1)));
+    }
+    add(c.sequence_duplicates, c.sequence_duplicates == 1 ? "datagram duplicated" : "datagrams duplicated");
+    add(c.sequence_reordered, c.sequence_reordered == 1 ? "datagram reordered" : "datagrams reordered");
+    add(c.restarts, c.restarts == 1 ? "exporter restart" : "exporter restarts");
+    return text;
+}
 
 auto it(Buffer& out) { return fmt::appender(out); }
 
@@ -41,6 +77,9 @@ void json_counters(Buffer& out, const Counters& c, bool all_reasons) {
         fmt::format_to(it(out), "{}\"{}\":{}", first ? "" : ",", f.name, c.*f.member);
         first = false;
     }
+    // lost in the version's unit (totals: summed over versions), the others in datagrams
+    fmt::format_to(it(out), ",\"sequence\":{{\"lost\":{},\"duplicates\":{},\"reordered\":{},\"restarts\":{}}}",
+                   c.sequence_missing, c.sequence_duplicates, c.sequence_reordered, c.restarts);
     out.append(std::string_view(",\"reasons\":{"));
     bool first_reason = true;
     for (std::size_t i = 0; i < netflow::kReasonCount; ++i) {
@@ -100,10 +139,11 @@ void write_json(Buffer& out, const std::vector<FileSummary>& files, const sessio
         if (!first) out.push_back(',');
         first = false;
         fmt::format_to(it(out),
-                       "{{\"exporter\":\"{}\",\"collector\":\"{}\",\"version\":{},\"domain\":{},\"first_frame\":{},"
-                       "\"last_frame\":{},\"templates\":{},",
-                       endpoint(s.key.exporter), endpoint(s.key.collector), s.key.version, s.key.domain, s.first_frame,
-                       s.last_frame, s.state.templates.size());
+                       "{{\"exporter\":\"{}\",\"collector\":\"{}\",\"transport\":\"{}\",\"version\":{},"
+                       "\"domain\":{},\"first_frame\":{},\"last_frame\":{},\"templates\":{},\"sequence_unit\":\"{}\",",
+                       endpoint(s.key.exporter), endpoint(s.key.collector), source::name(s.transport), s.key.version,
+                       s.key.domain, s.first_frame, s.last_frame, s.state.templates.size(),
+                       unit_words(s.key.version, false));
         json_counters(out, s.counters, false);
         out.push_back('}');
     }
@@ -158,14 +198,30 @@ void write_text(Buffer& out, const std::vector<FileSummary>& files, const sessio
                    "  templates          {:>10}\n"
                    "  options templates  {:>10}\n",
                    c.data_records, c.options_records, c.template_records, c.options_template_records);
-    if (c.template_withdrawals) fmt::format_to(it(out), "  withdrawals        {:>10}\n", c.template_withdrawals);
+    if (c.template_withdrawals) {
+        fmt::format_to(it(out), "  withdrawals        {:>10}", c.template_withdrawals);
+        if (c.template_withdrawals_ignored) {
+            fmt::format_to(it(out), "  ({} over UDP: ignored, RFC 7011 8.4)", c.template_withdrawals_ignored);
+        }
+        out.push_back('\n');
+    }
+    if (c.late_sets) {
+        fmt::format_to(it(out), "  late sets          {:>10}  (data before its template, decoded when it came: {} data",
+                       c.late_sets, c.late_data_records);
+        if (c.late_options_records) fmt::format_to(it(out), ", {} options", c.late_options_records);
+        out.append(std::string_view(" records"));
+        if (c.previous_template_records) {
+            fmt::format_to(it(out), "; {} with the template of before a restart", c.previous_template_records);
+        }
+        out.append(std::string_view(")\n"));
+    }
     if (c.missing_template_sets) {
-        fmt::format_to(it(out), "  sets w/o template  {:>10}  (data before its template: not decoded)\n",
+        fmt::format_to(it(out), "  sets w/o template  {:>10}  (no template came for them: not decoded)\n",
                        c.missing_template_sets);
     }
-    if (c.sequence_gaps) {
-        fmt::format_to(it(out), "Sequence gaps        {:>10}  ({} records/packets missing by sequence number)\n",
-                       c.sequence_gaps, c.sequence_missing);
+    if (const std::uint64_t dropped = c.reasons[static_cast<std::size_t>(netflow::Reason::pending_limit)]) {
+        fmt::format_to(it(out), "  sets dropped       {:>10}  (waiting for a template, over --pending-limit)\n",
+                       dropped);
     }
     bool any = false;
     for (std::size_t i = 0; i < netflow::kReasonCount; ++i) {
@@ -189,6 +245,22 @@ void write_text(Buffer& out, const std::vector<FileSummary>& files, const sessio
                        endpoint(s.key.exporter), endpoint(s.key.collector), s.key.version, s.key.domain, sc.datagrams,
                        sc.data_records, sc.options_records, sc.template_records, sc.options_template_records,
                        sc.missing_template_sets, issues);
+    }
+    // Sequence numbers, per session, in words: only what is worth saying.
+    bool said = false;
+    for (const auto& s : table.sessions()) {
+        const std::string words = sequence_words(s.counters, s.key.version);
+        if (words.empty() && s.counters.late_sets == 0) continue;
+        if (!said) out.append(std::string_view("\nSequence and late data\n"));
+        said = true;
+        fmt::format_to(it(out), "  {} -> {} v{} domain {}:", endpoint(s.key.exporter), endpoint(s.key.collector),
+                       s.key.version, s.key.domain);
+        if (!words.empty()) fmt::format_to(it(out), " {}", words);
+        if (s.counters.late_sets != 0) {
+            fmt::format_to(it(out), "{} {} records decoded late", words.empty() ? "" : ";",
+                           s.counters.late_data_records + s.counters.late_options_records);
+        }
+        out.push_back('\n');
     }
 }
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Compare nfpcap's decoded flow records with tshark's, record by record.
 
-usage: compare_tshark.py NFPCAP_BINARY CAPTURE [--port P ...] [--max-diffs N]
+usage: compare_tshark.py NFPCAP_BINARY CAPTURE [--port P ...] [--max-diffs N] [--two-pass]
 
 1. tshark decodes CAPTURE (every --port P forced to the cflow dissector with
    "-d udp.port==P,cflow", and only datagrams to or from those ports count;
@@ -16,6 +16,10 @@ usage: compare_tshark.py NFPCAP_BINARY CAPTURE [--port P ...] [--max-diffs N]
    template id, source/destination address and port, protocol, packets,
    octets (and the reverse counterparts of those fields when present).
 4. `nfpcap stats --format json` must account for every datagram and record.
+
+With --two-pass, tshark runs with -2 (its second pass knows every template of the file, so
+data before its template is decoded) and nfpcap's late records (printed when decoded, each
+with its own frame) are put back in frame order before the comparison.
 
 Exit status: 0 all equal, 1 any difference or failure, 77 tshark missing
 (meson's "skipped"). Python 3 standard library only.
@@ -370,10 +374,10 @@ class TsharkCollector:
         return r
 
 
-def tshark_records(capture, ports):
+def tshark_records(capture, ports, two_pass=False):
     # Without --port every UDP port is decoded as cflow (one pass; a range selector
     # costs tshark nothing) and only layers starting with a NetFlow version count.
-    args = ["-n", "-Y", "cflow", "-T", "pdml"]
+    args = ["-n"] + (["-2"] if two_pass else []) + ["-Y", "cflow", "-T", "pdml"]
     for sel in port_ranges(ports) if ports else ["1-65535"]:
         args += ["-d", f"udp.port=={sel},cflow"]
     collector = TsharkCollector(ports)
@@ -568,6 +572,8 @@ def main(argv=None):
                     help="UDP export port (repeatable); default: any port")
     ap.add_argument("--max-diffs", type=int, default=10, metavar="N",
                     help="print at most N differences (default 10)")
+    ap.add_argument("--two-pass", action="store_true",
+                    help="tshark -2; nfpcap's late records compared in frame order")
     args = ap.parse_args(argv)
     name = os.path.basename(args.capture)
 
@@ -579,8 +585,11 @@ def main(argv=None):
         return EXIT_FAIL
 
     try:
-        tcol = tshark_records(args.capture, args.port)
+        tcol = tshark_records(args.capture, args.port, args.two_pass)
         nfp = nfpcap_records(args.nfpcap, args.capture, args.port)
+        if args.two_pass:
+            # Late records come out when their template arrives; the order within a frame stays.
+            nfp.sort(key=lambda r: r.frame if isinstance(r.frame, int) else 0)
         stats_errors = check_stats(args.nfpcap, args.capture, args.port, len(nfp))
     except (RuntimeError, OSError) as e:
         log(f"{name}: ERROR: {e}")

@@ -349,16 +349,100 @@ TEST_CASE("redefinition replaces the template from that message on; identical re
     CHECK(sink.records[1]["sourceTransportPort"] == "8080");
 }
 
-TEST_CASE("template withdrawal, and withdraw-all") {
+TEST_CASE("template withdrawal, and withdraw-all, over a reliable transport") {
     netflow::DecoderState state;
+    state.honour_withdrawals = true;
     test::CollectingSink sink;
     test::decode(Msg::ipfix().templates().tmpl(256, {{8, 4}}).tmpl(257, {{7, 2}}).bytes(), state, sink);
     CHECK(state.templates.size() == 2);
-    test::decode(Msg::ipfix().templates().u16(256).u16(0).bytes(), state, sink);
+    auto tally = test::decode(Msg::ipfix().templates().u16(256).u16(0).bytes(), state, sink);
+    CHECK(tally.withdrawals == 1);
+    CHECK(tally.withdrawals_ignored == 0);
     CHECK(state.find(256) == nullptr);
     CHECK(state.find(257) != nullptr);
     test::decode(Msg::ipfix().templates().u16(2).u16(0).bytes(), state, sink);
     CHECK(state.templates.empty());
+}
+
+TEST_CASE("RFC 7011 8.4: over UDP (the default) a withdrawal is counted and ignored") {
+    netflow::DecoderState state;
+    test::CollectingSink sink;
+    test::decode(Msg::ipfix().templates().tmpl(256, {{8, 4}}).bytes(), state, sink);
+    auto tally = test::decode(Msg::ipfix().templates().u16(256).u16(0).bytes(), state, sink);
+    CHECK(tally.withdrawals == 1);
+    CHECK(tally.withdrawals_ignored == 1);
+    REQUIRE(state.find(256) != nullptr);
+    REQUIRE(sink.templates.size() == 2);
+    CHECK(sink.templates[1].change == netflow::TemplateChange::withdrawal_ignored);
+    test::decode(Msg::ipfix().data(256).ip4("1.2.3.4").bytes(), state, sink);
+    CHECK(sink.records.size() == 1);
+}
+
+TEST_CASE("a kept set decodes with its template later: marked late, offsets in its own message") {
+    // What the session does with a set whose template it does not have: keep it, then
+    // decode_kept_set once the template is known.
+    class Keeping final : public netflow::DecodeSink {
+    public:
+        netflow::UnknownSetAction on_unknown_set(const netflow::MessageContext&, const netflow::ExportHeader& h,
+                                                 const netflow::UnknownSet& set) override {
+            header = h;
+            id = set.set_id;
+            offset = set.offset;
+            bytes.assign(set.body.begin(), set.body.end());
+            return netflow::UnknownSetAction::kept;
+        }
+        netflow::ExportHeader header;
+        std::uint16_t id = 0;
+        std::uint32_t offset = 0;
+        std::vector<std::byte> bytes;
+    };
+    netflow::DecoderState state;
+    Keeping keep;
+    auto data = Msg::ipfix(1).data(300).u16(443).u16(80).u16(99).bytes();  // 2 records and a byte left over
+    netflow::MessageContext ctx;
+    ctx.frame = 7;
+    auto tally = netflow::decode_message(data, ctx, state, keep);
+    CHECK(tally.deferred_sets == 1);
+    CHECK(tally.missing_template_sets == 0);
+    CHECK_FALSE(tally.first_loss);
+    CHECK(keep.offset == 16);
+    test::CollectingSink sink;
+    test::decode(Msg::ipfix(1).templates().tmpl(300, {{7, 2}, {11, 2}}).bytes(), state, sink, 9);
+    tally =
+        netflow::decode_kept_set({keep.id, keep.offset, keep.bytes}, *state.find(300), ctx, keep.header, state, sink);
+    REQUIRE(sink.records.size() == 1);
+    CHECK(sink.records[0].late);
+    CHECK(sink.records[0].frame == 7);
+    CHECK(sink.records[0].template_frame == 9);
+    CHECK(sink.records[0]["destinationTransportPort"] == "80");
+    CHECK(sink.issues.empty());  // what is left after a record is padding
+    CHECK(tally.data_records == 1);
+}
+
+TEST_CASE("a datagram cut by the capture: whole sets decode, the cut is capture_truncated") {
+    auto full =
+        Msg::ipfix(1).templates().tmpl(256, {{8, 4}}).data(256).ip4("10.0.0.1").data(256).ip4("10.0.0.2").bytes();
+    netflow::DecoderState state;
+    test::CollectingSink sink;
+    netflow::MessageContext ctx;
+    ctx.cut_from = static_cast<std::uint32_t>(full.size());
+    const std::vector<std::byte> cut(full.begin(), full.end() - 2);
+    CHECK(netflow::looks_like_export(cut, ctx.cut_from));
+    CHECK_FALSE(netflow::looks_like_export(cut));
+    CHECK_FALSE(netflow::looks_like_export(cut, ctx.cut_from + 1));  // the header says otherwise
+    auto tally = netflow::decode_message(cut, ctx, state, sink);
+    CHECK_FALSE(tally.fatal);
+    CHECK(tally.first_loss == Reason::capture_truncated);
+    CHECK(sink.records.size() == 1);
+    CHECK(sink.count(Reason::capture_truncated) == 1);
+    CHECK(sink.count(Reason::set_truncated) == 0);
+    // Uncut, the same bytes are a set running past the message.
+    sink = {};
+    ctx.cut_from = 0;
+    auto bad = cut;
+    bad[3] = static_cast<std::byte>(cut.size());
+    tally = netflow::decode_message(bad, ctx, state, sink);
+    CHECK(sink.count(Reason::set_truncated) == 1);
 }
 
 TEST_CASE("damage: bad set length, truncated set, reserved set ID, bad header length") {

@@ -74,12 +74,59 @@ TEST_CASE("CSV: a header of IANA names, typed columns, every field in one quoted
     const auto header_end = csv.find('\n');
     REQUIRE(header_end != std::string::npos);
     CHECK(csv.substr(0, header_end) ==
-          "frame,time,exporter,version,domain,template,kind,start,end,sourceIPv4Address,sourceIPv6Address,"
+          "frame,time,exporter,version,domain,template,kind,late,template_frame,start,end,sourceIPv4Address,"
+          "sourceIPv6Address,"
           "sourceTransportPort,destinationIPv4Address,destinationIPv6Address,destinationTransportPort,"
           "protocolIdentifier,packetDeltaCount,octetDeltaCount,fields");
     const std::string row = csv.substr(header_end + 1);
     CHECK(row.find(",10.0.0.1,,40000,10.0.0.2,,443,6,12,3456,\"sourceIPv4Address=10.0.0.1 ") != std::string::npos);
     CHECK(row.back() == '\n');
+}
+
+TEST_CASE("late records say so with the frame of their template; --provenance says it for every record") {
+    for (auto format : {report::Format::json, report::Format::text, report::Format::csv}) {
+        CAPTURE(report::name(format));
+        class Sink final : public netflow::DecodeSink {
+        public:
+            explicit Sink(report::RecordFormatter& f) : f_(f) {}
+            void on_record(const netflow::DataRecord& r) override {
+                netflow::DataRecord late = r;
+                late.late = true;
+                f_.record(late_out, late, {});
+                f_.record(provenance_out, r, {{}, true});
+                f_.record(plain_out, r, {});
+            }
+            report::Buffer late_out, provenance_out, plain_out;
+
+        private:
+            report::RecordFormatter& f_;
+        };
+        auto formatter = report::make_record_formatter(format);
+        Sink sink(*formatter);
+        netflow::DecoderState state;
+        netflow::MessageContext context;
+        context.frame = 4;
+        netflow::decode_message(flow_template(), context, state, sink);
+        context.frame = 9;
+        netflow::decode_message(flow_data(), context, state, sink);
+        const std::string late = fmt::to_string(sink.late_out);
+        const std::string provenance = fmt::to_string(sink.provenance_out);
+        const std::string plain = fmt::to_string(sink.plain_out);
+        if (format == report::Format::json) {
+            CHECK(late.find(R"("template":256,"late":true,"template_frame":4,)") != std::string::npos);
+            CHECK(provenance.find(R"("template":256,"template_frame":4,)") != std::string::npos);
+            CHECK(plain.find("template_frame") == std::string::npos);
+            CHECK(plain.find("\"late\"") == std::string::npos);  // ("template" holds "late")
+        } else if (format == report::Format::text) {
+            CHECK(late.find(" template=256 late template_frame=4 ") != std::string::npos);
+            CHECK(provenance.find(" template=256 template_frame=4 ") != std::string::npos);
+            CHECK(plain.find("template_frame") == std::string::npos);
+        } else {
+            CHECK(late.find(",256,data,true,4,") != std::string::npos);
+            CHECK(provenance.find(",256,data,,4,") != std::string::npos);
+            CHECK(plain.find(",256,data,,,") != std::string::npos);
+        }
+    }
 }
 
 TEST_CASE("CSV: quotes inside the fields column are doubled") {

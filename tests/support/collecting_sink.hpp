@@ -15,6 +15,10 @@ namespace nfpcap::test {
 struct SeenRecord {
     std::uint16_t template_id = 0;
     bool options = false;
+    std::uint64_t frame = 0;                                  ///< its message's frame
+    bool late = false;                                        ///< decoded after its message (DataRecord::late)
+    bool previous_template = false;                           ///< with the template of before a restart
+    std::uint64_t template_frame = 0;                         ///< the frame that defined its template
     std::vector<std::pair<std::string, std::string>> fields;  // (name, text value) in order
     std::optional<std::int64_t> start_ns, end_ns;
 
@@ -70,6 +74,10 @@ public:
         SeenRecord seen;
         seen.template_id = r.tmpl->id;
         seen.options = r.is_options();
+        seen.frame = r.context->frame;
+        seen.late = r.late;
+        seen.previous_template = r.previous_template;
+        seen.template_frame = r.tmpl->frame;
         seen.start_ns = r.times().start_ns;
         seen.end_ns = r.times().end_ns;
         for (std::size_t i = 0; i < r.tmpl->fields.size(); ++i) {

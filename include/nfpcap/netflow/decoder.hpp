@@ -35,6 +35,9 @@ struct DecoderState {
     /// Fields of the templates kept (what `max_stored_fields` bounds); kept up to date by the
     /// decoder as templates are added, redefined and withdrawn.
     std::size_t stored_fields = 0;
+    /// RFC 7011 §8.4: template withdrawals are honoured over a reliable transport (TCP) only.
+    /// Over UDP they are counted and ignored, so the data after them still decodes.
+    bool honour_withdrawals = false;
 
     [[nodiscard]] const Template* find(std::uint16_t id) const noexcept {
         auto it = templates.find(id);
@@ -43,7 +46,27 @@ struct DecoderState {
 };
 
 /// What happened to a template this message defined.
-enum class TemplateChange : std::uint8_t { added, redefined, refreshed, withdrawn };
+enum class TemplateChange : std::uint8_t {
+    added,
+    redefined,
+    refreshed,
+    withdrawn,
+    withdrawal_ignored,  ///< RFC 7011 §8.4: a withdrawal over UDP; the template stays as it was
+};
+
+/// A data set whose template the session does not have: a view into its message.
+struct UnknownSet {
+    std::uint16_t set_id = 0;
+    std::uint32_t offset = 0;  ///< of the set header in its message
+    wire::Bytes body;          ///< the set after its 4-byte header
+};
+
+/// What a sink did with an UnknownSet.
+enum class UnknownSetAction : std::uint8_t {
+    missing,  ///< not taken: the decoder counts it as missing_template
+    kept,     ///< taken (kept until its template arrives, or decoded): not lost, nothing reported
+    dropped,  ///< would have been kept, but the late-data buffer is full: pending_limit
+};
 
 /// Receives what a message holds, in message order.
 class DecodeSink {
@@ -52,6 +75,11 @@ public:
     virtual void on_template(const MessageContext&, const ExportHeader&, const Template&, TemplateChange) {}
     virtual void on_record(const DataRecord&) {}
     virtual void on_issue(const MessageContext&, const Issue&) {}
+    /// A data set whose template is unknown. The session keeps such sets and decodes them when
+    /// the template arrives (decode_kept_set); `set.body` is valid during the call only.
+    virtual UnknownSetAction on_unknown_set(const MessageContext&, const ExportHeader&, const UnknownSet&) {
+        return UnknownSetAction::missing;
+    }
 };
 
 /// Per-message tally (the session adds these up).
@@ -61,7 +89,9 @@ struct MessageTally {
     std::uint32_t templates = 0;          ///< data template records (including resends)
     std::uint32_t options_templates = 0;  ///< options template records
     std::uint32_t withdrawals = 0;
+    std::uint32_t withdrawals_ignored = 0;  ///< of those, over UDP: counted, not honoured
     std::uint32_t missing_template_sets = 0;
+    std::uint32_t deferred_sets = 0;     ///< data sets the sink kept for their template (UnknownSetAction::kept)
     std::uint32_t data_loss_issues = 0;  ///< issues with loses_data(reason)
     std::uint32_t anomalies = 0;
     std::optional<Reason> fatal;       ///< the whole message was rejected
@@ -75,8 +105,10 @@ struct HeaderPeek {
 };
 
 /// Whether a UDP payload is structurally an export message (version 1/5/9/10, lengths and set
-/// headers consistent). Used to find export traffic on any port.
-bool looks_like_export(wire::Bytes payload) noexcept;
+/// headers consistent). Used to find export traffic on any port. `cut_from` is the datagram's
+/// length when the capture holds only its start (`payload`): then the header must be whole and
+/// agree with that length, and the sets must be consistent as far as they were captured.
+bool looks_like_export(wire::Bytes payload, std::uint32_t cut_from = 0) noexcept;
 
 /// Where the export message at the start of a byte stream ends (RFC 7011 §10.4.1: IPFIX over
 /// TCP sends messages back to back, each delimited by its header's length; NetFlow v9 headers
@@ -105,6 +137,14 @@ std::optional<HeaderPeek> peek_header(wire::Bytes payload) noexcept;
 /// bad input and never reads outside `payload`. The parsed header goes to `header` if given.
 MessageTally decode_message(wire::Bytes payload, const MessageContext& context, DecoderState& state, DecodeSink& sink,
                             ExportHeader* header = nullptr);
+
+/// Decodes a data set kept from an earlier point (its message, or earlier in the same message)
+/// with `t`, its template that arrived since: records go to `sink` marked `late` (and
+/// `previous_template` if asked), issues name offsets in the set's own message. `context` and
+/// `header` are that message's; `state` is the session's as it is now.
+MessageTally decode_kept_set(const UnknownSet& set, const Template& t, const MessageContext& context,
+                             const ExportHeader& header, DecoderState& state, DecodeSink& sink,
+                             bool previous_template = false);
 
 /// Parses lowercase/uppercase hex (whitespace and ':' separators allowed) into bytes;
 /// nullopt when the text is not hex.

@@ -21,7 +21,8 @@ enum class Reason : std::uint8_t {
     template_invalid,    ///< template record cut short, bad field or scope count, reserved ID
     template_limit,      ///< template not kept: the session holds the most templates (or fields) allowed
     template_too_large,  ///< template not kept: more fields, or a longer record, than allowed
-    missing_template,    ///< data set whose template this session has not seen (yet)
+    missing_template,    ///< data set without a template: none before it, nor while it waited
+    pending_limit,       ///< data set kept for its template, dropped: the late-data buffer was full
     record_invalid,      ///< variable-length field runs past its record or set; set shorter than a record
     // Anomalies: counted, the record is still decoded.
     field_length_mismatch,  ///< field length does not fit its type: kept as raw bytes

@@ -33,6 +33,13 @@ struct MessageContext {
     /// numbered in the order they were first seen), so consumers of records can keep state per
     /// session without deriving a key of their own.
     std::uint32_t session = kNoSession;
+    /// The length the transport announced when the capture holds less of the message (a
+    /// datagram cut by the snapshot length); 0 when the message is whole. The decoder then
+    /// decodes the complete sets and counts the cut one as capture_truncated.
+    std::uint32_t cut_from = 0;
+    /// Which input of the run the message came from (0-based), so that records decoded late,
+    /// after their input ended, still name theirs.
+    std::uint32_t input = 0;
 };
 
 /// The export header, all versions in one shape (fields a version lacks stay zero).
@@ -69,6 +76,13 @@ struct DataRecord {
     std::span<const wire::Bytes> values;  ///< one per template field
     /// The exporter's boot time (IPFIX systemInitTimeMilliseconds) when the record was decoded.
     std::optional<std::int64_t> system_init_ms;
+    /// Decoded after its own message, when its template arrived (later in the same message, in a
+    /// later one, or known from a first pass): `context` and `header` are still its own
+    /// message's, `tmpl->frame` the frame that defined the template.
+    bool late = false;
+    /// Decoded with the definition the session had before an exporter restart, because the new
+    /// incarnation never sent one (implies `late`).
+    bool previous_template = false;
 
     [[nodiscard]] bool is_options() const noexcept { return tmpl->kind == TemplateKind::options; }
     /// Absolute start/end, computed on demand (a run that only counts never pays for it).

@@ -40,7 +40,9 @@ struct VersionInfo {
     /// number, type * 256 + ID); `domain_size` 0 when the header has none.
     std::uint8_t domain_offset = 0;
     std::uint8_t domain_size = 0;
-    std::uint8_t sequence_offset = 0;  ///< the 4-byte sequence number (unless `sequence` is none)
+    std::uint8_t sequence_offset = 0;     ///< the 4-byte sequence number (unless `sequence` is none)
+    std::uint8_t uptime_offset = 4;       ///< the 4-byte sysUptime (ms); 0 when the header has none (IPFIX)
+    std::uint8_t export_time_offset = 8;  ///< the 4-byte export time in seconds (unix_secs, IPFIX Export Time)
 
     [[nodiscard]] constexpr bool has_domain() const noexcept { return domain_size != 0; }
 };

@@ -23,6 +23,9 @@ public:
     virtual void on_message(const source::Message& /*message*/, const session::ProcessResult& /*result*/) {}
     /// Polled between messages: true ends the run early (output closed, a limit reached).
     [[nodiscard]] virtual bool done() const { return false; }
+    /// After the last message: the late data still waiting for templates has been decoded (or
+    /// counted as missing) through the decode callbacks, with no message around it.
+    virtual void on_finish() {}
 };
 
 /// A consumer that hands decoded records, templates and issues to a plain DecodeSink.
@@ -55,6 +58,7 @@ public:
     void on_record(const netflow::DataRecord& r) override { next_.on_record(r); }
     void on_issue(const netflow::MessageContext& c, const netflow::Issue& issue) override { next_.on_issue(c, issue); }
     [[nodiscard]] bool done() const override { return next_.done(); }
+    void on_finish() override { next_.on_finish(); }
 
 private:
     Consumer& next_;
@@ -72,7 +76,8 @@ struct RunOptions {
     const std::atomic<bool>* stop = nullptr;
 };
 
-/// Reads `source` to its end (or until the consumer is done or a stop is requested).
+/// Reads `source` to its end (or until the consumer is done or a stop is requested), then
+/// finishes the session table (late data still waiting: SessionTable::finish) and the consumer.
 RunResult run(source::MessageSource& source, session::SessionTable& sessions, Consumer& consumer,
               const RunOptions& options = {});
 

@@ -15,7 +15,8 @@ namespace nfpcap::report {
 
 /// What a record's line says besides the record itself.
 struct RecordNotes {
-    std::string_view file;  ///< the capture file, when several are read (empty: none)
+    std::string_view file;    ///< the capture file, when several are read (empty: none)
+    bool provenance = false;  ///< name the frame whose template decoded every record (late ones always do)
 };
 
 /// Writes records in one format. Formatters keep caches (JSON keys), not output state.
@@ -33,6 +34,7 @@ std::unique_ptr<RecordFormatter> make_record_formatter(Format format);
 struct RecordWriterOptions {
     Format format = Format::text;
     bool include_options = false;  ///< also print options records ("kind":"options")
+    bool provenance = false;       ///< "template_frame" on every v9/IPFIX record (--provenance)
 };
 
 class RecordWriter final : public netflow::DecodeSink {

@@ -3,6 +3,7 @@
 #pragma once
 #include <map>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "nfpcap/pipeline/run.hpp"
@@ -15,8 +16,12 @@ namespace nfpcap::report {
 /// put each message in. Definitions are shared with the decoder (templates never change).
 class TemplateCollector final : public pipeline::Consumer {
 public:
+    /// Frames kept per definition (resends past it are counted, not listed).
+    static constexpr std::size_t kMaxFrames = 1000;
+
     void on_template(const netflow::MessageContext& context, const netflow::ExportHeader& header,
                      const netflow::Template& t, netflow::TemplateChange change) override;
+    void on_record(const netflow::DataRecord& record) override;
     void on_message(const source::Message& message, const session::ProcessResult& result) override;
 
     void write(Output& out, Format format) const;
@@ -28,7 +33,16 @@ private:
         std::shared_ptr<const netflow::Template> tmpl;  // copy of the definition
         std::uint64_t resends = 0;                      // identical definitions after it
         std::uint64_t last_frame = 0;
+        std::vector<std::uint64_t> frames;  // the frames that sent it: defined, then resent
+        bool after_restart = false;         // defined by the message that showed an exporter restart
     };
+    /// Records each definition decoded (by session index, template ID, defining frame).
+    struct Decoded {
+        std::uint64_t records = 0;
+        std::uint64_t late = 0;
+    };
+    std::map<std::tuple<std::uint32_t, std::uint16_t, std::uint64_t>, Decoded> decoded_;
+    std::map<session::SessionKey, std::uint32_t> index_;  ///< session index, by key
     struct SessionTemplates {
         std::map<std::uint16_t, std::vector<Definition>> by_id;
     };

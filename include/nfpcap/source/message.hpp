@@ -45,6 +45,8 @@ struct Message {
     /// The message only restores session state (templates, the exporter's boot time) that
     /// other messages need: its records are decoded but not handed on (fixture `# rebuilt`).
     bool state_only = false;
+    /// Which input of the run it came from (0-based; the run loop numbers them).
+    std::uint32_t input = 0;
 };
 
 }  // namespace nfpcap::source
