@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // ISO 8601 and epoch times to nanoseconds, with checked arithmetic over the whole int64 range.
 #include "nfpcap/analyze/time_window.hpp"
+#include "nfpcap/wire/civil_time.hpp"
 
 #include <cstdint>
 #include <ctime>
@@ -50,16 +51,6 @@ struct Cursor {
         return true;
     }
 };
-
-// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil).
-std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) noexcept {
-    y -= m <= 2 ? 1 : 0;
-    const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
-    const auto yoe = static_cast<unsigned>(y - era * 400);
-    const unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-    const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
-}
 
 unsigned days_in_month(int y, int m) noexcept {
     static constexpr unsigned kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
@@ -159,7 +150,7 @@ std::optional<std::string> parse_time(std::string_view text, std::int64_t& out_n
         }
         seconds = static_cast<std::int64_t>(t);
     } else {
-        seconds = days_from_civil(year, static_cast<unsigned>(month), static_cast<unsigned>(day)) * 86400 +
+        seconds = wire::days_from_civil(year, static_cast<unsigned>(month), static_cast<unsigned>(day)) * 86400 +
                   hour * 3600 + minute * 60 + second - offset_minutes.value_or(0) * 60;
     }
     auto ns = to_ns(seconds, frac);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Buffered output and the shared text helpers (times, JSON strings, hex).
 #include "nfpcap/report/output.hpp"
+#include "nfpcap/wire/civil_time.hpp"
 
 #include <unistd.h>
 #include <cerrno>
@@ -34,19 +35,6 @@ void Output::flush() {
 }
 
 namespace {
-
-// Days since 1970-01-01 to civil date (Howard Hinnant's algorithm).
-void civil_from_days(std::int64_t z, std::int64_t& y, unsigned& m, unsigned& d) noexcept {
-    z += 719468;
-    const std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    const auto doe = static_cast<unsigned>(z - era * 146097);
-    const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    const unsigned mp = (5 * doy + 2) / 153;
-    d = doy - (153 * mp + 2) / 5 + 1;
-    m = mp < 10 ? mp + 3 : mp - 9;
-    y = static_cast<std::int64_t>(yoe) + era * 400 + (m <= 2);
-}
 
 char* put_2(char* p, unsigned v) noexcept {
     p[0] = static_cast<char>('0' + v / 10);
@@ -130,7 +118,7 @@ char* put_iso_time(char* p, std::int64_t ns, int digits) noexcept {
         }
         std::int64_t y;
         unsigned m, d;
-        civil_from_days(days, y, m, d);
+        wire::civil_from_days(days, y, m, d);
         const auto r = static_cast<unsigned>(rem);
         e.len = static_cast<std::size_t>(put_fields(e.text, y, m, d, r / 3600, r / 60 % 60, r % 60) - e.text);
         e.secs = secs;
