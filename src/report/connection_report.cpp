@@ -238,12 +238,12 @@ void write_csv(Output& output, const analyze::Selection& sel, const NameMap& nam
         } else {
             out.append(std::string_view(",,"));
         }
-        fmt::format_to(it(out), ",{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", c->protocol,
+        fmt::format_to(it(out), ",{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}", c->protocol,
                        csv_field(service_of(*c)), wire::to_string(c->client.addr), c->client.port,
                        wire::to_string(c->server.addr), c->server.port, name_of(c->client.addr),
                        name_of(c->server.addr), c->packets[0], c->packets[1], c->bytes[0], c->bytes[1], c->records,
                        analyze::name(c->rule), c->one_way(), csv_field(exporters_text(*c)));
-        out.resize(out.size() - 1);  // the columns added later go after exporter
+        // The columns added later go after exporter, so that existing readers keep their indexes.
         const bool tcp = c->protocol == 6;
         fmt::format_to(it(out), ",{},{},{},{}\n", protocol_text(c->protocol),
                        tcp ? tcp_flag_letters(c->tcp_flags[0]) : "", tcp ? tcp_flag_letters(c->tcp_flags[1]) : "",
