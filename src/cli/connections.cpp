@@ -33,7 +33,7 @@ CLI::App* setup_connections(CLI::App& app, ConnectionsOptions& o) {
         ->capture_default_str()
         ->check(CLI::NonNegativeNumber)
         ->type_name("SECONDS");
-    sub->add_flag("--renormalize", o.renormalize, "Multiply counters by the exporter's packet sampling interval");
+    sub->add_flag("--renormalize", o.renormalize, kRenormalizeHelp);
     sub->add_flag("--merge-exporters", o.merge_exporters,
                   "One row for a connection several exporters observed (the largest observation, not the sum); "
                   "without it each exporter's observation is a row");
@@ -87,6 +87,8 @@ int run_connections(const ConnectionsOptions& o) {
     // No export traffic at all: explain_no_export said so; an empty table would only puzzle.
     if (totals.datagrams == totals.not_export_datagrams && o.format == report::Format::text) return rc;
     footer.undecoded = totals.counters.malformed_datagrams + totals.counters.partial_datagrams;
+    footer.sampling_records = table.records_by_sampling();
+    footer.unknown_sampling_records = table.unknown_sampling_records();
     footer.stats_hint = "nfpcap stats";
     for (const auto& f : o.input.files) footer.stats_hint += " " + f;
 
@@ -104,7 +106,7 @@ int run_connections(const ConnectionsOptions& o) {
     }
     report::Output out(stdout);
     report::write_connections(out, selection, footer, names,
-                              {o.format, o.local_time, o.min_packets, footer.exporters.size() > 1});
+                              {o.format, o.local_time, o.min_packets, footer.exporters.size() > 1, o.renormalize});
     return rc;
 }
 

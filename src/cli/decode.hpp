@@ -14,6 +14,7 @@ struct DecodeOptions {
     std::vector<std::string> files;  ///< --file, "-" for stdin
     report::Format format = report::Format::text;
     bool options_records = false;
+    bool join_options = false;
 };
 
 CLI::App* setup_decode(CLI::App& app, DecodeOptions& options);

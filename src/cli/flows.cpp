@@ -14,6 +14,10 @@ CLI::App* setup_flows(CLI::App& app, FlowsOptions& options) {
                       {report::Format::text, report::Format::json, report::Format::csv, report::Format::line},
                       "json is one object per line, line one compact line per flow like nfdump -o line");
     sub->add_flag("--options", options.options_records, "Also print options records (marked \"kind\":\"options\")");
+    sub->add_flag("--join-options", options.join_options,
+                  "Join each data record with its session's options data: sampling_interval and sampling_source "
+                  "(the rate the record was sampled at and where it came from), interface and VRF names, the "
+                  "exporter's address");
     add_flow_select_options(*sub, options.select, false);
     add_input_options(*sub, options.input);
     return sub;
@@ -22,23 +26,24 @@ CLI::App* setup_flows(CLI::App& app, FlowsOptions& options) {
 namespace {
 
 // With -Y, --from or --to: only the data records whose flow is selected reach the writer
-// (options records and records without addresses have no flow, so none of them do).
+// (options records and records without addresses have no flow, so none of them do; the writer
+// still learns from options records, for --join-options).
 class SelectingSink final : public netflow::DecodeSink {
 public:
-    SelectingSink(netflow::DecodeSink& next, FlowSelector& selector) : next_(next), selector_(selector) {}
+    SelectingSink(report::RecordWriter& next, FlowSelector& selector) : next_(next), selector_(selector) {}
     void on_template(const netflow::MessageContext& c, const netflow::ExportHeader& h, const netflow::Template& t,
                      netflow::TemplateChange change) override {
         next_.on_template(c, h, t, change);
     }
     void on_record(const netflow::DataRecord& r) override {
-        if (r.is_options()) return;
+        if (r.is_options()) return next_.learn_options(r);
         auto flow = analyze::extract_flow(r);
         if (flow && selector_.accept(*flow)) next_.on_record(r);
     }
     void on_issue(const netflow::MessageContext& c, const netflow::Issue& issue) override { next_.on_issue(c, issue); }
 
 private:
-    netflow::DecodeSink& next_;
+    report::RecordWriter& next_;
     FlowSelector& selector_;
 };
 
@@ -65,7 +70,7 @@ int run_flows(const FlowsOptions& options) {
     if (!selector) return kExitUsage;
     const bool selecting = !options.select.filter.empty() || !selector->window.unbounded();
     report::Output out(stdout);
-    report::RecordWriter writer(out, {options.format, options.options_records});
+    report::RecordWriter writer(out, {options.format, options.options_records, options.join_options});
     SelectingSink selecting_sink(writer, *selector);
     session::SessionTable sessions(options.input.session_options());
     FlowsConsumer consumer(selecting ? static_cast<netflow::DecodeSink&>(selecting_sink) : writer, writer, out,

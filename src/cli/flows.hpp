@@ -12,6 +12,7 @@ struct FlowsOptions {
     FlowSelectOptions select;
     report::Format format = report::Format::text;
     bool options_records = false;
+    bool join_options = false;
 };
 
 CLI::App* setup_flows(CLI::App& app, FlowsOptions& options);

@@ -13,7 +13,7 @@ enum class Reason : std::uint8_t {
     capture_truncated,  ///< the capture holds less than the UDP datagram (snaplen)
     header_truncated,   ///< shorter than the version's header
     length_mismatch,    ///< header length / record count disagrees with the datagram size
-    unknown_version,    ///< version is not 1, 5, 9 or 10
+    unknown_version,    ///< version is not 1, 5, 7, 8, 9 or 10 (or a v8 aggregation scheme not 1-14)
     // Set level: the set (or the rest of it) is skipped, the rest of the datagram is decoded.
     set_truncated,       ///< a set header or set length runs past the end of the message
     set_length_invalid,  ///< a set length below 4
@@ -30,6 +30,7 @@ enum class Reason : std::uint8_t {
     count_mismatch,         ///< v9 header record count differs from what the message holds
     trailing_bytes,         ///< bytes after the last record / set that are not padding
     list_too_deep,          ///< RFC 6313 lists nested deeper than kMaxListDepth: the rest as hex
+    type_information_invalid,  ///< RFC 5610 type information not learnt: bad ID, name or type, or too many
     count_,
 };
 /// Arrays indexed by Reason have this size (derived, never kept by hand).

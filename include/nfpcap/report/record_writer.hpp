@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "nfpcap/analyze/options_state.hpp"
 #include "nfpcap/netflow/decoder.hpp"
 #include "nfpcap/report/format.hpp"
 #include "nfpcap/report/output.hpp"
@@ -16,6 +17,10 @@ namespace nfpcap::report {
 /// What a record's line says besides the record itself.
 struct RecordNotes {
     std::string_view file;  ///< the capture file, when several are read (empty: none)
+    /// What the session's options data says of a data record (--join-options), or null. Printed
+    /// as snake_case keys after the record's fields: sampling_interval (null when sampled at an
+    /// unknown rate), sampling_source, and the names found (ingress_interface_name, ...).
+    const analyze::JoinedOptions* joined = nullptr;
 };
 
 /// Writes records in one format. Formatters keep caches (JSON keys), not output state.
@@ -33,6 +38,7 @@ std::unique_ptr<RecordFormatter> make_record_formatter(Format format);
 struct RecordWriterOptions {
     Format format = Format::text;
     bool include_options = false;  ///< also print options records ("kind":"options")
+    bool join_options = false;     ///< join options data to data records (RecordNotes::joined)
 };
 
 class RecordWriter final : public netflow::DecodeSink {
@@ -43,12 +49,16 @@ public:
     void set_file(std::string file) { file_ = std::move(file); }
 
     void on_record(const netflow::DataRecord& record) override;
+    /// Learns what an options record says (with join_options) without printing it: for callers
+    /// that select which records reach on_record.
+    void learn_options(const netflow::DataRecord& record);
 
 private:
     Output& out_;
     RecordWriterOptions options_;
     std::unique_ptr<RecordFormatter> formatter_;
     std::string file_;
+    std::unique_ptr<analyze::OptionsState> joined_;  ///< with join_options
 };
 
 }  // namespace nfpcap::report
