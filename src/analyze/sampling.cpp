@@ -103,9 +103,9 @@ std::optional<Sampling> announced_rate(const netflow::DataRecord& record) {
         // Systematic count-based (RFC 5476 §6.5.2.1): `interval` packets taken, `space` skipped.
         const std::uint64_t space = in.number(iana::samplingPacketSpace).value_or(0);
         if (*interval == 0) return unknown(psamp_or(kSelectorAlgorithmBase + 1));
-        return rate(interval_of((static_cast<double>(*interval) + static_cast<double>(space)) /
-                                static_cast<double>(*interval)),
-                    psamp_or(kSelectorAlgorithmBase + 1));
+        return rate(
+            interval_of((static_cast<double>(*interval) + static_cast<double>(space)) / static_cast<double>(*interval)),
+            psamp_or(kSelectorAlgorithmBase + 1));
     }
     if (auto size = in.number(iana::samplingSize)) {
         // Random n-out-of-N: `size` packets of every `population`.
@@ -131,7 +131,8 @@ std::optional<Sampling> announced_rate(const netflow::DataRecord& record) {
     }
     const auto mode = in.number(iana::samplerMode);
     if (auto interval = in.number(iana::samplerRandomInterval)) {
-        if (*interval == 0) return mode.value_or(0) != 0 ? std::optional(unknown(static_cast<std::uint16_t>(*mode))) : std::nullopt;
+        if (*interval == 0)
+            return mode.value_or(0) != 0 ? std::optional(unknown(static_cast<std::uint16_t>(*mode))) : std::nullopt;
         return rate(static_cast<std::uint32_t>(std::min<std::uint64_t>(*interval, UINT32_MAX)),
                     static_cast<std::uint16_t>(mode.value_or(0) & 0xffffU));
     }

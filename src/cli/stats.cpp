@@ -8,7 +8,8 @@ namespace nfpcap::cli {
 
 CLI::App* setup_stats(CLI::App& app, StatsOptions& options) {
     auto* sub = app.add_subcommand(
-        "stats", "Count datagrams, records and problems, in total and per exporter session, and each session's sampling");
+        "stats",
+        "Count datagrams, records and problems, in total and per exporter session, and each session's sampling");
     add_format_option(*sub, options.format, {report::Format::text, report::Format::json}, "json is one document");
     add_input_options(*sub, options.input);
     return sub;

@@ -37,8 +37,8 @@ std::string_view text(const Template& t, std::span<const wire::Bytes> values, st
 bool meaning_changes(const Template& t, const ie::Definitions& definitions) {
     for (const FieldSpec& f : t.fields) {
         if (f.scope && t.version == 9) continue;  // v9 scope types are not elements
-        const ie::Element* now = t.version == 9 ? ie::find_v9(f.id, &definitions)
-                                                : ie::find_ipfix(f.pen, f.id, &definitions);
+        const ie::Element* now =
+            t.version == 9 ? ie::find_v9(f.id, &definitions) : ie::find_ipfix(f.pen, f.id, &definitions);
         if (now != f.element) return true;
     }
     return false;

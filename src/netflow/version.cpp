@@ -108,7 +108,7 @@ constexpr bool schemes_in_order() {
     }
     return true;
 }
-static_assert(schemes_in_order());  // v8_aggregation indexes by scheme
+static_assert(schemes_in_order());                              // v8_aggregation indexes by scheme
 static_assert(kAggregations[0].record_size == 5 * 4 + 4 * 2);   // AS: head, 2 AS, 2 interfaces
 static_assert(kAggregations[7].record_size == 11 * 4);          // Full Flow
 static_assert(kAggregations[13].record_size == 5 * 4 + 5 * 4);  // Prefix-Port

@@ -284,8 +284,9 @@ void write_footer(Buffer& out, const analyze::Selection& sel, const ConnectionFo
     std::uint64_t sampled = 0;
     for (const auto& [interval, n] : f.sampling_records) sampled += interval > 1 ? n : 0;
     if (sampled > 0) {
-        out.append(std::string_view(o.renormalized ? "Counters renormalized by each record's sampling rate:"
-                                                   : "Sampled records (counters as exported; --renormalize scales them):"));
+        out.append(std::string_view(o.renormalized
+                                        ? "Counters renormalized by each record's sampling rate:"
+                                        : "Sampled records (counters as exported; --renormalize scales them):"));
         bool first = true;
         for (const auto& [interval, n] : f.sampling_records) {
             fmt::format_to(it(out), "{} {} at 1 in {}", first ? "" : ",", n, interval);

@@ -139,9 +139,11 @@ void text_sampling(Buffer& out, const session::SessionTable& table, const analyz
         }
         for (std::size_t i = 0; i < analyze::kSamplingSourceCount; ++i) {
             if (r[i] == 0 || static_cast<analyze::SamplingSource>(i) == analyze::SamplingSource::unknown) continue;
-            parts.push_back(fmt::format("{} records by {}", r[i], analyze::name(static_cast<analyze::SamplingSource>(i))));
+            parts.push_back(
+                fmt::format("{} records by {}", r[i], analyze::name(static_cast<analyze::SamplingSource>(i))));
         }
-        for (const auto& [interval, n] : o->records_by_interval) parts.push_back(fmt::format("{} at 1 in {}", n, interval));
+        for (const auto& [interval, n] : o->records_by_interval)
+            parts.push_back(fmt::format("{} at 1 in {}", n, interval));
         if (auto n = r[static_cast<std::size_t>(analyze::SamplingSource::unknown)]) {
             parts.push_back(fmt::format("{} sampled at an unknown rate (not renormalized)", n));
         }
@@ -288,8 +290,8 @@ void write_text(Buffer& out, const std::vector<FileSummary>& files, const sessio
 
 }  // namespace
 
-void write_stats(Output& out, const std::vector<FileSummary>& files, const session::SessionTable& table,
-                 Format format, const analyze::OptionsState* options) {
+void write_stats(Output& out, const std::vector<FileSummary>& files, const session::SessionTable& table, Format format,
+                 const analyze::OptionsState* options) {
     if (format == Format::json) {
         write_json(out.buffer(), files, table, options);
     } else {

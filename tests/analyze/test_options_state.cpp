@@ -73,7 +73,13 @@ std::vector<std::byte> flow_naming_sampler(std::uint8_t sampler) {
 }
 
 std::vector<std::byte> plain_ipfix_flow(std::uint32_t domain = 0) {
-    return Msg::ipfix(domain).templates().tmpl(256, {{8, 4}, {12, 4}}).data(256).ip4("10.0.0.1").ip4("10.0.0.2").bytes();
+    return Msg::ipfix(domain)
+        .templates()
+        .tmpl(256, {{8, 4}, {12, 4}})
+        .data(256)
+        .ip4("10.0.0.1")
+        .ip4("10.0.0.2")
+        .bytes();
 }
 
 }  // namespace

@@ -112,6 +112,13 @@ def test_join(name):
     check(f"{where}: record count", len(records) == truth["data_records"], len(records))
     bad = [r for r in records if r.get("sampling_interval") != interval or r.get("sampling_source") != source]
     check(f"{where}: every record 1 in {interval} by {source}", not bad, bad[:1])
+    values = (truth.get("option_values") or [{}])[0]
+    if "scope_interface" in values and "if_name" in values:
+        # v9 options scoped to an interface: its name joins the records of that interface.
+        ifindex, ifname = values["scope_interface"], values["if_name"]
+        mine = [r for r in records if r.get("ingressInterface") == ifindex]
+        check(f"{where}: interface {ifindex} named {ifname!r}", mine and all(
+            r.get("ingress_interface_name") == ifname for r in mine), mine[:1])
     plain = json_lines(run("flows", "-T", "json", case(name)).stdout)
     check(f"{where}: keys only with --join-options", all("sampling_interval" not in r for r in plain))
     # text and CSV carry the same words

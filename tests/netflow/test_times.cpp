@@ -40,8 +40,8 @@ TEST_CASE("NTP timestamps past 2036 are era 1, not 1900 (RFC 4330 §3)") {
         CHECK(r.fields[0].second.rfind("2040-01-01T00:00:00.000", 0) == 0);
     }
     // Era 0 (top bit set) stays where it was: 2023.
-    const auto r = only(
-        Msg::ipfix().templates().tmpl(256, {{154, 8}}).data(256).u64((kNtpUnix + 1700000000ULL) << 32U).bytes());
+    const auto r =
+        only(Msg::ipfix().templates().tmpl(256, {{154, 8}}).data(256).u64((kNtpUnix + 1700000000ULL) << 32U).bytes());
     CHECK(*r.start_ns == 1700000000LL * kNs);
 }
 

@@ -23,7 +23,8 @@ struct FlowRecord {
     std::optional<std::uint8_t> icmp_type;          ///< ICMP/ICMPv6 type
     std::optional<std::int64_t> start_ns, end_ns;
     std::uint32_t sampling = 1;  ///< 1-in-N packet sampling the exporter reported
-    SamplingSource sampling_source = SamplingSource::none;  ///< where `sampling` came from (unknown: sampled, rate unknown)
+    SamplingSource sampling_source =
+        SamplingSource::none;  ///< where `sampling` came from (unknown: sampled, rate unknown)
     wire::Endpoint exporter;
     // What filters and statistics select on; 0 (family 0 for the next hop) when not exported.
     wire::IpAddress next_hop;                   ///< ipNextHopIPv4Address / ipNextHopIPv6Address (15 / 62)

@@ -30,7 +30,7 @@ struct SessionOptions {
     std::optional<wire::IpAddress> exporter_ipv4;                 ///< exporterIPv4Address (130)
     std::optional<wire::IpAddress> exporter_ipv6;                 ///< exporterIPv6Address (131)
     std::array<std::uint64_t, kSamplingSourceCount> records{};    ///< data records resolved, by source
-    std::map<std::uint32_t, std::uint64_t> records_by_interval;  ///< data records of a known rate, by it
+    std::map<std::uint32_t, std::uint64_t> records_by_interval;   ///< data records of a known rate, by it
     std::uint64_t options_records = 0;                            ///< options records read
 };
 

@@ -24,12 +24,12 @@ enum class Reason : std::uint8_t {
     missing_template,    ///< data set whose template this session has not seen (yet)
     record_invalid,      ///< variable-length field runs past its record or set; set shorter than a record
     // Anomalies: counted, the record is still decoded.
-    field_length_mismatch,  ///< field length does not fit its type: kept as raw bytes
-    invalid_utf8,           ///< string field that is not UTF-8: printed escaped
-    invalid_boolean,        ///< boolean other than 1 (true) or 2 (false)
-    count_mismatch,         ///< v9 header record count differs from what the message holds
-    trailing_bytes,         ///< bytes after the last record / set that are not padding
-    list_too_deep,          ///< RFC 6313 lists nested deeper than kMaxListDepth: the rest as hex
+    field_length_mismatch,     ///< field length does not fit its type: kept as raw bytes
+    invalid_utf8,              ///< string field that is not UTF-8: printed escaped
+    invalid_boolean,           ///< boolean other than 1 (true) or 2 (false)
+    count_mismatch,            ///< v9 header record count differs from what the message holds
+    trailing_bytes,            ///< bytes after the last record / set that are not padding
+    list_too_deep,             ///< RFC 6313 lists nested deeper than kMaxListDepth: the rest as hex
     type_information_invalid,  ///< RFC 5610 type information not learnt: bad ID, name or type, or too many
     count_,
 };

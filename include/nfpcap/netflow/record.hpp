@@ -42,12 +42,12 @@ struct ExportHeader {
     std::uint16_t length = 0;  ///< IPFIX message length
     bool has_uptime = false;   ///< v1/v5/v7/v8/v9 carry the exporter's uptime
     std::uint32_t sys_uptime_ms = 0;
-    std::int64_t export_time_ns = 0;  ///< header export time (v1/v5/v7/v8 with nanoseconds)
-    std::uint32_t sequence = 0;       ///< v5/v7/v8 flow / v9 packet / IPFIX record sequence
-    std::uint32_t domain = 0;         ///< v9 source ID / IPFIX observation domain / v5/v8 engine
-    std::uint8_t engine_type = 0;     ///< v5, v8
-    std::uint8_t engine_id = 0;       ///< v5, v8
-    std::uint16_t sampling = 0;       ///< v5 raw: 2-bit mode, 14-bit interval
+    std::int64_t export_time_ns = 0;       ///< header export time (v1/v5/v7/v8 with nanoseconds)
+    std::uint32_t sequence = 0;            ///< v5/v7/v8 flow / v9 packet / IPFIX record sequence
+    std::uint32_t domain = 0;              ///< v9 source ID / IPFIX observation domain / v5/v8 engine
+    std::uint8_t engine_type = 0;          ///< v5, v8
+    std::uint8_t engine_id = 0;            ///< v5, v8
+    std::uint16_t sampling = 0;            ///< v5 raw: 2-bit mode, 14-bit interval
     std::uint8_t aggregation = 0;          ///< v8: the aggregation scheme (1-14)
     std::uint8_t aggregation_version = 0;  ///< v8: the scheme's version (2)
     [[nodiscard]] unsigned sampling_mode() const noexcept { return sampling >> 14U; }

@@ -79,6 +79,6 @@ inline constexpr std::uint16_t kV1RecordSize = 48;
 inline constexpr std::uint16_t kV5RecordSize = 48;
 inline constexpr std::uint16_t kV7RecordSize = 52;
 inline constexpr std::uint8_t kV8AggregationOffset = 22;  ///< the scheme byte; the version after it
-inline constexpr std::size_t kSetHeaderSize = 4;  ///< v9 flowset / IPFIX set header
+inline constexpr std::size_t kSetHeaderSize = 4;          ///< v9 flowset / IPFIX set header
 
 }  // namespace nfpcap::netflow

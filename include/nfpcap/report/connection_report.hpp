@@ -31,10 +31,10 @@ struct ConnectionFooter {
     std::uint64_t records = 0;    ///< flow records analysed
     std::optional<std::int64_t> first_ns, last_ns;
     std::set<wire::Endpoint> exporters;
-    std::uint64_t undecoded = 0;  ///< datagrams / sets that could not be decoded
-    std::string stats_hint;       ///< the `nfpcap stats ...` command to suggest
+    std::uint64_t undecoded = 0;                              ///< datagrams / sets that could not be decoded
+    std::string stats_hint;                                   ///< the `nfpcap stats ...` command to suggest
     std::map<std::uint32_t, std::uint64_t> sampling_records;  ///< flow records by sampling interval
-    std::uint64_t unknown_sampling_records = 0;                ///< sampled at a rate nothing announced
+    std::uint64_t unknown_sampling_records = 0;               ///< sampled at a rate nothing announced
 };
 
 /// "512", "4.25K", "42.5M", "425G" (powers of 1024).
