@@ -18,7 +18,7 @@ struct Decode {
     ExportHeader header{};
     /// Templates replaced while this message is decoded (recompiled with what the exporter
     /// described): kept until it ends, since the set being decoded may still use one.
-    std::vector<std::shared_ptr<const Template>> retired;
+    std::vector<std::shared_ptr<const Template>> retired{};
 
     /// Reports an issue at `at` (a position inside `message`).
     void report(Reason reason, const std::byte* at, std::uint16_t set_id = 0, std::uint16_t template_id = 0);

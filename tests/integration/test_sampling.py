@@ -16,6 +16,7 @@ decoder independent of nfpcap) and, for v7, against tshark.
   still name sampler 1, nothing describes it, so the rate is unknown, flagged, not scaled.
 - fprobe's NetFlow v7 export: stats and records against the ground truth, and tshark.
 - --ie-file names a field nothing else names; a bad file is a usage error naming FILE:LINE.
+- RFC 5610: an exporter's in-band description names and types its enterprise element.
 """
 import json
 import os
@@ -218,6 +219,41 @@ def test_ie_file(tmp):
           f"exit {p.returncode}: {p.stderr.strip()}")
 
 
+def ipfix_type_information_message(describe):
+    """One IPFIX message as RFC 5610 §3.9 describes it: a data template using enterprise element
+    424242/100 (an enterprise nfpcap has no name for), then, when `describe`, an options
+    template of type information (scope informationElementId 303 + privateEnterpriseNumber 346;
+    informationElementDataType 339, informationElementSemantics 344, variable-length
+    informationElementName 341) and its record, then a data record."""
+    import struct
+
+    def set_(set_id, body):
+        return struct.pack("!HH", set_id, 4 + len(body)) + body
+
+    template = set_(2, struct.pack("!HH", 257, 2) + struct.pack("!HH", 8, 4)
+                    + struct.pack("!HHI", 0x8000 | 100, 4, 424242))
+    name = b"exampleCounter"
+    options_template = set_(3, struct.pack("!HHH", 256, 5, 2) + struct.pack("!HH", 303, 2)
+                            + struct.pack("!HH", 346, 4) + struct.pack("!HH", 339, 1)
+                            + struct.pack("!HH", 344, 1) + struct.pack("!HH", 341, 0xFFFF))
+    # data type 3 = unsigned32, semantics 2 = totalCounter (RFC 5610 §3.1/§3.2)
+    description = set_(256, struct.pack("!HIBB", 100, 424242, 3, 2) + bytes([len(name)]) + name)
+    data = set_(257, bytes([10, 0, 0, 1]) + struct.pack("!I", 258))
+    body = template + (options_template + description if describe else b"") + data
+    header = struct.pack("!HHIII", 10, 16 + len(body), 1700000000, 0, 1)
+    return (header + body).hex()
+
+
+def test_type_information():
+    plain = json_lines(run("decode", "-T", "json", ipfix_type_information_message(False)).stdout)
+    check("RFC 5610: undescribed element as PEN.ID hex", len(plain) == 1 and plain[0].get("424242.100") == "00000102",
+          plain)
+    described = json_lines(run("decode", "-T", "json", ipfix_type_information_message(True)).stdout)
+    check("RFC 5610: the description names and types the element, in a template sent before it",
+          len(described) == 1 and described[0].get("424242:exampleCounter") == 258
+          and described[0].get("sourceIPv4Address") == "10.0.0.1", described)
+
+
 def main():
     for name in SAMPLING:
         test_stats(name)
@@ -228,6 +264,7 @@ def main():
             test_unknown_rate(tmp, name)
         test_v7(tmp)
         test_ie_file(tmp)
+    test_type_information()
     print(f"test_sampling: {passed} passed, {len(failures)} failed")
     return 1 if failures else 0
 
