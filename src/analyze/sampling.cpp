@@ -3,6 +3,7 @@
 // sampler options (34/35, 48-50), PSAMP selectors (RFC 5477, 304-311).
 #include "nfpcap/analyze/sampling.hpp"
 
+#include <array>
 #include <bit>
 #include <cmath>
 
@@ -15,19 +16,40 @@ namespace {
 
 namespace iana = ie::iana;
 
-// The record's IANA fields by element ID: the first occurrence of each, v9 scope fields left out.
+// The sampling elements this file reads, each a slot of Fields.
+constexpr std::array<std::uint16_t, 14> kSamplingIds{
+    iana::samplingInterval,      iana::samplingAlgorithm,    iana::samplerId,         iana::samplerMode,
+    iana::samplerRandomInterval, iana::selectorId,           iana::selectorAlgorithm, iana::samplingPacketInterval,
+    iana::samplingPacketSpace,   iana::samplingTimeInterval, iana::samplingTimeSpace, iana::samplingSize,
+    iana::samplingPopulation,    iana::samplingProbability,
+};
+
+// The record's sampling fields (IANA, v9 scope fields left out): the first occurrence of each,
+// found in one pass over the template, since every data record is asked.
 class Fields {
 public:
-    explicit Fields(const netflow::DataRecord& record) : record_(record) {}
-
-    [[nodiscard]] std::optional<wire::Bytes> get(std::uint16_t id) const noexcept {
-        const netflow::Template& t = *record_.tmpl;
+    explicit Fields(const netflow::DataRecord& record) : record_(record) {
+        index_.fill(-1);
+        const netflow::Template& t = *record.tmpl;
         for (std::size_t i = 0; i < t.fields.size(); ++i) {
             const netflow::FieldSpec& f = t.fields[i];
-            if (f.pen != ie::kPenIana || f.id != id || (f.scope && t.version == 9)) continue;
-            return record_.values[i];
+            if (f.pen != ie::kPenIana || (f.scope && t.version == 9)) continue;
+            const int slot = slot_of(f.id);
+            if (slot < 0 || index_[static_cast<std::size_t>(slot)] >= 0) continue;
+            index_[static_cast<std::size_t>(slot)] = static_cast<std::int32_t>(i);
+            any_ = true;
         }
-        return std::nullopt;
+    }
+
+    /// Whether the record has any sampling field at all.
+    [[nodiscard]] bool any() const noexcept { return any_; }
+
+    [[nodiscard]] std::optional<wire::Bytes> get(std::uint16_t id) const noexcept {
+        const int slot = slot_of(id);
+        if (slot < 0) return std::nullopt;
+        const std::int32_t i = index_[static_cast<std::size_t>(slot)];
+        if (i < 0) return std::nullopt;
+        return record_.values[static_cast<std::size_t>(i)];
     }
     [[nodiscard]] std::optional<std::uint64_t> number(std::uint16_t id) const noexcept {
         auto v = get(id);
@@ -43,7 +65,16 @@ public:
     }
 
 private:
+    static int slot_of(std::uint16_t id) noexcept {
+        for (std::size_t k = 0; k < kSamplingIds.size(); ++k) {
+            if (kSamplingIds[k] == id) return static_cast<int>(k);
+        }
+        return -1;
+    }
+
     const netflow::DataRecord& record_;
+    std::array<std::int32_t, kSamplingIds.size()> index_{};
+    bool any_ = false;
 };
 
 // A ratio as a whole interval: rounded, at least 1, at most what a 32-bit interval holds.
@@ -93,6 +124,7 @@ std::string_view algorithm_name(std::uint16_t algorithm) noexcept {
 
 std::optional<Sampling> announced_rate(const netflow::DataRecord& record) {
     const Fields in(record);
+    if (!in.any()) return std::nullopt;
     // RFC 5477 §8.2: the selector's algorithm, kept apart from samplingAlgorithm's numbering.
     const auto selector = in.number(iana::selectorAlgorithm);
     const std::uint16_t psamp =
