@@ -130,10 +130,10 @@ void text_sampling(Buffer& out, const session::SessionTable& table, const analyz
         any = true;
         fmt::format_to(it(out), "  {} v{} domain {}:", endpoint(s.key.exporter), s.key.version, s.key.domain);
         std::vector<std::string> parts;
-        if (o->sampling) parts.push_back("session " + rate_text(*o->sampling));
+        if (o->sampling) parts.push_back("session: " + rate_text(*o->sampling));
         for (const auto& [id, rate] : o->samplers) {
             auto name = o->sampler_names.find(id);
-            parts.push_back(fmt::format("sampler {}{} {}", id,
+            parts.push_back(fmt::format("sampler {}{}: {}", id,
                                         name != o->sampler_names.end() ? " \"" + name->second + "\"" : std::string(),
                                         rate_text(rate)));
         }

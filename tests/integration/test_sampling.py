@@ -113,6 +113,10 @@ def test_join(name):
     check(f"{where}: record count", len(records) == truth["data_records"], len(records))
     bad = [r for r in records if r.get("sampling_interval") != interval or r.get("sampling_source") != source]
     check(f"{where}: every record 1 in {interval} by {source}", not bad, bad[:1])
+    # With a filter the options records are not printed, yet still joined.
+    tcp = json_lines(run("flows", "-T", "json", "--join-options", "-Y", "proto tcp", case(name)).stdout)
+    check(f"{where} -Y 'proto tcp'", tcp and len(tcp) < len(records) and all(
+        r["sampling_interval"] == interval and r["sampling_source"] == source for r in tcp), tcp[:1])
     values = (truth.get("option_values") or [{}])[0]
     if "scope_interface" in values and "if_name" in values:
         # v9 options scoped to an interface: its name joins the records of that interface.
