@@ -17,13 +17,15 @@ Each element CSV has the columns ``pen,id,name,dataType,dataSemantics,units`` an
 optionally ``status`` (a header row naming them is required; column order may vary,
 extra columns are ignored).  ``pen`` 4294967294 holds NetFlow v9 field types below 32768, ``pen``
 4294967295 holds v9 field types of 32768 and above stored as ``type - 32768``,
+``pen`` 4294967293 holds fields of the fixed formats (NetFlow v7 and v8) that IANA lacks,
 ``pen`` 0 is IANA and any other ``pen`` is an enterprise number.
 
 OUT.cpp implements ``nfpcap::ie::all_elements()`` and ``enterprise_scope()``: a constexpr
 ``std::array<Element, N>`` sorted by (pen, id), with a static_assert checking the order.
 OUT.hpp (``include/nfpcap/ie/ids.hpp``) names every element ID and enterprise number as
 constants: ``nfpcap::ie::iana::octetDeltaCount``, ``nfpcap::ie::v9::...`` (v9 field types,
-the >= 32768 ones as the full type), ``nfpcap::ie::cert::...``, ``kPenCert``, ...
+the >= 32768 ones as the full type), ``nfpcap::ie::fixed::...`` (v7/v8 fields),
+``nfpcap::ie::cert::...``, ``kPenCert``, ...
 
 Irregularities are repaired where the intent is clear and reported on stderr
 as warnings:
@@ -57,6 +59,8 @@ from dataclasses import dataclass
 
 PEN_NETFLOW = 4294967294
 PEN_NETFLOW_EXTRA = 4294967295
+PEN_NETFLOW_FIXED = 4294967293  # fields of the fixed formats (v7, v8) that IANA lacks
+PSEUDO_PENS = (0, PEN_NETFLOW, PEN_NETFLOW_EXTRA, PEN_NETFLOW_FIXED)
 MAX_ELEMENT_ID = 0x7FFF  # RFC 7011 §3.2: the element id is 15 bits
 
 # Order and spelling must match include/nfpcap/ie/element.hpp.
@@ -240,6 +244,8 @@ def cpp_pen(pen: int) -> str:
         return "kPenNetflow"
     if pen == PEN_NETFLOW_EXTRA:
         return "kPenNetflowExtra"
+    if pen == PEN_NETFLOW_FIXED:
+        return "kPenNetflowFixed"
     return str(pen)
 
 
@@ -268,7 +274,7 @@ def read_enterprises(path: str) -> list[Enterprise]:
                 raise SystemExit(f"gen_ie_table.py: error: {where}:{line}: 3 fields expected")
             pen = parse_uint(row[0].strip(), 0xFFFFFFFF)
             scope = row[1].strip()
-            if pen is None or pen in (PEN_NETFLOW, PEN_NETFLOW_EXTRA, 0):
+            if pen is None or pen in PSEUDO_PENS:
                 raise SystemExit(f"gen_ie_table.py: error: {where}:{line}: bad pen {row[0]!r}")
             if not IDENTIFIER.fullmatch(scope) or scope in CPP_RESERVED:
                 raise SystemExit(f"gen_ie_table.py: error: {where}:{line}: bad scope {scope!r}")
@@ -291,7 +297,7 @@ CPP_RESERVED = frozenset("""alignas alignof and and_eq asm auto bitand bitor boo
     noexcept not not_eq nullptr operator or or_eq private protected public register
     reinterpret_cast requires return short signed sizeof static static_assert static_cast struct
     switch template this thread_local throw true try typedef typeid typename union unsigned using
-    virtual void volatile wchar_t while xor xor_eq iana v9""".split())
+    virtual void volatile wchar_t while xor xor_eq iana v9 fixed""".split())
 GENERATED_BANNER = [
     "// SPDX-License-Identifier: MIT",
     "//",
@@ -404,6 +410,8 @@ def render_ids(elements: list[Element], enterprises: list[Enterprise], warn: War
         ("iana", "IANA element IDs.", [e for e in elements if e.pen == 0]),
         ("v9", "NetFlow v9 field types that IANA lacks (>= 32768: the full field type).",
          [e for e in elements if e.pen in (PEN_NETFLOW, PEN_NETFLOW_EXTRA)]),
+        ("fixed", "Fields of the fixed formats (NetFlow v7, v8) that IANA lacks.",
+         [e for e in elements if e.pen == PEN_NETFLOW_FIXED]),
     ]
     for ent in enterprises:
         members = [e for e in elements if e.pen == ent.pen]
@@ -472,7 +480,7 @@ def main(argv: list[str]) -> int:
     if not elements:
         raise SystemExit(f"gen_ie_table.py: error: {args.data_dir}: no usable rows")
     scoped = {e.pen for e in enterprises}
-    unscoped = sorted({e.pen for e in elements} - scoped - {0, PEN_NETFLOW, PEN_NETFLOW_EXTRA})
+    unscoped = sorted({e.pen for e in elements} - scoped - set(PSEUDO_PENS))
     if unscoped:
         raise SystemExit(f"gen_ie_table.py: error: enterprises.csv lacks a scope for pen(s) "
                          f"{', '.join(map(str, unscoped))}")

@@ -112,6 +112,13 @@ void ConnectionTable::add(const FlowRecord& flow) {
     // Direction by role where there is one: the only way when both ends are one host (loopback).
     const std::size_t dir = role ? (reply ? 1 : 0) : (c.client == src ? 0 : 1);
     const std::uint64_t scale = options_.renormalize ? flow.sampling : 1;
+    if (flow.sampling_source == SamplingSource::unknown) {
+        ++unknown_sampling_;
+        ++c.unknown_sampling;
+    } else {
+        ++by_sampling_[flow.sampling];
+        c.sampling = std::max(c.sampling, flow.sampling);
+    }
 
     ++c.records;
     c.packets[dir] += flow.packets * scale;

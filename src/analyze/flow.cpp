@@ -44,6 +44,14 @@ std::uint8_t icmp_type_from_ports(std::optional<std::uint16_t> type_code, std::u
 }  // namespace
 
 std::optional<FlowRecord> extract_flow(const netflow::DataRecord& record, std::uint32_t sampling) {
+    // The record's own rate (its fields, the v5 header) before what the caller knows.
+    std::optional<Sampling> own = announced_rate(record);
+    if (!own || !own->known() || own->interval <= 1) own = header_rate(*record.header);
+    if (own && own->known() && own->interval > 1) return extract_flow(record, *own);
+    return extract_flow(record, Sampling{sampling, sampling > 1 ? SamplingSource::session : SamplingSource::none, 0});
+}
+
+std::optional<FlowRecord> extract_flow(const netflow::DataRecord& record, const Sampling& sampling) {
     const netflow::Template& t = *record.tmpl;
     FlowRecord f;
     bool have_src = false, have_dst = false, have_next_hop = false;
@@ -131,9 +139,6 @@ std::optional<FlowRecord> extract_flow(const netflow::DataRecord& record, std::u
         case iana::icmpTypeCodeIPv6: icmp_type_code = static_cast<std::uint16_t>(as_uint(v)); break;
         case iana::icmpTypeIPv4:
         case iana::icmpTypeIPv6: f.icmp_type = static_cast<std::uint8_t>(as_uint(v)); break;
-        case iana::samplingInterval:
-            if (auto n = as_uint(v); n > 1) sampling = static_cast<std::uint32_t>(n);
-            break;
         default: break;
         }
     }
@@ -142,10 +147,8 @@ std::optional<FlowRecord> extract_flow(const netflow::DataRecord& record, std::u
         if (!f.icmp_type) f.icmp_type = icmp_type_from_ports(icmp_type_code, f.src_port, f.dst_port);
         f.src_port = f.dst_port = 0;
     }
-    if (record.header->version == 5 && record.header->sampling_interval() > 1) {
-        sampling = record.header->sampling_interval();
-    }
-    f.sampling = sampling;
+    f.sampling = sampling.interval;
+    f.sampling_source = sampling.source;
     const netflow::FlowTimes times = record.times();
     f.start_ns = times.start_ns;
     f.end_ns = times.end_ns ? times.end_ns : times.start_ns;
@@ -171,20 +174,9 @@ std::uint64_t FlowRecord::total_bytes() const noexcept {
 }
 
 std::optional<std::uint32_t> announced_sampling(const netflow::DataRecord& record) {
-    const netflow::Template& t = *record.tmpl;
-    std::uint64_t interval = 0, packet_interval = 0, packet_space = 0;
-    for (std::size_t i = 0; i < t.fields.size(); ++i) {
-        const netflow::FieldSpec& spec = t.fields[i];
-        if (spec.pen != ie::kPenIana || (spec.scope && record.header->version == 9)) continue;
-        if (spec.id == iana::samplingInterval) interval = as_uint(record.values[i]);
-        if (spec.id == iana::samplingPacketInterval) packet_interval = as_uint(record.values[i]);
-        if (spec.id == iana::samplingPacketSpace) packet_space = as_uint(record.values[i]);
-    }
-    if (interval > 1) return static_cast<std::uint32_t>(interval);
-    if (packet_interval > 0 && packet_space > 0) {
-        return static_cast<std::uint32_t>((packet_interval + packet_space) / packet_interval);
-    }
-    return std::nullopt;
+    const auto rate = announced_rate(record);
+    if (!rate || !rate->known() || rate->interval <= 1) return std::nullopt;
+    return rate->interval;
 }
 
 }  // namespace nfpcap::analyze

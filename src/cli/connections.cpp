@@ -119,7 +119,7 @@ CLI::App* setup_connections(CLI::App& app, ConnectionsOptions& o) {
         ->capture_default_str()
         ->check(CLI::NonNegativeNumber)
         ->type_name("SECONDS");
-    sub->add_flag("--renormalize", o.renormalize, "Multiply counters by the exporter's packet sampling interval");
+    sub->add_flag("--renormalize", o.renormalize, kRenormalizeHelp);
     sub->add_flag("--merge-exporters", o.merge_exporters,
                   "One row for a connection several exporters observed (the largest observation, not the sum); "
                   "without it each exporter's observation is a row");
@@ -188,6 +188,8 @@ int run_connections(const ConnectionsOptions& o) {
         footer.records = table.records();
         footer.exporters = sink.exporters();
         footer.undecoded = undecoded();
+        footer.sampling_records = table.records_by_sampling();
+        footer.unknown_sampling_records = table.unknown_sampling_records();
         footer.stats_hint = stats_hint;
         report::write_connection_footer(out, consumer.shown_, consumer.skipped_, footer, consumer.report_options());
         return rc;
@@ -209,6 +211,8 @@ int run_connections(const ConnectionsOptions& o) {
         return rc;
     }
     footer.undecoded = undecoded();
+    footer.sampling_records = table.records_by_sampling();
+    footer.unknown_sampling_records = table.unknown_sampling_records();
     footer.stats_hint = stats_hint;
 
     try {
@@ -223,7 +227,7 @@ int run_connections(const ConnectionsOptions& o) {
         return kExitInputError;
     }
     report::write_connections(out, selection, footer, names,
-                              {o.format, o.local_time, o.min_packets, footer.exporters.size() > 1});
+                              {o.format, o.local_time, o.min_packets, footer.exporters.size() > 1, o.renormalize});
     return rc;
 }
 

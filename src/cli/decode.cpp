@@ -72,8 +72,13 @@ CLI::App* setup_decode(CLI::App& app, DecodeOptions& options) {
     sub->add_flag("--options", options.options_records, "Also print options records (marked \"kind\":\"options\")");
     sub->add_flag("--provenance", options.provenance, "As for flows: every record names its template's frame");
     add_pending_option(*sub, options.pending_limit);
+    sub->add_flag("--join-options", options.join_options,
+                  "Join each data record with its session's options data: sampling_interval and sampling_source "
+                  "(the rate the record was sampled at and where it came from), interface and VRF names, the "
+                  "exporter's address");
     sub->add_option("--file", options.files, "Read hex lines from this file (repeatable); - reads standard input")
         ->type_name("FILE");
+    add_ie_file_option(*sub);
     sub->add_option("hex", options.hex,
                     "Hex payloads, one export datagram each, decoded in order; - reads standard input")
         ->type_name("HEX...");
@@ -104,7 +109,7 @@ int run_decode(const DecodeOptions& options) {
     fixture::FixtureSource source(std::move(inputs),
                                   [](const std::string& error) { fmt::print(stderr, "nfpcap: {}\n", error); });
     report::Output out(stdout);
-    report::RecordWriter writer(out, {options.format, options.options_records, options.provenance});
+    report::RecordWriter writer(out, {options.format, options.options_records, options.provenance, options.join_options});
     session::SessionOptions session_options;
     session_options.all_export = true;  // every line is an export message
     session_options.pending_limit = options.pending_limit;

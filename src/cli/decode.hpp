@@ -16,6 +16,7 @@ struct DecodeOptions {
     bool options_records = false;
     bool provenance = false;
     std::size_t pending_limit = session::SessionOptions{}.pending_limit;
+    bool join_options = false;
 };
 
 CLI::App* setup_decode(CLI::App& app, DecodeOptions& options);

@@ -14,6 +14,10 @@ CLI::App* setup_flows(CLI::App& app, FlowsOptions& options) {
                       {report::Format::text, report::Format::json, report::Format::csv, report::Format::line},
                       "json is one object per line, line one compact line per flow like nfdump -o line");
     sub->add_flag("--options", options.options_records, "Also print options records (marked \"kind\":\"options\")");
+    sub->add_flag("--join-options", options.join_options,
+                  "Join each data record with its session's options data: sampling_interval and sampling_source "
+                  "(the rate the record was sampled at and where it came from), interface and VRF names, the "
+                  "exporter's address");
     add_flow_select_options(*sub, options.select, false);
     sub->add_flag("--provenance", options.provenance,
                   "Name on every v9/IPFIX record the frame that defined its template (\"template_frame\"); records "
@@ -25,23 +29,24 @@ CLI::App* setup_flows(CLI::App& app, FlowsOptions& options) {
 namespace {
 
 // With -Y, --from or --to: only the data records whose flow is selected reach the writer
-// (options records and records without addresses have no flow, so none of them do).
+// (options records and records without addresses have no flow, so none of them do; the writer
+// still learns from options records, for --join-options).
 class SelectingSink final : public netflow::DecodeSink {
 public:
-    SelectingSink(netflow::DecodeSink& next, FlowSelector& selector) : next_(next), selector_(selector) {}
+    SelectingSink(report::RecordWriter& next, FlowSelector& selector) : next_(next), selector_(selector) {}
     void on_template(const netflow::MessageContext& c, const netflow::ExportHeader& h, const netflow::Template& t,
                      netflow::TemplateChange change) override {
         next_.on_template(c, h, t, change);
     }
     void on_record(const netflow::DataRecord& r) override {
-        if (r.is_options()) return;
+        if (r.is_options()) return next_.learn_options(r);
         auto flow = analyze::extract_flow(r);
         if (flow && selector_.accept(*flow)) next_.on_record(r);
     }
     void on_issue(const netflow::MessageContext& c, const netflow::Issue& issue) override { next_.on_issue(c, issue); }
 
 private:
-    netflow::DecodeSink& next_;
+    report::RecordWriter& next_;
     FlowSelector& selector_;
 };
 
@@ -81,7 +86,7 @@ int run_flows(const FlowsOptions& options) {
     const bool selecting = !options.select.filter.empty() || !selector->window.unbounded();
     report::Output out(stdout);
     out.set_immediate(options.input.immediate_output());
-    report::RecordWriter writer(out, {options.format, options.options_records, options.provenance});
+    report::RecordWriter writer(out, {options.format, options.options_records, options.provenance, options.join_options});
     SelectingSink selecting_sink(writer, *selector);
     out.item_done();  // a CSV header row before the first record arrives
     session::SessionTable sessions(options.input.session_options());

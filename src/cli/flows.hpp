@@ -13,6 +13,7 @@ struct FlowsOptions {
     report::Format format = report::Format::text;
     bool options_records = false;
     bool provenance = false;
+    bool join_options = false;
 };
 
 CLI::App* setup_flows(CLI::App& app, FlowsOptions& options);

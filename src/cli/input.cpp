@@ -18,6 +18,7 @@
 
 #include "nfpcap/fixture/pcap_writer.hpp"
 #include "nfpcap/pipeline/first_pass.hpp"
+#include "nfpcap/ie/definitions.hpp"
 #include "nfpcap/source/capture_source.hpp"
 #include "nfpcap/source/interface_source.hpp"
 #include "nfpcap/source/socket_source.hpp"
@@ -303,7 +304,23 @@ void add_format_option(CLI::App& app, report::Format& format, std::initializer_l
                 names);
 }
 
+void add_ie_file_option(CLI::App& app) {
+    app.add_option("--ie-file",
+                   "Element definitions of your own, one pen,id,name,type a line (pen v9 for a NetFlow v9 "
+                   "field type; type an RFC 7012 name such as unsigned32): they name and type fields the "
+                   "built-in table does not know")
+        ->each([](const std::string& path) {
+            try {
+                ie::set_user_definitions(ie::load_definitions(path));
+            } catch (const ie::DefinitionsError& e) {
+                throw CLI::ValidationError("--ie-file", e.what());
+            }
+        })
+        ->type_name("FILE");
+}
+
 void add_input_options(CLI::App& app, InputOptions& options) {
+    add_ie_file_option(app);
     app.add_option("--port", options.ports,
                    "Only UDP datagrams to or from this port are export traffic (repeatable); "
                    "by default export datagrams are recognized on any port")

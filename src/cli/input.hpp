@@ -80,7 +80,17 @@ void add_choices(CLI::Option* option, const std::map<std::string, T>& names) {
 void add_format_option(CLI::App& app, report::Format& format, std::initializer_list<report::Format> formats,
                        const std::string& help);
 
-/// Adds FILE..., --port and the live input options (--listen, --listen-tcp, -i, -f, --write,
+/// --renormalize's help (connections, top, timeline): one rule, one text.
+inline constexpr const char* kRenormalizeHelp =
+    "Multiply each record's counters by its packet sampling interval (v5 header, the record's own fields, or "
+    "the sampler/session options data it joins); records sampled at an unknown rate are counted as exported "
+    "and flagged";
+
+/// Adds --ie-file FILE to a subcommand: the user's element definitions (`pen,id,name,type` a
+/// line), installed as the option is parsed; a bad file is a usage error naming FILE:LINE.
+void add_ie_file_option(CLI::App& app);
+
+/// Adds FILE..., --port, --ie-file and the live input options (--listen, --listen-tcp, -i, -f, --write,
 /// --rcvbuf, --duration, -c, -l, --no-progress), --pending-limit and --two-pass to a subcommand, and checks them once
 /// parsed: FILE, --listen/--listen-tcp and -i exclude each other; with none of them, a pipe on standard input is read
 /// (else it is a usage error).

@@ -39,7 +39,7 @@ CLI::App* setup_report(CLI::App& app, ReportOptions& o) {
         ->capture_default_str()
         ->check(CLI::NonNegativeNumber)
         ->type_name("SECONDS");
-    sub->add_flag("--renormalize", o.renormalize, "Multiply counters by the exporter's packet sampling interval");
+    sub->add_flag("--renormalize", o.renormalize, kRenormalizeHelp);
     sub->add_flag("--merge-exporters", o.merge_exporters,
                   "One row for a connection several exporters observed (the largest observation)");
     add_flow_select_options(*sub, o.select);

@@ -25,7 +25,7 @@ CLI::App* setup_top(CLI::App& app, TopOptions& o) {
         ->capture_default_str()
         ->type_name("N");
     add_format_option(*sub, o.format, {report::Format::text, report::Format::json}, "json is JSON lines");
-    sub->add_flag("--renormalize", o.renormalize, "Multiply counters by the exporter's packet sampling interval");
+    sub->add_flag("--renormalize", o.renormalize, kRenormalizeHelp);
     sub->add_flag("--local", o.local_time, "Times in local time (output, and --from/--to without a zone)");
     add_flow_select_options(*sub, o.select);
     add_input_options(*sub, o.input);

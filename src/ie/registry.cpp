@@ -88,7 +88,9 @@ std::string field_name(std::uint32_t pen, std::uint16_t id, const Element* eleme
     if (!v9 && pen == kPenReverse) return capitalized("reverse", element->name);
     // v9 and IANA elements print bare; an enterprise element (nProbe's in v9 too) by its scope.
     const std::uint32_t owner = element->pen;
-    if (owner == kPenIana || owner == kPenNetflow || owner == kPenNetflowExtra) return std::string(element->name);
+    if (owner == kPenIana || owner == kPenNetflow || owner == kPenNetflowExtra || owner == kPenNetflowFixed) {
+        return std::string(element->name);
+    }
     const std::string_view scope = enterprise_scope(owner);
     const bool reverse = !v9 && owner == kPenCert && element->id != id && (id & kCertReverseBit) != 0;
     const std::string name = reverse ? capitalized("reverse", element->name) : std::string(element->name);

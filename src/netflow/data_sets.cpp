@@ -69,6 +69,7 @@ void check_values(Decode& d, const Template& t, std::span<const wire::Bytes> val
 void emit(Decode& d, const Template& t, wire::Bytes record, std::span<const wire::Bytes> values) {
     if (t.kind == TemplateKind::options) {
         ++d.tally.options_records;
+        if (t.describes_elements) learn_type_information(d, t, values, t.id);
         // Remember the exporter's boot time: IPFIX sysUpTime-relative fields need it.
         auto idx = t.time_field[static_cast<std::size_t>(TimeRole::system_init_ms)];
         if (idx >= 0 && values[static_cast<std::size_t>(idx)].size() <= 8 &&

@@ -20,6 +20,9 @@ struct Decode {
     bool late = false;               ///< records are decoded after their message (kept sets)
     bool previous_template = false;  ///< with the definition of before an exporter restart
     bool cut_reported = false;       ///< capture_truncated was reported
+    /// Templates replaced while this message is decoded (recompiled with what the exporter
+    /// described): kept until it ends, since the set being decoded may still use one.
+    std::vector<std::shared_ptr<const Template>> retired{};
 
     /// Whether the capture holds less of the message than the transport carried (snaplen).
     [[nodiscard]] bool cut() const noexcept { return context.cut_from > message.size(); }
@@ -37,8 +40,8 @@ struct Decode {
 };
 
 // Version decoders: each reads its header from `d.message` and everything after it.
-/// v1/v5 (and the other fixed formats): the version's header, then records of `layout`.
-void decode_fixed(Decode& d, const VersionInfo& version, const Template& layout);
+/// v1/v5/v7/v8, the fixed formats: the version's header, then records of its built-in layout.
+void decode_fixed(Decode& d, const VersionInfo& version);
 void decode_v9(Decode& d);
 void decode_ipfix(Decode& d);
 
@@ -53,8 +56,13 @@ void decode_ipfix_template_set(Decode& d, wire::Reader body, std::uint16_t set_i
 void decode_data_set(Decode& d, wire::Reader body, std::uint16_t set_id);
 /// The records of a data set of template `t`.
 void decode_records(Decode& d, wire::Reader body, std::uint16_t set_id, const Template& t);
-/// Decodes one record of a fixed layout (v1/v5) from exactly `record`.
+/// Decodes one record of a fixed layout (v1/v5/v7/v8) from exactly `record`.
 void emit_fixed_record(Decode& d, const Template& t, wire::Bytes record);
+
+// Type information (type_information.cpp).
+/// RFC 5610: an options record of a template that describes_elements teaches the session the
+/// element it describes; the session's templates that use that element are compiled again.
+void learn_type_information(Decode& d, const Template& t, std::span<const wire::Bytes> values, std::uint16_t set_id);
 
 /// Whether every byte is zero (padding).
 inline bool all_zero(wire::Bytes b) noexcept {

@@ -40,8 +40,10 @@ MessageTally decode_message(wire::Bytes payload, const MessageContext& context, 
         d.tally.fatal = short_header;
     } else {
         switch (info->version) {
-        case 1: detail::decode_fixed(d, *info, v1_template()); break;
-        case 5: detail::decode_fixed(d, *info, v5_template()); break;
+        case 1:
+        case 5:
+        case 7:
+        case 8: detail::decode_fixed(d, *info); break;
         case 9: detail::decode_v9(d); break;
         case 10: detail::decode_ipfix(d); break;
         default: d.tally.fatal = Reason::unknown_version; break;
@@ -125,14 +127,23 @@ bool looks_like_export(wire::Bytes payload, std::uint32_t cut_from) noexcept {
     if (info->record_size != 0) {
         // Fixed formats: the records fill the datagram (less than a record left over). Cisco's
         // limits of 24/30 records are not checked: softflowd sends v1 messages of 29 records.
-        // Versions nfpcap does not decode (v6, v7 today) are recognized by the same shape, so
-        // they are counted as unknown_version export traffic instead of vanishing.
+        // Versions nfpcap does not decode (v6) are recognized by the same shape, so they are
+        // counted as unknown_version export traffic instead of vanishing.
         const std::size_t record = info->record_size;
         return count >= 1 && payload.size() >= header + record * count &&
                payload.size() < header + record * (count + 1);
     }
     if (!info->template_based) {
-        // v8: record sizes depend on the aggregation scheme (16 bytes at least).
+        // v8: the record size is the aggregation scheme's. A scheme nfpcap does not know is
+        // recognized by records of 16 bytes at least filling the datagram, and counted.
+        const AggregationInfo* scheme = version_info(8) == info && payload.size() > kV8AggregationOffset
+                                            ? v8_aggregation(static_cast<std::uint8_t>(payload[kV8AggregationOffset]))
+                                            : nullptr;
+        if (scheme != nullptr) {
+            const std::size_t record = scheme->record_size;
+            return count >= 1 && payload.size() >= header + record * count &&
+                   payload.size() < header + record * (count + 1);
+        }
         return count >= 1 && payload.size() >= header + 16 * count && (payload.size() - header) % count == 0;
     }
     if (info->has_length && count != payload.size()) return false;

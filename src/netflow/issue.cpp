@@ -25,6 +25,7 @@ std::string_view name(Reason r) noexcept {
     case Reason::count_mismatch: return "count_mismatch";
     case Reason::trailing_bytes: return "trailing_bytes";
     case Reason::list_too_deep: return "list_too_deep";
+    case Reason::type_information_invalid: return "type_information_invalid";
     case Reason::count_: break;
     }
     return "unknown";
@@ -35,7 +36,7 @@ std::string_view describe(Reason r) noexcept {
     case Reason::capture_truncated: return "datagram cut short by the capture's snapshot length";
     case Reason::header_truncated: return "datagram shorter than its export header";
     case Reason::length_mismatch: return "header length or record count disagrees with the datagram size";
-    case Reason::unknown_version: return "export version other than 1, 5, 9 or 10";
+    case Reason::unknown_version: return "export version (or NetFlow v8 aggregation scheme) nfpcap does not decode";
     case Reason::set_truncated: return "set runs past the end of the message";
     case Reason::set_length_invalid: return "set length below 4";
     case Reason::reserved_set_id: return "set ID reserved by the RFC";
@@ -51,6 +52,8 @@ std::string_view describe(Reason r) noexcept {
     case Reason::count_mismatch: return "header record count differs from the records present";
     case Reason::trailing_bytes: return "bytes after the last set that are not padding";
     case Reason::list_too_deep: return "lists nested deeper than 8 levels (the deeper part kept as hex)";
+    case Reason::type_information_invalid:
+        return "RFC 5610 element description not learnt (bad ID, name or type, or too many)";
     case Reason::count_: break;
     }
     return "unknown";

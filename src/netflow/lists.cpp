@@ -11,7 +11,7 @@ namespace nfpcap::netflow {
 namespace {
 
 /// RFC 6313 §4.5.1: semantic, field ID (with enterprise bit and PEN), element length, elements.
-ListWalk walk_basic_list(wire::Bytes value, bool v9, int depth, ListVisitor& visitor) {
+ListWalk walk_basic_list(const DecoderState* state, wire::Bytes value, bool v9, int depth, ListVisitor& visitor) {
     wire::Reader r(value);
     r.skip(1);  // semantic
     std::uint16_t id = r.be16();
@@ -22,7 +22,9 @@ ListWalk walk_basic_list(wire::Bytes value, bool v9, int depth, ListVisitor& vis
         pen = r.be32();
     }
     if (r.failed()) return ListWalk::malformed;
-    const FieldSpec element = make_field(pen, id, element_length, v9);
+    // The element as the session knows it: an exporter's RFC 5610 definitions first.
+    const FieldSpec element =
+        make_field(pen, id, element_length, v9, state != nullptr ? state->definitions.get() : nullptr);
     while (!r.empty()) {
         wire::Bytes v;
         if (element_length == kVariableLength) {
@@ -61,7 +63,7 @@ ListWalk walk_block(const DecoderState* state, std::uint16_t template_id, wire::
 ListWalk walk_list(FieldKind kind, wire::Bytes value, const DecoderState* state, bool v9, int depth,
                    ListVisitor& visitor) {
     if (depth > kMaxListDepth) return ListWalk::too_deep;
-    if (kind == FieldKind::basic_list) return walk_basic_list(value, v9, depth, visitor);
+    if (kind == FieldKind::basic_list) return walk_basic_list(state, value, v9, depth, visitor);
     if (kind == FieldKind::sub_template_list) {
         // RFC 6313 §4.5.2: semantic, template ID, records.
         wire::Reader r(value);

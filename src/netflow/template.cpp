@@ -3,6 +3,7 @@
 // template definition so that decoding a record is a walk over precomputed fields.
 #include "nfpcap/netflow/template.hpp"
 
+#include <array>
 #include <map>
 #include <tuple>
 
@@ -66,6 +67,8 @@ bool length_fits(FieldKind kind, std::size_t length) noexcept {
 
 namespace {
 
+static_assert(static_cast<std::size_t>(TimeRole::collection_milliseconds) + 1 == kTimeRoleCount);
+
 TimeRole time_role_of(std::uint16_t id) noexcept {
     switch (id) {
     case ie::iana::flowStartSysUpTime: return TimeRole::start_sysuptime;
@@ -83,6 +86,11 @@ TimeRole time_role_of(std::uint16_t id) noexcept {
     case ie::iana::systemInitTimeMilliseconds: return TimeRole::system_init_ms;
     case ie::iana::flowDurationMilliseconds: return TimeRole::duration_ms;
     case ie::iana::flowDurationMicroseconds: return TimeRole::duration_us;
+    case ie::iana::observationTimeSeconds: return TimeRole::observation_seconds;
+    case ie::iana::observationTimeMilliseconds: return TimeRole::observation_milliseconds;
+    case ie::iana::observationTimeMicroseconds: return TimeRole::observation_microseconds;
+    case ie::iana::observationTimeNanoseconds: return TimeRole::observation_nanoseconds;
+    case ie::iana::collectionTimeMilliseconds: return TimeRole::collection_milliseconds;
     default: return TimeRole::none;
     }
 }
@@ -99,13 +107,13 @@ std::string v9_scope_name(std::uint16_t type) {
     }
 }
 
-void resolve(FieldSpec& f, bool v9) {
+void resolve(FieldSpec& f, bool v9, const ie::Definitions* session) {
     if (v9 && f.scope) {
         f.name = v9_scope_name(f.id);
         // System scope is commonly the exporter's address; the rest are indexes.
         f.kind = (f.id == 1) ? FieldKind::raw : FieldKind::unsigned_int;
     } else {
-        f.element = v9 ? ie::find_v9(f.id) : ie::find_ipfix(f.pen, f.id);
+        f.element = v9 ? ie::find_v9(f.id, session) : ie::find_ipfix(f.pen, f.id, session);
         f.name = ie::field_name(f.pen, f.id, f.element, v9);
         f.kind = f.element ? kind_of(f.element->type) : FieldKind::raw;
         if (f.pen == ie::kPenIana || f.pen == ie::kPenReverse) f.time_role = time_role_of(f.id);
@@ -119,12 +127,13 @@ void resolve(FieldSpec& f, bool v9) {
 
 }  // namespace
 
-FieldSpec make_field(std::uint32_t pen, std::uint16_t id, std::uint16_t length, bool v9) {
+FieldSpec make_field(std::uint32_t pen, std::uint16_t id, std::uint16_t length, bool v9,
+                     const ie::Definitions* session) {
     FieldSpec f;
     f.pen = pen;
     f.id = id;
     f.length = length;
-    resolve(f, v9);
+    resolve(f, v9, session);
     return f;
 }
 
@@ -143,13 +152,14 @@ bool split_record(const Template& t, wire::Reader& r, std::vector<wire::Bytes>& 
     return !r.failed();
 }
 
-void compile(Template& t, bool v9) {
+void compile(Template& t, bool v9, std::shared_ptr<const ie::Definitions> session) {
     t.time_field.fill(-1);
     t.min_record_length = 0;
     t.fixed_length = true;
     t.needs_value_check = false;
     t.has_lists = false;
     t.anomalies = 0;
+    t.definitions = std::move(session);
     // Occurrences of each element. NetFlow v9 scope types are a numbering of their own (scope 1,
     // System, is not field type 1, IN_BYTES), so they are counted apart from the fields.
     std::map<std::tuple<bool, std::uint32_t, std::uint16_t>, std::uint16_t> seen;
@@ -157,7 +167,10 @@ void compile(Template& t, bool v9) {
     for (std::size_t i = 0; i < t.fields.size(); ++i) {
         FieldSpec& f = t.fields[i];
         f.scope = i < t.scope_count;
-        resolve(f, v9);
+        f.element = nullptr;
+        f.length_mismatch = false;
+        f.time_role = TimeRole::none;
+        resolve(f, v9, t.definitions.get());
         if (f.length_mismatch) ++t.anomalies;
         t.has_lists = t.has_lists || f.kind == FieldKind::basic_list || f.kind == FieldKind::sub_template_list ||
                       f.kind == FieldKind::sub_template_multi_list;
@@ -178,10 +191,14 @@ void compile(Template& t, bool v9) {
         f.repeat_index = seen[element_key(f)]++;
     }
     for (FieldSpec& f : t.fields) f.repeat_count = seen[element_key(f)];
+    auto has = [&](std::uint16_t id) { return !v9 && seen.count({false, ie::kPenIana, id}) != 0; };
+    t.describes_elements = t.kind == TemplateKind::options && has(ie::iana::informationElementId) &&
+                           has(ie::iana::informationElementDataType) && has(ie::iana::informationElementName);
 }
 
 std::shared_ptr<Template> make_template(std::uint16_t id, TemplateKind kind, std::uint16_t scope_count,
-                                        const std::vector<RawField>& fields, std::uint8_t version) {
+                                        const std::vector<RawField>& fields, std::uint8_t version,
+                                        std::shared_ptr<const ie::Definitions> session) {
     auto t = std::make_shared<Template>();
     t->id = id;
     t->kind = kind;
@@ -195,25 +212,31 @@ std::shared_ptr<Template> make_template(std::uint16_t id, TemplateKind kind, std
         f.length = raw.length;
         t->fields.push_back(std::move(f));
     }
-    compile(*t, version == 9);
+    compile(*t, version == 9, std::move(session));
     return t;
 }
 
 namespace {
 
-// A built-in layout: field IDs at explicit offsets, gaps being the format's padding.
+// A built-in layout: field IDs at explicit offsets, gaps being the format's padding. Fields IANA
+// lacks (v7's router_sc, v8's extra packets) come from the netflow-fixed pseudo-scope of the
+// element data (data/ie/netflow-fixed.csv), so they are named like every other field.
 struct FixedField {
     std::uint16_t id;
     std::uint16_t offset;
     std::uint16_t length;
+    std::uint32_t pen = ie::kPenIana;
 };
 
-std::shared_ptr<const Template> fixed_template(std::uint8_t version, std::initializer_list<FixedField> layout) {
+std::shared_ptr<const Template> fixed_template(std::uint8_t version, std::uint16_t id, std::uint16_t record_size,
+                                               const std::vector<FixedField>& layout) {
     auto shared = std::make_shared<Template>();
     Template& t = *shared;
     t.version = version;
+    t.id = id;
     for (const FixedField& ff : layout) {
         FieldSpec f;
+        f.pen = ff.pen;
         f.id = ff.id;
         f.length = ff.length;
         t.fields.push_back(std::move(f));
@@ -221,56 +244,230 @@ std::shared_ptr<const Template> fixed_template(std::uint8_t version, std::initia
     compile(t, false);
     auto it = layout.begin();
     for (FieldSpec& f : t.fields) f.offset = (it++)->offset;
-    t.min_record_length = version_info(version)->record_size;
+    t.min_record_length = record_size;
     return shared;
+}
+
+namespace iana = ie::iana;
+constexpr std::uint32_t kFixed = ie::kPenNetflowFixed;
+
+// A v8 scheme's layout; `head`: it starts with flows, dPkts, dOctets, First and Last, as the
+// prefix/AS/protocol schemes do (the Catalyst flow schemes 6-8 carry addresses first).
+std::shared_ptr<const Template> v8_layout(std::uint8_t scheme, bool head, std::initializer_list<FixedField> rest) {
+    std::vector<FixedField> layout;
+    if (head) {
+        layout = {{iana::deltaFlowCount, 0, 4},
+                  {iana::packetDeltaCount, 4, 4},
+                  {iana::octetDeltaCount, 8, 4},
+                  {iana::flowStartSysUpTime, 12, 4},
+                  {iana::flowEndSysUpTime, 16, 4}};
+    }
+    layout.insert(layout.end(), rest.begin(), rest.end());
+    return fixed_template(8, scheme, v8_aggregation(scheme)->record_size, layout);
 }
 
 }  // namespace
 
 // Cisco NetFlow v5 record (48 bytes), fields named by their IANA equivalents.
 const Template& v5_template() {
-    static const auto t = fixed_template(5, {
-                                                {ie::iana::sourceIPv4Address, 0, 4},          // srcaddr
-                                                {ie::iana::destinationIPv4Address, 4, 4},     // dstaddr
-                                                {ie::iana::ipNextHopIPv4Address, 8, 4},       // nexthop
-                                                {ie::iana::ingressInterface, 12, 2},          // input
-                                                {ie::iana::egressInterface, 14, 2},           // output
-                                                {ie::iana::packetDeltaCount, 16, 4},          // dPkts
-                                                {ie::iana::octetDeltaCount, 20, 4},           // dOctets
-                                                {ie::iana::flowStartSysUpTime, 24, 4},        // First
-                                                {ie::iana::flowEndSysUpTime, 28, 4},          // Last
-                                                {ie::iana::sourceTransportPort, 32, 2},       // srcport
-                                                {ie::iana::destinationTransportPort, 34, 2},  // dstport
-                                                {ie::iana::tcpControlBits, 37, 1},            // tcp_flags (after pad1)
-                                                {ie::iana::protocolIdentifier, 38, 1},        // prot
-                                                {ie::iana::ipClassOfService, 39, 1},          // tos
-                                                {ie::iana::bgpSourceAsNumber, 40, 2},         // src_as
-                                                {ie::iana::bgpDestinationAsNumber, 42, 2},    // dst_as
-                                                {ie::iana::sourceIPv4PrefixLength, 44, 1},    // src_mask
-                                                {ie::iana::destinationIPv4PrefixLength, 45, 1},  // dst_mask
-                                            });
+    static const auto t = fixed_template(5, 0, kV5RecordSize,
+                                         {
+                                             {iana::sourceIPv4Address, 0, 4},             // srcaddr
+                                             {iana::destinationIPv4Address, 4, 4},        // dstaddr
+                                             {iana::ipNextHopIPv4Address, 8, 4},          // nexthop
+                                             {iana::ingressInterface, 12, 2},             // input
+                                             {iana::egressInterface, 14, 2},              // output
+                                             {iana::packetDeltaCount, 16, 4},             // dPkts
+                                             {iana::octetDeltaCount, 20, 4},              // dOctets
+                                             {iana::flowStartSysUpTime, 24, 4},           // First
+                                             {iana::flowEndSysUpTime, 28, 4},             // Last
+                                             {iana::sourceTransportPort, 32, 2},          // srcport
+                                             {iana::destinationTransportPort, 34, 2},     // dstport
+                                             {iana::tcpControlBits, 37, 1},               // tcp_flags (after pad1)
+                                             {iana::protocolIdentifier, 38, 1},           // prot
+                                             {iana::ipClassOfService, 39, 1},             // tos
+                                             {iana::bgpSourceAsNumber, 40, 2},            // src_as
+                                             {iana::bgpDestinationAsNumber, 42, 2},       // dst_as
+                                             {iana::sourceIPv4PrefixLength, 44, 1},       // src_mask
+                                             {iana::destinationIPv4PrefixLength, 45, 1},  // dst_mask
+                                         });
     return *t;
 }
 
 // Cisco NetFlow v1 record (48 bytes): v5's first part, then protocol, tos and flags.
 const Template& v1_template() {
-    static const auto t = fixed_template(1, {
-                                                {ie::iana::sourceIPv4Address, 0, 4},
-                                                {ie::iana::destinationIPv4Address, 4, 4},
-                                                {ie::iana::ipNextHopIPv4Address, 8, 4},
-                                                {ie::iana::ingressInterface, 12, 2},
-                                                {ie::iana::egressInterface, 14, 2},
-                                                {ie::iana::packetDeltaCount, 16, 4},
-                                                {ie::iana::octetDeltaCount, 20, 4},
-                                                {ie::iana::flowStartSysUpTime, 24, 4},
-                                                {ie::iana::flowEndSysUpTime, 28, 4},
-                                                {ie::iana::sourceTransportPort, 32, 2},
-                                                {ie::iana::destinationTransportPort, 34, 2},
-                                                {ie::iana::protocolIdentifier, 38, 1},  // prot (after pad1)
-                                                {ie::iana::ipClassOfService, 39, 1},    // tos
-                                                {ie::iana::tcpControlBits, 40, 1},      // flags
-                                            });
+    static const auto t = fixed_template(1, 0, kV1RecordSize,
+                                         {
+                                             {iana::sourceIPv4Address, 0, 4},
+                                             {iana::destinationIPv4Address, 4, 4},
+                                             {iana::ipNextHopIPv4Address, 8, 4},
+                                             {iana::ingressInterface, 12, 2},
+                                             {iana::egressInterface, 14, 2},
+                                             {iana::packetDeltaCount, 16, 4},
+                                             {iana::octetDeltaCount, 20, 4},
+                                             {iana::flowStartSysUpTime, 24, 4},
+                                             {iana::flowEndSysUpTime, 28, 4},
+                                             {iana::sourceTransportPort, 32, 2},
+                                             {iana::destinationTransportPort, 34, 2},
+                                             {iana::protocolIdentifier, 38, 1},  // prot (after pad1)
+                                             {iana::ipClassOfService, 39, 1},    // tos
+                                             {iana::tcpControlBits, 40, 1},      // flags
+                                         });
     return *t;
+}
+
+// Cisco NetFlow v7 record (52 bytes, Catalyst 5000 NFFC / 6000 NDE): v5's layout with the flags
+// byte where v5 has pad1, then router_sc, the router whose traffic the switch shortcuts. Bytes
+// 46-47 are padding (Wireshark: "Padding").
+const Template& v7_template() {
+    static const auto t = fixed_template(7, 0, kV7RecordSize,
+                                         {
+                                             {iana::sourceIPv4Address, 0, 4},
+                                             {iana::destinationIPv4Address, 4, 4},
+                                             {iana::ipNextHopIPv4Address, 8, 4},
+                                             {iana::ingressInterface, 12, 2},
+                                             {iana::egressInterface, 14, 2},
+                                             {iana::packetDeltaCount, 16, 4},
+                                             {iana::octetDeltaCount, 20, 4},
+                                             {iana::flowStartSysUpTime, 24, 4},
+                                             {iana::flowEndSysUpTime, 28, 4},
+                                             {iana::sourceTransportPort, 32, 2},
+                                             {iana::destinationTransportPort, 34, 2},
+                                             {ie::fixed::exportFlags, 36, 1, kFixed},  // flags
+                                             {iana::tcpControlBits, 37, 1},
+                                             {iana::protocolIdentifier, 38, 1},
+                                             {iana::ipClassOfService, 39, 1},
+                                             {iana::bgpSourceAsNumber, 40, 2},
+                                             {iana::bgpDestinationAsNumber, 42, 2},
+                                             {iana::sourceIPv4PrefixLength, 44, 1},
+                                             {iana::destinationIPv4PrefixLength, 45, 1},
+                                             {ie::fixed::routerShortcut, 48, 4, kFixed},  // router_sc
+                                         });
+    return *t;
+}
+
+// Cisco NetFlow v8 records, one layout per router-based aggregation scheme (Cisco's v8 tables;
+// flow-tools' ftrec_v8_N agree). Reserved and pad bytes are left out. Where Cisco's tables put
+// the destination mask before the source mask (schemes 5, 13, 14) so does this.
+const Template* v8_template(std::uint8_t scheme) {
+    if (v8_aggregation(scheme) == nullptr) return nullptr;
+    static const std::array<std::shared_ptr<const Template>, 14> layouts{
+        v8_layout(1, true,
+                  {{iana::bgpSourceAsNumber, 20, 2},
+                   {iana::bgpDestinationAsNumber, 22, 2},
+                   {iana::ingressInterface, 24, 2},
+                   {iana::egressInterface, 26, 2}}),
+        v8_layout(2, true,
+                  {{iana::protocolIdentifier, 20, 1},
+                   {iana::sourceTransportPort, 24, 2},
+                   {iana::destinationTransportPort, 26, 2}}),
+        v8_layout(3, true,
+                  {{iana::sourceIPv4Prefix, 20, 4},
+                   {iana::sourceIPv4PrefixLength, 24, 1},
+                   {iana::bgpSourceAsNumber, 26, 2},
+                   {iana::ingressInterface, 28, 2}}),
+        v8_layout(4, true,
+                  {{iana::destinationIPv4Prefix, 20, 4},
+                   {iana::destinationIPv4PrefixLength, 24, 1},
+                   {iana::bgpDestinationAsNumber, 26, 2},
+                   {iana::egressInterface, 28, 2}}),
+        v8_layout(5, true,
+                  {{iana::sourceIPv4Prefix, 20, 4},
+                   {iana::destinationIPv4Prefix, 24, 4},
+                   {iana::destinationIPv4PrefixLength, 28, 1},
+                   {iana::sourceIPv4PrefixLength, 29, 1},
+                   {iana::bgpSourceAsNumber, 32, 2},
+                   {iana::bgpDestinationAsNumber, 34, 2},
+                   {iana::ingressInterface, 36, 2},
+                   {iana::egressInterface, 38, 2}}),
+        v8_layout(6, false,
+                  {{iana::destinationIPv4Address, 0, 4},
+                   {iana::packetDeltaCount, 4, 4},
+                   {iana::octetDeltaCount, 8, 4},
+                   {iana::flowStartSysUpTime, 12, 4},
+                   {iana::flowEndSysUpTime, 16, 4},
+                   {iana::egressInterface, 20, 2},
+                   {iana::ipClassOfService, 22, 1},
+                   {iana::postIpClassOfService, 23, 1},  // marked_tos
+                   {ie::fixed::extraPackets, 24, 4, kFixed},
+                   {ie::fixed::routerShortcut, 28, 4, kFixed}}),
+        v8_layout(7, false,
+                  {{iana::destinationIPv4Address, 0, 4},
+                   {iana::sourceIPv4Address, 4, 4},
+                   {iana::packetDeltaCount, 8, 4},
+                   {iana::octetDeltaCount, 12, 4},
+                   {iana::flowStartSysUpTime, 16, 4},
+                   {iana::flowEndSysUpTime, 20, 4},
+                   {iana::egressInterface, 24, 2},
+                   {iana::ingressInterface, 26, 2},
+                   {iana::ipClassOfService, 28, 1},
+                   {iana::postIpClassOfService, 29, 1},
+                   {ie::fixed::extraPackets, 32, 4, kFixed},
+                   {ie::fixed::routerShortcut, 36, 4, kFixed}}),
+        v8_layout(8, false,
+                  {{iana::destinationIPv4Address, 0, 4},
+                   {iana::sourceIPv4Address, 4, 4},
+                   {iana::destinationTransportPort, 8, 2},
+                   {iana::sourceTransportPort, 10, 2},
+                   {iana::packetDeltaCount, 12, 4},
+                   {iana::octetDeltaCount, 16, 4},
+                   {iana::flowStartSysUpTime, 20, 4},
+                   {iana::flowEndSysUpTime, 24, 4},
+                   {iana::egressInterface, 28, 2},
+                   {iana::ingressInterface, 30, 2},
+                   {iana::ipClassOfService, 32, 1},
+                   {iana::protocolIdentifier, 33, 1},
+                   {iana::postIpClassOfService, 34, 1},
+                   {ie::fixed::extraPackets, 36, 4, kFixed},
+                   {ie::fixed::routerShortcut, 40, 4, kFixed}}),
+        v8_layout(9, true,
+                  {{iana::bgpSourceAsNumber, 20, 2},
+                   {iana::bgpDestinationAsNumber, 22, 2},
+                   {iana::ingressInterface, 24, 2},
+                   {iana::egressInterface, 26, 2},
+                   {iana::ipClassOfService, 28, 1}}),
+        v8_layout(10, true,
+                  {{iana::protocolIdentifier, 20, 1},
+                   {iana::ipClassOfService, 21, 1},
+                   {iana::sourceTransportPort, 24, 2},
+                   {iana::destinationTransportPort, 26, 2},
+                   {iana::ingressInterface, 28, 2},
+                   {iana::egressInterface, 30, 2}}),
+        v8_layout(11, true,
+                  {{iana::sourceIPv4Prefix, 20, 4},
+                   {iana::sourceIPv4PrefixLength, 24, 1},
+                   {iana::ipClassOfService, 25, 1},
+                   {iana::bgpSourceAsNumber, 26, 2},
+                   {iana::ingressInterface, 28, 2}}),
+        v8_layout(12, true,
+                  {{iana::destinationIPv4Prefix, 20, 4},
+                   {iana::destinationIPv4PrefixLength, 24, 1},
+                   {iana::ipClassOfService, 25, 1},
+                   {iana::bgpDestinationAsNumber, 26, 2},
+                   {iana::egressInterface, 28, 2}}),
+        v8_layout(13, true,
+                  {{iana::sourceIPv4Prefix, 20, 4},
+                   {iana::destinationIPv4Prefix, 24, 4},
+                   {iana::destinationIPv4PrefixLength, 28, 1},
+                   {iana::sourceIPv4PrefixLength, 29, 1},
+                   {iana::ipClassOfService, 30, 1},
+                   {iana::bgpSourceAsNumber, 32, 2},
+                   {iana::bgpDestinationAsNumber, 34, 2},
+                   {iana::ingressInterface, 36, 2},
+                   {iana::egressInterface, 38, 2}}),
+        v8_layout(14, true,
+                  {{iana::sourceIPv4Prefix, 20, 4},
+                   {iana::destinationIPv4Prefix, 24, 4},
+                   {iana::destinationIPv4PrefixLength, 28, 1},
+                   {iana::sourceIPv4PrefixLength, 29, 1},
+                   {iana::ipClassOfService, 30, 1},
+                   {iana::protocolIdentifier, 31, 1},
+                   {iana::sourceTransportPort, 32, 2},
+                   {iana::destinationTransportPort, 34, 2},
+                   {iana::ingressInterface, 36, 2},
+                   {iana::egressInterface, 38, 2}}),
+    };
+    return layouts[scheme - 1U].get();
 }
 
 }  // namespace nfpcap::netflow

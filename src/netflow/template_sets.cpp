@@ -39,7 +39,7 @@ void install(Decode& d, std::uint16_t set_id, std::uint16_t id, TemplateKind kin
     if (kept_fields + fields.size() > limits.max_stored_fields) {
         return reject(Reason::template_limit);
     }
-    auto t = make_template(id, kind, scope_count, fields, d.header.version == 9 ? 9 : 10);
+    auto t = make_template(id, kind, scope_count, fields, d.header.version == 9 ? 9 : 10, d.state.definitions);
     if (t->min_record_length == 0) {
         // A record of zero bytes cannot be delimited (RFC 7011 §3.4.1 forbids it in effect).
         return reject(Reason::template_invalid);

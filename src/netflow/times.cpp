@@ -14,6 +14,8 @@ constexpr std::int64_t kNsPerUs = 1'000;
 constexpr std::int64_t kNsPerSec = 1'000'000'000;
 // Seconds between the NTP era 0 epoch (1900) and the Unix epoch (1970).
 constexpr std::int64_t kNtpToUnixSeconds = 2'208'988'800;
+// Seconds of one NTP era (the 32-bit seconds field wraps on 2036-02-07).
+constexpr std::int64_t kNtpEraSeconds = 4'294'967'296;
 
 /// `v` units of `unit` ns, or nullopt past what int64 nanoseconds hold (year 2262): hostile
 /// values must not overflow (undefined behaviour) into a wrong time.
@@ -68,7 +70,11 @@ std::optional<std::int64_t> absolute(const Lookup& in, const ExportHeader& h, st
 }  // namespace
 
 std::int64_t ntp_to_unix_ns(std::uint64_t ntp, bool microsecond_precision) noexcept {
-    const auto seconds = static_cast<std::int64_t>(ntp >> 32U) - kNtpToUnixSeconds;
+    // RFC 4330 §3 (as Wireshark reads it): seconds with the top bit set are era 0 (1968-2036),
+    // the others era 1 (2036-2104), so timestamps past 2036 do not fall back to 1900.
+    const auto ntp_seconds = static_cast<std::int64_t>(ntp >> 32U);
+    const std::int64_t era = (ntp_seconds & 0x80000000LL) != 0 ? 0 : kNtpEraSeconds;
+    const std::int64_t seconds = ntp_seconds + era - kNtpToUnixSeconds;
     std::uint64_t fraction = ntp & 0xffffffffULL;
     // RFC 7011 §6.1.9: for microseconds the lowest 11 bits of the fraction are ignored.
     if (microsecond_precision) fraction &= ~0x7ffULL;
@@ -85,15 +91,37 @@ FlowTimes flow_times(const Template& t, std::span<const wire::Bytes> values, con
     times.end_ns =
         absolute(in, h, system_init_ms, TimeRole::end_milliseconds, TimeRole::end_seconds, TimeRole::end_microseconds,
                  TimeRole::end_nanoseconds, TimeRole::end_delta_us, TimeRole::end_sysuptime);
-    if (!times.end_ns && times.start_ns) {
+    if (times.end_ns.has_value() != times.start_ns.has_value()) {
+        // One end and the duration give the other.
         std::optional<std::int64_t> duration;
         if (auto v = in.get(TimeRole::duration_ms)) {
             duration = scaled(*v, kNsPerMs);
         } else if (auto u = in.get(TimeRole::duration_us)) {
             duration = scaled(*u, kNsPerUs);
         }
-        std::int64_t end = 0;
-        if (duration && !__builtin_add_overflow(*times.start_ns, *duration, &end)) times.end_ns = end;
+        std::int64_t other = 0;
+        if (duration && times.start_ns && !__builtin_add_overflow(*times.start_ns, *duration, &other)) {
+            times.end_ns = other;
+        } else if (duration && times.end_ns && !__builtin_sub_overflow(*times.end_ns, *duration, &other)) {
+            times.start_ns = other;
+        }
+    }
+    if (!times.start_ns && !times.end_ns) {
+        // Event records (NSEL, PSAMP packet reports) carry when they were observed instead; a
+        // mediator's re-export at least when it was collected.
+        std::optional<std::int64_t> at;
+        if (auto v = in.get(TimeRole::observation_milliseconds)) {
+            at = scaled(*v, kNsPerMs);
+        } else if (auto s = in.get(TimeRole::observation_seconds)) {
+            at = scaled(*s, kNsPerSec);
+        } else if (auto us = in.get(TimeRole::observation_microseconds)) {
+            at = ntp_to_unix_ns(*us, true);
+        } else if (auto ns = in.get(TimeRole::observation_nanoseconds)) {
+            at = ntp_to_unix_ns(*ns, false);
+        } else if (auto c = in.get(TimeRole::collection_milliseconds)) {
+            at = scaled(*c, kNsPerMs);
+        }
+        times.start_ns = times.end_ns = at;
     }
     return times;
 }

@@ -101,15 +101,17 @@ std::string state_text(const Connection& c) {
 Row row_of(const Connection& c, const NameMap& names, const ConnectionReportOptions& o) {
     const bool ports = has_ports(c);
     std::string service = service_of(c);
+    // Renormalized counters of records whose sampling rate is unknown are only a lower bound.
+    const std::string_view mark = o.renormalized && c.unknown_sampling > 0 ? "~" : "";
     return {c.has_time ? time_text(c.start_ns, o.local_time) : "-",
             c.has_time ? human_duration(c.duration_ns()) : "-",
             protocol_text(c.protocol),
             service.empty() ? "-" : service,
             endpoint_text(c.client, names, ports),
             endpoint_text(c.server, names, ports),
-            std::to_string(c.packets[0]),
+            fmt::format("{}{}", mark, c.packets[0]),
             human_size(c.bytes[0]),
-            std::to_string(c.packets[1]),
+            fmt::format("{}{}", mark, c.packets[1]),
             human_size(c.bytes[1]),
             flags_text(c),
             state_text(c),
@@ -202,6 +204,14 @@ void write_json(Output& output, const analyze::Selection& sel, const NameMap& na
             }
             out.push_back(']');
         }
+        // Sampled connections say at what rate (null: only at unknown rates), and how many of
+        // their records no rate is known for.
+        if (c->sampling > 1) {
+            fmt::format_to(it(out), ",\"sampling_interval\":{}", c->sampling);
+        } else if (c->unknown_sampling > 0) {
+            out.append(std::string_view(",\"sampling_interval\":null"));
+        }
+        if (c->unknown_sampling > 0) fmt::format_to(it(out), ",\"unknown_sampling_records\":{}", c->unknown_sampling);
         out.append(std::string_view("}\n"));
     }
 }
@@ -271,6 +281,25 @@ void write_footer(Buffer& out, std::size_t shown, const analyze::Selection& sel,
         out.append(std::string_view(f.exporters.size() == 1 ? "Exporter:" : "Exporters:"));
         for (const auto& e : f.exporters) fmt::format_to(it(out), " {}", wire::to_string(e));
         out.append(std::string_view(".\n"));
+    }
+    std::uint64_t sampled = 0;
+    for (const auto& [interval, n] : f.sampling_records) sampled += interval > 1 ? n : 0;
+    if (sampled > 0) {
+        out.append(std::string_view(o.renormalized
+                                        ? "Counters renormalized by each record's sampling rate:"
+                                        : "Sampled records (counters as exported; --renormalize scales them):"));
+        bool first = true;
+        for (const auto& [interval, n] : f.sampling_records) {
+            fmt::format_to(it(out), "{} {} at 1 in {}", first ? "" : ",", n, interval);
+            first = false;
+        }
+        out.append(std::string_view(".\n"));
+    }
+    if (f.unknown_sampling_records) {
+        fmt::format_to(it(out),
+                       "{} flow records were sampled at a rate no options data announced: their counters are as "
+                       "exported{}.\n",
+                       f.unknown_sampling_records, o.renormalized ? " (packet counts marked ~)" : "");
     }
     if (f.undecoded) {
         fmt::format_to(it(out), "{} datagrams or sets could not be decoded: `{}` says why.\n", f.undecoded,

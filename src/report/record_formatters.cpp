@@ -43,6 +43,48 @@ int find_field(const netflow::Template& t, std::initializer_list<std::uint16_t> 
     return -1;
 }
 
+// What --join-options adds to a data record, as `"key":value` (json) or `key=value` (text)
+// words, each led by `separator`.
+void append_joined(Buffer& out, const analyze::JoinedOptions& j, ValueStyle style, char separator) {
+    const bool json = style == ValueStyle::json;
+    auto key = [&](std::string_view name) {
+        out.push_back(separator);
+        if (json) out.push_back('"');
+        out.append(name);
+        out.append(json ? std::string_view("\":") : std::string_view("="));
+    };
+    key("sampling_interval");
+    if (j.sampling.known()) {
+        append_uint(out, j.sampling.interval);
+    } else {
+        out.append(json ? std::string_view("null") : std::string_view("unknown"));
+    }
+    key("sampling_source");
+    if (json) out.push_back('"');
+    out.append(analyze::name(j.sampling.source));
+    if (json) out.push_back('"');
+    const std::pair<std::string_view, std::string_view> names[] = {
+        {"ingress_interface_name", j.ingress_interface_name},
+        {"egress_interface_name", j.egress_interface_name},
+        {"ingress_interface_description", j.ingress_interface_description},
+        {"egress_interface_description", j.egress_interface_description},
+        {"ingress_vrf_name", j.ingress_vrf_name},
+        {"egress_vrf_name", j.egress_vrf_name},
+        {"sampler_name", j.sampler_name},
+    };
+    for (const auto& [name, value] : names) {
+        if (value.empty()) continue;
+        key(name);
+        append_json_string(out, value);  // quoted and escaped in text too: one record stays one line
+    }
+    if (j.exporter_address) {
+        key("exporter_address");
+        if (json) out.push_back('"');
+        out.append(wire::to_string(*j.exporter_address));
+        if (json) out.push_back('"');
+    }
+}
+
 class JsonFormatter final : public RecordFormatter {
 public:
     void record(Buffer& out, const netflow::DataRecord& r, const RecordNotes& notes) override {
@@ -90,10 +132,14 @@ public:
         if (h.version == 5) {
             p = fmt::format_to(p, ",\"engineType\":{},\"engineId\":{},\"samplingAlgorithm\":{},\"samplingInterval\":{}",
                                h.engine_type, h.engine_id, h.sampling_mode(), h.sampling_interval());
+        } else if (h.version == 8) {
+            p = fmt::format_to(p, ",\"engineType\":{},\"engineId\":{},\"aggregation\":{},\"aggregationVersion\":{}",
+                               h.engine_type, h.engine_id, h.aggregation, h.aggregation_version);
         }
         if (!r.tmpl->fields.empty()) *p++ = ',';
         commit(out, p);
         append_fields(out, *r.tmpl, r.values, r, ValueStyle::json, 0, &keys_);
+        if (notes.joined != nullptr) append_joined(out, *notes.joined, ValueStyle::json, ',');
         out.append(std::string_view("}\n"));
     }
 
@@ -137,9 +183,13 @@ public:
         if (h.version == 5) {
             fmt::format_to(fmt::appender(out), " engineType={} engineId={} samplingAlgorithm={} samplingInterval={}",
                            h.engine_type, h.engine_id, h.sampling_mode(), h.sampling_interval());
+        } else if (h.version == 8) {
+            fmt::format_to(fmt::appender(out), " engineType={} engineId={} aggregation={} aggregationVersion={}",
+                           h.engine_type, h.engine_id, h.aggregation, h.aggregation_version);
         }
         out.push_back(' ');
         append_fields(out, *r.tmpl, r.values, r, ValueStyle::text);
+        if (notes.joined != nullptr) append_joined(out, *notes.joined, ValueStyle::text, ' ');
         out.push_back('\n');
     }
 };
@@ -211,6 +261,7 @@ public:
         out.append(std::string_view(",\""));
         const std::size_t start = out.size();
         append_fields(out, t, r.values, r, ValueStyle::text);
+        if (notes.joined != nullptr) append_joined(out, *notes.joined, ValueStyle::text, ' ');
         double_quotes(out, start);
         out.append(std::string_view("\"\n"));
     }

@@ -3,6 +3,8 @@
 // datagrams = not_export_datagrams + export_datagrams (+ session_limit_datagrams), and
 // export_datagrams = decoded_datagrams + partial_datagrams + malformed_datagrams.
 #include <iterator>
+#include <string>
+#include <vector>
 
 #include "nfpcap/capture/frame.hpp"
 #include "nfpcap/netflow/version.hpp"
@@ -93,7 +95,104 @@ void json_counters(Buffer& out, const Counters& c, bool all_reasons) {
 
 std::string endpoint(const wire::Endpoint& e) { return wire::to_string(e); }
 
-void write_json(Buffer& out, const std::vector<FileSummary>& files, const session::SessionTable& table) {
+void json_sampling(Buffer& out, const analyze::Sampling& s) {
+    out.append(std::string_view("{\"interval\":"));
+    if (s.known()) {
+        fmt::format_to(it(out), "{}", s.interval);
+    } else {
+        out.append(std::string_view("null"));
+    }
+    fmt::format_to(it(out), ",\"algorithm\":{},\"algorithm_name\":", s.algorithm);
+    append_json_string(out, analyze::algorithm_name(s.algorithm));
+    out.push_back('}');
+}
+
+// A session's sampling: what its options data announced (session-wide, per sampler), and how
+// its data records' rates were resolved (by source, by interval).
+void json_session_sampling(Buffer& out, const analyze::SessionOptions* o) {
+    static const analyze::SessionOptions none;
+    if (o == nullptr) o = &none;
+    out.append(std::string_view(",\"sampling\":{\"announced\":"));
+    if (o->sampling) {
+        json_sampling(out, *o->sampling);
+    } else {
+        out.append(std::string_view("null"));
+    }
+    out.append(std::string_view(",\"samplers\":["));
+    bool first = true;
+    for (const auto& [id, s] : o->samplers) {
+        fmt::format_to(it(out), "{}{{\"id\":{},\"name\":", first ? "" : ",", id);
+        first = false;
+        auto name = o->sampler_names.find(id);
+        if (name != o->sampler_names.end()) {
+            append_json_string(out, name->second);
+        } else {
+            out.append(std::string_view("null"));
+        }
+        out.append(std::string_view(",\"rate\":"));
+        json_sampling(out, s);
+        out.push_back('}');
+    }
+    out.append(std::string_view("],\"records\":{"));
+    for (std::size_t i = 0; i < analyze::kSamplingSourceCount; ++i) {
+        fmt::format_to(it(out), "{}\"{}\":{}", i ? "," : "", analyze::name(static_cast<analyze::SamplingSource>(i)),
+                       o->records[i]);
+    }
+    out.append(std::string_view("},\"records_by_interval\":{"));
+    first = true;
+    for (const auto& [interval, n] : o->records_by_interval) {
+        fmt::format_to(it(out), "{}\"{}\":{}", first ? "" : ",", interval, n);
+        first = false;
+    }
+    out.append(std::string_view("}}"));
+}
+
+std::string rate_text(const analyze::Sampling& s) {
+    std::string text = s.known() ? fmt::format("1 in {}", s.interval) : std::string("rate unknown");
+    const auto algorithm = analyze::algorithm_name(s.algorithm);
+    if (!algorithm.empty()) text += fmt::format(" ({})", algorithm);
+    return text;
+}
+
+// One line per session whose options data or records said anything of sampling.
+void text_sampling(Buffer& out, const session::SessionTable& table, const analyze::OptionsState& options) {
+    bool any = false;
+    for (const auto& s : table.sessions()) {
+        const analyze::SessionOptions* o = options.session(s.index);
+        if (o == nullptr) continue;
+        const auto& r = o->records;
+        const std::uint64_t unsampled = r[static_cast<std::size_t>(analyze::SamplingSource::none)];
+        std::uint64_t resolved = 0;
+        for (auto n : r) resolved += n;
+        if (!o->sampling && o->samplers.empty() && unsampled == resolved) continue;
+        if (!any) out.append(std::string_view("\nSampling\n"));
+        any = true;
+        fmt::format_to(it(out), "  {} v{} domain {}:", endpoint(s.key.exporter), s.key.version, s.key.domain);
+        std::vector<std::string> parts;
+        if (o->sampling) parts.push_back("session: " + rate_text(*o->sampling));
+        for (const auto& [id, rate] : o->samplers) {
+            auto name = o->sampler_names.find(id);
+            parts.push_back(fmt::format("sampler {}{}: {}", id,
+                                        name != o->sampler_names.end() ? " \"" + name->second + "\"" : std::string(),
+                                        rate_text(rate)));
+        }
+        for (std::size_t i = 0; i < analyze::kSamplingSourceCount; ++i) {
+            if (r[i] == 0 || static_cast<analyze::SamplingSource>(i) == analyze::SamplingSource::unknown) continue;
+            parts.push_back(
+                fmt::format("{} records by {}", r[i], analyze::name(static_cast<analyze::SamplingSource>(i))));
+        }
+        for (const auto& [interval, n] : o->records_by_interval)
+            parts.push_back(fmt::format("{} at 1 in {}", n, interval));
+        if (auto n = r[static_cast<std::size_t>(analyze::SamplingSource::unknown)]) {
+            parts.push_back(fmt::format("{} sampled at an unknown rate (not renormalized)", n));
+        }
+        for (std::size_t i = 0; i < parts.size(); ++i) fmt::format_to(it(out), "{} {}", i ? ";" : "", parts[i]);
+        out.push_back('\n');
+    }
+}
+
+void write_json(Buffer& out, const std::vector<FileSummary>& files, const session::SessionTable& table,
+                const analyze::OptionsState* options) {
     const auto totals = table.totals();
     capture::CaptureCounters frames;
     out.append(std::string_view("{\"files\":["));
@@ -145,12 +244,15 @@ void write_json(Buffer& out, const std::vector<FileSummary>& files, const sessio
                        s.key.domain, s.first_frame, s.last_frame, s.state.templates.size(),
                        unit_words(s.key.version, false));
         json_counters(out, s.counters, false);
+        fmt::format_to(it(out), ",\"described_elements\":{}", s.state.definitions ? s.state.definitions->size() : 0);
+        if (options != nullptr) json_session_sampling(out, options->session(s.index));
         out.push_back('}');
     }
     out.append(std::string_view("]}\n"));
 }
 
-void write_text(Buffer& out, const std::vector<FileSummary>& files, const session::SessionTable& table) {
+void write_text(Buffer& out, const std::vector<FileSummary>& files, const session::SessionTable& table,
+                const analyze::OptionsState* options) {
     const auto totals = table.totals();
     const Counters& c = totals.counters;
     for (const auto& f : files) {
@@ -262,16 +364,25 @@ void write_text(Buffer& out, const std::vector<FileSummary>& files, const sessio
         }
         out.push_back('\n');
     }
+    if (options != nullptr) text_sampling(out, table, *options);
+    bool described = false;
+    for (const auto& s : table.sessions()) {
+        if (!s.state.definitions || s.state.definitions->empty()) continue;
+        if (!described) out.append(std::string_view("\nElements described in-band (RFC 5610)\n"));
+        described = true;
+        fmt::format_to(it(out), "  {} v{} domain {}: {}\n", endpoint(s.key.exporter), s.key.version, s.key.domain,
+                       s.state.definitions->size());
+    }
 }
 
 }  // namespace
 
-void write_stats(Output& out, const std::vector<FileSummary>& files, const session::SessionTable& table,
-                 Format format) {
+void write_stats(Output& out, const std::vector<FileSummary>& files, const session::SessionTable& table, Format format,
+                 const analyze::OptionsState* options) {
     if (format == Format::json) {
-        write_json(out.buffer(), files, table);
+        write_json(out.buffer(), files, table, options);
     } else {
-        write_text(out.buffer(), files, table);
+        write_text(out.buffer(), files, table, options);
     }
     out.flush();
 }

@@ -124,6 +124,20 @@ void SequenceTracker::fill(Reading& r, std::uint32_t begin, std::uint32_t end) {
     r.gaps = std::move(kept);
 }
 
+bool SequenceTracker::sent_before_last(const SequenceHeader& h, std::int64_t steps_back) const noexcept {
+    std::int64_t older = 0;  // < 0: h's clock reads earlier than the previous message's
+    if (h.uptime_ms && last_uptime_ms_ && (*h.uptime_ms != 0 || *last_uptime_ms_ != 0)) {
+        older = static_cast<std::int64_t>(*h.uptime_ms) - *last_uptime_ms_;
+        // Both from one boot: the wall clock moved as the uptime did (to the header's second).
+        const std::int64_t boot_shift = distance(h.export_secs, last_export_secs_) * 1000 - older;
+        if (boot_shift > kSameBootMs || boot_shift < -kSameBootMs) return false;
+    } else {
+        older = distance(h.export_secs, last_export_secs_);
+    }
+    if (older != 0) return older < 0;
+    return h.sequence >= steps_back;
+}
+
 SequenceClass SequenceTracker::classify(const SequenceHeader& h) {
     const netflow::VersionInfo* info = netflow::version_info(h.version);
     const bool numbered = info != nullptr && info->sequence != netflow::SequenceUnit::none;
@@ -154,14 +168,17 @@ SequenceClass SequenceTracker::classify(const SequenceHeader& h) {
     // message (the exporter booted in between; fprobe's uptime steps back by seconds without a
     // restart, but it is never that short; an exporter whose uptime stays 0 never restarts by
     // it), an IPFIX export time far back (a clock reset), a sequence number that steps back
-    // without filling a gap.
+    // without filling a gap, unless the message was sent before the previous one (reordered on
+    // the way: its uptime, or IPFIX export time, is older; at the same clock reading, its number
+    // is nearer the previous one than 0): a restarted exporter's first message is sent later.
     const std::int64_t elapsed_ms = std::max<std::int64_t>(0, h.capture_ns - last_capture_ns_) / 1'000'000;
     const bool booted = h.uptime_ms && last_uptime_ms_ && *h.uptime_ms < *last_uptime_ms_ &&
                         static_cast<std::int64_t>(*h.uptime_ms) < elapsed_ms;
     const bool clock_back = unit_ == netflow::SequenceUnit::data_records &&
                             distance(h.export_secs, last_export_secs_) < -std::int64_t{kExportTimeBackSeconds};
-    const bool back = numbered && distance(h.sequence, last_sequence_) < 0;
-    if (booted || clock_back || (back && !fills_gap(h.sequence))) {
+    const std::int64_t step = numbered ? distance(h.sequence, last_sequence_) : 0;
+    const bool back = step < 0;
+    if (booted || clock_back || (back && !fills_gap(h.sequence) && !sent_before_last(h, -step))) {
         ++counts_.restarts;
         reset();
         remember(true);

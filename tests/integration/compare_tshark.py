@@ -91,7 +91,7 @@ NFPCAP_FIELDS = {
 ADDRESS_FIELDS = {"src_addr", "dst_addr"}
 
 NETFLOW_VERSIONS = {1, 5, 6, 7, 8, 9, 10}  # what tshark's cflow dissector knows
-SUPPORTED_VERSIONS = {1, 5, 9, 10}  # what nfpcap decodes; tshark also does v6/v7/v8
+SUPPORTED_VERSIONS = {1, 5, 7, 8, 9, 10}  # what nfpcap decodes; tshark also does v6
 PDU_RE = re.compile(r"^pdu \d+/\d+$")  # v1/v5/v7/v8 record subtree
 FLOW_RE = re.compile(r"^Flow \d+$")  # v9/IPFIX data record subtree
 
@@ -608,7 +608,7 @@ def main(argv=None):
     log(f"{name}: ports {ports_text}; tshark {len(tsh)} records"
         f" ({tcol.options_records} options records left out), nfpcap {len(nfp)} records")
     for v, n in sorted(tcol.unsupported.items()):
-        log(f"{name}: note: {n} tshark records of NetFlow v{v} left out (nfpcap decodes v1/v5/v9/IPFIX)")
+        log(f"{name}: note: {n} tshark records of NetFlow v{v} left out (nfpcap decodes v1/v5/v7/v8/v9/IPFIX)")
     if tcol.unknown_template_records:
         log(f"{name}: note: {tcol.unknown_template_records} tshark records whose template kind"
             " could not be told; counted as data records")

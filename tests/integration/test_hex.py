@@ -179,7 +179,7 @@ def check_cli(nfpcap, samples, tmp):
         fail("--exporter 192.0.2.1 selected datagrams")
     if run(nfpcap, ["hex", "--exporter", "127.0.0.1", v9]).stdout == "":
         fail("--exporter 127.0.0.1 selected nothing")
-    for bad in [["--frames", "5-2"], ["--exporter", "nohost"], ["--version", "7"]]:
+    for bad in [["--frames", "5-2"], ["--exporter", "nohost"], ["--version", "6"]]:
         p = run(nfpcap, ["hex"] + bad + [v9], check=False)
         if p.returncode != 2:
             fail(f"hex {' '.join(bad)}: exit {p.returncode}, expected 2")

@@ -164,7 +164,7 @@ TEST_CASE("unknown version is fatal and named") {
     netflow::DecoderState state;
     test::CollectingSink sink;
     std::vector<std::byte> b(40);
-    b[1] = std::byte{7};
+    b[1] = std::byte{6};  // Cisco's v6, recognized and counted, never decoded
     CHECK(test::decode(b, state, sink).fatal == Reason::unknown_version);
 }
 

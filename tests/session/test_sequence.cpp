@@ -127,6 +127,47 @@ TEST_CASE("v9: an uptime that stays 0 is no restart; one that goes back to near 
     CHECK(g.table.sessions().front().counters.restarts == 1);
 }
 
+TEST_CASE("v9: a message sent before the previous one is reordered, not a restart (cisco-asr9k-v9.hex)") {
+    // The fixture's frame 2 was sent a second before frame 1: sequence, uptime and export time
+    // all read earlier, the boot time (export time - uptime) is the same.
+    Feed f;
+    f.send(Msg::v9(2177, 0x659cc05f, 0x58468e55, 0x0175c703).templates().tmpl(260, {{8, 4}}).bytes());
+    f.send(Msg::v9(2177, 0x659cbc71, 0x58468e54, 0x0175c6a1).data(260).rec().ip4("10.0.0.1").bytes());
+    const auto& c = f.table.sessions().front().counters;
+    CHECK(c.restarts == 0);
+    CHECK(c.sequence_reordered == 1);
+    REQUIRE(f.sink.records.size() == 1);
+    CHECK_FALSE(f.sink.records[0].previous_template);
+}
+
+TEST_CASE("v9: the sequence back from a later boot, or with a later clock, is a restart") {
+    // The exporter process restarted 30 s after its last message: its uptime (since it started)
+    // is longer than the gap was, but its boot time moved.
+    Feed f;
+    f.send(Msg::v9(0, 600000, 1700000000, 500).templates().tmpl(256, {{8, 4}}).bytes());
+    f.send(Msg::v9(0, 20000, 1700000020, 1).templates().tmpl(256, {{8, 4}}).bytes(),
+           {.time_ns = f.time_ns + 5'000'000'000});
+    CHECK(f.table.sessions().front().counters.restarts == 1);
+    // The router's NetFlow process restarted, the router did not: the uptime goes on.
+    Feed g;
+    g.send(Msg::v9(0, 600000, 1700000000, 500).templates().tmpl(256, {{8, 4}}).bytes());
+    g.send(Msg::v9(0, 610000, 1700000010, 1).templates().tmpl(256, {{8, 4}}).bytes());
+    CHECK(g.table.sessions().front().counters.restarts == 1);
+}
+
+TEST_CASE("IPFIX: at the same export second, a number nearer the last than 0 is reordering") {
+    Feed f;
+    f.send(ipfix_template(1000));
+    f.send(ipfix_records(1010, 5));
+    f.send(ipfix_records(1000, 10));  // sent before: the same second, 10 records back
+    CHECK(f.table.sessions().front().counters.restarts == 0);
+    Feed g;
+    g.send(ipfix_template(1000));
+    g.send(ipfix_records(5000, 5));
+    g.send(ipfix_records(0, 10));  // started over
+    CHECK(g.table.sessions().front().counters.restarts == 1);
+}
+
 TEST_CASE("v9: export packets lost, duplicated, reordered") {
     auto run = [](const std::vector<std::uint32_t>& sequences) {
         Feed f;

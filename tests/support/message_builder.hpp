@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// Fluent builder of NetFlow v9 / IPFIX messages, so each edge case is one line of a test:
+// Fluent builder of NetFlow v9 / IPFIX (and v5/v7/v8) messages, so each edge case is one line:
 //   Msg::ipfix(1).templates().tmpl(256, {{8, 4}, {12, 4}}).data(256).ip4("10.0.0.1").ip4("10.0.0.2").bytes()
 #pragma once
 #include <arpa/inet.h>
@@ -29,6 +29,27 @@ public:
                   std::uint32_t sequence = 0) {
         Msg m(9);
         m.u16(9).u16(0).u32(uptime_ms).u32(secs).u32(sequence).u32(source_id);
+        return m;
+    }
+
+    /// NetFlow v5 / v7 / v8 headers (Cisco's formats); records follow as rec() then their bytes.
+    static Msg v5(std::uint32_t uptime_ms = 100000, std::uint32_t secs = 1700000000, std::uint32_t nsecs = 0,
+                  std::uint32_t sequence = 0, std::uint16_t sampling = 0) {
+        Msg m(5);
+        m.u16(5).u16(0).u32(uptime_ms).u32(secs).u32(nsecs).u32(sequence).u8(0).u8(0).u16(sampling);
+        return m;
+    }
+    static Msg v7(std::uint32_t uptime_ms = 100000, std::uint32_t secs = 1700000000, std::uint32_t nsecs = 0,
+                  std::uint32_t sequence = 0) {
+        Msg m(7);
+        m.u16(7).u16(0).u32(uptime_ms).u32(secs).u32(nsecs).u32(sequence).u32(0);
+        return m;
+    }
+    static Msg v8(std::uint8_t scheme, std::uint32_t uptime_ms = 100000, std::uint32_t secs = 1700000000,
+                  std::uint32_t sequence = 0, std::uint8_t engine_type = 0, std::uint8_t engine_id = 0) {
+        Msg m(8);
+        m.u16(8).u16(0).u32(uptime_ms).u32(secs).u32(0).u32(sequence);
+        m.u8(engine_type).u8(engine_id).u8(scheme).u8(2).u32(0);
         return m;
     }
 
@@ -67,7 +88,7 @@ public:
         for (const F& f : options) field(f);
         return *this;
     }
-    /// Marks one data record (counted in the v9 header's record count).
+    /// Marks one data record (counted in the v9 header's record count, and v5/v7/v8's).
     Msg& rec() {
         ++count_;
         return *this;
@@ -119,7 +140,7 @@ public:
         return *this;
     }
 
-    /// Closes the open set and fills in the lengths (IPFIX) / record count (v9).
+    /// Closes the open set and fills in the lengths (IPFIX) / record count (v5-v9).
     std::vector<std::byte> bytes() {
         close();
         std::vector<std::byte> out = buf_;

@@ -5,6 +5,7 @@
 #include <array>
 #include <cstdint>
 #include <deque>
+#include <map>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
@@ -38,7 +39,9 @@ struct ConnectionOptions {
     /// Records of one 5-tuple (either direction) whose time ranges are closer than this are one
     /// connection: request/response pairs and flows split by the exporter's active timeout.
     std::int64_t window_ns = 10'000'000'000;
-    bool renormalize = false;  ///< multiply counters by the exporter's sampling interval
+    /// Multiply each record's counters by its sampling interval (FlowRecord::sampling); records
+    /// sampled at an unknown rate stay as counted, and are flagged (Connection::unknown_sampling).
+    bool renormalize = false;
     /// Exporters on one path observe the same connection: by default each observation is a
     /// connection of its own (one row per exporter, nothing counted twice within a row). With
     /// this, the observations of one connection by several exporters overlapping in time (within
@@ -61,6 +64,8 @@ struct Connection {
     std::array<bool, 2> seen{};  ///< a record (or reverse counters) for this direction
     std::uint32_t records = 0;
     std::uint32_t biflow_records = 0;
+    std::uint32_t sampling = 1;          ///< the largest sampling interval of its records
+    std::uint32_t unknown_sampling = 0;  ///< records sampled at a rate nothing announced
     DirectionRule rule = DirectionRule::port;
     wire::Endpoint exporter;  ///< the exporter of this observation
     /// With ConnectionOptions::merge_exporters and more than one: every exporter that observed
@@ -89,6 +94,13 @@ public:
     std::deque<Connection> take_finished(std::int64_t now_ns);
 
     [[nodiscard]] std::uint64_t records() const noexcept { return records_; }
+    /// Records by the sampling interval they were taken at (known rates only).
+    [[nodiscard]] const std::map<std::uint32_t, std::uint64_t>& records_by_sampling() const noexcept {
+        return by_sampling_;
+    }
+    /// Records sampled at a rate nothing announced (SamplingSource::unknown).
+    [[nodiscard]] std::uint64_t unknown_sampling_records() const noexcept { return unknown_sampling_; }
+    [[nodiscard]] bool renormalized() const noexcept { return options_.renormalize; }
 
 private:
     struct Key {
@@ -117,6 +129,8 @@ private:
     std::deque<std::uint32_t> previous_;
     std::deque<Key> keys_;  // each connection's key, to index what take_finished keeps
     std::uint64_t records_ = 0;
+    std::map<std::uint32_t, std::uint64_t> by_sampling_;
+    std::uint64_t unknown_sampling_ = 0;
 };
 
 /// The state the flags give, once client and server are decided (see TcpState).

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <optional>
 
+#include "nfpcap/analyze/sampling.hpp"
 #include "nfpcap/netflow/record.hpp"
 #include "nfpcap/wire/address.hpp"
 
@@ -22,6 +23,8 @@ struct FlowRecord {
     std::optional<std::uint8_t> icmp_type;          ///< ICMP/ICMPv6 type
     std::optional<std::int64_t> start_ns, end_ns;
     std::uint32_t sampling = 1;  ///< 1-in-N packet sampling the exporter reported
+    SamplingSource sampling_source =
+        SamplingSource::none;  ///< where `sampling` came from (unknown: sampled, rate unknown)
     wire::Endpoint exporter;
     // What filters and statistics select on; 0 (family 0 for the next hop) when not exported.
     wire::IpAddress next_hop;                   ///< ipNextHopIPv4Address / ipNextHopIPv6Address (15 / 62)
@@ -39,11 +42,14 @@ struct FlowRecord {
 };
 
 /// Extracts the flow key, counters and times; nullopt for records without addresses
-/// (e.g. options records). `sampling` is the exporter's known sampling interval (1 if none).
+/// (e.g. options records). `sampling` is the exporter's known sampling interval (1 if none):
+/// the record's own rate (its fields, the v5 header) comes first.
 std::optional<FlowRecord> extract_flow(const netflow::DataRecord& record, std::uint32_t sampling = 1);
+/// The same with the sampling already decided (OptionsState::resolve): applied as it is.
+std::optional<FlowRecord> extract_flow(const netflow::DataRecord& record, const Sampling& sampling);
 
-/// Sampling interval an options (or data) record announces: samplingInterval (34), or
-/// samplingPacketInterval/Space (305/306) as (interval + space) / interval; nullopt if none.
+/// Sampling interval above 1 an options (or data) record announces (announced_rate); nullopt if
+/// none, or if its rate is unknown.
 std::optional<std::uint32_t> announced_sampling(const netflow::DataRecord& record);
 
 }  // namespace nfpcap::analyze

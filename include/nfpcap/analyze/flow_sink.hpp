@@ -8,12 +8,14 @@
 #include <vector>
 
 #include "nfpcap/analyze/flow.hpp"
+#include "nfpcap/analyze/options_state.hpp"
 #include "nfpcap/netflow/decoder.hpp"
 
 namespace nfpcap::analyze {
 
 /// A DecodeSink that extracts a FlowRecord from each data record and hands it on. Options
-/// records that announce a sampling interval set it for later records of their session.
+/// records go to the per-session OptionsState, which decides each data record's sampling rate
+/// (FlowRecord::sampling, sampling_source).
 class FlowSink final : public netflow::DecodeSink {
 public:
     using Handler = std::function<void(const FlowRecord&)>;
@@ -24,10 +26,12 @@ public:
     /// Exporters that sent at least one flow record.
     [[nodiscard]] const std::set<wire::Endpoint>& exporters() const noexcept { return exporters_; }
     [[nodiscard]] std::uint64_t flows() const noexcept { return flows_; }
+    /// What each session's options data said, and how its records' sampling was resolved.
+    [[nodiscard]] const OptionsState& options() const noexcept { return options_; }
 
 private:
     Handler on_flow_;
-    std::vector<std::uint32_t> sampling_;  ///< by session index; 0: none announced
+    OptionsState options_;
     std::set<wire::Endpoint> exporters_;
     std::uint64_t flows_ = 0;
 };

@@ -50,6 +50,9 @@ enum class Semantics : std::uint8_t {
 /// Private enterprise numbers the registry uses for NetFlow v9 field types.
 inline constexpr std::uint32_t kPenNetflow = 4294967294U;       // v9 types < 32768
 inline constexpr std::uint32_t kPenNetflowExtra = 4294967295U;  // v9 types >= 32768, id = type - 32768
+/// The pseudo-scope of fields of the fixed formats (NetFlow v7 router_sc, v8's extra packets)
+/// that have no IANA element; they print by their bare names, as v9 field types do.
+inline constexpr std::uint32_t kPenNetflowFixed = 4294967293U;
 
 struct Element {
     std::uint32_t pen;

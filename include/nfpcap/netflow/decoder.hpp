@@ -9,6 +9,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "nfpcap/ie/definitions.hpp"
 #include "nfpcap/netflow/issue.hpp"
 #include "nfpcap/netflow/record.hpp"
 #include "nfpcap/netflow/template.hpp"
@@ -29,6 +30,10 @@ struct DecoderLimits {
 /// Template state of one exporter session (transport session + source ID / domain).
 struct DecoderState {
     std::unordered_map<std::uint16_t, std::shared_ptr<const Template>> templates;
+    /// Elements the exporter described in-band (RFC 5610 type information), consulted before
+    /// the built-in table when this session's templates are compiled; null until it describes
+    /// one. Templates compiled with them keep them alive (Template::definitions).
+    std::shared_ptr<ie::Definitions> definitions;
     /// IPFIX systemInitTimeMilliseconds last seen in this session's options data.
     std::optional<std::int64_t> system_init_ms;
     DecoderLimits limits;

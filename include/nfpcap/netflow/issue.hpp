@@ -13,7 +13,7 @@ enum class Reason : std::uint8_t {
     capture_truncated,  ///< the capture holds less than the UDP datagram (snaplen)
     header_truncated,   ///< shorter than the version's header
     length_mismatch,    ///< header length / record count disagrees with the datagram size
-    unknown_version,    ///< version is not 1, 5, 9 or 10
+    unknown_version,    ///< version is not 1, 5, 7, 8, 9 or 10 (or a v8 aggregation scheme not 1-14)
     // Set level: the set (or the rest of it) is skipped, the rest of the datagram is decoded.
     set_truncated,       ///< a set header or set length runs past the end of the message
     set_length_invalid,  ///< a set length below 4
@@ -25,12 +25,13 @@ enum class Reason : std::uint8_t {
     pending_limit,       ///< data set kept for its template, dropped: the late-data buffer was full
     record_invalid,      ///< variable-length field runs past its record or set; set shorter than a record
     // Anomalies: counted, the record is still decoded.
-    field_length_mismatch,  ///< field length does not fit its type: kept as raw bytes
-    invalid_utf8,           ///< string field that is not UTF-8: printed escaped
-    invalid_boolean,        ///< boolean other than 1 (true) or 2 (false)
-    count_mismatch,         ///< v9 header record count differs from what the message holds
-    trailing_bytes,         ///< bytes after the last record / set that are not padding
-    list_too_deep,          ///< RFC 6313 lists nested deeper than kMaxListDepth: the rest as hex
+    field_length_mismatch,     ///< field length does not fit its type: kept as raw bytes
+    invalid_utf8,              ///< string field that is not UTF-8: printed escaped
+    invalid_boolean,           ///< boolean other than 1 (true) or 2 (false)
+    count_mismatch,            ///< v9 header record count differs from what the message holds
+    trailing_bytes,            ///< bytes after the last record / set that are not padding
+    list_too_deep,             ///< RFC 6313 lists nested deeper than kMaxListDepth: the rest as hex
+    type_information_invalid,  ///< RFC 5610 type information not learnt: bad ID, name or type, or too many
     count_,
 };
 /// Arrays indexed by Reason have this size (derived, never kept by hand).

@@ -45,16 +45,18 @@ struct MessageContext {
 /// The export header, all versions in one shape (fields a version lacks stay zero).
 struct ExportHeader {
     std::uint16_t version = 0;
-    std::uint16_t count = 0;   ///< v1/v5/v9 record count
+    std::uint16_t count = 0;   ///< v1/v5/v7/v8/v9 record count
     std::uint16_t length = 0;  ///< IPFIX message length
-    bool has_uptime = false;   ///< v1/v5/v9 carry the exporter's uptime
+    bool has_uptime = false;   ///< v1/v5/v7/v8/v9 carry the exporter's uptime
     std::uint32_t sys_uptime_ms = 0;
-    std::int64_t export_time_ns = 0;  ///< header export time (v1/v5 with nanoseconds)
-    std::uint32_t sequence = 0;       ///< v5 flow / v9 packet / IPFIX record sequence
-    std::uint32_t domain = 0;         ///< v9 source ID / IPFIX observation domain / v5 engine
-    std::uint8_t engine_type = 0;     ///< v5
-    std::uint8_t engine_id = 0;       ///< v5
-    std::uint16_t sampling = 0;       ///< v5 raw: 2-bit mode, 14-bit interval
+    std::int64_t export_time_ns = 0;       ///< header export time (v1/v5/v7/v8 with nanoseconds)
+    std::uint32_t sequence = 0;            ///< v5/v7/v8 flow / v9 packet / IPFIX record sequence
+    std::uint32_t domain = 0;              ///< v9 source ID / IPFIX observation domain / v5/v8 engine
+    std::uint8_t engine_type = 0;          ///< v5, v8
+    std::uint8_t engine_id = 0;            ///< v5, v8
+    std::uint16_t sampling = 0;            ///< v5 raw: 2-bit mode, 14-bit interval
+    std::uint8_t aggregation = 0;          ///< v8: the aggregation scheme (1-14)
+    std::uint8_t aggregation_version = 0;  ///< v8: the scheme's version (2)
     [[nodiscard]] unsigned sampling_mode() const noexcept { return sampling >> 14U; }
     [[nodiscard]] unsigned sampling_interval() const noexcept { return sampling & 0x3fffU; }
 };
@@ -123,7 +125,8 @@ private:
 FlowTimes flow_times(const Template& t, std::span<const wire::Bytes> values, const ExportHeader& h,
                      std::optional<std::int64_t> system_init_ms) noexcept;
 
-/// NTP 64-bit timestamp (RFC 5905, as IPFIX dateTimeMicro/Nanoseconds) to Unix nanoseconds.
+/// NTP 64-bit timestamp (RFC 5905, as IPFIX dateTimeMicro/Nanoseconds) to Unix nanoseconds;
+/// the era by RFC 4330 §3: the top bit of the seconds set is 1968-2036, clear 2036-2104.
 std::int64_t ntp_to_unix_ns(std::uint64_t ntp, bool microsecond_precision) noexcept;
 
 }  // namespace nfpcap::netflow

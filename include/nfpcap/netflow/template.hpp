@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "nfpcap/ie/definitions.hpp"
 #include "nfpcap/ie/element.hpp"
 #include "nfpcap/wire/reader.hpp"
 
@@ -56,6 +57,11 @@ enum class TimeRole : std::uint8_t {
     duration_ms,
     duration_us,     // 161 / 162
     system_init_ms,  // 160
+    observation_seconds,
+    observation_milliseconds,
+    observation_microseconds,
+    observation_nanoseconds,  // 322 / 323 / 324 / 325: when an event was observed (NSEL, PSAMP)
+    collection_milliseconds,  // 258: when a collector received the record (mediators re-export it)
     count_,
 };
 inline constexpr std::size_t kTimeRoleCount = static_cast<std::size_t>(TimeRole::count_);
@@ -86,7 +92,7 @@ enum class TemplateKind : std::uint8_t { data, options };
 struct Template : std::enable_shared_from_this<Template> {
     std::uint16_t id = 0;
     TemplateKind kind = TemplateKind::data;
-    std::uint8_t version = 0;       ///< 1, 5, 9 or 10
+    std::uint8_t version = 0;       ///< 1, 5, 7, 8, 9 or 10
     std::uint16_t scope_count = 0;  ///< options templates: leading scope fields
     std::vector<FieldSpec> fields;
     std::uint32_t min_record_length = 0;                    ///< every variable field counted as its 1-byte prefix
@@ -97,11 +103,17 @@ struct Template : std::enable_shared_from_this<Template> {
     std::vector<std::byte> definition;                      ///< the template record as sent (to spot identical resends)
     std::uint64_t frame = 0;                                ///< frame that defined it
     std::uint32_t anomalies = 0;                            ///< fields whose length does not fit their type
+    /// RFC 5610 §3.9: an options template of type information records (informationElementId,
+    /// informationElementDataType and informationElementName): its records describe elements.
+    bool describes_elements = false;
+    /// The session's in-band definitions some field's element points into (kept alive here).
+    std::shared_ptr<const ie::Definitions> definitions;
 };
 
 /// Builds a template from its field list; computes offsets, kinds and the time plan.
-/// `v9` selects NetFlow v9 field numbering (and scope types for options templates).
-void compile(Template& t, bool v9);
+/// `v9` selects NetFlow v9 field numbering (and scope types for options templates); elements are
+/// looked up in `session` (an exporter's RFC 5610 definitions, kept by the template) first.
+void compile(Template& t, bool v9, std::shared_ptr<const ie::Definitions> session = nullptr);
 
 /// A field as sent in a template record: (pen, id, length).
 struct RawField {
@@ -111,7 +123,8 @@ struct RawField {
 };
 
 /// Resolves one field outside a template (basicList elements): name, element, kind.
-FieldSpec make_field(std::uint32_t pen, std::uint16_t id, std::uint16_t length, bool v9);
+FieldSpec make_field(std::uint32_t pen, std::uint16_t id, std::uint16_t length, bool v9,
+                     const ie::Definitions* session = nullptr);
 
 /// Splits the next record of `t` off `r` into `values` (one per field, resized as needed).
 /// False when a field runs past the reader; `r` is then failed.
@@ -119,10 +132,16 @@ bool split_record(const Template& t, wire::Reader& r, std::vector<wire::Bytes>& 
 
 /// Makes a template from raw fields (the message builder and the decoders use it).
 std::shared_ptr<Template> make_template(std::uint16_t id, TemplateKind kind, std::uint16_t scope_count,
-                                        const std::vector<RawField>& fields, std::uint8_t version);
+                                        const std::vector<RawField>& fields, std::uint8_t version,
+                                        std::shared_ptr<const ie::Definitions> session = nullptr);
 
-/// Built-in layouts of NetFlow v1 and v5 records (48 bytes each), as static templates.
+/// Built-in layouts of NetFlow v1 and v5 records (48 bytes each), v7 records (52 bytes), as
+/// static templates.
 const Template& v1_template();
 const Template& v5_template();
+const Template& v7_template();
+/// The built-in layout of a NetFlow v8 aggregation scheme's records (its `id` is the scheme),
+/// nullptr for a scheme nfpcap does not know.
+const Template* v8_template(std::uint8_t scheme);
 
 }  // namespace nfpcap::netflow

@@ -53,11 +53,24 @@ struct VersionInfo {
 /// Every known version, in version order.
 [[nodiscard]] std::span<const VersionInfo> known_versions() noexcept;
 
-/// Versions nfpcap decodes, as text for help and errors ("1, 5, 7, 9 or 10").
+/// Versions nfpcap decodes, as text for help and errors ("1, 5, 7, 8, 9 or 10").
 [[nodiscard]] std::string_view decoded_versions_text() noexcept;
 
+/// One NetFlow v8 router-based aggregation scheme (Cisco's v8 export format): the header's
+/// aggregation byte selects the record layout, so each scheme has its own record size.
+struct AggregationInfo {
+    std::uint8_t scheme = 0;
+    std::string_view name;  ///< Cisco's name ("AS", "Prefix-Port")
+    std::uint16_t record_size = 0;
+};
+
+/// The scheme, or nullptr for one nfpcap does not know (counted as unknown_version).
+[[nodiscard]] const AggregationInfo* v8_aggregation(std::uint8_t scheme) noexcept;
+/// Every known v8 scheme (1-14), in scheme order.
+[[nodiscard]] std::span<const AggregationInfo> v8_aggregations() noexcept;
+
 /// Fixed sizes of the formats the version table describes (RFC 3954 §5.1, RFC 7011 §3.1, Cisco's
-/// NetFlow v1/v5/v7 export formats), checked at compile time in version.cpp.
+/// NetFlow v1/v5/v7/v8 export formats), checked at compile time in version.cpp.
 inline constexpr std::uint16_t kV1HeaderSize = 16;
 inline constexpr std::uint16_t kV5HeaderSize = 24;
 inline constexpr std::uint16_t kV7HeaderSize = 24;
@@ -67,6 +80,7 @@ inline constexpr std::uint16_t kIpfixHeaderSize = 16;
 inline constexpr std::uint16_t kV1RecordSize = 48;
 inline constexpr std::uint16_t kV5RecordSize = 48;
 inline constexpr std::uint16_t kV7RecordSize = 52;
-inline constexpr std::size_t kSetHeaderSize = 4;  ///< v9 flowset / IPFIX set header
+inline constexpr std::uint8_t kV8AggregationOffset = 22;  ///< the scheme byte; the version after it
+inline constexpr std::size_t kSetHeaderSize = 4;          ///< v9 flowset / IPFIX set header
 
 }  // namespace nfpcap::netflow

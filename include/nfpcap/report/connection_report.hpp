@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // The connection table: aligned text, JSON lines or CSV, and its footer.
 #pragma once
+#include <map>
 #include <set>
 #include <string>
 #include <unordered_map>
@@ -18,6 +19,9 @@ struct ConnectionReportOptions {
     bool local_time = false;
     std::uint64_t min_packets = 10;  ///< echoed in the footer's hint
     bool exporter_column = false;    ///< text: an Exporter column (several exporters in the input)
+    /// Counters were renormalized (--renormalize): connections with records sampled at an
+    /// unknown rate get their packet counts marked `~` in the text table.
+    bool renormalized = false;
 };
 
 /// What the footer says beside the table.
@@ -27,8 +31,10 @@ struct ConnectionFooter {
     std::uint64_t records = 0;    ///< flow records analysed
     std::optional<std::int64_t> first_ns, last_ns;
     std::set<wire::Endpoint> exporters;
-    std::uint64_t undecoded = 0;  ///< datagrams / sets that could not be decoded
-    std::string stats_hint;       ///< the `nfpcap stats ...` command to suggest
+    std::uint64_t undecoded = 0;                              ///< datagrams / sets that could not be decoded
+    std::string stats_hint;                                   ///< the `nfpcap stats ...` command to suggest
+    std::map<std::uint32_t, std::uint64_t> sampling_records;  ///< flow records by sampling interval
+    std::uint64_t unknown_sampling_records = 0;               ///< sampled at a rate nothing announced
 };
 
 /// "512", "4.25K", "42.5M", "425G" (powers of 1024).

@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "nfpcap/analyze/options_state.hpp"
 #include "nfpcap/netflow/decoder.hpp"
 #include "nfpcap/report/format.hpp"
 #include "nfpcap/report/output.hpp"
@@ -17,6 +18,10 @@ namespace nfpcap::report {
 struct RecordNotes {
     std::string_view file;    ///< the capture file, when several are read (empty: none)
     bool provenance = false;  ///< name the frame whose template decoded every record (late ones always do)
+    /// What the session's options data says of a data record (--join-options), or null. Printed
+    /// as snake_case keys after the record's fields: sampling_interval (null when sampled at an
+    /// unknown rate), sampling_source, and the names found (ingress_interface_name, ...).
+    const analyze::JoinedOptions* joined = nullptr;
 };
 
 /// Writes records in one format. Formatters keep caches (JSON keys), not output state.
@@ -35,6 +40,7 @@ struct RecordWriterOptions {
     Format format = Format::text;
     bool include_options = false;  ///< also print options records ("kind":"options")
     bool provenance = false;       ///< "template_frame" on every v9/IPFIX record (--provenance)
+    bool join_options = false;     ///< join options data to data records (RecordNotes::joined)
 };
 
 class RecordWriter final : public netflow::DecodeSink {
@@ -45,12 +51,16 @@ public:
     void set_file(std::string file) { file_ = std::move(file); }
 
     void on_record(const netflow::DataRecord& record) override;
+    /// Learns what an options record says (with join_options) without printing it: for callers
+    /// that select which records reach on_record.
+    void learn_options(const netflow::DataRecord& record);
 
 private:
     Output& out_;
     RecordWriterOptions options_;
     std::unique_ptr<RecordFormatter> formatter_;
     std::string file_;
+    std::unique_ptr<analyze::OptionsState> joined_;  ///< with join_options
 };
 
 }  // namespace nfpcap::report

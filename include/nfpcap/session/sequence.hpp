@@ -83,6 +83,9 @@ public:
     static constexpr std::size_t kRecent = 64;
     /// An IPFIX export time this far back is a clock reset at an exporter restart, not reordering.
     static constexpr std::uint32_t kExportTimeBackSeconds = 60;
+    /// Two messages whose boot times (export time minus uptime) differ by at most this are from
+    /// one boot of the exporter (the export time has whole seconds).
+    static constexpr std::int64_t kSameBootMs = 2000;
 
     /// Before decoding: what the message is. A restart resets the tracker.
     SequenceClass classify(const SequenceHeader& h);
@@ -111,6 +114,8 @@ private:
     [[nodiscard]] std::size_t readings() const noexcept;
     [[nodiscard]] std::size_t best() const noexcept;
     [[nodiscard]] bool fills_gap(std::uint32_t sequence) const noexcept;
+    /// A message numbered `steps_back` before the previous one was sent before it (reordered).
+    [[nodiscard]] bool sent_before_last(const SequenceHeader& h, std::int64_t steps_back) const noexcept;
     void reset() noexcept;
     void fill(Reading& r, std::uint32_t begin, std::uint32_t end);
 

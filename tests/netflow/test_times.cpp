@@ -1,0 +1,122 @@
+// SPDX-License-Identifier: MIT
+// Flow times from every IPFIX time element and from sysUpTime: NTP eras, observation and
+// collection times, one end from the other and the duration, uptime wrap and small clock skew.
+#include <doctest/doctest.h>
+
+#include "../support/collecting_sink.hpp"
+#include "../support/message_builder.hpp"
+
+using namespace nfpcap;
+using test::Msg;
+
+namespace {
+
+constexpr std::int64_t kNs = 1'000'000'000;
+constexpr std::int64_t kMs = 1'000'000;
+constexpr std::uint64_t kNtpUnix = 2208988800ULL;  // seconds from 1900 to 1970
+
+test::SeenRecord only(const std::vector<std::byte>& message) {
+    netflow::DecoderState state;
+    test::CollectingSink sink;
+    test::decode(message, state, sink);
+    CHECK(sink.issues.empty());
+    REQUIRE(sink.records.size() == 1);
+    return sink.records[0];
+}
+
+}  // namespace
+
+TEST_SUITE("netflow.times") {
+
+TEST_CASE("NTP timestamps past 2036 are era 1, not 1900 (RFC 4330 §3)") {
+    // 2040-01-01T00:00:00Z is 2208988800 unix seconds: NTP seconds 4417977600, past 2^32.
+    const std::uint64_t unix_2040 = 2208988800ULL;
+    const std::uint64_t ntp_seconds = (unix_2040 + kNtpUnix) - (1ULL << 32U);
+    for (std::uint16_t id : {154, 156}) {  // flowStartMicroseconds, flowStartNanoseconds
+        CAPTURE(id);
+        const auto r = only(Msg::ipfix().templates().tmpl(256, {{id, 8}}).data(256).u64(ntp_seconds << 32U).bytes());
+        REQUIRE(r.start_ns);
+        CHECK(*r.start_ns == static_cast<std::int64_t>(unix_2040) * kNs);
+        CHECK(r.fields[0].second.rfind("2040-01-01T00:00:00.000", 0) == 0);
+    }
+    // Era 0 (top bit set) stays where it was: 2023.
+    const auto r =
+        only(Msg::ipfix().templates().tmpl(256, {{154, 8}}).data(256).u64((kNtpUnix + 1700000000ULL) << 32U).bytes());
+    CHECK(*r.start_ns == 1700000000LL * kNs);
+}
+
+TEST_CASE("event records: observation times (322-325) when there is no flow start or end") {
+    SUBCASE("observationTimeMilliseconds (323), as ASA NSEL sends") {
+        const auto r = only(Msg::ipfix().templates().tmpl(256, {{323, 8}}).data(256).u64(1700000000123ULL).bytes());
+        CHECK(*r.start_ns == 1700000000123LL * kMs);
+        CHECK(*r.end_ns == 1700000000123LL * kMs);
+    }
+    SUBCASE("observationTimeSeconds (322)") {
+        const auto r = only(Msg::ipfix().templates().tmpl(256, {{322, 4}}).data(256).u32(1700000000).bytes());
+        CHECK(*r.start_ns == 1700000000LL * kNs);
+    }
+    SUBCASE("observationTimeMicroseconds / Nanoseconds (324/325)") {
+        const std::uint64_t ntp = ((kNtpUnix + 1700000000ULL) << 32U) | 0x80000000ULL;
+        for (std::uint16_t id : {324, 325}) {
+            const auto r = only(Msg::ipfix().templates().tmpl(256, {{id, 8}}).data(256).u64(ntp).bytes());
+            CHECK(*r.start_ns == 1700000000LL * kNs + 500'000'000);
+        }
+    }
+    SUBCASE("collectionTimeMilliseconds (258) last") {
+        const auto r = only(Msg::ipfix().templates().tmpl(256, {{258, 8}}).data(256).u64(1700000000500ULL).bytes());
+        CHECK(*r.start_ns == 1700000000500LL * kMs);
+    }
+    SUBCASE("flow times win over the observation time") {
+        const auto r = only(Msg::ipfix()
+                                .templates()
+                                .tmpl(256, {{152, 8}, {323, 8}})
+                                .data(256)
+                                .u64(1700000000000ULL)
+                                .u64(1700000009000ULL)
+                                .bytes());
+        CHECK(*r.start_ns == 1700000000000LL * kMs);
+    }
+}
+
+TEST_CASE("the end and the duration give the start") {
+    const auto r = only(
+        Msg::ipfix().templates().tmpl(256, {{153, 8}, {161, 4}}).data(256).u64(1700000010000ULL).u32(2500).bytes());
+    CHECK(*r.end_ns == 1700000010000LL * kMs);
+    CHECK(*r.start_ns == 1700000007500LL * kMs);
+}
+
+TEST_CASE("sysUpTime: across the 49.7-day wrap, and a little after the header's uptime") {
+    // Header uptime 1000 ms, export at 1700000000 s.
+    SUBCASE("v9: First from before the wrap is before the export time, not 49 days after") {
+        const auto r = only(Msg::v9(0, 1000, 1700000000)
+                                .templates()
+                                .tmpl(256, {{22, 4}, {21, 4}})
+                                .data(256)
+                                .rec()
+                                .u32(0xfffff000U)  // 4096 ms before the wrap
+                                .u32(500)
+                                .bytes());
+        CHECK(*r.start_ns == 1700000000LL * kNs - (1000 + 4096) * kMs);
+        CHECK(*r.end_ns == 1700000000LL * kNs - 500 * kMs);
+    }
+    SUBCASE("v9: Last 5 ms after the header's uptime (the exporter's clocks skew) is 5 ms after export") {
+        const auto r = only(Msg::v9(0, 1000, 1700000000)
+                                .templates()
+                                .tmpl(256, {{22, 4}, {21, 4}})
+                                .data(256)
+                                .rec()
+                                .u32(900)
+                                .u32(1005)
+                                .bytes());
+        CHECK(*r.end_ns == 1700000000LL * kNs + 5 * kMs);
+    }
+    SUBCASE("v5: the same rules with the header's nanoseconds") {
+        Msg m = Msg::v5(1000, 1700000000, 250'000'000);
+        m.rec().ip4("10.0.0.1").ip4("10.0.0.2").pad(16).u32(0xfffff000U).u32(1005).pad(16);
+        const auto r = only(m.bytes());
+        CHECK(*r.start_ns == 1700000000LL * kNs + 250'000'000 - (1000 + 4096) * kMs);
+        CHECK(*r.end_ns == 1700000000LL * kNs + 250'000'000 + 5 * kMs);
+    }
+}
+
+}  // TEST_SUITE("netflow.times")
