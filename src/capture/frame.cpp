@@ -21,6 +21,7 @@ constexpr std::uint16_t kEtherPppoeSession = 0x8864;
 constexpr std::uint16_t kEtherBridging = 0x6558;  // transparent Ethernet bridging (RFC 1701)
 constexpr std::uint16_t kEtherErspan2 = 0x88be;
 constexpr std::uint16_t kEtherErspan3 = 0x22eb;
+constexpr std::uint16_t kEtherPpp = 0x880b;
 constexpr std::uint8_t kProtoIpv4 = 4;
 constexpr std::uint8_t kProtoTcp = 6;
 constexpr std::uint8_t kProtoUdp = 17;
@@ -294,6 +295,9 @@ public:
         case kEtherBridging:
             if (!enter(Encapsulation::gre)) return;
             return ethernet(r.rest());
+        case kEtherPpp:
+            if (!enter(Encapsulation::gre)) return;
+            return ppp(r.rest());
         case kEtherErspan2:
             if (!enter(Encapsulation::gre)) return;
             mark(Encapsulation::erspan);
@@ -355,13 +359,23 @@ public:
         auto code = r.u8();
         r.skip(2);  // session ID
         std::size_t length = r.be16();
-        auto ppp = r.be16();
         if (r.failed()) return issue(FrameIssue::link_truncated);
-        if (vt != 0x11 || code != 0 || length < 2) return issue(FrameIssue::tunnel_unsupported);
-        Bytes rest = r.rest().first(std::min(length - 2, r.remaining()));  // Ethernet padding after it
-        if (ppp == 0x0021) return ipv4(rest);
-        if (ppp == 0x0057) return ipv6(rest);
-        info_.kind = Kind::not_ip;  // LCP, IPCP, ...: PPP's own control traffic
+        if (vt != 0x11 || code != 0) return issue(FrameIssue::tunnel_unsupported);
+        ppp(r.rest().first(std::min(length, r.remaining())));  // Ethernet padding after it
+    }
+
+    /// A PPP frame (RFC 1661) in PPPoE or GRE: address and control fields optional (ACFC), the
+    /// protocol one byte when compressed (PFC: odd first byte; RFC 2516 discourages it, senders
+    /// do it anyway). LCP, IPCP and the like are PPP's own traffic: not IP.
+    void ppp(Bytes payload) noexcept {
+        Reader r(payload);
+        if (payload.size() >= 2 && payload[0] == std::byte{0xff} && payload[1] == std::byte{0x03}) r.skip(2);
+        std::uint16_t protocol = r.u8();
+        if ((protocol & 1U) == 0) protocol = static_cast<std::uint16_t>((protocol << 8U) | r.u8());
+        if (r.failed()) return issue(FrameIssue::link_truncated);
+        if (protocol == 0x21) return ipv4(r.rest());
+        if (protocol == 0x57) return ipv6(r.rest());
+        info_.kind = Kind::not_ip;
     }
 
     void bsd_loopback(Bytes frame, bool network_order) noexcept {

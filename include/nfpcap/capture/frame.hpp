@@ -35,7 +35,7 @@ enum class Encapsulation : std::uint8_t {
     vlan,      ///< 802.1Q / 802.1ad / QinQ tags (Ethernet, or inside SLL/SLL2)
     mpls,      ///< MPLS label stack (EtherType 0x8847/0x8848, or in GRE)
     pppoe,     ///< PPPoE session (0x8864), PPP IPv4 / IPv6
-    gre,       ///< GRE (RFC 2784/2890, checksum/key/sequence) carrying IP, Ethernet (0x6558), MPLS, ERSPAN
+    gre,       ///< GRE (RFC 2784/2890, checksum/key/sequence) carrying IP, Ethernet (0x6558), MPLS, PPP, ERSPAN
     erspan,    ///< ERSPAN type I/II (GRE 0x88be) or III (GRE 0x22eb)
     vxlan,     ///< VXLAN (UDP port 4789) carrying Ethernet
     ip_in_ip,  ///< IPv4 or IPv6 inside IPv4 or IPv6 (protocols 4 and 41)
