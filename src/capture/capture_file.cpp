@@ -241,6 +241,9 @@ enum : std::uint32_t {
     kBlockObsoletePacket = 2,
     kBlockSimplePacket = 3,
     kBlockEnhancedPacket = 6,
+    kBlockSystemdJournal = 9,
+    kBlockCustom = 0x00000bad,
+    kBlockCustomNoCopy = 0x40000bad,
 };
 
 const char* block_name(std::uint32_t type) {
@@ -420,7 +423,7 @@ bool CaptureFile::next_pcap(Record& out) {
     std::size_t got = fill(kPcapRecordHeader);
     if (got == 0) {
         if (!source_->error().empty()) {
-            return fail(fmt::format("{} (after the last whole record)", source_->error()));
+            return fail(fmt::format("truncated capture: {}, after the last whole record", source_->error()));
         }
         done_ = true;
         return false;
@@ -477,7 +480,7 @@ bool CaptureFile::next_pcapng(Record& out) {
         std::size_t got = fill(12);
         if (got == 0) {
             if (!source_->error().empty()) {
-                return fail(fmt::format("{} (after the last whole block)", source_->error()));
+                return fail(fmt::format("truncated capture: {}, after the last whole block", source_->error()));
             }
             done_ = true;
             return false;
@@ -586,6 +589,7 @@ bool CaptureFile::next_pcapng(Record& out) {
             out.data = wire::Bytes(body + 20, caplen);
             out.wire_length = len;
             out.interface = itf;
+            out.packet = true;
             if (itf < interfaces_.size()) {
                 const Clock& c = clocks_[itf];
                 Uint128 ns =
@@ -615,12 +619,24 @@ bool CaptureFile::next_pcapng(Record& out) {
             out.data = wire::Bytes(body + 4, caplen);
             out.wire_length = len;
             out.interface = 0;
+            out.packet = true;
             out.time_ns = 0;
             out.time_digits = interfaces_.empty() ? 6 : interfaces_[0].time_digits;
             // No interface 0: the reader sees interface 0 >= interfaces().size() and counts it.
             return true;
         }
-        default: continue;  // ISB, NRB, DSB, custom and unknown blocks: nothing a frame needs
+        case kBlockCustom:
+        case kBlockCustomNoCopy:
+        case kBlockSystemdJournal:
+            // No packet, but Wireshark shows each as a frame: count it so frame numbers agree.
+            out.data = {};
+            out.wire_length = 0;
+            out.interface = 0;
+            out.time_ns = 0;
+            out.time_digits = 6;
+            out.packet = false;
+            return true;
+        default: continue;  // ISB, NRB, DSB and unknown blocks: nothing a frame needs
         }
     }
 }

@@ -216,6 +216,10 @@ bool CaptureReader::next(Datagram& out) {
             continue;
         }
         ++counters_.frames;
+        if (!record.packet) {  // a pcapng custom block: a frame to tshark, no packet in it
+            ++counters_.not_ip;
+            continue;
+        }
         last_time_ = record.time_ns;
         const auto& interfaces = file_.interfaces();
         if (record.interface >= interfaces.size()) {

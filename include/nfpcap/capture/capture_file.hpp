@@ -37,13 +37,16 @@ struct Record {
     /// pcapng without if_tsresol, 9 for nanosecond ones, n for if_tsresol 10^-n (at most 9),
     /// the fewest digits as fine as 2^-n for binary resolutions (at most 9).
     std::uint8_t time_digits = 6;
+    /// false for the pcapng blocks that tshark numbers as frames although they hold no packet
+    /// (custom blocks, systemd journal entries): counted so that frame numbers stay tshark's.
+    bool packet = true;
 };
 
 enum class Compression : std::uint8_t { none, gzip, zstd };
 enum class FileFormat : std::uint8_t { pcap, pcapng };
 
 /// Reads pcap (micro- and nanosecond magics, both byte orders) and pcapng (SHB, IDB, EPB, SPB,
-/// obsolete PB; ISB, NRB, custom and unknown blocks skipped; both byte orders; several sections;
+/// obsolete PB; ISB, NRB, DSB and unknown blocks skipped, custom blocks numbered as tshark does; both byte orders; several sections;
 /// per-interface link type, snap length, if_tsresol and if_tsoffset). Input compressed with gzip
 /// or zstd (told by its magic bytes) is decompressed as it is read. Every length is checked
 /// before use and blocks are bounded (16 MiB): damaged input ends the read with `error()`.
