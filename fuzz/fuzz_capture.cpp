@@ -43,8 +43,7 @@ void read_with_tcp(const std::string& path, std::size_t size) {
             if (datagram.payload.empty() && !datagram.gap && !datagram.fin && !datagram.rst) __builtin_trap();
         }
         if (udp != reader.counters().udp_datagrams || tcp != reader.counters().tcp_chunks) __builtin_trap();
-    } catch (const capture::CaptureError&) {
-    }
+    } catch (const capture::CaptureError&) {}
 }
 
 }  // namespace

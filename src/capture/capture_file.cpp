@@ -322,8 +322,7 @@ CaptureFile::CaptureFile(const std::string& path) : name_(path == "-" ? "<stdin>
         throw CaptureError(name_ + ": empty input, not a pcap or pcapng capture" + inside);
     }
     std::uint32_t m = got >= 4 ? load32(buf_.data() + pos_, false) : 0;
-    if (m == kPcapMicro || m == kPcapNano || __builtin_bswap32(m) == kPcapMicro ||
-        __builtin_bswap32(m) == kPcapNano) {
+    if (m == kPcapMicro || m == kPcapNano || __builtin_bswap32(m) == kPcapMicro || __builtin_bswap32(m) == kPcapNano) {
         format_ = FileFormat::pcap;
         open_pcap();
     } else if (m == kShb) {
@@ -385,9 +384,10 @@ void CaptureFile::add_interface(Interface itf) {
 void CaptureFile::open_pcap() {
     std::size_t got = fill(kPcapHeader);
     if (got < kPcapHeader) {
-        throw CaptureError(fmt::format("{}: truncated capture: cut mid-header ({} of the 24 bytes of the pcap file "
-                                       "header{}{})",
-                                       name_, got, source_->error().empty() ? "" : "; ", source_->error()));
+        throw CaptureError(
+            fmt::format("{}: truncated capture: cut mid-header ({} of the 24 bytes of the pcap file "
+                        "header{}{})",
+                        name_, got, source_->error().empty() ? "" : "; ", source_->error()));
     }
     const std::byte* h = buf_.data() + pos_;
     std::uint32_t m = load32(h, false);
@@ -395,7 +395,8 @@ void CaptureFile::open_pcap() {
     nanosecond_ = load32(h, big_endian_) == kPcapNano;
     std::uint16_t major = load16(h + 4, big_endian_);
     std::uint16_t minor = load16(h + 6, big_endian_);
-    if (major != 2) throw CaptureError(fmt::format("{}: pcap version {}.{} is not supported (2.x is)", name_, major, minor));
+    if (major != 2)
+        throw CaptureError(fmt::format("{}: pcap version {}.{} is not supported (2.x is)", name_, major, minor));
     Interface itf;
     itf.snaplen = load32(h + 16, big_endian_);
     // The upper bits carry FCS information (pcap draft §4): the link type is the low 16.
@@ -435,8 +436,8 @@ bool CaptureFile::next_pcap(Record& out) {
     std::uint32_t caplen = load32(h + 8, big_endian_);
     std::uint32_t len = load32(h + 12, big_endian_);
     if (caplen > kMaxBlock) {
-        return fail(fmt::format("invalid record: captured length {} is larger than the limit of {} bytes", caplen,
-                                kMaxBlock));
+        return fail(
+            fmt::format("invalid record: captured length {} is larger than the limit of {} bytes", caplen, kMaxBlock));
     }
     got = fill(kPcapRecordHeader + caplen);
     if (got < kPcapRecordHeader + caplen) {
@@ -445,7 +446,8 @@ bool CaptureFile::next_pcap(Record& out) {
     out.data = wire::Bytes(buf_.data() + pos_ + kPcapRecordHeader, caplen);
     out.wire_length = len;
     // Unsigned 32-bit seconds (the pcap draft) and a fraction below 2^32: fits int64 ns.
-    out.time_ns = static_cast<std::int64_t>(sec) * 1'000'000'000 + static_cast<std::int64_t>(frac) * (nanosecond_ ? 1 : 1000);
+    out.time_ns =
+        static_cast<std::int64_t>(sec) * 1'000'000'000 + static_cast<std::int64_t>(frac) * (nanosecond_ ? 1 : 1000);
     out.interface = 0;
     out.time_digits = interfaces_[0].time_digits;
     pos_ += kPcapRecordHeader + caplen;

@@ -109,8 +109,9 @@ std::optional<wire::Bytes> Reassembler::add(const FrameInfo& fragment, std::int6
         }
     }
 
-    const bool complete = p.have_last && (p.total == 0 || (p.held.size() == 1 && p.held.begin()->first == 0 &&
-                                                           p.held.begin()->second >= p.total));
+    const bool complete =
+        p.have_last &&
+        (p.total == 0 || (p.held.size() == 1 && p.held.begin()->first == 0 && p.held.begin()->second >= p.total));
     if (!complete) return std::nullopt;
     done_ = std::move(p.data);
     done_.resize(p.total);

@@ -151,7 +151,8 @@ void TcpReassembler::hold(Connection& c, int d, std::uint64_t off, wire::Bytes b
 
 void TcpReassembler::enforce(Connection& c, int d, const Now& now) {
     Direction& dir = c.dir[d];
-    while (!dir.held.empty() && (dir.held_bytes > limits_.max_held_bytes || dir.held.size() > limits_.max_held_segments)) {
+    while (!dir.held.empty() &&
+           (dir.held_bytes > limits_.max_held_bytes || dir.held.size() > limits_.max_held_segments)) {
         give_up_hole(c, d, now);
     }
     while (total_held_ > limits_.max_total_held_bytes) {
@@ -205,8 +206,8 @@ void TcpReassembler::sweep(const Now& now) {
         for (int d = 0; d < 2; ++d) {
             Direction& dir = c.dir[d];
             std::int64_t waited = 0;
-            if (!dir.held.empty() && (__builtin_sub_overflow(now.time_ns, dir.hole_since, &waited) ||
-                                      waited > limits_.hole_timeout_ns)) {
+            if (!dir.held.empty() &&
+                (__builtin_sub_overflow(now.time_ns, dir.hole_since, &waited) || waited > limits_.hole_timeout_ns)) {
                 give_up_hole(c, d, now);
             }
         }

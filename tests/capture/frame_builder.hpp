@@ -243,8 +243,8 @@ public:
     Frame& gre(std::uint16_t protocol, bool checksum = false, std::optional<std::uint32_t> key = {},
                std::optional<std::uint32_t> sequence = {}) {
         Frame h;
-        std::uint16_t flags = static_cast<std::uint16_t>((checksum ? 0x8000U : 0U) | (key ? 0x2000U : 0U) |
-                                                         (sequence ? 0x1000U : 0U));
+        std::uint16_t flags =
+            static_cast<std::uint16_t>((checksum ? 0x8000U : 0U) | (key ? 0x2000U : 0U) | (sequence ? 0x1000U : 0U));
         h.put16(flags).put16(protocol);
         if (checksum) h.put16(0).put16(0);
         if (key) h.put32(*key);

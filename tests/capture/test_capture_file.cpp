@@ -55,7 +55,9 @@ std::vector<Seen> read_all(CaptureReader& reader) {
     return out;
 }
 
-std::uint64_t issue(const CaptureReader& r, FrameIssue i) { return r.counters().issues.at(static_cast<std::size_t>(i)); }
+std::uint64_t issue(const CaptureReader& r, FrameIssue i) {
+    return r.counters().issues.at(static_cast<std::size_t>(i));
+}
 std::uint64_t encapsulated(const CaptureReader& r, Encapsulation e) {
     return r.counters().encapsulated.at(static_cast<std::size_t>(e));
 }
@@ -346,7 +348,8 @@ TEST_CASE("IPFIX over TCP (softflowd -P tcp): the stream in order, whatever the 
         return m.begin()->second;
     };
     const Stream& whole = exporter(streams);
-    const auto& back = streams.begin()->first.ends_with(":4739") ? std::next(streams.begin())->second : streams.begin()->second;
+    const auto& back =
+        streams.begin()->first.ends_with(":4739") ? std::next(streams.begin())->second : streams.begin()->second;
     REQUIRE(back.chunks.size() == 1);
     CHECK(back.bytes.empty());
     CHECK(back.chunks[0].fin);

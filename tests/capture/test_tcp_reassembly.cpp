@@ -141,11 +141,11 @@ TEST_CASE("retransmissions and overlaps are dropped, the first copy wins") {
     Harness h;
     h.handshake();
     h.seg(true, 1, flag::ack, "aaaa");
-    h.seg(true, 1, flag::ack, "AAAA");      // a whole copy
-    h.seg(true, 3, flag::ack, "AAbbbb");    // overlaps the end of what came
-    h.seg(true, 13, flag::ack, "dddd");     // early
-    h.seg(true, 11, flag::ack, "CCDDDDee"); // overlaps the held piece on both sides
-    h.seg(true, 7, flag::ack, "cccc");      // fills the hole
+    h.seg(true, 1, flag::ack, "AAAA");       // a whole copy
+    h.seg(true, 3, flag::ack, "AAbbbb");     // overlaps the end of what came
+    h.seg(true, 13, flag::ack, "dddd");      // early
+    h.seg(true, 11, flag::ack, "CCDDDDee");  // overlaps the held piece on both sides
+    h.seg(true, 7, flag::ack, "cccc");       // fills the hole
     CHECK(h.client_stream() == "aaaabbbbccCCddddee");
     CHECK(h.r_.counters().retransmitted == 4);  // the last one overlaps bbbb by two bytes
     h.finish();

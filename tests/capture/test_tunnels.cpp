@@ -77,7 +77,8 @@ TEST_CASE("GRE transparent Ethernet bridging, PPP, MPLS") {
     }
     SUBCASE("0x880b: PPP with and without address/control, protocol compressed or not") {
         using Prefix = std::vector<std::uint8_t>;
-        for (const Prefix& prefix : {Prefix{0xff, 0x03, 0x00, 0x21}, Prefix{0x00, 0x21}, Prefix{0x21}, Prefix{0xff, 0x03, 0x21}}) {
+        for (const Prefix& prefix :
+             {Prefix{0xff, 0x03, 0x00, 0x21}, Prefix{0x00, 0x21}, Prefix{0x21}, Prefix{0xff, 0x03, 0x21}}) {
             CAPTURE(prefix.size());
             nfpcap::test::ByteVec body;
             for (auto b : prefix) body.push_back(static_cast<std::byte>(b));
@@ -133,7 +134,8 @@ TEST_CASE("ERSPAN type I, II and III") {
     SUBCASE("type III, Ethernet, with and without the platform subheader") {
         for (bool sub : {false, true}) {
             CAPTURE(sub);
-            auto f = inner6().ethernet().erspan3(0, sub).gre(0x22eb, false, {}, 1).ipv4("10.0.0.1", "10.0.0.2").ethernet();
+            auto f =
+                inner6().ethernet().erspan3(0, sub).gre(0x22eb, false, {}, 1).ipv4("10.0.0.1", "10.0.0.2").ethernet();
             check_inner(parse_frame(DLT_EN10MB, f.view()), true);
         }
     }
@@ -216,8 +218,9 @@ TEST_CASE("IP in IP: 4in4, 6in4, 6in6, 4in6") {
         Frame frame;
         bool v6;
     };
-    for (Case c : {Case{inner4().ipv4("10.0.0.1", "10.0.0.2"), false}, Case{inner6().ipv4("10.0.0.1", "10.0.0.2"), true},
-                   Case{inner6().ipv6("fd00::1", "fd00::2"), true}, Case{inner4().ipv6("fd00::1", "fd00::2"), false}}) {
+    for (Case c :
+         {Case{inner4().ipv4("10.0.0.1", "10.0.0.2"), false}, Case{inner6().ipv4("10.0.0.1", "10.0.0.2"), true},
+          Case{inner6().ipv6("fd00::1", "fd00::2"), true}, Case{inner4().ipv6("fd00::1", "fd00::2"), false}}) {
         auto info = parse_frame(DLT_EN10MB, c.frame.ethernet().view());
         check_inner(info, c.v6);
         CHECK(info.encapsulations == bit(Encapsulation::ip_in_ip));
@@ -236,8 +239,7 @@ TEST_CASE("PPPoE session carrying IPv4 and IPv6") {
         CHECK(parse_frame(DLT_EN10MB, Frame::payload("lcp").pppoe(0xc021).ethernet().view()).kind == Kind::not_ip);
     }
     SUBCASE("PPPoE discovery (0x8863) is not IP") {
-        CHECK(parse_frame(DLT_EN10MB, Frame::payload("padi").ethertype(0x8863).ethernet().view()).kind ==
-              Kind::not_ip);
+        CHECK(parse_frame(DLT_EN10MB, Frame::payload("padi").ethertype(0x8863).ethernet().view()).kind == Kind::not_ip);
     }
 }
 
@@ -264,9 +266,16 @@ TEST_CASE("nesting is bounded") {
     deeper.max_tunnel_depth = 20;
     check_inner(parse_frame(DLT_RAW, f.view(), deeper));
     SUBCASE("nine VLAN tags") {
-        check_issue(parse_frame(DLT_EN10MB, inner4().ethernet({{0x8100, 1}, {0x8100, 1}, {0x8100, 1}, {0x8100, 1},
-                                                                {0x8100, 1}, {0x8100, 1}, {0x8100, 1}, {0x8100, 1},
-                                                                {0x8100, 1}})
+        check_issue(parse_frame(DLT_EN10MB, inner4()
+                                                .ethernet({{0x8100, 1},
+                                                           {0x8100, 1},
+                                                           {0x8100, 1},
+                                                           {0x8100, 1},
+                                                           {0x8100, 1},
+                                                           {0x8100, 1},
+                                                           {0x8100, 1},
+                                                           {0x8100, 1},
+                                                           {0x8100, 1}})
                                                 .view()),
                     FrameIssue::tunnel_too_deep);
     }
@@ -288,13 +297,19 @@ TEST_CASE("a tunnelled datagram cut by the snap length is truncated, through eve
 TEST_CASE("IPv6 extension headers before UDP") {
     for (std::uint8_t type : {0, 60, 43}) {
         CAPTURE(type);
-        check_inner(parse_frame(DLT_RAW, Frame::payload("netflow!").udp(4739, 2055).ipv6_ext(type, 1)
-                                             .ipv6("2001:db8::1", "2001:db8::2")
-                                             .view()),
-                    true);
+        check_inner(
+            parse_frame(
+                DLT_RAW,
+                Frame::payload("netflow!").udp(4739, 2055).ipv6_ext(type, 1).ipv6("2001:db8::1", "2001:db8::2").view()),
+            true);
     }
     SUBCASE("a chain: hop-by-hop, destination, routing, destination") {
-        auto f = Frame::payload("netflow!").udp(4739, 2055).ipv6_ext(60).ipv6_ext(43, 2).ipv6_ext(60).ipv6_ext(0)
+        auto f = Frame::payload("netflow!")
+                     .udp(4739, 2055)
+                     .ipv6_ext(60)
+                     .ipv6_ext(43, 2)
+                     .ipv6_ext(60)
+                     .ipv6_ext(0)
                      .ipv6("2001:db8::1", "2001:db8::2");
         check_inner(parse_frame(DLT_RAW, f.view()), true);
     }
@@ -327,7 +342,9 @@ TEST_CASE("TCP segments") {
         CHECK(parse_frame(DLT_RAW, Frame(seg).ipv4("192.0.2.1", "192.0.2.2").view()).kind == Kind::not_udp);
     }
     SUBCASE("over IPv6 and in a tunnel") {
-        auto info = parse_frame(DLT_RAW, Frame(seg).ipv6("2001:db8::1", "2001:db8::2").gre(0x86dd).ipv4("10.0.0.1", "10.0.0.2").view(), tcp);
+        auto info = parse_frame(
+            DLT_RAW, Frame(seg).ipv6("2001:db8::1", "2001:db8::2").gre(0x86dd).ipv4("10.0.0.1", "10.0.0.2").view(),
+            tcp);
         REQUIRE(info.kind == Kind::tcp);
         CHECK(info.src == ip("2001:db8::1"));
     }

@@ -21,10 +21,10 @@ public:
 
 /// One capturing interface: the only one of a pcap file, or an IDB of a pcapng section.
 struct Interface {
-    int link_type = 0;           ///< libpcap DLT_ value (LINKTYPE_RAW 101 is given as DLT_RAW)
-    std::uint32_t snaplen = 0;   ///< 0: not limited
+    int link_type = 0;             ///< libpcap DLT_ value (LINKTYPE_RAW 101 is given as DLT_RAW)
+    std::uint32_t snaplen = 0;     ///< 0: not limited
     std::uint8_t time_digits = 6;  ///< fractional digits of its times (6 µs, 9 ns; see Record)
-    std::string name;            ///< pcapng if_name, "" when absent
+    std::string name;              ///< pcapng if_name, "" when absent
 };
 
 /// One captured frame. `data` is a view into the reader's buffer, valid until the next call.
@@ -46,10 +46,10 @@ enum class Compression : std::uint8_t { none, gzip, zstd };
 enum class FileFormat : std::uint8_t { pcap, pcapng };
 
 /// Reads pcap (micro- and nanosecond magics, both byte orders) and pcapng (SHB, IDB, EPB, SPB,
-/// obsolete PB; ISB, NRB, DSB and unknown blocks skipped, custom blocks numbered as tshark does; both byte orders; several sections;
-/// per-interface link type, snap length, if_tsresol and if_tsoffset). Input compressed with gzip
-/// or zstd (told by its magic bytes) is decompressed as it is read. Every length is checked
-/// before use and blocks are bounded (16 MiB): damaged input ends the read with `error()`.
+/// obsolete PB; ISB, NRB, DSB and unknown blocks skipped, custom blocks numbered as tshark does; both byte orders;
+/// several sections; per-interface link type, snap length, if_tsresol and if_tsoffset). Input compressed with gzip or
+/// zstd (told by its magic bytes) is decompressed as it is read. Every length is checked before use and blocks are
+/// bounded (16 MiB): damaged input ends the read with `error()`.
 class CaptureFile {
 public:
     /// Opens a file; "-" reads standard input. Reads the file header (and for pcapng, the

@@ -21,26 +21,26 @@ namespace nfpcap::capture {
 /// filtered, issues (one FrameIssue), fragments, tcp_segments, or is a whole UDP datagram.
 struct CaptureCounters {
     std::uint64_t frames = 0;
-    std::uint64_t not_ip = 0;                              ///< frames carrying no IPv4/IPv6
-    std::uint64_t not_udp = 0;                             ///< IP packets of another protocol (TCP not followed included)
-    std::uint64_t udp_datagrams = 0;                       ///< complete UDP datagrams handed on
-    std::uint64_t fragments = 0;                           ///< IP fragments seen (of UDP, TCP followed, tunnels)
-    std::uint64_t reassembled = 0;                         ///< datagrams rebuilt from fragments
-    std::uint64_t filtered = 0;                            ///< frames the capture filter rejected
-    std::uint64_t truncated_frames = 0;                    ///< frames captured shorter than on the wire (snap length)
-    std::uint64_t truncated_datagrams = 0;                 ///< of udp_datagrams, those handed on `truncated`
-    std::uint64_t fragment_duplicates = 0;                 ///< fragments whose bytes were all held already
-    std::uint64_t fragment_limit_hits = 0;                 ///< datagrams given up at a reassembly limit
-    std::uint64_t tcp_segments = 0;                        ///< segments of followed TCP (ports or all)
-    std::uint64_t tcp_chunks = 0;                          ///< ordered TCP chunks handed on
-    std::uint64_t tcp_connections = 0;                     ///< TCP connections followed
-    std::uint64_t tcp_out_of_order = 0;                    ///< segments held for reordering
-    std::uint64_t tcp_retransmitted = 0;                   ///< segments (or parts) dropped as already received
-    std::uint64_t tcp_gaps = 0;                            ///< holes in TCP streams given up
-    std::uint64_t tcp_bytes_lost = 0;                      ///< bytes in those holes
-    std::uint64_t tcp_truncated = 0;                       ///< TCP segments cut by the snap length
-    std::uint64_t tcp_connection_limit = 0;                ///< segments not followed: too many connections
-    std::array<std::uint64_t, kFrameIssueCount> issues{};  ///< by FrameIssue
+    std::uint64_t not_ip = 0;                ///< frames carrying no IPv4/IPv6
+    std::uint64_t not_udp = 0;               ///< IP packets of another protocol (TCP not followed included)
+    std::uint64_t udp_datagrams = 0;         ///< complete UDP datagrams handed on
+    std::uint64_t fragments = 0;             ///< IP fragments seen (of UDP, TCP followed, tunnels)
+    std::uint64_t reassembled = 0;           ///< datagrams rebuilt from fragments
+    std::uint64_t filtered = 0;              ///< frames the capture filter rejected
+    std::uint64_t truncated_frames = 0;      ///< frames captured shorter than on the wire (snap length)
+    std::uint64_t truncated_datagrams = 0;   ///< of udp_datagrams, those handed on `truncated`
+    std::uint64_t fragment_duplicates = 0;   ///< fragments whose bytes were all held already
+    std::uint64_t fragment_limit_hits = 0;   ///< datagrams given up at a reassembly limit
+    std::uint64_t tcp_segments = 0;          ///< segments of followed TCP (ports or all)
+    std::uint64_t tcp_chunks = 0;            ///< ordered TCP chunks handed on
+    std::uint64_t tcp_connections = 0;       ///< TCP connections followed
+    std::uint64_t tcp_out_of_order = 0;      ///< segments held for reordering
+    std::uint64_t tcp_retransmitted = 0;     ///< segments (or parts) dropped as already received
+    std::uint64_t tcp_gaps = 0;              ///< holes in TCP streams given up
+    std::uint64_t tcp_bytes_lost = 0;        ///< bytes in those holes
+    std::uint64_t tcp_truncated = 0;         ///< TCP segments cut by the snap length
+    std::uint64_t tcp_connection_limit = 0;  ///< segments not followed: too many connections
+    std::array<std::uint64_t, kFrameIssueCount> issues{};           ///< by FrameIssue
     std::array<std::uint64_t, kEncapsulationCount> encapsulated{};  ///< frames per Encapsulation unwrapped
 };
 

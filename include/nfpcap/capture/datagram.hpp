@@ -22,7 +22,7 @@ struct Datagram {
     /// if_tsresol 10^-n (at most 9), the fewest that resolve 2^-n for binary resolutions (at
     /// most 9). Print this many digits to show the time as captured.
     std::uint8_t time_digits = 6;
-    std::uint32_t interface = 0;     ///< pcapng interface index in its section (0 for pcap)
+    std::uint32_t interface = 0;       ///< pcapng interface index in its section (0 for pcap)
     std::uint16_t encapsulations = 0;  ///< bit (1 << capture::Encapsulation) per kind unwrapped
     Transport transport = Transport::udp;
     wire::Endpoint src;            ///< exporter side (TCP: the sender of these bytes)
@@ -32,14 +32,14 @@ struct Datagram {
     bool truncated = false;        ///< the capture holds fewer bytes than the UDP header announces (TCP: never)
 
     // Transport::tcp only (see capture::TcpChunk): the chunk's place in its stream.
-    std::uint64_t connection = 0;    ///< connection id, 1, 2, ... (both directions share it)
-    std::uint64_t stream_offset = 0; ///< position of payload[0] in this direction's byte stream
-    std::uint64_t bytes_lost = 0;    ///< bytes missing right before payload (when `gap`)
-    bool gap = false;                ///< bytes before this chunk are missing: resynchronize
-    bool stream_start = false;       ///< the first chunk of this direction
-    bool midstream = false;          ///< this direction was picked up without its SYN
-    bool fin = false;                ///< the sender closed after this chunk
-    bool rst = false;                ///< the connection was reset after this chunk
+    std::uint64_t connection = 0;     ///< connection id, 1, 2, ... (both directions share it)
+    std::uint64_t stream_offset = 0;  ///< position of payload[0] in this direction's byte stream
+    std::uint64_t bytes_lost = 0;     ///< bytes missing right before payload (when `gap`)
+    bool gap = false;                 ///< bytes before this chunk are missing: resynchronize
+    bool stream_start = false;        ///< the first chunk of this direction
+    bool midstream = false;           ///< this direction was picked up without its SYN
+    bool fin = false;                 ///< the sender closed after this chunk
+    bool rst = false;                 ///< the connection was reset after this chunk
 };
 
 }  // namespace nfpcap::capture

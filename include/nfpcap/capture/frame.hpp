@@ -53,8 +53,8 @@ inline constexpr std::uint8_t fin = 0x01, syn = 0x02, rst = 0x04, psh = 0x08, ac
 
 /// Choices of frame parsing.
 struct ParseOptions {
-    bool tcp = false;          ///< parse TCP (Kind::tcp); otherwise TCP is Kind::not_udp
-    int max_tunnel_depth = 8;  ///< encapsulation layers unwrapped at most (tunnel_too_deep past it)
+    bool tcp = false;                 ///< parse TCP (Kind::tcp); otherwise TCP is Kind::not_udp
+    int max_tunnel_depth = 8;         ///< encapsulation layers unwrapped at most (tunnel_too_deep past it)
     std::uint16_t vxlan_port = 4789;  ///< UDP destination port read as VXLAN (0: none)
 };
 

@@ -26,17 +26,17 @@ struct TcpSegment {
     std::int64_t time_ns = 0;
     wire::Endpoint src, dst;
     std::uint32_t seq = 0;
-    std::uint8_t flags = 0;   ///< tcp_flag bits
-    wire::Bytes payload;      ///< as captured
-    std::uint32_t length = 0; ///< payload length the IP header announces (> payload.size() when cut)
+    std::uint8_t flags = 0;    ///< tcp_flag bits
+    wire::Bytes payload;       ///< as captured
+    std::uint32_t length = 0;  ///< payload length the IP header announces (> payload.size() when cut)
 };
 
 /// Bytes of one direction of a connection, in sequence order. `data` is valid until the next
 /// call of the reassembler.
 struct TcpChunk {
-    std::uint64_t frame = 0;   ///< the frame at which these bytes became available in order
-    std::int64_t time_ns = 0;  ///< its capture time
-    wire::Endpoint src, dst;   ///< sender and receiver of these bytes
+    std::uint64_t frame = 0;       ///< the frame at which these bytes became available in order
+    std::int64_t time_ns = 0;      ///< its capture time
+    wire::Endpoint src, dst;       ///< sender and receiver of these bytes
     std::uint64_t connection = 0;  ///< 1, 2, ...: both directions share it; a new SYN gets a new one
     std::uint64_t offset = 0;      ///< stream position of data[0] (0 = first byte after the SYN, or first byte seen)
     wire::Bytes data;
