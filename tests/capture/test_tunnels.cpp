@@ -154,7 +154,6 @@ TEST_CASE("MPLS label stacks over Ethernet") {
         check_inner(parse_frame(DLT_EN10MB, inner4().mpls({100}).ethernet().view()));
         check_inner(parse_frame(DLT_EN10MB, inner6().mpls({100, 200, 300}).ethernet().view()), true);
         auto f = inner4().mpls({1, 2}).ethernet();
-        f.bytes();
         auto info = parse_frame(DLT_EN10MB, f.view());
         CHECK(info.has(Encapsulation::mpls));
     }
