@@ -34,7 +34,8 @@ protected:
 
 namespace {
 
-constexpr std::size_t kReadChunk = 1U << 20U;  // one read(2) per MiB: syscalls were half the time
+constexpr std::size_t kReadChunk = 1U << 20U;    // one read(2) per MiB: syscalls were half the time
+constexpr std::size_t kFirstChunk = 64U << 10U;  // small files (and fuzz inputs) never need more
 
 /// A file descriptor, with the bytes already peeked at (the magic) served first.
 class FdSource final : public CaptureFile::Source {
@@ -157,7 +158,7 @@ private:
     }
 
     std::unique_ptr<FdSource> in_;
-    std::vector<std::byte> input_;
+    ByteBuffer input_;
     z_stream z_{};
     bool in_member_ = true;
     bool done_ = false;
@@ -203,7 +204,7 @@ public:
 
 private:
     std::unique_ptr<FdSource> in_;
-    std::vector<std::byte> input_;
+    ByteBuffer input_;
     ZSTD_DCtx* d_;
     ZSTD_inBuffer in_buf_{nullptr, 0, 0};
     std::size_t last_ = 1;  // 0 once a frame is complete
@@ -336,21 +337,27 @@ CaptureFile::CaptureFile(const std::string& path) : name_(path == "-" ? "<stdin>
 
 CaptureFile::~CaptureFile() = default;
 
+void ByteBuffer::resize(std::size_t n, std::size_t keep) {
+    auto grown = std::make_unique_for_overwrite<std::byte[]>(n);
+    if (keep != 0) std::memcpy(grown.get(), data_.get(), std::min(keep, n));
+    data_ = std::move(grown);
+    size_ = n;
+}
+
 std::size_t CaptureFile::fill(std::size_t n) {
     std::size_t have = end_ - pos_;
     if (have >= n || source_done_) return std::min(have, n);
     if (pos_ + n > buf_.size()) {
-        // Move what is left to the front; grow only as far as the data really goes, so a
-        // damaged length never allocates more than the input holds (plus one chunk).
-        std::memmove(buf_.data(), buf_.data() + pos_, have);
+        // Move what is left to the front. The buffer doubles, up to 1 MiB, each time it has
+        // been used up (larger reads for larger files), and grows past that only as far as the
+        // data really goes, so a damaged length never allocates more than the input holds.
+        if (have != 0) std::memmove(buf_.data(), buf_.data() + pos_, have);
         pos_ = 0;
         end_ = have;
+        if (buf_.size() != 0 && buf_.size() < kReadChunk) buf_.resize(buf_.size() * 2, have);
     }
     while (end_ - pos_ < n) {
-        if (end_ == buf_.size()) {
-            std::size_t want = std::max(kReadChunk, std::min(n, buf_.size() * 2));
-            buf_.resize(std::max(want, buf_.size() + 1));
-        }
+        if (end_ == buf_.size()) buf_.resize(std::max(kFirstChunk, buf_.size() * 2), end_);
         std::size_t got = source_->read(buf_.data() + end_, buf_.size() - end_);
         if (got == 0) {
             source_done_ = true;
