@@ -69,6 +69,54 @@ private:
     std::map<int, Program> programs_;
 };
 
+std::string check_filter(const std::string& expression, int dlt) {
+    pcap_t* dead = pcap_open_dead(dlt, 262144);
+    if (dead == nullptr) return "cannot set up the filter compiler";
+    bpf_program program{};
+    std::string message;
+    if (pcap_compile(dead, &program, expression.c_str(), 1, PCAP_NETMASK_UNKNOWN) == 0) {
+        pcap_freecode(&program);
+    } else {
+        message = pcap_geterr(dead);
+        if (message.empty()) message = "cannot compile";
+    }
+    pcap_close(dead);
+    return message;
+}
+
+void CaptureCounters::add(const CaptureCounters& o) noexcept {
+    frames += o.frames;
+    not_ip += o.not_ip;
+    not_udp += o.not_udp;
+    udp_datagrams += o.udp_datagrams;
+    fragments += o.fragments;
+    reassembled += o.reassembled;
+    filtered += o.filtered;
+    truncated_frames += o.truncated_frames;
+    truncated_datagrams += o.truncated_datagrams;
+    fragment_duplicates += o.fragment_duplicates;
+    fragment_limit_hits += o.fragment_limit_hits;
+    tcp_segments += o.tcp_segments;
+    tcp_chunks += o.tcp_chunks;
+    tcp_connections += o.tcp_connections;
+    tcp_out_of_order += o.tcp_out_of_order;
+    tcp_retransmitted += o.tcp_retransmitted;
+    tcp_gaps += o.tcp_gaps;
+    tcp_bytes_lost += o.tcp_bytes_lost;
+    tcp_truncated += o.tcp_truncated;
+    tcp_connection_limit += o.tcp_connection_limit;
+    for (std::size_t i = 0; i < issues.size(); ++i) issues[i] += o.issues[i];
+    for (std::size_t i = 0; i < encapsulated.size(); ++i) encapsulated[i] += o.encapsulated[i];
+}
+
+std::uint64_t CaptureCounters::accounted_frames() const noexcept {
+    std::uint64_t n = not_ip + not_udp + filtered + fragments + tcp_segments + udp_datagrams - reassembled;
+    for (std::size_t i = 0; i < issues.size(); ++i) {
+        if (static_cast<FrameIssue>(i) != FrameIssue::fragment_dropped) n += issues[i];
+    }
+    return n;
+}
+
 namespace {
 std::string link_name(int dlt) {
     const char* name = pcap_datalink_val_to_name(dlt);
@@ -104,7 +152,7 @@ CaptureReader::CaptureReader(const std::string& path, ReaderOptions options)
             }
         }
     }
-    parse_.tcp = options_.tcp_all || !options_.tcp_ports.empty();
+    parse_.tcp = options_.tcp_all || !options_.tcp_ports.empty() || static_cast<bool>(options_.tcp_start);
     parse_.max_tunnel_depth = options_.max_tunnel_depth;
     parse_.vxlan_port = options_.vxlan_port;
     if (parse_.tcp) tcp_.emplace(options_.tcp);
@@ -112,11 +160,20 @@ CaptureReader::CaptureReader(const std::string& path, ReaderOptions options)
 
 CaptureReader::~CaptureReader() = default;
 
-bool CaptureReader::follows(const FrameInfo& info) const noexcept {
+bool CaptureReader::follows(const FrameInfo& info) const {
     if (options_.tcp_all) return true;
     const auto& ports = options_.tcp_ports;
-    return std::find(ports.begin(), ports.end(), info.src_port) != ports.end() ||
-           std::find(ports.begin(), ports.end(), info.dst_port) != ports.end();
+    if (std::find(ports.begin(), ports.end(), info.src_port) != ports.end() ||
+        std::find(ports.begin(), ports.end(), info.dst_port) != ports.end()) {
+        return true;
+    }
+    if (!options_.tcp_start) return false;
+    // Another port: followed once a segment's data looked like the start of what is wanted.
+    const wire::Endpoint src{info.src, info.src_port};
+    const wire::Endpoint dst{info.dst, info.dst_port};
+    if (tcp_->follows(src, dst)) return true;
+    return !info.tcp_payload.empty() && info.tcp_payload.size() == info.tcp_length &&
+           options_.tcp_start(info.tcp_payload);
 }
 
 bool CaptureReader::emit_udp(const FrameInfo& info, const Record& record, Datagram& out) {

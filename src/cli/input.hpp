@@ -11,6 +11,7 @@
 #include "nfpcap/pipeline/run.hpp"
 #include "nfpcap/report/run_summary.hpp"
 #include "nfpcap/session/session_table.hpp"
+#include "nfpcap/source/capture_source.hpp"
 
 namespace nfpcap::cli {
 
@@ -20,9 +21,22 @@ inline constexpr int kExitInputError = 1;  ///< a file could not be read (wholly
 inline constexpr int kExitUsage = 2;
 
 struct InputOptions {
-    std::vector<std::string> files;
+    std::vector<std::string> files;  ///< positional files, then -r files
+    std::vector<std::string> read_files;  ///< -r FILE (merged into `files` after parsing)
     std::vector<std::uint16_t> ports;
     bool no_dns = false;  ///< -n where a command has no names to look up: accepted, changes nothing
+    std::string capture_filter;  ///< -f/--capture-filter: BPF on every frame ("" none)
+    source::TcpFollow tcp = source::TcpFollow::detect;
+    std::vector<std::uint16_t> tcp_ports{source::kIpfixPort};
+
+    /// The capture source options these select.
+    [[nodiscard]] source::CaptureOptions capture_options() const {
+        source::CaptureOptions o;
+        o.reader.filter = capture_filter;
+        o.tcp = tcp;
+        o.tcp_ports = tcp_ports;
+        return o;
+    }
 
     /// The session table options these select.
     [[nodiscard]] session::SessionOptions session_options() const {
@@ -49,7 +63,11 @@ void add_choices(CLI::Option* option, const std::map<std::string, T>& names) {
 void add_format_option(CLI::App& app, report::Format& format, std::initializer_list<report::Format> formats,
                        const std::string& help);
 
-/// Adds FILE... and --port to a subcommand.
+/// Adds `-f,--capture-filter EXPR` (a libpcap filter, pcap-filter(7), on every frame) binding
+/// `filter`; shared by capture files and live interfaces.
+void add_capture_filter_option(CLI::App& app, std::string& filter);
+
+/// Adds FILE..., -r FILE, -f, --port, --tcp and --tcp-port to a subcommand.
 void add_input_options(CLI::App& app, InputOptions& options);
 
 /// Prints the error that ended an input, once, as one line: what was read before it was still

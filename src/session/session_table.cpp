@@ -161,7 +161,7 @@ ProcessResult SessionTable::process(const source::Message& m, netflow::DecodeSin
         return result;
     };
     if (m.truncated) return reject(netflow::Reason::capture_truncated);
-    const netflow::MessageContext context{m.frame, m.time_ns, m.exporter, m.collector, s->index};
+    const netflow::MessageContext context{m.frame, m.time_ns, m.exporter, m.collector, s->index, m.time_digits};
     CountingSink counting(c, sink);
     // The session may keep what it has plus what the other sessions left of the total budget.
     const std::size_t had_fields = s->state.stored_fields;

@@ -3,6 +3,7 @@
 #pragma once
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -42,6 +43,13 @@ struct CaptureCounters {
     std::uint64_t tcp_connection_limit = 0;  ///< segments not followed: too many connections
     std::array<std::uint64_t, kFrameIssueCount> issues{};           ///< by FrameIssue
     std::array<std::uint64_t, kEncapsulationCount> encapsulated{};  ///< frames per Encapsulation unwrapped
+
+    /// Adds another capture's counters (several files read as one capture).
+    void add(const CaptureCounters& o) noexcept;
+    /// Frames the categories account for: equals `frames` for every capture (checked in tests).
+    /// A fragment is counted once as a fragment, and the datagram it completes once more in its
+    /// own category (hence less `reassembled`); fragment_dropped is a fragment already counted.
+    [[nodiscard]] std::uint64_t accounted_frames() const noexcept;
 };
 
 /// Choices of a reader; the defaults read UDP only, with no filter.
@@ -53,11 +61,18 @@ struct ReaderOptions {
     std::vector<std::uint16_t> tcp_ports;
     /// ... or every TCP connection.
     bool tcp_all = false;
+    /// ... and, when set, any other connection from the first segment whose payload this
+    /// accepts (e.g. one that starts with an export message header); empty: none.
+    std::function<bool(wire::Bytes)> tcp_start;
     int max_tunnel_depth = 8;
     std::uint16_t vxlan_port = 4789;
     ReassemblyLimits reassembly;
     TcpLimits tcp;
 };
+
+/// libpcap's complaint about a capture filter (pcap-filter(7)) compiled for link type `dlt`
+/// (a DLT_ value), or "" when it compiles: lets a command line reject a mistake before reading.
+[[nodiscard]] std::string check_filter(const std::string& expression, int dlt);
 
 class CaptureReader {
 public:
@@ -89,7 +104,7 @@ private:
     bool emit_udp(const FrameInfo& info, const Record& record, Datagram& out);
     void emit_tcp(const TcpChunk& chunk, Datagram& out);
     void feed_tcp(const FrameInfo& info, const Record& record);
-    bool follows(const FrameInfo& info) const noexcept;
+    bool follows(const FrameInfo& info) const;
     void sync_tcp() noexcept;
     void sync_fragments() noexcept;
     void finish();

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // TCP stream reassembly (for IPFIX over TCP, RFC 7011 §10.4): ordered byte chunks per connection.
 #pragma once
+#include <algorithm>
 #include <cstdint>
 #include <deque>
 #include <map>
@@ -80,6 +81,10 @@ public:
 
     [[nodiscard]] const TcpCounters& counters() const noexcept { return counters_; }
     [[nodiscard]] std::size_t connections() const noexcept { return connections_.size(); }
+    /// Whether the connection between these endpoints (either way round) is followed now.
+    [[nodiscard]] bool follows(const wire::Endpoint& a, const wire::Endpoint& b) const {
+        return connections_.count(Key{std::min(a, b), std::max(a, b)}) != 0;
+    }
     [[nodiscard]] std::size_t held_bytes() const noexcept { return total_held_; }
 
 private:

@@ -33,6 +33,9 @@ struct MessageContext {
     /// numbered in the order they were first seen), so consumers of records can keep state per
     /// session without deriving a key of their own.
     std::uint32_t session = kNoSession;
+    /// Fractional digits of the second the capture's clock gives `time_ns` (6 for microsecond
+    /// captures, 9 for nanosecond ones): printed times show this many.
+    std::uint8_t time_digits = 6;
 };
 
 /// The export header, all versions in one shape (fields a version lacks stay zero).

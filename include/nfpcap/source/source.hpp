@@ -7,6 +7,7 @@
 
 #include "nfpcap/capture/capture_reader.hpp"
 #include "nfpcap/source/message.hpp"
+#include "nfpcap/source/stream_framer.hpp"
 
 namespace nfpcap::source {
 
@@ -15,6 +16,9 @@ struct InputSummary {
     std::string name;       ///< as the user named it ("<stdin>" for -)
     std::string link_type;  ///< capture inputs: libpcap's name of the link type
     capture::CaptureCounters counters;
+    /// Capture inputs: export messages cut out of followed TCP streams, and what that lost.
+    StreamCounters streams;
+    std::uint64_t tcp_streams = 0;  ///< stream directions that carried data
     std::string error;    ///< what stopped the input early, or made it unreadable (empty: none)
     bool opened = false;  ///< the input could be opened at all
 };
