@@ -105,7 +105,7 @@ public:
         auto ver_ihl = r.u8();
         if (r.failed()) return issue(FrameIssue::ip_truncated);
         if ((ver_ihl >> 4U) != 4) return issue(FrameIssue::ip_invalid);
-        std::size_t header_len = (ver_ihl & 0x0fU) * 4U;
+        std::size_t header_len = static_cast<std::size_t>(ver_ihl & 0x0fU) * 4U;
         r.skip(1);  // DSCP/ECN
         std::size_t total_len = r.be16();
         auto id = r.be16();

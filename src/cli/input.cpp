@@ -80,8 +80,7 @@ void add_input_options(CLI::App& app, InputOptions& options) {
         ->type_name("PORT");
     app.add_option("-r,--read", options.read_files, "Read this capture file (repeatable, as tcpdump -r; after FILE...)")
         ->type_name("FILE");
-    app.add_option("files", options.files,
-                   "Capture files (pcap or pcapng, plain, .gz or .zst); - reads standard input")
+    app.add_option("files", options.files, "Capture files (pcap or pcapng, plain, .gz or .zst); - reads standard input")
         ->type_name("FILE...");
     // Files need not be positional (-r), so a repeatable option must not take the words after
     // it as more values (`--port 2055 FILE`): one value per occurrence, for every option of

@@ -21,7 +21,7 @@ inline constexpr int kExitInputError = 1;  ///< a file could not be read (wholly
 inline constexpr int kExitUsage = 2;
 
 struct InputOptions {
-    std::vector<std::string> files;  ///< positional files, then -r files
+    std::vector<std::string> files;       ///< positional files, then -r files
     std::vector<std::string> read_files;  ///< -r FILE (merged into `files` after parsing)
     std::vector<std::uint16_t> ports;
     bool no_dns = false;  ///< -n where a command has no names to look up: accepted, changes nothing

@@ -113,8 +113,8 @@ void write_json(Buffer& out, const std::vector<FileSummary>& files, const sessio
     for (const auto& f : kCaptureFields) fmt::format_to(it(out), ",\"{}\":{}", f.name, frames.*f.member);
     out.append(std::string_view(",\"encapsulated\":{"));
     for (std::size_t k = 0; k < frames.encapsulated.size(); ++k) {
-        fmt::format_to(it(out), "{}\"{}\":{}", k ? "," : "",
-                       capture::name(static_cast<capture::Encapsulation>(k)), frames.encapsulated[k]);
+        fmt::format_to(it(out), "{}\"{}\":{}", k ? "," : "", capture::name(static_cast<capture::Encapsulation>(k)),
+                       frames.encapsulated[k]);
     }
     fmt::format_to(it(out),
                    "}},\"tcp_streams\":{},\"stream_messages\":{},\"stream_bytes_lost\":{},\"stream_resyncs\":{},"

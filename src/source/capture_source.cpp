@@ -135,15 +135,14 @@ void CaptureSource::sweep(std::int64_t now) {
     // Connections the reassembler forgot (silent past its idle timeout) send no FIN: their
     // streams end here after the same time, so a long capture does not keep them all.
     std::int64_t since = 0;
-    if (last_sweep_ != 0 && !__builtin_sub_overflow(now, last_sweep_, &since) && since >= 0 &&
-        since < kSweepInterval) {
+    if (last_sweep_ != 0 && !__builtin_sub_overflow(now, last_sweep_, &since) && since >= 0 && since < kSweepInterval) {
         return;
     }
     last_sweep_ = now;
     for (auto& [key, s] : streams_) {
         std::int64_t age = 0;
-        if (!s.framer.finished() && (__builtin_sub_overflow(now, s.time_ns, &age) ||
-                                     age > reader_options_.tcp.idle_timeout_ns)) {
+        if (!s.framer.finished() &&
+            (__builtin_sub_overflow(now, s.time_ns, &age) || age > reader_options_.tcp.idle_timeout_ns)) {
             s.framer.finish();
             closing_.push_back(key);
         }

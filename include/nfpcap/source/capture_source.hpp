@@ -85,9 +85,9 @@ private:
     InputSummary summary_;
     Streams streams_;
     Streams::iterator draining_ = streams_.end();  ///< the stream whose messages are taken now
-    std::vector<StreamKey> closing_;                ///< streams ended by the sweep, to drain
+    std::vector<StreamKey> closing_;               ///< streams ended by the sweep, to drain
     std::int64_t last_sweep_ = 0;
-    bool ended_ = true;    ///< the current input has had its input_ends event
+    bool ended_ = true;     ///< the current input has had its input_ends event
     bool flushed_ = false;  ///< the reader ended and every stream was finished
 };
 

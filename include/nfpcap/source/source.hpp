@@ -19,8 +19,8 @@ struct InputSummary {
     /// Capture inputs: export messages cut out of followed TCP streams, and what that lost.
     StreamCounters streams;
     std::uint64_t tcp_streams = 0;  ///< stream directions that carried data
-    std::string error;    ///< what stopped the input early, or made it unreadable (empty: none)
-    bool opened = false;  ///< the input could be opened at all
+    std::string error;              ///< what stopped the input early, or made it unreadable (empty: none)
+    bool opened = false;            ///< the input could be opened at all
 };
 
 /// What `MessageSource::next` has to say.
