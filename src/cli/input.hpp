@@ -24,7 +24,7 @@ struct InputOptions {
     std::vector<std::string> files;       ///< positional files, then -r files
     std::vector<std::string> read_files;  ///< -r FILE (merged into `files` after parsing)
     std::vector<std::uint16_t> ports;
-    bool no_dns = false;  ///< -n where a command has no names to look up: accepted, changes nothing
+    bool no_dns = false;         ///< -n where a command has no names to look up: accepted, changes nothing
     std::string capture_filter;  ///< -f/--capture-filter: BPF on every frame ("" none)
     source::TcpFollow tcp = source::TcpFollow::detect;
     std::vector<std::uint16_t> tcp_ports{source::kIpfixPort};
