@@ -3,7 +3,8 @@
 # Writes the seed corpus of the fuzz targets from samples/ (needs tshark for UDP payloads):
 #   fuzz/make_corpus.py samples fuzz/corpus
 # decoder/: every distinct export datagram payload; hex/: the same as hex text (a few per
-# sample); capture/: the sample captures and the small capture fixtures of tests/data.
+# sample); capture/: the sample captures and the capture fixtures of tests/data (plain, gzip and
+# zstd; pcapng sections and blocks; tunnels; TCP streams; damaged files under invalid-).
 import hashlib, pathlib, shutil, subprocess, sys
 
 samples, out = pathlib.Path(sys.argv[1]), pathlib.Path(sys.argv[2])
@@ -27,5 +28,7 @@ for cap in sorted(samples.glob("*.pcap*")):
             put("hex", " ".join(h[k:k + 8] for k in range(0, len(h), 8)).encode() + b"\n")
 for f in sorted(tests_data.glob("*.pcap*")):
     shutil.copy(f, out / "capture" / f.name)
+for f in sorted((tests_data / "tool").glob("*")):
+    shutil.copy(f, out / "capture" / ("tool-" + f.name))
 for f in sorted((tests_data / "invalid").glob("*")):
     shutil.copy(f, out / "capture" / ("invalid-" + f.name))

@@ -8,7 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(g++ meson ninja-build pkg-config libpcap-dev libssl-dev libfmt-dev libcli11-dev libboost-dev doctest-dev)
+packages=(g++ meson ninja-build pkg-config libpcap-dev zlib1g-dev libzstd-dev libssl-dev libfmt-dev libcli11-dev libboost-dev doctest-dev)
 if [[ ${1:-} == --test ]]; then
     packages+=(tshark python3 dnsmasq-base iproute2 util-linux)
     # Real exporters for the live test (test_live.py: softflowd and pmacctd export to --listen;

@@ -1,129 +1,320 @@
 // SPDX-License-Identifier: MIT
-// libpcap offline reading: frames in, UDP datagrams out, every frame accounted for.
+// Capture reading: records in, UDP datagrams (and followed TCP chunks) out, every frame accounted for.
 #include "nfpcap/capture/capture_reader.hpp"
 
 #include <pcap/pcap.h>
 
-#include <sys/stat.h>
-#include <cerrno>
-#include <cstdint>
-#include <cstdio>
-#include <cstring>
+#include <algorithm>
+#include <bit>
 
 namespace nfpcap::capture {
 
+/// A libpcap capture filter compiled once per link type (pcap_open_dead + pcap_compile) and run
+/// with pcap_offline_filter.
+class CaptureReader::Filter {
+public:
+    explicit Filter(std::string expression) : expression_(std::move(expression)) {}
+    ~Filter() {
+        for (auto& [dlt, p] : programs_) {
+            if (p.ok) pcap_freecode(&p.program);
+        }
+    }
+    Filter(const Filter&) = delete;
+    Filter& operator=(const Filter&) = delete;
+
+    /// Compiles for `dlt` (once); libpcap's message when it cannot, "" when it can.
+    std::string compile(int dlt) {
+        auto [it, added] = programs_.try_emplace(dlt);
+        if (!added) return it->second.message;
+        Program& p = it->second;
+        pcap_t* dead = pcap_open_dead(dlt, 262144);
+        if (dead == nullptr) {
+            p.message = "cannot set up the filter compiler";
+            return p.message;
+        }
+        if (pcap_compile(dead, &p.program, expression_.c_str(), 1, PCAP_NETMASK_UNKNOWN) == 0) {
+            p.ok = true;
+        } else {
+            p.message = pcap_geterr(dead);
+            if (p.message.empty()) p.message = "cannot compile";
+        }
+        pcap_close(dead);
+        return p.message;
+    }
+
+    /// True when the frame passes. A link type the expression cannot be compiled for (a
+    /// pcapng interface met after opening) passes nothing.
+    bool matches(int dlt, const Record& r) {
+        auto it = programs_.find(dlt);
+        if (it == programs_.end()) {
+            compile(dlt);
+            it = programs_.find(dlt);
+        }
+        if (!it->second.ok) return false;
+        pcap_pkthdr h{};
+        h.caplen = static_cast<bpf_u_int32>(r.data.size());
+        h.len = std::max<bpf_u_int32>(r.wire_length, h.caplen);
+        return pcap_offline_filter(&it->second.program, &h, reinterpret_cast<const u_char*>(r.data.data())) != 0;
+    }
+
+    [[nodiscard]] const std::string& expression() const noexcept { return expression_; }
+
+private:
+    struct Program {
+        bool ok = false;
+        bpf_program program{};
+        std::string message;
+    };
+    std::string expression_;
+    std::map<int, Program> programs_;
+};
+
+std::string check_filter(const std::string& expression, int dlt) {
+    pcap_t* dead = pcap_open_dead(dlt, 262144);
+    if (dead == nullptr) return "cannot set up the filter compiler";
+    bpf_program program{};
+    std::string message;
+    if (pcap_compile(dead, &program, expression.c_str(), 1, PCAP_NETMASK_UNKNOWN) == 0) {
+        pcap_freecode(&program);
+    } else {
+        message = pcap_geterr(dead);
+        if (message.empty()) message = "cannot compile";
+    }
+    pcap_close(dead);
+    return message;
+}
+
+void CaptureCounters::add(const CaptureCounters& o) noexcept {
+    frames += o.frames;
+    not_ip += o.not_ip;
+    not_udp += o.not_udp;
+    udp_datagrams += o.udp_datagrams;
+    fragments += o.fragments;
+    reassembled += o.reassembled;
+    filtered += o.filtered;
+    truncated_frames += o.truncated_frames;
+    truncated_datagrams += o.truncated_datagrams;
+    fragment_duplicates += o.fragment_duplicates;
+    fragment_limit_hits += o.fragment_limit_hits;
+    tcp_segments += o.tcp_segments;
+    tcp_chunks += o.tcp_chunks;
+    tcp_connections += o.tcp_connections;
+    tcp_out_of_order += o.tcp_out_of_order;
+    tcp_retransmitted += o.tcp_retransmitted;
+    tcp_gaps += o.tcp_gaps;
+    tcp_bytes_lost += o.tcp_bytes_lost;
+    tcp_truncated += o.tcp_truncated;
+    tcp_connection_limit += o.tcp_connection_limit;
+    for (std::size_t i = 0; i < issues.size(); ++i) issues[i] += o.issues[i];
+    for (std::size_t i = 0; i < encapsulated.size(); ++i) encapsulated[i] += o.encapsulated[i];
+}
+
+std::uint64_t CaptureCounters::accounted_frames() const noexcept {
+    std::uint64_t n = not_ip + not_udp + filtered + fragments + tcp_segments + udp_datagrams - reassembled;
+    for (std::size_t i = 0; i < issues.size(); ++i) {
+        if (static_cast<FrameIssue>(i) != FrameIssue::fragment_dropped) n += issues[i];
+    }
+    return n;
+}
+
 namespace {
-pcap_t* as_pcap(void* p) { return static_cast<pcap_t*>(p); }
+std::string link_name(int dlt) {
+    const char* name = pcap_datalink_val_to_name(dlt);
+    return name != nullptr ? name : std::to_string(dlt);
+}
 }  // namespace
 
-void CaptureReader::PcapCloser::operator()(void* p) const noexcept { pcap_close(as_pcap(p)); }
-
-CaptureReader::CaptureReader(const std::string& path) : path_(path) {
-    char errbuf[PCAP_ERRBUF_SIZE] = {};
-    pcap_t* handle = nullptr;
-    // libpcap reads through stdio in 4 KiB pieces; a 1 MiB buffer saves most of the syscalls,
-    // which are half of a plain read loop's time.
-    constexpr std::size_t kReadBuffer = 1 << 20;
-    if (path == "-") {
-        std::setvbuf(stdin, nullptr, _IOFBF, kReadBuffer);
-        handle = pcap_fopen_offline_with_tstamp_precision(stdin, PCAP_TSTAMP_PRECISION_NANO, errbuf);
-        path_ = "<stdin>";
-    } else {
-        struct stat st {};
-        if (::stat(path.c_str(), &st) != 0) {
-            throw CaptureError(path + ": " + std::strerror(errno));
-        }
-        if (S_ISDIR(st.st_mode)) throw CaptureError(path + ": is a directory, not a capture file");
-        // libpcap would call it a "truncated dump file"; pipes also report size 0, so files only.
-        if (S_ISREG(st.st_mode) && st.st_size == 0) {
-            throw CaptureError(path + ": empty file, not a pcap or pcapng capture");
-        }
-        std::FILE* file = std::fopen(path.c_str(), "rb");
-        if (file == nullptr) throw CaptureError(path + ": " + std::strerror(errno));
-        std::setvbuf(file, nullptr, _IOFBF, kReadBuffer);
-        handle = pcap_fopen_offline_with_tstamp_precision(file, PCAP_TSTAMP_PRECISION_NANO, errbuf);
-        if (handle == nullptr) std::fclose(file);  // libpcap owns the file only once it opened it
-    }
-    if (handle == nullptr) {
-        std::string why = errbuf;
-        if (why.empty()) why = "cannot read capture";
-        // libpcap says "unknown file format" for anything that is not pcap/pcapng.
-        if (why.find("unknown file format") != std::string::npos) {
-            why = "not a pcap or pcapng capture (unknown file format)";
-        }
-        throw CaptureError(path_ + ": " + why);
-    }
-    pcap_.reset(handle);
-    dlt_ = pcap_datalink(handle);
-    nanosecond_ = pcap_get_tstamp_precision(handle) == PCAP_TSTAMP_PRECISION_NANO;
-    if (!supported_link(dlt_)) {
-        const char* name = pcap_datalink_val_to_name(dlt_);
-        throw CaptureError(path_ + ": link type " + (name ? name : std::to_string(dlt_)) +
+CaptureReader::CaptureReader(const std::string& path, ReaderOptions options)
+    : path_(path == "-" ? "<stdin>" : path),
+      options_(std::move(options)),
+      file_(path, options_.stop),
+      reassembler_(options_.reassembly) {
+    const auto& types = file_.link_types();
+    dlt_ = types.empty() ? DLT_EN10MB : types.front();
+    if (!types.empty() && std::none_of(types.begin(), types.end(), supported_link)) {
+        throw CaptureError(path_ + ": link type " + link_name(types.front()) +
                            " is not supported (Ethernet, Linux cooked, raw IP and BSD loopback are)");
     }
+    if (!options_.filter.empty()) {
+        filter_ = std::make_unique<Filter>(options_.filter);
+        // Check the expression now, for every link type known (or Ethernet for a capture that
+        // describes none yet), so a mistake is an error before anything is read.
+        std::vector<int> check;
+        for (int t : types) {
+            if (supported_link(t)) check.push_back(t);
+        }
+        if (check.empty()) check.push_back(DLT_EN10MB);
+        for (int t : check) {
+            std::string message = filter_->compile(t);
+            if (!message.empty()) {
+                throw CaptureError(path_ + ": capture filter \"" + options_.filter + "\": " + message +
+                                   (check.size() > 1 ? " (link type " + link_name(t) + ")" : std::string()));
+            }
+        }
+    }
+    parse_.tcp = options_.tcp_all || !options_.tcp_ports.empty() || options_.tcp_start != nullptr;
+    parse_.max_tunnel_depth = options_.max_tunnel_depth;
+    parse_.vxlan_port = options_.vxlan_port;
+    if (parse_.tcp) tcp_.emplace(options_.tcp);
 }
 
 CaptureReader::~CaptureReader() = default;
 
-std::uint64_t CaptureReader::position() const noexcept {
-    std::FILE* file = pcap_ ? pcap_file(as_pcap(pcap_.get())) : nullptr;
-    const long at = file != nullptr ? std::ftell(file) : -1;
-    return at > 0 ? static_cast<std::uint64_t>(at) : 0;
+bool CaptureReader::follows(const FrameInfo& info) const {
+    if (options_.tcp_all) return true;
+    const auto& ports = options_.tcp_ports;
+    if (std::find(ports.begin(), ports.end(), info.src_port) != ports.end() ||
+        std::find(ports.begin(), ports.end(), info.dst_port) != ports.end()) {
+        return true;
+    }
+    if (options_.tcp_start == nullptr) return false;
+    // Another port: followed once a segment's data looked like the start of what is wanted.
+    const wire::Endpoint src{info.src, info.src_port};
+    const wire::Endpoint dst{info.dst, info.dst_port};
+    if (tcp_->follows(src, dst)) return true;
+    return !info.tcp_payload.empty() && info.tcp_payload.size() == info.tcp_length &&
+           options_.tcp_start(info.tcp_payload);
 }
 
-bool CaptureReader::emit_udp(const FrameInfo& info, std::int64_t time_ns, Datagram& out) {
+bool CaptureReader::emit_udp(const FrameInfo& info, const Record& record, Datagram& out) {
     ++counters_.udp_datagrams;
+    out = Datagram{};
     out.frame = counters_.frames;
-    out.time_ns = time_ns;
+    out.time_ns = record.time_ns;
+    out.time_digits = record.time_digits;
+    out.interface = record.interface;
+    out.encapsulations = info.encapsulations;
+    out.transport = Transport::udp;
     out.src = {info.src, info.src_port};
     out.dst = {info.dst, info.dst_port};
     out.payload = info.udp_payload;
     out.udp_length = info.udp_length;
     out.truncated = info.udp_payload.size() < info.udp_length;
+    if (out.truncated) ++counters_.truncated_datagrams;
     return true;
+}
+
+void CaptureReader::emit_tcp(const TcpChunk& chunk, Datagram& out) {
+    ++counters_.tcp_chunks;
+    out = Datagram{};
+    out.frame = chunk.frame;
+    out.time_ns = chunk.time_ns;
+    out.time_digits = time_digits_;
+    out.transport = Transport::tcp;
+    out.src = chunk.src;
+    out.dst = chunk.dst;
+    out.payload = chunk.data;
+    out.udp_length = static_cast<std::uint32_t>(chunk.data.size());
+    out.connection = chunk.connection;
+    out.stream_offset = chunk.offset;
+    out.bytes_lost = chunk.bytes_lost;
+    out.gap = chunk.gap;
+    out.stream_start = chunk.first;
+    out.midstream = chunk.midstream;
+    out.fin = chunk.fin;
+    out.rst = chunk.rst;
+}
+
+void CaptureReader::feed_tcp(const FrameInfo& info, const Record& record) {
+    TcpSegment s;
+    s.frame = counters_.frames;
+    s.time_ns = record.time_ns;
+    s.src = {info.src, info.src_port};
+    s.dst = {info.dst, info.dst_port};
+    s.seq = info.tcp_seq;
+    s.flags = info.tcp_flags;
+    s.payload = info.tcp_payload;
+    s.length = info.tcp_length;
+    tcp_->add(s);
+    sync_tcp();
+}
+
+void CaptureReader::sync_tcp() noexcept {
+    const TcpCounters& t = tcp_->counters();
+    counters_.tcp_connections = t.connections;
+    counters_.tcp_out_of_order = t.out_of_order;
+    counters_.tcp_retransmitted = t.retransmitted;
+    counters_.tcp_gaps = t.gaps;
+    counters_.tcp_bytes_lost = t.bytes_lost;
+    counters_.tcp_truncated = t.truncated;
+    counters_.tcp_connection_limit = t.connection_limit;
+}
+
+void CaptureReader::sync_fragments() noexcept {
+    counters_.issues[static_cast<std::size_t>(FrameIssue::fragment_dropped)] = reassembler_.dropped_fragments();
+    counters_.fragment_duplicates = reassembler_.duplicates();
+    counters_.fragment_limit_hits = reassembler_.limit_hits();
+}
+
+void CaptureReader::finish() {
+    finished_ = true;
+    reassembler_.drop_all();
+    sync_fragments();
+    if (tcp_) {
+        tcp_->finish(counters_.frames, last_time_);
+        sync_tcp();
+    }
+    error_ = file_.error();
 }
 
 bool CaptureReader::next(Datagram& out) {
     for (;;) {
-        pcap_pkthdr* header = nullptr;
-        const u_char* data = nullptr;
-        int rc = pcap_next_ex(as_pcap(pcap_.get()), &header, &data);
-        if (rc == PCAP_ERROR_BREAK) {  // end of file
-            reassembler_.drop_all();
-            counters_.issues[static_cast<std::size_t>(FrameIssue::fragment_dropped)] = reassembler_.dropped_fragments();
-            return false;
+        if (tcp_) {
+            TcpChunk chunk;
+            if (tcp_->next(chunk)) {
+                emit_tcp(chunk, out);
+                return true;
+            }
         }
-        if (rc != 1) {
-            error_ = pcap_geterr(as_pcap(pcap_.get()));
-            reassembler_.drop_all();
-            counters_.issues[static_cast<std::size_t>(FrameIssue::fragment_dropped)] = reassembler_.dropped_fragments();
-            return false;
-        }
-        ++counters_.frames;
-        // pcapng timestamps scaled by a hostile if_tsresol can exceed what int64 nanoseconds
-        // hold (year 2262): such times saturate instead of overflowing.
-        std::int64_t time_ns = 0;
-        const auto sub_ns = static_cast<std::int64_t>(header->ts.tv_usec) * (nanosecond_ ? 1 : 1000);
-        if (__builtin_mul_overflow(static_cast<std::int64_t>(header->ts.tv_sec), std::int64_t{1'000'000'000},
-                                   &time_ns) ||
-            __builtin_add_overflow(time_ns, sub_ns, &time_ns)) {
-            time_ns = header->ts.tv_sec < 0 ? INT64_MIN : INT64_MAX;
-        }
-        wire::Bytes frame(reinterpret_cast<const std::byte*>(data), header->caplen);
-        FrameInfo info = parse_frame(dlt_, frame);
-        switch (info.kind) {
-        case FrameInfo::Kind::udp: return emit_udp(info, time_ns, out);
-        case FrameInfo::Kind::fragment: {
-            ++counters_.fragments;
-            auto whole = reassembler_.add(info, time_ns);
-            counters_.issues[static_cast<std::size_t>(FrameIssue::fragment_dropped)] = reassembler_.dropped_fragments();
-            if (!whole) continue;
-            ++counters_.reassembled;
-            parse_udp(*whole, info);
-            if (info.kind == FrameInfo::Kind::udp) return emit_udp(info, time_ns, out);
-            ++counters_.issues[static_cast<std::size_t>(info.issue)];
+        if (finished_) return false;
+        Record record;
+        if (!file_.next(record)) {
+            finish();
             continue;
         }
+        ++counters_.frames;
+        if (!record.packet) {  // a pcapng custom block: a frame to tshark, no packet in it
+            ++counters_.not_ip;
+            continue;
+        }
+        last_time_ = record.time_ns;
+        const auto& interfaces = file_.interfaces();
+        if (record.interface >= interfaces.size()) {
+            ++counters_.issues[static_cast<std::size_t>(FrameIssue::no_interface)];
+            continue;
+        }
+        const int dlt = interfaces[record.interface].link_type;
+        time_digits_ = record.time_digits;
+        if (record.data.size() < record.wire_length) ++counters_.truncated_frames;
+        if (filter_ && !filter_->matches(dlt, record)) {
+            ++counters_.filtered;
+            continue;
+        }
+        FrameInfo info = parse_frame(dlt, record.data, parse_);
+        // A datagram completed by this fragment may carry more tunnels inside: reassembled
+        // payloads are parsed again, each time one layer deeper, so this ends.
+        while (info.kind == FrameInfo::Kind::fragment) {
+            ++counters_.fragments;
+            auto whole = reassembler_.add(info, record.time_ns);
+            sync_fragments();
+            if (!whole) break;
+            ++counters_.reassembled;
+            parse_reassembled(*whole, info, parse_);
+        }
+        for (unsigned bits = info.encapsulations; bits != 0; bits &= bits - 1) {
+            ++counters_.encapsulated[static_cast<std::size_t>(std::countr_zero(bits))];
+        }
+        switch (info.kind) {
+        case FrameInfo::Kind::udp: return emit_udp(info, record, out);
+        case FrameInfo::Kind::tcp:
+            if (tcp_ && follows(info)) {
+                ++counters_.tcp_segments;
+                feed_tcp(info, record);
+            } else {
+                ++counters_.not_udp;
+            }
+            continue;
+        case FrameInfo::Kind::fragment: continue;
         case FrameInfo::Kind::not_ip: ++counters_.not_ip; continue;
         case FrameInfo::Kind::not_udp: ++counters_.not_udp; continue;
         case FrameInfo::Kind::issue: ++counters_.issues[static_cast<std::size_t>(info.issue)]; continue;

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// IP fragment reassembly: collects byte ranges per (src, dst, id) until they cover the datagram.
+// IP fragment reassembly: merged byte intervals per (src, dst, protocol, id) until they cover the datagram.
 #include "nfpcap/capture/reassembly.hpp"
 
 #include <algorithm>
@@ -11,14 +11,31 @@ namespace {
 constexpr std::uint32_t kMaxDatagram = 65535 + 8;
 }
 
-bool Reassembler::complete(const Pending& p) noexcept {
-    if (!p.have_last) return false;
-    std::uint32_t covered = 0;
-    for (auto [begin, end] : p.ranges) {  // kept sorted by begin
-        if (begin > covered) return false;
-        covered = std::max(covered, end);
+bool Reassembler::covered(const Pending& p, std::uint32_t begin, std::uint32_t end) noexcept {
+    // The interval starting at or before `begin` is the only one that can hold [begin, end).
+    auto it = p.held.upper_bound(begin);
+    if (it == p.held.begin()) return false;
+    --it;
+    return it->second >= end;
+}
+
+void Reassembler::insert(Pending& p, std::uint32_t begin, std::uint32_t end) {
+    auto it = p.held.upper_bound(begin);
+    if (it != p.held.begin()) {
+        auto prev = std::prev(it);
+        if (prev->second >= begin) {  // touches or overlaps the one before: extend that one
+            begin = prev->first;
+            end = std::max(end, prev->second);
+            it = p.held.erase(prev);
+        }
     }
-    return covered >= p.total;
+    // Swallow every interval that starts inside [begin, end]; each is erased once, so the work
+    // over a datagram's life is bounded by the fragments it took.
+    while (it != p.held.end() && it->first <= end) {
+        end = std::max(end, it->second);
+        it = p.held.erase(it);
+    }
+    p.held.emplace_hint(it, begin, end);
 }
 
 void Reassembler::expire(std::int64_t now) noexcept {
@@ -44,7 +61,7 @@ void Reassembler::drop_all() noexcept {
 
 std::optional<wire::Bytes> Reassembler::add(const FrameInfo& fragment, std::int64_t time_ns) {
     expire(time_ns);
-    Key key{fragment.src, fragment.dst, fragment.frag_id};
+    Key key{fragment.src, fragment.dst, fragment.frag_id, fragment.protocol};
     auto it = pending_.find(key);
     if (it == pending_.end()) {
         if (pending_.size() >= limits_.max_pending) {
@@ -58,12 +75,20 @@ std::optional<wire::Bytes> Reassembler::add(const FrameInfo& fragment, std::int6
     Pending& p = it->second;
     ++p.fragments;
 
-    auto begin = fragment.frag_offset;
-    auto end = begin + static_cast<std::uint32_t>(fragment.frag_data.size());
+    const std::uint64_t begin64 = fragment.frag_offset;
+    const std::uint64_t end64 = begin64 + fragment.frag_data.size();
+    const auto begin = static_cast<std::uint32_t>(std::min<std::uint64_t>(begin64, kMaxDatagram + 1));
+    const auto end = static_cast<std::uint32_t>(std::min<std::uint64_t>(end64, kMaxDatagram + 1));
     // A last fragment must end at or past everything received before it, whatever the order.
-    bool inconsistent = end > kMaxDatagram || (!fragment.frag_more && p.have_last && end != p.total) ||
+    bool inconsistent = end64 > kMaxDatagram || (!fragment.frag_more && p.have_last && end != p.total) ||
                         (!fragment.frag_more && p.data.size() > end) || (p.have_last && end > p.total);
     if (inconsistent) {
+        dropped_ += p.fragments;
+        pending_.erase(it);
+        return std::nullopt;
+    }
+    if (p.fragments > limits_.max_fragments) {
+        ++limit_hits_;
         dropped_ += p.fragments;
         pending_.erase(it);
         return std::nullopt;
@@ -72,15 +97,22 @@ std::optional<wire::Bytes> Reassembler::add(const FrameInfo& fragment, std::int6
         p.have_last = true;
         p.total = end;
     }
-    if (p.data.size() < end) p.data.resize(end);
-    // Overlaps: the later copy wins, as in most stacks; captures rarely have them.
-    if (!fragment.frag_data.empty()) {
-        std::memcpy(p.data.data() + begin, fragment.frag_data.data(), fragment.frag_data.size());
+    if (begin < end && covered(p, begin, end)) {
+        // A copy of bytes already held: nothing to place (the first copy stays).
+        ++duplicates_;
+    } else {
+        if (p.data.size() < end) p.data.resize(end);
+        // Overlaps: the later copy wins, as in most stacks; captures rarely have them.
+        if (begin < end) {
+            std::memcpy(p.data.data() + begin, fragment.frag_data.data(), fragment.frag_data.size());
+            insert(p, begin, end);
+        }
     }
-    auto pos = std::upper_bound(p.ranges.begin(), p.ranges.end(), std::pair{begin, end});
-    p.ranges.insert(pos, {begin, end});
 
-    if (!complete(p)) return std::nullopt;
+    const bool complete =
+        p.have_last &&
+        (p.total == 0 || (p.held.size() == 1 && p.held.begin()->first == 0 && p.held.begin()->second >= p.total));
+    if (!complete) return std::nullopt;
     done_ = std::move(p.data);
     done_.resize(p.total);
     pending_.erase(it);

@@ -15,10 +15,11 @@
 #include <optional>
 
 #include <fmt/format.h>
+#include <pcap/dlt.h>
 
 #include "nfpcap/fixture/pcap_writer.hpp"
-#include "nfpcap/pipeline/first_pass.hpp"
 #include "nfpcap/ie/definitions.hpp"
+#include "nfpcap/pipeline/first_pass.hpp"
 #include "nfpcap/source/capture_source.hpp"
 #include "nfpcap/source/interface_source.hpp"
 #include "nfpcap/source/socket_source.hpp"
@@ -84,9 +85,9 @@ public:
             fmt::print(stderr, "nfpcap: {}: {} {} received", input.name, c.frames, frames ? "frames" : "messages");
             if (frames) fmt::print(stderr, " ({} UDP datagrams)", c.udp_datagrams);
             if (input.kernel_drops) fmt::print(stderr, ", {} dropped by the kernel", *input.kernel_drops);
-            if (input.stream.bytes_lost != 0 || input.stream.resyncs != 0) {
+            if (input.streams.bytes_lost != 0 || input.streams.resyncs != 0) {
                 fmt::print(stderr, ", {} TCP stream bytes skipped (no message header) in {} resync{}",
-                           input.stream.bytes_lost, input.stream.resyncs, input.stream.resyncs == 1 ? "" : "s");
+                           input.streams.bytes_lost, input.streams.resyncs, input.streams.resyncs == 1 ? "" : "s");
             }
             fmt::print(stderr, "\n");
         }
@@ -191,6 +192,8 @@ private:
 };
 
 void check_options(InputOptions& o) {
+    o.files.insert(o.files.end(), o.read_files.begin(), o.read_files.end());
+    o.read_files.clear();
     const bool files = !o.files.empty();
     const bool sockets = o.sockets();
     const bool interfaces = !o.interfaces.empty();
@@ -206,7 +209,9 @@ void check_options(InputOptions& o) {
             }
         }
     }
-    if (!o.capture_filter.empty() && !interfaces) throw CLI::ValidationError("-f", "a capture filter needs -i IFACE");
+    if (!o.capture_filter.empty() && sockets) {
+        throw CLI::ValidationError("-f", "filters the frames of capture files and -i; a --listen socket has none");
+    }
     if (!o.write.empty() && !o.live()) {
         throw CLI::ValidationError("--write", "saves what --listen or -i receives; for files use hex --pcap");
     }
@@ -266,7 +271,9 @@ std::unique_ptr<source::MessageSource> make_source(const InputOptions& o, const 
         fmt::print(stderr, "nfpcap: listening on {}, link type {}\n", s->current().name, s->current().link_type);
         return s;
     }
-    return std::make_unique<source::CaptureSource>(o.files);
+    source::CaptureOptions capture = o.capture_options();
+    capture.reader.stop = stop.stop;
+    return std::make_unique<source::CaptureSource>(o.files, std::move(capture));
 }
 
 }  // namespace
@@ -319,6 +326,20 @@ void add_ie_file_option(CLI::App& app) {
         ->type_name("FILE");
 }
 
+void add_capture_filter_option(CLI::App& app, std::string& filter, const std::string& name) {
+    app.add_option(name, filter,
+                   "Only frames matching this libpcap capture filter (pcap-filter(7), as tcpdump -f "
+                   "or tshark -f), e.g. 'udp port 2055 or tcp port 4739'")
+        ->type_name("EXPR")
+        ->check(
+            [](const std::string& expression) {
+                // Checked for Ethernet; a file of another link type is checked again when opened.
+                const std::string message = capture::check_filter(expression, DLT_EN10MB);
+                return message.empty() ? message : "capture filter \"" + expression + "\": " + message;
+            },
+            "", "");
+}
+
 void add_input_options(CLI::App& app, InputOptions& options) {
     add_ie_file_option(app);
     app.add_option("--port", options.ports,
@@ -347,9 +368,7 @@ void add_input_options(CLI::App& app, InputOptions& options) {
     app.add_option(names("-i", "--interface"), options.interfaces,
                    "Capture live on this interface (repeatable), as tcpdump -i; needs root or CAP_NET_RAW")
         ->type_name("IFACE");
-    app.add_option(names("-f", "--capture-filter"), options.capture_filter,
-                   "Capture filter for -i (pcap-filter(7) syntax, as tcpdump's expression), e.g. \"udp port 2055\"")
-        ->type_name("BPF");
+    add_capture_filter_option(app, options.capture_filter, names("-f", "--capture-filter"));
     app.add_option("--write", options.write,
                    "Also save everything --listen or -i receives as a pcap capture, written as it arrives: "
                    "datagrams as Ethernet/IP/UDP frames with their real addresses and times, frames as captured")
@@ -372,11 +391,31 @@ void add_input_options(CLI::App& app, InputOptions& options) {
     app.add_flag("--two-pass,!--no-two-pass", options.two_pass,
                  "When the late-data buffer fills (or data still waits at the end), read the files once more "
                  "to learn the templates that come later (default; never for standard input)");
+    const std::map<std::string, source::TcpFollow> follows{
+        {"none", source::TcpFollow::none},
+        {"ports", source::TcpFollow::ports},
+        {"detect", source::TcpFollow::detect},
+        {"all", source::TcpFollow::all},
+    };
+    add_choices(app.add_option("--tcp", options.tcp,
+                               "Which TCP connections carry IPFIX/NetFlow v9 (RFC 7011 10.4): ports (those to or "
+                               "from --tcp-port), detect (those, and any whose data begins with an export message "
+                               "header; the default), all (every connection, searched for messages), none")
+                    ->type_name("MODE"),
+                follows);
+    app.add_option("--tcp-port", options.tcp_ports,
+                   "TCP port whose connections are export streams (repeatable; default 4739, IANA's IPFIX port)")
+        ->type_name("PORT");
+    app.add_option(names("-r", "--read"), options.read_files,
+                   "Read this capture file (repeatable, as tcpdump -r; after FILE...)")
+        ->type_name("FILE");
     app.add_option("files", options.files,
-                   "Capture files (pcap or pcapng); - reads standard input (the default when it is a pipe)")
+                   "Capture files (pcap or pcapng, plain, .gz or .zst); - reads standard input (the default when "
+                   "it is a pipe)")
         ->type_name("FILE...");
-    // FILE is optional (a pipe on standard input is read without it): a repeatable option must
-    // take one value per use, or `--port 9 FILE` would take FILE as a second port.
+    // FILE is optional (a pipe on standard input is read without it, and -r names files too): a
+    // repeatable option must take one value per use, or `--port 9 FILE` would take FILE as a
+    // second port.
     for (CLI::Option* o : app.get_options()) {
         if (!o->get_positional()) o->allow_extra_args(false);
     }
@@ -454,8 +493,9 @@ int run_captures(const InputOptions& options, session::SessionTable& sessions, p
     std::unique_ptr<pipeline::FirstPass> first_pass;
     if (!options.live() && options.two_pass && !from_stdin && options.pending_limit != 0) {
         const auto files = options.files;
+        const auto capture = options.capture_options();
         first_pass = std::make_unique<pipeline::FirstPass>(
-            [files] { return std::make_unique<source::CaptureSource>(files); }, sessions.options());
+            [files, capture] { return std::make_unique<source::CaptureSource>(files, capture); }, sessions.options());
         sessions.set_lookahead(first_pass.get());
     }
     pipeline::RunResult run = pipeline::run(*source, sessions, *first, run_options);

@@ -13,6 +13,7 @@
 #include "nfpcap/report/output.hpp"
 #include "nfpcap/report/run_summary.hpp"
 #include "nfpcap/session/session_table.hpp"
+#include "nfpcap/source/capture_source.hpp"
 
 namespace nfpcap::cli {
 
@@ -25,13 +26,14 @@ inline constexpr int kExitUsage = 2;
 inline constexpr int kExitSignalBase = 128;
 
 struct InputOptions {
-    std::vector<std::string> files;
+    std::vector<std::string> files;       ///< positional files, then -r files
+    std::vector<std::string> read_files;  ///< -r FILE (merged into `files` after parsing)
     std::vector<std::uint16_t> ports;
     bool no_dns = false;                  ///< -n where a command has no names to look up: accepted, changes nothing
     std::vector<std::string> listen;      ///< --listen [ADDR:]PORT (UDP)
     std::vector<std::string> listen_tcp;  ///< --listen-tcp [ADDR:]PORT (IPFIX over TCP)
     std::vector<std::string> interfaces;  ///< -i IFACE
-    std::string capture_filter;           ///< -f BPF (with -i)
+    std::string capture_filter;           ///< -f/--capture-filter: BPF on every frame ("" none)
     std::string write;                    ///< --write FILE.pcap
     std::size_t receive_buffer = 0;       ///< --rcvbuf BYTES (0: the default)
     double duration = 0;                  ///< --duration SECONDS (0: no limit)
@@ -43,6 +45,17 @@ struct InputOptions {
     /// A first pass over named files learns the templates that come after the buffer filled
     /// (--two-pass, the default; it only runs when needed). Never over standard input.
     bool two_pass = true;
+    source::TcpFollow tcp = source::TcpFollow::detect;  ///< --tcp: which TCP connections in captures
+    std::vector<std::uint16_t> tcp_ports{source::kIpfixPort};
+
+    /// The capture source options these select.
+    [[nodiscard]] source::CaptureOptions capture_options() const {
+        source::CaptureOptions o;
+        o.reader.filter = capture_filter;
+        o.tcp = tcp;
+        o.tcp_ports = tcp_ports;
+        return o;
+    }
 
     [[nodiscard]] bool sockets() const noexcept { return !listen.empty() || !listen_tcp.empty(); }
     [[nodiscard]] bool live() const noexcept { return sockets() || !interfaces.empty(); }
@@ -90,10 +103,15 @@ inline constexpr const char* kRenormalizeHelp =
 /// line), installed as the option is parsed; a bad file is a usage error naming FILE:LINE.
 void add_ie_file_option(CLI::App& app);
 
-/// Adds FILE..., --port, --ie-file and the live input options (--listen, --listen-tcp, -i, -f, --write,
-/// --rcvbuf, --duration, -c, -l, --no-progress), --pending-limit and --two-pass to a subcommand, and checks them once
-/// parsed: FILE, --listen/--listen-tcp and -i exclude each other; with none of them, a pipe on standard input is read
-/// (else it is a usage error).
+/// Adds `-f,--capture-filter EXPR` (a libpcap filter, pcap-filter(7), on every frame of capture
+/// files and live interfaces) binding `filter`, under the name `name` (see add_input_options).
+void add_capture_filter_option(CLI::App& app, std::string& filter, const std::string& name = "-f,--capture-filter");
+
+/// Adds FILE..., -r FILE, --port, --ie-file, -f, --tcp, --tcp-port and the live input options
+/// (--listen, --listen-tcp, -i, --write, --rcvbuf, --duration, -c, -l, --no-progress),
+/// --pending-limit and --two-pass to a subcommand, and checks them once parsed: FILE,
+/// --listen/--listen-tcp and -i exclude each other; with none of them, a pipe on standard input
+/// is read (else it is a usage error).
 void add_input_options(CLI::App& app, InputOptions& options);
 /// Adds --pending-limit alone (inputs that cannot be read twice: `decode`).
 void add_pending_option(CLI::App& app, std::size_t& pending_limit);

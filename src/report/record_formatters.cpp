@@ -101,7 +101,7 @@ public:
         p = put(p, "\"frame\":");
         p = put_uint(p, r.context->frame);
         p = put(p, ",\"time\":\"");
-        p = put_iso_time(p, r.context->time_ns, 6);
+        p = put_iso_time(p, r.context->time_ns, r.context->time_digits);
         p = put(p, "\",\"exporter\":\"");
         p = wire::write_endpoint(p, r.context->exporter);
         p = put(p, "\",\"version\":");
@@ -167,7 +167,7 @@ public:
         out.push_back('#');
         append_uint(out, r.context->frame);
         out.push_back(' ');
-        append_iso_time(out, r.context->time_ns, 6);
+        append_iso_time(out, r.context->time_ns, r.context->time_digits);
         out.push_back(' ');
         append_endpoint(out, r.context->exporter);
         fmt::format_to(fmt::appender(out), " v{} domain={}", h.version, h.domain);
@@ -230,7 +230,7 @@ public:
         char* p = reserve(out, 240);
         p = put_uint(p, r.context->frame);
         *p++ = ',';
-        p = put_iso_time(p, r.context->time_ns, 6);
+        p = put_iso_time(p, r.context->time_ns, r.context->time_digits);
         *p++ = ',';
         p = wire::write_endpoint(p, r.context->exporter);
         *p++ = ',';

@@ -2,6 +2,7 @@
 // `nfpcap stats` as aligned text or one JSON document. Every UDP datagram appears exactly once:
 // datagrams = not_export_datagrams + export_datagrams (+ session_limit_datagrams), and
 // export_datagrams = decoded_datagrams + partial_datagrams + malformed_datagrams.
+#include <algorithm>
 #include <iterator>
 #include <string>
 #include <vector>
@@ -70,6 +71,30 @@ std::string sequence_words(const Counters& c, std::uint16_t version) {
     add(c.restarts, c.restarts == 1 ? "exporter restart" : "exporter restarts");
     return text;
 }
+
+struct CaptureField {
+    std::string_view name;
+    std::uint64_t capture::CaptureCounters::*member;
+};
+
+// The capture counters beyond the five printed first (names kept from before they existed).
+constexpr CaptureField kCaptureFields[] = {
+    {"filtered_frames", &capture::CaptureCounters::filtered},
+    {"udp_datagrams", &capture::CaptureCounters::udp_datagrams},
+    {"truncated_frames", &capture::CaptureCounters::truncated_frames},
+    {"truncated_datagrams", &capture::CaptureCounters::truncated_datagrams},
+    {"fragment_duplicates", &capture::CaptureCounters::fragment_duplicates},
+    {"fragment_limit_hits", &capture::CaptureCounters::fragment_limit_hits},
+    {"tcp_segments", &capture::CaptureCounters::tcp_segments},
+    {"tcp_connections", &capture::CaptureCounters::tcp_connections},
+    {"tcp_chunks", &capture::CaptureCounters::tcp_chunks},
+    {"tcp_out_of_order", &capture::CaptureCounters::tcp_out_of_order},
+    {"tcp_retransmitted", &capture::CaptureCounters::tcp_retransmitted},
+    {"tcp_gaps", &capture::CaptureCounters::tcp_gaps},
+    {"tcp_bytes_lost", &capture::CaptureCounters::tcp_bytes_lost},
+    {"tcp_truncated", &capture::CaptureCounters::tcp_truncated},
+    {"tcp_connection_limit", &capture::CaptureCounters::tcp_connection_limit},
+};
 
 auto it(Buffer& out) { return fmt::appender(out); }
 
@@ -195,6 +220,8 @@ void write_json(Buffer& out, const std::vector<FileSummary>& files, const sessio
                 const analyze::OptionsState* options) {
     const auto totals = table.totals();
     capture::CaptureCounters frames;
+    source::StreamCounters streams;
+    std::uint64_t tcp_streams = 0;
     out.append(std::string_view("{\"files\":["));
     for (std::size_t i = 0; i < files.size(); ++i) {
         const auto& f = files[i];
@@ -203,9 +230,9 @@ void write_json(Buffer& out, const std::vector<FileSummary>& files, const sessio
         append_json_string(out, f.name);
         fmt::format_to(it(out), ",\"link_type\":\"{}\",\"frames\":{},", f.link_type, f.counters.frames);
         if (f.kernel_drops) fmt::format_to(it(out), "\"kernel_drops\":{},", *f.kernel_drops);
-        if (f.stream.messages != 0 || f.stream.bytes_lost != 0 || f.stream.resyncs != 0) {
+        if (f.live && (f.streams.messages != 0 || f.streams.bytes_lost != 0 || f.streams.resyncs != 0)) {
             fmt::format_to(it(out), "\"stream_messages\":{},\"stream_bytes_lost\":{},\"stream_resyncs\":{},",
-                           f.stream.messages, f.stream.bytes_lost, f.stream.resyncs);
+                           f.streams.messages, f.streams.bytes_lost, f.streams.resyncs);
         }
         out.append(std::string_view("\"error\":"));
         if (f.error.empty()) {
@@ -214,12 +241,9 @@ void write_json(Buffer& out, const std::vector<FileSummary>& files, const sessio
             append_json_string(out, f.error);
         }
         out.push_back('}');
-        frames.frames += f.counters.frames;
-        frames.not_ip += f.counters.not_ip;
-        frames.not_udp += f.counters.not_udp;
-        frames.fragments += f.counters.fragments;
-        frames.reassembled += f.counters.reassembled;
-        for (std::size_t k = 0; k < frames.issues.size(); ++k) frames.issues[k] += f.counters.issues[k];
+        frames.add(f.counters);
+        streams.add(f.streams);
+        tcp_streams += f.tcp_streams;
     }
     fmt::format_to(it(out),
                    "],\"frames\":{},\"not_ip_frames\":{},\"not_udp_packets\":{},\"udp_fragments\":{},"
@@ -229,7 +253,18 @@ void write_json(Buffer& out, const std::vector<FileSummary>& files, const sessio
         fmt::format_to(it(out), "{}\"{}\":{}", k ? "," : "", capture::name(static_cast<capture::FrameIssue>(k)),
                        frames.issues[k]);
     }
-    fmt::format_to(it(out), "}},\"datagrams\":{},\"not_export_datagrams\":{},\"session_limit_datagrams\":{},",
+    out.push_back('}');
+    for (const auto& f : kCaptureFields) fmt::format_to(it(out), ",\"{}\":{}", f.name, frames.*f.member);
+    out.append(std::string_view(",\"encapsulated\":{"));
+    for (std::size_t k = 0; k < frames.encapsulated.size(); ++k) {
+        fmt::format_to(it(out), "{}\"{}\":{}", k ? "," : "", capture::name(static_cast<capture::Encapsulation>(k)),
+                       frames.encapsulated[k]);
+    }
+    fmt::format_to(it(out),
+                   "}},\"tcp_streams\":{},\"stream_messages\":{},\"stream_bytes_lost\":{},\"stream_resyncs\":{},"
+                   "\"stream_overflows\":{}",
+                   tcp_streams, streams.messages, streams.bytes_lost, streams.resyncs, streams.overflows);
+    fmt::format_to(it(out), ",\"datagrams\":{},\"not_export_datagrams\":{},\"session_limit_datagrams\":{},",
                    totals.datagrams, totals.not_export_datagrams, totals.session_limit_datagrams);
     json_counters(out, totals.counters, true);
     out.append(std::string_view(",\"sessions\":["));
@@ -238,10 +273,11 @@ void write_json(Buffer& out, const std::vector<FileSummary>& files, const sessio
         if (!first) out.push_back(',');
         first = false;
         fmt::format_to(it(out),
-                       "{{\"exporter\":\"{}\",\"collector\":\"{}\",\"transport\":\"{}\",\"version\":{},"
-                       "\"domain\":{},\"first_frame\":{},\"last_frame\":{},\"templates\":{},\"sequence_unit\":\"{}\",",
-                       endpoint(s.key.exporter), endpoint(s.key.collector), source::name(s.transport), s.key.version,
-                       s.key.domain, s.first_frame, s.last_frame, s.state.templates.size(),
+                       "{{\"exporter\":\"{}\",\"collector\":\"{}\",\"transport\":\"{}\",\"stream\":{},"
+                       "\"version\":{},\"domain\":{},\"first_frame\":{},\"last_frame\":{},\"templates\":{},"
+                       "\"sequence_unit\":\"{}\",",
+                       endpoint(s.key.exporter), endpoint(s.key.collector), source::name(s.transport), s.key.stream,
+                       s.key.version, s.key.domain, s.first_frame, s.last_frame, s.state.templates.size(),
                        unit_words(s.key.version, false));
         json_counters(out, s.counters, false);
         fmt::format_to(it(out), ",\"described_elements\":{}", s.state.definitions ? s.state.definitions->size() : 0);
@@ -262,9 +298,9 @@ void write_text(Buffer& out, const std::vector<FileSummary>& files, const sessio
             fmt::format_to(it(out), "{}: {} frames, link type {}", f.name, f.counters.frames, f.link_type);
         }
         if (f.kernel_drops) fmt::format_to(it(out), ", {} dropped by the kernel", *f.kernel_drops);
-        if (f.stream.bytes_lost != 0 || f.stream.resyncs != 0) {
+        if (f.live && (f.streams.bytes_lost != 0 || f.streams.resyncs != 0)) {  // captures: below
             fmt::format_to(it(out), ", {} TCP stream bytes skipped (no message header) in {} resync{}",
-                           f.stream.bytes_lost, f.stream.resyncs, f.stream.resyncs == 1 ? "" : "s");
+                           f.streams.bytes_lost, f.streams.resyncs, f.streams.resyncs == 1 ? "" : "s");
         }
         if (f.counters.not_ip || f.counters.not_udp) {
             fmt::format_to(it(out), " ({} not IP, {} not UDP)", f.counters.not_ip, f.counters.not_udp);
@@ -273,6 +309,41 @@ void write_text(Buffer& out, const std::vector<FileSummary>& files, const sessio
             fmt::format_to(it(out), ", {} UDP fragments -> {} datagrams", f.counters.fragments, f.counters.reassembled);
         }
         out.push_back('\n');
+        const capture::CaptureCounters& fc = f.counters;
+        if (fc.filtered) fmt::format_to(it(out), "  {:>10}  frames left out by the capture filter\n", fc.filtered);
+        if (fc.truncated_frames) {
+            fmt::format_to(it(out), "  {:>10}  frames cut by the snap length ({} UDP datagrams handed on cut)\n",
+                           fc.truncated_frames, fc.truncated_datagrams);
+        }
+        if (fc.fragment_duplicates || fc.fragment_limit_hits) {
+            fmt::format_to(it(out), "  {:>10}  duplicate fragments, {} datagrams given up at a reassembly limit\n",
+                           fc.fragment_duplicates, fc.fragment_limit_hits);
+        }
+        for (std::size_t k = 0; k < fc.encapsulated.size(); ++k) {
+            if (fc.encapsulated[k] == 0) continue;
+            auto e = static_cast<capture::Encapsulation>(k);
+            fmt::format_to(it(out), "  {:>10}  frames through {} ({})\n", fc.encapsulated[k], capture::name(e),
+                           capture::describe(e));
+        }
+        if (fc.tcp_segments || fc.tcp_connection_limit) {
+            fmt::format_to(it(out), "  {:>10}  TCP segments followed: {} connections, {} stream directions",
+                           fc.tcp_segments, fc.tcp_connections, f.tcp_streams);
+            fmt::format_to(it(out), ", {} export messages cut\n", f.streams.messages);
+            fmt::format_to(it(out),
+                           "              {} out of order, {} retransmitted, {} cut by the snap length, {} gaps "
+                           "({} bytes missing)\n",
+                           fc.tcp_out_of_order, fc.tcp_retransmitted, fc.tcp_truncated, fc.tcp_gaps, fc.tcp_bytes_lost);
+            if (f.streams.bytes_lost || f.streams.resyncs) {
+                fmt::format_to(it(out),
+                               "              {} stream bytes lost (gaps included), {} resynchronizations, {} "
+                               "buffer overflows\n",
+                               f.streams.bytes_lost, f.streams.resyncs, f.streams.overflows);
+            }
+            if (fc.tcp_connection_limit) {
+                fmt::format_to(it(out), "  {:>10}  TCP segments not followed: too many connections\n",
+                               fc.tcp_connection_limit);
+            }
+        }
         for (std::size_t k = 0; k < f.counters.issues.size(); ++k) {
             if (f.counters.issues[k] == 0) continue;
             auto issue = static_cast<capture::FrameIssue>(k);
@@ -281,14 +352,21 @@ void write_text(Buffer& out, const std::vector<FileSummary>& files, const sessio
         }
         if (!f.error.empty()) fmt::format_to(it(out), "  read stopped early: {}\n", f.error);
     }
+    std::uint64_t stream_messages = 0;
+    for (const auto& f : files) stream_messages += f.streams.messages;
+    // Messages cut out of TCP streams go through the sessions as datagrams do.
+    fmt::format_to(it(out), "\n{:<21}{:>10}\n", stream_messages ? "Messages" : "UDP datagrams", totals.datagrams);
+    if (stream_messages) {
+        fmt::format_to(it(out), "  UDP datagrams      {:>10}\n  TCP stream messages{:>10}\n",
+                       totals.datagrams - std::min(totals.datagrams, stream_messages), stream_messages);
+    }
     fmt::format_to(it(out),
-                   "\nUDP datagrams        {:>10}\n"
                    "  not export traffic {:>10}\n"
                    "  export datagrams   {:>10}\n"
                    "    decoded          {:>10}\n"
                    "    partial          {:>10}\n"
                    "    malformed        {:>10}\n",
-                   totals.datagrams, totals.not_export_datagrams, c.datagrams, c.decoded_datagrams, c.partial_datagrams,
+                   totals.not_export_datagrams, c.datagrams, c.decoded_datagrams, c.partial_datagrams,
                    c.malformed_datagrams);
     if (totals.session_limit_datagrams) {
         fmt::format_to(it(out), "  over session limit {:>10}\n", totals.session_limit_datagrams);

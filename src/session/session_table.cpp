@@ -353,6 +353,7 @@ ProcessResult SessionTable::process(const source::Message& m, netflow::DecodeSin
     netflow::MessageContext context{m.frame, m.time_ns, m.exporter, m.collector, s->index};
     if (m.truncated) context.cut_from = m.length;
     context.input = m.input;
+    context.time_digits = m.time_digits;
     SessionSink sink(*this, *s, out, &context, m.state_only);
     // The sequence number first: a restart must be known before the message's templates are.
     // (A rebuilt state-only message is no message of the exporter's.)

@@ -150,6 +150,7 @@ struct InterfaceSource::Impl {
             return true;
         case Kind::fragment: return false;
         case Kind::not_ip: ++counters.not_ip; return false;
+        case Kind::tcp:  // TCP is not followed on live interfaces (use --listen-tcp)
         case Kind::not_udp: ++counters.not_udp; return false;
         case Kind::issue: ++counters.issues[static_cast<std::size_t>(info.issue)]; return false;
         }

@@ -435,7 +435,7 @@ std::size_t SocketSource::receive_buffer() const noexcept { return impl_->grante
 
 void SocketSource::stop() {
     if (state_ != State::open) return;
-    summary_.stream = impl_->stream_counters();
+    summary_.streams = impl_->stream_counters();
     summary_.kernel_drops = impl_->drops();
     if (!impl_->error.empty()) summary_.error = impl_->error;
     state_ = State::ended;

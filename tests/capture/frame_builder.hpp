@@ -135,6 +135,15 @@ public:
         f.proto_ = kProtoTcp;
         return f;
     }
+    /// A TCP segment (20-byte header, checksum left 0) carrying `data`.
+    static Frame tcp_segment(std::uint16_t sport, std::uint16_t dport, std::uint32_t seq, std::uint8_t flags,
+                             const ByteVec& data = {}) {
+        Frame f;
+        f.put16(sport).put16(dport).put32(seq).put32(0).put8(0x50).put8(flags).put16(0xffff).put16(0).put16(0);
+        f.put(data);
+        f.proto_ = kProtoTcp;
+        return f;
+    }
     /// An ICMP echo request.
     static Frame icmp_echo() {
         Frame f;
@@ -210,6 +219,7 @@ public:
         prepend(h);
         ethertype_ = 0x0800;
         af_ = kAfInet;
+        proto_ = 4;  // what an outer IP header wrapped next announces (IP in IP)
         return *this;
     }
 
@@ -225,6 +235,81 @@ public:
         prepend(h);
         ethertype_ = 0x86dd;
         af_ = kAfInet6Bsd;
+        proto_ = 41;
+        return *this;
+    }
+
+    /// GRE (RFC 2784 / 2890) announcing `protocol` (an EtherType), with the optional fields.
+    Frame& gre(std::uint16_t protocol, bool checksum = false, std::optional<std::uint32_t> key = {},
+               std::optional<std::uint32_t> sequence = {}) {
+        Frame h;
+        std::uint16_t flags =
+            static_cast<std::uint16_t>((checksum ? 0x8000U : 0U) | (key ? 0x2000U : 0U) | (sequence ? 0x1000U : 0U));
+        h.put16(flags).put16(protocol);
+        if (checksum) h.put16(0).put16(0);
+        if (key) h.put32(*key);
+        if (sequence) h.put32(*sequence);
+        prepend(h);
+        proto_ = 47;
+        return *this;
+    }
+    /// GRE header fields as raw flags/version (for the unsupported variants).
+    Frame& gre_raw(std::uint16_t flags_version, std::uint16_t protocol) {
+        Frame h;
+        h.put16(flags_version).put16(protocol);
+        prepend(h);
+        proto_ = 47;
+        return *this;
+    }
+    /// ERSPAN type II header (version 1); wrap in .gre(0x88be, false, {}, seq) next.
+    Frame& erspan2(std::uint16_t session, std::uint8_t version = 1) {
+        Frame h;
+        h.put16(static_cast<std::uint16_t>(version << 12U)).put16(session & 0x3ffU).put32(0);
+        prepend(h);
+        return *this;
+    }
+    /// ERSPAN type III header (version 2), frame type `ft` (0 Ethernet, 2 IP), with the
+    /// optional 8-byte platform subheader; wrap in .gre(0x22eb, ...) next.
+    Frame& erspan3(std::uint8_t ft, bool subheader = false) {
+        Frame h;
+        h.put16(2U << 12U).put16(1).put32(0x01020304).put16(0);
+        h.put16(static_cast<std::uint16_t>((static_cast<unsigned>(ft & 0x1fU) << 10U) | (subheader ? 1U : 0U)));
+        if (subheader) h.put32(0).put32(0);
+        prepend(h);
+        return *this;
+    }
+    /// An MPLS label stack, outermost first, bottom of stack set on the last; EtherType 0x8847.
+    Frame& mpls(std::initializer_list<std::uint32_t> labels) {
+        Frame h;
+        std::size_t i = 0;
+        for (std::uint32_t label : labels) {
+            bool bottom = ++i == labels.size();
+            h.put32((label << 12U) | (bottom ? 0x100U : 0U) | 64U);
+        }
+        prepend(h);
+        ethertype_ = 0x8847;
+        return *this;
+    }
+    /// An MPLS Ethernet pseudowire control word (RFC 4448), before the label stack.
+    Frame& pw_control_word() {
+        Frame h;
+        h.put32(0);
+        prepend(h);
+        return *this;
+    }
+    /// VXLAN header (RFC 7348, I flag); wrap in .udp(x, 4789) next.
+    Frame& vxlan(std::uint32_t vni, std::uint8_t flags = 0x08) {
+        Frame h;
+        h.put8(flags).put8(0).put16(0).put32(vni << 8U);
+        prepend(h);
+        return *this;
+    }
+    /// PPPoE session header and the PPP protocol field (0x0021 IPv4, 0x0057 IPv6); EtherType 0x8864.
+    Frame& pppoe(std::uint16_t ppp_protocol) {
+        Frame h;
+        h.put8(0x11).put8(0).put16(0x0042).put16(static_cast<std::uint16_t>(buf_.size() + 2)).put16(ppp_protocol);
+        prepend(h);
+        ethertype_ = 0x8864;
         return *this;
     }
 

@@ -353,17 +353,21 @@ TEST_CASE("IPv6 fragments") {
         CHECK(info.kind == Kind::not_udp);
         CHECK(info.protocol == 6);
     }
-    SUBCASE("options inside the fragmentable part are left to the reassembled packet") {
-        // Both fragments name destination options (60), so neither passes for UDP on its own.
+    SUBCASE("destination options inside the fragmentable part are walked after reassembly") {
+        // Both fragments name destination options (60): they are kept for reassembly, and the
+        // reassembled payload's options are walked to the UDP header (once counted "not UDP").
         auto part = Frame::payload("ipfix").udp(4739, 4739).ipv6_ext(60).bytes();
         auto first = Frame::of(nfpcap::test::slice(part, 0, 16), 60).ipv6_frag(0, true, 3).ipv6(kSrc6, kDst6);
         auto last =
             Frame::of(nfpcap::test::slice(part, 16, part.size()), 60).ipv6_frag(16, false, 3).ipv6(kSrc6, kDst6);
         for (const auto* f : {&first, &last}) {
             auto info = parse_frame(DLT_RAW, f->view());
-            CHECK(info.kind == Kind::not_udp);
+            CHECK(info.kind == Kind::fragment);
             CHECK(info.protocol == 60);
         }
+        auto info = parse_frame(DLT_RAW, last.view());
+        nfpcap::capture::parse_reassembled(part, info);
+        check_v6_udp(info);
     }
     SUBCASE("a fragment cut by the snap length") {
         check_issue(parse_frame(DLT_RAW, nfpcap::test::ipv6_fragment(whole, 0, 24, 1).cut(60).view()),

@@ -276,9 +276,15 @@ class TsharkCollector:
                 src, dst = field_show(proto, "ipv6.src"), field_show(proto, "ipv6.dst")
             elif name == "udp":
                 sport, dport = field_show(proto, "udp.srcport"), field_show(proto, "udp.dstport")
+            elif name == "tcp":
+                sport, dport = field_show(proto, "tcp.srcport"), field_show(proto, "tcp.dstport")
             elif name == "cflow" and prev == "udp":
                 # prev != "udp": cflow quoted inside an ICMP error, not export traffic
                 if self.ports is None or int(sport) in self.ports or int(dport) in self.ports:
+                    self.cflow(proto, frame, (src, sport, dst, dport))
+            elif name == "cflow" and prev in ("tcp", "cflow", "fake-field-wrapper") and TCP_PORTS:
+                # messages of a TCP stream (several in one segment follow each other)
+                if int(sport) in TCP_PORTS or int(dport) in TCP_PORTS:
                     self.cflow(proto, frame, (src, sport, dst, dport))
             prev = name
 
@@ -361,7 +367,7 @@ class TsharkCollector:
         if version not in SUPPORTED_VERSIONS:
             self.unsupported[version] = self.unsupported.get(version, 0) + 1
             return None
-        r = Record(frame, exporter, version, template, len(self.records) + 1)
+        r = Record(stream_frame(frame, version), exporter, version, template, len(self.records) + 1)
         for f in child_fields(node):
             field = TSHARK_FIELDS.get(f.get("name"))
             if field is None:
@@ -380,6 +386,11 @@ def tshark_records(capture, ports, two_pass=False):
     args = ["-n"] + (["-2"] if two_pass else []) + ["-Y", "cflow", "-T", "pdml"]
     for sel in port_ranges(ports) if ports else ["1-65535"]:
         args += ["-d", f"udp.port=={sel},cflow"]
+    if TCP_PORTS:
+        # Messages cut across segments, out-of-order segments put back in order (tshark 4.0).
+        args += ["-o", "tcp.desegment_tcp_streams:TRUE", "-o", "tcp.reassemble_out_of_order:TRUE"]
+        for sel in port_ranges(TCP_PORTS):
+            args += ["-d", f"tcp.port=={sel},cflow"]
     collector = TsharkCollector(ports)
     status, out, err = tshark_cache.tshark(args, capture)  # one run per capture (tshark_cache.py)
     err = err.decode(errors="replace")
@@ -402,10 +413,24 @@ def tshark_records(capture, ports, two_pass=False):
 NFPCAP_WARNINGS = []  # stderr of nfpcap runs that exited non-zero but printed their output
 
 
+TCP_PORTS = []  # --tcp-port: TCP ports carrying export streams, for both decoders
+
+
+def stream_frame(frame, version):
+    # A NetFlow v9 header has no length: over TCP nfpcap ends a message where the next header
+    # begins (or at the FIN), tshark at the end of its segment, so the frames differ by design.
+    # With --tcp-port, v9 records compare in stream order, not by frame.
+    return "v9 over TCP" if TCP_PORTS and version == 9 else frame
+
+
 def nfpcap_json_lines(binary, command, capture, ports):
     cmd = [binary, command, "--format", "json"]
     for p in ports:
         cmd += ["--port", str(p)]
+    if TCP_PORTS:
+        cmd += ["--tcp", "ports"]
+        for p in TCP_PORTS:
+            cmd += ["--tcp-port", str(p)]
     cmd.append(capture)
     res = run(cmd)
     err = res.stderr.decode(errors="replace").strip()
@@ -433,7 +458,7 @@ def nfpcap_records(binary, capture, ports):
             continue
         exporter = str(obj.get("exporter", ""))
         host, _, port = exporter.rpartition(":")
-        r = Record(obj.get("frame"), norm_exporter(host, port), obj.get("version"),
+        r = Record(stream_frame(obj.get("frame"), obj.get("version")), norm_exporter(host, port), obj.get("version"),
                    obj.get("template"), len(records) + 1)
         for key, value in obj.items():
             rev = key.startswith("reverse") and key[7:8].isupper()
@@ -570,12 +595,16 @@ def main(argv=None):
     ap.add_argument("capture", metavar="CAPTURE")
     ap.add_argument("--port", type=int, action="append", default=[], metavar="P",
                     help="UDP export port (repeatable); default: any port")
+    ap.add_argument("--tcp-port", type=int, action="append", default=[], metavar="P",
+                    help="TCP port of export streams (repeatable; tshark: -d tcp.port==P,cflow with TCP "
+                         "desegmentation; nfpcap: --tcp ports --tcp-port P)")
     ap.add_argument("--max-diffs", type=int, default=10, metavar="N",
                     help="print at most N differences (default 10)")
     ap.add_argument("--two-pass", action="store_true",
                     help="tshark -2; nfpcap's late records compared in frame order")
     args = ap.parse_args(argv)
     name = os.path.basename(args.capture)
+    TCP_PORTS[:] = args.tcp_port
 
     if not tshark_ok():
         log(f"{name}: SKIP: tshark is not installed")

@@ -366,9 +366,84 @@ def test_report():
               r.stdout[:40])
 
 
+def test_capture_options():
+    cases = os.path.join(SAMPLES, "cases")
+    v9 = sample("softflowd-v9.pcap")
+    # -r FILE is a file argument (tcpdump's habit); repeatable, after positional files.
+    plain = run("flows", "--format", "json", v9).stdout
+    r = run("flows", "--format", "json", "-r", v9)
+    check("-r FILE reads the file", r.returncode == 0 and r.stdout == plain and plain, r.stderr)
+    r = run("-r", v9)
+    check("-r FILE without a command runs connections", r.returncode == 0 and r.stdout, r.stderr)
+    two = json_lines(run("flows", "--format", "json", v9, "-r", sample("softflowd-v5.pcap")).stdout)
+    check("-r after FILE: read after it", two[0].get("file") == v9 and two[-1]["file"].endswith("softflowd-v5.pcap"),
+          two[-1])
+    r = run("stats", "--port", "2055", v9)
+    check("a repeatable option takes one value: --port N FILE", r.returncode == 0, r.stderr)
+    # -f EXPR: libpcap's filter on every frame; what it leaves out is counted.
+    all_frames = json.loads(run("stats", "--format", "json", v9).stdout)
+    none = json.loads(run("stats", "--format", "json", "-f", "udp port 9", v9).stdout)
+    check("-f: frames left out are counted", none["filtered_frames"] == all_frames["frames"] and
+          none["datagrams"] == 0, none)
+    some = json.loads(run("stats", "--format", "json", "--capture-filter", "udp dst port 2055", v9).stdout)
+    check("-f: matching frames decoded", some["data_records"] == all_frames["data_records"] and
+          some["filtered_frames"] == 0, some)
+    r = run("stats", "-f", "udp port", v9)
+    check("-f: an expression libpcap refuses is a usage error", r.returncode == 2 and b"capture filter" in r.stderr,
+          (r.returncode, r.stderr))
+    # Nanosecond captures print nanosecond capture times.
+    nsec = os.path.join(cases, "softflowd-ipfix-nsec.pcap")
+    if os.path.exists(nsec):
+        rec = json_lines(run("flows", "--format", "json", nsec).stdout)[0]
+        check("nanosecond pcap: 9 digits", len(rec["time"].split(".")[1]) == 10, rec["time"])  # 9 digits and Z
+        text = run("flows", nsec).stdout.decode().splitlines()[0].split()[1]
+        check("nanosecond pcap: 9 digits in text", len(text.split(".")[1]) == 10, text)
+    rec = json_lines(run("flows", "--format", "json", v9).stdout)[0]
+    check("microsecond pcap: 6 digits", len(rec["time"].split(".")[1]) == 7, rec["time"])
+    # IPFIX / v9 over TCP: the ground truth's records (samples/cases/manifest.tsv, flowtruth.py).
+    with open(os.path.join(cases, "manifest.tsv")) as f:
+        rows = [line.rstrip("\n").split("\t") for line in f]
+    head = rows[0]
+    for row in rows[1:]:
+        m = dict(zip(head, row))
+        if m["transport"] != "tcp":
+            continue
+        path = os.path.join(cases, m["file"])
+        d = json.loads(run("stats", "--format", "json", path).stdout)
+        check(f"{m['file']}: messages as the ground truth", d["stream_messages"] == int(m["messages"]),
+              (d["stream_messages"], m["messages"]))
+        check(f"{m['file']}: data records as the ground truth", d["data_records"] == int(m["data_records"]),
+              (d["data_records"], m["data_records"]))
+        check(f"{m['file']}: one TCP session", [s["transport"] for s in d["sessions"]] == ["tcp"], d["sessions"])
+        check(f"{m['file']}: datagrams are the stream messages", d["datagrams"] == d["stream_messages"] +
+              d["udp_datagrams"], d)
+        # --tcp detect picks a connection on another port up at its first message: the
+        # handshake before it is TCP not followed.
+        check(f"{m['file']}: every frame a TCP segment", d["tcp_segments"] > 0 and
+              d["tcp_segments"] + d["not_udp_packets"] == d["frames"], d)
+        if "gap" in m["file"]:
+            check(f"{m['file']}: the lost bytes counted", d["tcp_bytes_lost"] > 0 and d["stream_bytes_lost"] >=
+                  d["tcp_bytes_lost"] and d["stream_resyncs"] >= 1, d)
+        none = json.loads(run("stats", "--format", "json", "--tcp", "none", path).stdout)
+        check(f"{m['file']}: --tcp none: not followed", none["datagrams"] == 0 and none["not_udp_packets"] ==
+              none["frames"], none)
+    text = run("stats", os.path.join(cases, "ipfix-tcp-split-gap.pcap")).stdout.decode()
+    check("stats text: the TCP counters", "TCP segments followed" in text and "TCP stream messages" in text and
+          "stream bytes lost" in text, text[:600])
+    # Every frame accounted for, in every capture of the samples.
+    for name in sorted(os.listdir(cases)):
+        if ".pcap" not in name:
+            continue
+        d = json.loads(run("stats", "--format", "json", os.path.join(cases, name)).stdout)
+        issues = sum(n for k, n in d["frame_issues"].items() if k != "fragment_dropped")
+        accounted = (d["not_ip_frames"] + d["not_udp_packets"] + d["filtered_frames"] + issues + d["udp_fragments"] +
+                     d["tcp_segments"] + d["udp_datagrams"] - d["reassembled_datagrams"])
+        check(f"{name}: every frame accounted for", accounted == d["frames"], d)
+
+
 for test in (test_usage, test_habits, test_errors, test_flows_json, test_formats, test_stats_adds_up, test_stdin_and_pipes,
              test_port_selection, test_damaged_captures, test_statistics_and_filters, test_report,
-             test_exporters_and_icmp):
+             test_exporters_and_icmp, test_capture_options):
     test()
 
 print(f"test_cli: {passed} passed, {len(failures)} failed")

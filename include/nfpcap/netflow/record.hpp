@@ -40,6 +40,9 @@ struct MessageContext {
     /// Which input of the run the message came from (0-based), so that records decoded late,
     /// after their input ended, still name theirs.
     std::uint32_t input = 0;
+    /// Fractional digits of the second the capture's clock gives `time_ns` (6 for microsecond
+    /// captures, 9 for nanosecond ones): printed times show this many.
+    std::uint8_t time_digits = 6;
 };
 
 /// The export header, all versions in one shape (fields a version lacks stay zero).

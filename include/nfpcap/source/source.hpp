@@ -17,15 +17,17 @@ struct InputSummary {
     std::string name;       ///< as the user named it ("<stdin>" for -)
     std::string link_type;  ///< capture inputs: libpcap's name of the link type
     capture::CaptureCounters counters;
-    std::string error;    ///< what stopped the input early, or made it unreadable (empty: none)
-    bool opened = false;  ///< the input could be opened at all
-    /// A live input (sockets, interfaces) rather than a file: it ends when stopped.
-    bool live = false;
     /// Datagrams (frames) the kernel dropped before nfpcap read them, where the OS says
     /// (SO_RXQ_OVFL on sockets, pcap_stats on interfaces).
     std::optional<std::uint64_t> kernel_drops;
-    /// TCP inputs (--listen-tcp): what cutting the streams into messages skipped.
-    StreamCounters stream;
+    /// Export messages cut out of TCP streams (followed in captures, or --listen-tcp), and what
+    /// that lost.
+    StreamCounters streams;
+    std::uint64_t tcp_streams = 0;  ///< capture inputs: stream directions that carried data
+    std::string error;              ///< what stopped the input early, or made it unreadable (empty: none)
+    bool opened = false;            ///< the input could be opened at all
+    /// A live input (sockets, interfaces) rather than a file: it ends when stopped.
+    bool live = false;
 };
 
 /// How far a source has read, in bytes of its files (both 0 when it cannot tell).

@@ -33,8 +33,12 @@ public:
     /// Appends the next bytes of the stream. `lost` bytes are missing right before them: what
     /// is buffered is then incomplete, and the framer looks for the next message header.
     void feed(wire::Bytes data, std::uint64_t lost = 0);
+    /// The stream was picked up in its middle (no SYN seen): what comes first may be the rest
+    /// of a message, so the first message must pass the checks made after lost bytes.
+    void start_unaligned() noexcept { searching_ = true; }
     /// The sender closed the stream: a v9 message still open ends here.
     void finish();
+    [[nodiscard]] bool finished() const noexcept { return ended_; }
     /// The next whole message, if one is ready; valid until the next call on the framer.
     bool next(wire::Bytes& message, bool& after_gap);
 

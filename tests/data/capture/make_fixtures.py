@@ -6,9 +6,12 @@
 Output is deterministic: running it again must leave `git status` clean.
 See README.md beside this script for what each file shows.
 """
+import gzip
 import ipaddress
 import os
+import shutil
 import struct
+import subprocess
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -124,6 +127,69 @@ def pcapng_option(code, value: bytes) -> bytes:
     return struct.pack("<HH", code, len(value)) + value + b"\0" * (-len(value) % 4)
 
 
+def block(block_type, body: bytes, e="<") -> bytes:
+    """A pcapng block in byte order `e`."""
+    body += b"\0" * (-len(body) % 4)
+    length = 12 + len(body)
+    return struct.pack(e + "II", block_type, length) + body + struct.pack(e + "I", length)
+
+
+def option(code, value: bytes, e="<") -> bytes:
+    return struct.pack(e + "HH", code, len(value)) + value + b"\0" * (-len(value) % 4)
+
+
+def shb(e="<") -> bytes:
+    return block(0x0A0D0D0A, struct.pack(e + "IHHq", 0x1A2B3C4D, 1, 0, -1) + option(0, b"", e), e)
+
+
+def idb(linktype, e="<", tsresol=None, tsoffset=None, name=None, snaplen=262144) -> bytes:
+    options = b""
+    if name is not None:
+        options += option(2, name.encode(), e)
+    if tsresol is not None:
+        options += option(9, bytes([tsresol]), e)
+    if tsoffset is not None:
+        options += option(14, struct.pack(e + "q", tsoffset), e)
+    return block(1, struct.pack(e + "HHI", linktype, 0, snaplen) + options + option(0, b"", e), e)
+
+
+def epb(interface, ts, frame, e="<", caplen=None) -> bytes:
+    kept = frame if caplen is None else frame[:caplen]
+    return block(6, struct.pack(e + "IIIII", interface, ts >> 32, ts & 0xFFFFFFFF, len(kept), len(frame)) + kept, e)
+
+
+def pcapng_sections():
+    """Two sections: little-endian Ethernet (microseconds), then big-endian raw IP (nanoseconds)."""
+    usec = T0_SEC * 10**6 + T0_NSEC // 1000
+    nsec = (T0_SEC + 1) * 10**9 + T0_NSEC
+    return (shb("<") + idb(DLT_EN10MB, "<") + epb(0, usec, ether_ip(V4_UDP), "<") +
+            shb(">") + idb(LINKTYPE_RAW, ">", tsresol=9) + epb(0, nsec, V6_UDP, ">"))
+
+
+def pcapng_blocks():
+    """Two interfaces (Ethernet with binary 2^-20 s resolution and an offset of 100 s, SLL2 in
+    nanoseconds), every kind of block between the packets: NRB, ISB, custom, DSB, unknown; a
+    simple packet block (interface 0) and an obsolete packet block (interface 1)."""
+    frames = []
+    frames.append(shb())
+    frames.append(idb(DLT_EN10MB, tsresol=0x80 | 20, tsoffset=100, name="eth0"))
+    frames.append(idb(DLT_LINUX_SLL2, tsresol=9, name="any"))
+    ts20 = (T0_SEC << 20) | (1 << 19)  # T0 + 0.5 s
+    frames.append(epb(0, ts20, ether_ip(V4_UDP)))
+    frames.append(block(4, struct.pack("<HH", 1, 8) + bytes([192, 0, 2, 1]) + b"a.b\0" + struct.pack("<HH", 0, 0)))
+    frames.append(block(0x00000BAD, struct.pack("<I", 32473) + b"custom data"))
+    frames.append(block(0x0000000A, struct.pack("<II", 0x544c534b, 4) + b"keys"))
+    frames.append(block(0x12345678, b"an unknown block type"))
+    nsec = (T0_SEC + 1) * 10**9 + T0_NSEC
+    frames.append(epb(1, nsec, sll2(0x86DD, V6_UDP)))
+    frames.append(block(5, struct.pack("<III", 1, nsec >> 32, nsec & 0xFFFFFFFF) +
+                        option(5, struct.pack("<Q", 3)) + option(0, b"")))
+    frames.append(block(3, struct.pack("<I", len(ether_ip(V4_UDP))) + ether_ip(V4_UDP)))
+    frames.append(block(2, struct.pack("<HHIIII", 1, 0, nsec >> 32, nsec & 0xFFFFFFFF, len(sll2(0x0806, ARP)),
+                                       len(sll2(0x0806, ARP))) + sll2(0x0806, ARP)))
+    return b"".join(frames)
+
+
 def pcapng(linktype, frames, tsresol=None) -> bytes:
     """pcapng: section header, one interface, one enhanced packet block per frame."""
     shb = struct.pack("<IHHq", 0x1A2B3C4D, 1, 0, -1) + pcapng_option(4, b"nfpcap make_fixtures.py") \
@@ -191,7 +257,36 @@ def main():
             pcap(DLT_EN10MB, MIXED[:2]) + pcap(DLT_EN10MB, MIXED[2:3])[24:24 + 7],
         "invalid/cut_mid_block.pcapng": pcapng(DLT_EN10MB, MIXED[:3])[:-30],
         "invalid/not_a_capture.txt": b"This is a text file, not a packet capture.\n",
+        "pcapng_sections.pcapng": pcapng_sections(),
+        "pcapng_blocks.pcapng": pcapng_blocks(),
+        # A packet on interface 1 of a section that describes only interface 0, then a good one.
+        "invalid/pcapng_no_interface.pcapng": shb() + idb(DLT_EN10MB) + epb(1, 0, ether_ip(V4_UDP)) +
+        epb(0, 0, ether_ip(V6_UDP)),
+        # A block whose trailing length differs from its leading one, after one good packet.
+        "invalid/pcapng_length_mismatch.pcapng": shb() + idb(DLT_EN10MB) + epb(0, 0, ether_ip(V4_UDP)) +
+        epb(0, 0, ether_ip(V6_UDP))[:-4] + struct.pack("<I", 0x1000),
+        # Packets before any section header.
+        "invalid/pcapng_no_section.pcapng": shb()[:0] + b"\x0a\x0d\x0d\x0a" + bytes(8),
     }
+    # Compressed: a whole gzip stream holding a capture cut mid-record, and a gzip stream that is
+    # itself cut (after one whole record).
+    cut = pcap(DLT_EN10MB, MIXED[:3])[:-30]
+    files["invalid/cut_mid_record.pcap.gz"] = gzip.compress(cut, 9, mtime=0)
+    whole = gzip.compress(pcap(DLT_EN10MB, MIXED), 9, mtime=0)
+    files["invalid/cut_gzip_stream.pcap.gz"] = whole[:len(whole) * 2 // 3]
+    files["ethernet_usec.pcap.gz"] = whole
+    # Two gzip members one after the other, as `cat a.gz b.gz` makes: one stream to zcat.
+    full = pcap(DLT_EN10MB, MIXED)
+    files["two_members.pcap.gz"] = gzip.compress(full[:100], 9, mtime=0) + gzip.compress(full[100:], 9, mtime=0)
+    if shutil.which("zstd"):
+        def zstd(data):
+            return subprocess.run(["zstd", "-q", "-19", "-c"], input=data, capture_output=True, check=True).stdout
+        files["ethernet_nsec.pcapng.zst"] = zstd(pcapng(DLT_EN10MB, MIXED, tsresol=9))
+        # Two zstd frames: the file header and two records, then the rest, cut short.
+        whole = pcap(DLT_EN10MB, MIXED)
+        split = 24 + 2 * 16 + len(MIXED[0]) + len(MIXED[1])
+        rest = zstd(whole[split:])
+        files["invalid/cut_zstd_stream.pcap.zst"] = zstd(whole[:split]) + rest[:len(rest) // 2]
     for name, data in files.items():
         path = os.path.join(HERE, name)
         os.makedirs(os.path.dirname(path), exist_ok=True)
