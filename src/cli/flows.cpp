@@ -5,6 +5,7 @@
 #include <map>
 
 #include "nfpcap/analyze/flow.hpp"
+#include "nfpcap/report/losses.hpp"
 
 namespace nfpcap::cli {
 
@@ -92,8 +93,10 @@ int run_flows(const FlowsOptions& options) {
     session::SessionTable sessions(options.input.session_options());
     FlowsConsumer consumer(selecting ? static_cast<netflow::DecodeSink&>(selecting_sink) : writer, writer, out,
                            options.input.files.size() > 1);
-    const int rc = run_captures(options.input, sessions, consumer);
-    out.flush();
+    pipeline::RunResult run;
+    const int rc = finish_output(out, run_captures(options.input, sessions, consumer, &run));
+    // The records cannot say what is missing between them: stderr does, one line per loss.
+    report::print_losses(report::losses(run.inputs, sessions));
     return rc;
 }
 

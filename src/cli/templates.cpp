@@ -22,7 +22,7 @@ int run_templates(const TemplatesOptions& options) {
     const int rc = run_captures(options.input, sessions, collector);
     report::Output out(stdout);
     collector.write(out, options.format);
-    return rc;
+    return finish_output(out, rc);
 }
 
 }  // namespace nfpcap::cli
