@@ -76,7 +76,11 @@ void TemplateCollector::evict(IdHistory& history) {
     if (sum.definitions == 0 || d.frame < sum.first_frame) sum.first_frame = d.frame;
     sum.last_frame = std::max(sum.last_frame, d.last_frame);
     sum.definitions += 1 + d.resends;
-    if (d.tmpl) ++sum.layouts;
+    if (d.tmpl) {
+        ++sum.layouts;
+    } else {
+        sum.withdrawals += 1 + d.resends;
+    }
     sum.decoded.records += d.decoded.records;
     sum.decoded.late += d.decoded.late;
     history.kept.erase(history.kept.begin() + static_cast<std::ptrdiff_t>(victim));
@@ -266,17 +270,22 @@ void TemplateCollector::write(Output& out, Format format) const {
             if (json) {
                 fmt::format_to(it(b),
                                "{{\"exporter\":\"{}\",\"collector\":\"{}\",\"version\":{},\"domain\":{},"
-                               "\"template\":{},\"event\":\"summarized\",\"definitions\":{},\"layouts\":{},"
-                               "\"first_frame\":{},\"last_frame\":{},\"records\":{},\"late_records\":{}}}\n",
+                               "\"template\":{},\"event\":\"summarized\",\"definitions\":{},\"withdrawals\":{},"
+                               "\"layouts\":{},\"first_frame\":{},\"last_frame\":{},\"records\":{},"
+                               "\"late_records\":{}}}\n",
                                wire::to_string(key.exporter), wire::to_string(key.collector), key.version, key.domain,
-                               id, summarized.definitions, summarized.layouts, summarized.first_frame,
+                               id, summarized.definitions, summarized.withdrawals, summarized.layouts,
+                               summarized.first_frame,
                                summarized.last_frame, summarized.decoded.records, summarized.decoded.late);
             } else {
+                fmt::format_to(it(b), "  template {}: {} more definitions", id,
+                               summarized.definitions - summarized.withdrawals);
+                if (summarized.withdrawals) fmt::format_to(it(b), " and {} withdrawals", summarized.withdrawals);
                 fmt::format_to(it(b),
-                               "  template {}: {} more definitions and withdrawals ({} layouts) from frame {} to {} "
-                               "not listed, {} records (kept: the first, the one in force and the {} latest others)\n",
-                               id, summarized.definitions, summarized.layouts, summarized.first_frame,
-                               summarized.last_frame, summarized.decoded.records, kMaxKept - 2);
+                               " ({} layouts, frames {} to {}, {} records) not listed: a template lists its first, "
+                               "the one in force and the {} latest other definitions\n",
+                               summarized.layouts, summarized.first_frame, summarized.last_frame,
+                               summarized.decoded.records, kMaxKept - 2);
             }
         }
         if (!json) b.push_back('\n');

@@ -55,6 +55,7 @@ private:
     /// What the bound left out of one template ID's list.
     struct Summary {
         std::uint64_t definitions = 0;  // definitions and withdrawals (resends included) not listed
+        std::uint64_t withdrawals = 0;  // of those, withdrawals
         std::uint64_t layouts = 0;      // entries with a layout among them
         std::uint64_t first_frame = 0, last_frame = 0;
         Decoded decoded;
