@@ -174,7 +174,10 @@ int run_main(int argc, char** argv) {
         "nfpcap"};
     app.set_version_flag("--version", std::string("nfpcap ") + NFPCAP_VERSION);
     app.require_subcommand(1);
-    app.footer("Run `nfpcap COMMAND --help` for a command's options. See nfpcap(1).");
+    app.footer(
+        "Run `nfpcap COMMAND --help` for a command's options. See nfpcap(1).\n"
+        "Exit status (every command): 0 ok, 1 input error, 2 usage error, 3 output error (cannot write: full disk,\n"
+        "closed descriptor), 128+N when signal N stopped the reading of a file (live input, standard input: 0).");
 
     ConnectionsOptions connections;
     FlowsOptions flows;
