@@ -40,14 +40,14 @@ def ipfix(sets, seq=0, domain=1, export_time=1700000000):
 
 
 def redefinitions(out, count, fields, layouts):
-    """Template 256 with `fields` fields (octetDeltaCount, packetDeltaCount, then enterprise-less
-    IDs 100 and up), one field's length varying so that each definition has its own layout."""
+    """Template 256 with `fields` fields (octetDeltaCount, packetDeltaCount, then IANA IDs 100
+    and up, 4 bytes each), the last field's ID varying so that each definition has its own
+    layout (30,000 distinct ones, then they repeat) and every datagram the same size."""
     out.write(PCAP_HEADER)
     for i in range(count):
         variant = i if layouts == 0 else i % layouts
         spec = [(1, 8), (2, 8)] + [(100 + k, 4) for k in range(fields - 2)]
-        # The last field's length encodes the variant (1..65535 distinct layouts; more repeat).
-        spec[-1] = (spec[-1][0], 1 + variant % 65535)
+        spec[-1] = (1000 + variant % 30000, 4)
         tmpl = struct.pack(">HH", 256, len(spec)) + b"".join(struct.pack(">HH", f, l) for f, l in spec)
         record = bytes(sum(l for _, l in spec))
         payload = ipfix([(2, tmpl), (256, record)], seq=i)
