@@ -10,7 +10,9 @@
 namespace nfpcap::cli {
 
 CLI::App* setup_flows(CLI::App& app, FlowsOptions& options) {
-    auto* sub = app.add_subcommand("flows", "Print every decoded flow record, one per line, in capture order");
+    auto* sub = app.add_subcommand("flows",
+                                   "Print every decoded flow record, one per line, in capture order; what could not "
+                                   "be decoded is named on standard error, one line per loss");
     add_format_option(*sub, options.format,
                       {report::Format::text, report::Format::json, report::Format::csv, report::Format::line},
                       "json is one object per line, line one compact line per flow like nfdump -o line");

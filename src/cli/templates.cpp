@@ -9,7 +9,10 @@
 namespace nfpcap::cli {
 
 CLI::App* setup_templates(CLI::App& app, TemplatesOptions& options) {
-    auto* sub = app.add_subcommand("templates", "List each session's templates with their fields and defining frames");
+    auto* sub = app.add_subcommand(
+        "templates",
+        "List each session's templates with their fields and defining frames; per template ID the first "
+        "definition, the one in force and the 8 latest others, a layout sent again counted, the rest summarized");
     add_format_option(*sub, options.format, {report::Format::text, report::Format::json},
                       "json is one line per definition");
     add_input_options(*sub, options.input);

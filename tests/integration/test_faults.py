@@ -278,6 +278,42 @@ def test_truncated_capture_keeps_what_came_before():
               (len(r.stdout), len(expected)))
 
 
+def test_truncated_pcapng_and_compressed_keep_what_came_before():
+    import gzip
+    ng = sample("softflowd-ipfix.pcapng")
+    with open(ng, "rb") as f:
+        data = f.read()
+    cases = [("pcapng", ".pcapng", data)]
+    # Compressed input, where this build reads it (the capture reader with gzip/zstd).
+    probe = os.path.join(WORK, "probe.pcap.gz")
+    with open(sample("softflowd-v9.pcap"), "rb") as f:
+        plain = f.read()
+    with open(probe, "wb") as f:
+        f.write(gzip.compress(plain))
+    if run("stats", probe).returncode == 0:
+        cases.append(("gzip", ".pcap.gz", gzip.compress(plain)))
+        if shutil.which("zstd"):
+            z = subprocess.run(["zstd", "-c", "-q"], input=plain, capture_output=True).stdout
+            cases.append(("zstd", ".pcap.zst", z))
+    else:
+        print("note: this build reads no compressed captures; the cut .gz/.zst cases are not run")
+    for label, suffix, blob in cases:
+        whole = os.path.join(WORK, "whole" + suffix)
+        with open(whole, "wb") as f:
+            f.write(blob)
+        full = run("flows", "-T", "json", whole).stdout
+        path = os.path.join(WORK, "cut" + suffix)
+        with open(path, "wb") as f:
+            f.write(blob[:len(blob) * 2 // 3])
+        for where, r in (("file", run("flows", "-T", "json", path)),
+                         ("standard input", run("flows", "-T", "json", "-", stdin=open(path, "rb")))):
+            err = r.stderr.decode()
+            check(f"{label} cut ({where}): exit 1, says so", r.returncode == 1 and "truncated" in err.lower(),
+                  (r.returncode, err))
+            check(f"{label} cut ({where}): keeps the records before the cut",
+                  0 < len(r.stdout) < len(full) and full.startswith(r.stdout), (len(r.stdout), len(full)))
+
+
 def cpu_of(args, stdin_bytes, stall):
     """The child's user+system CPU time while its standard input stays open and quiet for `stall` seconds."""
     p = subprocess.Popen([NFPCAP, *args], stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
