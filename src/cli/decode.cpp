@@ -110,7 +110,8 @@ int run_decode(const DecodeOptions& options) {
     fixture::FixtureSource source(std::move(inputs),
                                   [](const std::string& error) { fmt::print(stderr, "nfpcap: {}\n", error); });
     report::Output out(stdout);
-    report::RecordWriter writer(out, {options.format, options.options_records, options.provenance, options.join_options});
+    report::RecordWriter writer(out,
+                                {options.format, options.options_records, options.provenance, options.join_options});
     session::SessionOptions session_options;
     session_options.all_export = true;  // every line is an export message
     session_options.pending_limit = options.pending_limit;

@@ -89,7 +89,8 @@ int run_flows(const FlowsOptions& options) {
     const bool selecting = !options.select.filter.empty() || !selector->window.unbounded();
     report::Output out(stdout);
     out.set_immediate(options.input.immediate_output());
-    report::RecordWriter writer(out, {options.format, options.options_records, options.provenance, options.join_options});
+    report::RecordWriter writer(out,
+                                {options.format, options.options_records, options.provenance, options.join_options});
     SelectingSink selecting_sink(writer, *selector);
     out.item_done();  // a CSV header row before the first record arrives
     session::SessionTable sessions(options.input.session_options());

@@ -19,9 +19,9 @@
 
 #include "connections.hpp"
 #include "decode.hpp"
-#include "nfpcap/fixture/pcap_writer.hpp"
 #include "flows.hpp"
 #include "hex.hpp"
+#include "nfpcap/fixture/pcap_writer.hpp"
 #include "report.hpp"
 #include "stats.hpp"
 #include "templates.hpp"

@@ -68,8 +68,9 @@ int run_timeline(const TimelineOptions& o) {
     pipeline::RunResult run;
     const int rc = run_captures(o.input, sessions, consumer, &run);
     report::Output out(stdout);
-    report::write_timeline(out, timeline->result(), {o.format, o.local_time, selector->rejected, report::losses(run.inputs, sessions),
-                                      "nfpcap stats " + o.input.describe()});
+    report::write_timeline(out, timeline->result(),
+                           {o.format, o.local_time, selector->rejected, report::losses(run.inputs, sessions),
+                            "nfpcap stats " + o.input.describe()});
     return finish_output(out, rc);
 }
 

@@ -58,12 +58,14 @@ std::vector<Loss> losses(const std::vector<source::InputSummary>& inputs, const 
     for (std::size_t k = 0; k < issues.size(); ++k) {
         if (issues[k] == 0) continue;
         const auto issue = static_cast<capture::FrameIssue>(k);
-        out.push_back({issues[k], fmt::format("{}: {} ({})", plural(issues[k], "frame not read", "frames not read"),
-                                              capture::describe(issue), capture::name(issue)),
+        out.push_back({issues[k],
+                       fmt::format("{}: {} ({})", plural(issues[k], "frame not read", "frames not read"),
+                                   capture::describe(issue), capture::name(issue)),
                        Loss::Stage::capture});
     }
     if (stream_bytes != 0) {
-        out.push_back({stream_bytes, "TCP stream bytes skipped: no message header found in them", Loss::Stage::capture});
+        out.push_back(
+            {stream_bytes, "TCP stream bytes skipped: no message header found in them", Loss::Stage::capture});
     }
     const session::Totals totals = sessions.totals();
     if (totals.session_limit_datagrams != 0) {

@@ -5,9 +5,9 @@
 
 #include <pthread.h>
 #include <unistd.h>
-#include <csignal>
 #include <cerrno>
 #include <climits>
+#include <csignal>
 #include <cstring>
 #include <ctime>
 

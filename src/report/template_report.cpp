@@ -110,8 +110,8 @@ void TemplateCollector::add(IdHistory& history, std::uint32_t session, std::uint
         for (std::size_t i = 0; i < history.kept.size() && found == SIZE_MAX; ++i) {
             const Definition& k = history.kept[i];
             if (k.epoch != history.epoch || (k.tmpl != nullptr) != definition) continue;
-            const bool same = definition ? k.tmpl->kind == tmpl->kind && k.tmpl->definition == tmpl->definition
-                                         : k.change == change;
+            const bool same =
+                definition ? k.tmpl->kind == tmpl->kind && k.tmpl->definition == tmpl->definition : k.change == change;
             if (same) found = i;
         }
     }
@@ -275,8 +275,8 @@ void TemplateCollector::write(Output& out, Format format) const {
                                "\"late_records\":{}}}\n",
                                wire::to_string(key.exporter), wire::to_string(key.collector), key.version, key.domain,
                                id, summarized.definitions, summarized.withdrawals, summarized.layouts,
-                               summarized.first_frame,
-                               summarized.last_frame, summarized.decoded.records, summarized.decoded.late);
+                               summarized.first_frame, summarized.last_frame, summarized.decoded.records,
+                               summarized.decoded.late);
             } else {
                 fmt::format_to(it(b), "  template {}: {} more definitions", id,
                                summarized.definitions - summarized.withdrawals);

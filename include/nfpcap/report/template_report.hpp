@@ -61,7 +61,7 @@ private:
         Decoded decoded;
     };
     struct IdHistory {
-        std::vector<Definition> kept;  // in order of first appearance
+        std::vector<Definition> kept;     // in order of first appearance
         std::size_t current = SIZE_MAX;   // the entry in force (a definition or a withdrawal)
         std::uint64_t current_frame = 0;  // Template::frame of the definition in force
         std::uint32_t epoch = 0;
