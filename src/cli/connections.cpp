@@ -173,30 +173,28 @@ int run_connections(const ConnectionsOptions& o) {
         if (follow != nullptr) follow->saw(flow);
     });
     session::SessionTable sessions(o.input.session_options());
-    const auto undecoded = [&sessions] {
-        const auto totals = sessions.totals();
-        return totals.counters.malformed_datagrams + totals.counters.partial_datagrams;
-    };
     const std::string stats_hint = "nfpcap stats " + o.input.describe();
 
     if (o.follow) {
         FollowConsumer consumer(sink, table, o, select_options, out, names);
         follow = &consumer;
-        const int rc = run_captures(o.input, sessions, consumer);
+        pipeline::RunResult run;
+        const int rc = run_captures(o.input, sessions, consumer, &run);
         consumer.print(table.finish());
         report::ConnectionFooter& footer = consumer.footer_;
         footer.records = table.records();
         footer.exporters = sink.exporters();
-        footer.undecoded = undecoded();
+        footer.losses = report::losses(run.inputs, sessions);
         footer.sampling_records = table.records_by_sampling();
         footer.unknown_sampling_records = table.unknown_sampling_records();
         footer.stats_hint = stats_hint;
         report::write_connection_footer(out, consumer.shown_, consumer.skipped_, footer, consumer.report_options());
-        return rc;
+        return finish_output(out, rc);
     }
 
     pipeline::SinkConsumer consumer(sink);
-    const int rc = run_captures(o.input, sessions, consumer);
+    pipeline::RunResult run;
+    const int rc = run_captures(o.input, sessions, consumer, &run);
 
     const auto connections = table.finish();
     const analyze::Selection selection = analyze::select(connections, select_options);
@@ -210,7 +208,7 @@ int run_connections(const ConnectionsOptions& o) {
     if (!o.input.live() && totals.datagrams == totals.not_export_datagrams && o.format == report::Format::text) {
         return rc;
     }
-    footer.undecoded = undecoded();
+    footer.losses = report::losses(run.inputs, sessions);
     footer.sampling_records = table.records_by_sampling();
     footer.unknown_sampling_records = table.unknown_sampling_records();
     footer.stats_hint = stats_hint;
@@ -228,7 +226,7 @@ int run_connections(const ConnectionsOptions& o) {
     }
     report::write_connections(out, selection, footer, names,
                               {o.format, o.local_time, o.min_packets, footer.exporters.size() > 1, o.renormalize});
-    return rc;
+    return finish_output(out, rc);
 }
 
 }  // namespace nfpcap::cli

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "nfpcap/fixture/text_format.hpp"
+#include "nfpcap/report/losses.hpp"
 
 namespace nfpcap::cli {
 
@@ -109,18 +110,31 @@ int run_decode(const DecodeOptions& options) {
     fixture::FixtureSource source(std::move(inputs),
                                   [](const std::string& error) { fmt::print(stderr, "nfpcap: {}\n", error); });
     report::Output out(stdout);
-    report::RecordWriter writer(out, {options.format, options.options_records, options.provenance, options.join_options});
+    report::RecordWriter writer(out,
+                                {options.format, options.options_records, options.provenance, options.join_options});
     session::SessionOptions session_options;
     session_options.all_export = true;  // every line is an export message
     session_options.pending_limit = options.pending_limit;
     session::SessionTable sessions(session_options);
     DecodeConsumer consumer(writer, out, source);
-    const pipeline::RunResult run = pipeline::run(source, sessions, consumer);
-    out.flush();
+    pipeline::RunOptions run_options;
+    run_options.stop = stop_flag();  // SIGINT/SIGTERM: the lines decoded so far are printed whole
+    const pipeline::RunResult run = pipeline::run(source, sessions, consumer, run_options);
+    int rc = run.input_error || source.bad_lines() != 0 || consumer.failed() != 0 ? kExitInputError : kExitOk;
     for (const auto& input : run.inputs) {
         if (!input.error.empty()) fmt::print(stderr, "nfpcap: {}: {}\n", input.name, input.error);
     }
-    return run.input_error || source.bad_lines() != 0 || consumer.failed() != 0 ? kExitInputError : kExitOk;
+    // What the decoder lost was said line by line; messages past the session limit were not.
+    std::vector<report::Loss> lost = report::losses(run.inputs, sessions);
+    std::erase_if(lost, [](const report::Loss& l) { return l.stage != report::Loss::Stage::session_limit; });
+    report::print_losses(lost);
+    // Stopped by a signal while files were read: they were cut short (standard input ends so).
+    if (rc == kExitOk && run.stopped && stop_signal() != 0 && !options.files.empty()) {
+        bool stdin_only = true;
+        for (const auto& f : options.files) stdin_only = stdin_only && f == "-";
+        if (!stdin_only) rc = kExitSignalBase + stop_signal();
+    }
+    return finish_output(out, rc);
 }
 
 }  // namespace nfpcap::cli

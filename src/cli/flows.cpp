@@ -5,11 +5,14 @@
 #include <map>
 
 #include "nfpcap/analyze/flow.hpp"
+#include "nfpcap/report/losses.hpp"
 
 namespace nfpcap::cli {
 
 CLI::App* setup_flows(CLI::App& app, FlowsOptions& options) {
-    auto* sub = app.add_subcommand("flows", "Print every decoded flow record, one per line, in capture order");
+    auto* sub = app.add_subcommand("flows",
+                                   "Print every decoded flow record, one per line, in capture order; what could not "
+                                   "be decoded is named on standard error, one line per loss");
     add_format_option(*sub, options.format,
                       {report::Format::text, report::Format::json, report::Format::csv, report::Format::line},
                       "json is one object per line, line one compact line per flow like nfdump -o line");
@@ -86,14 +89,17 @@ int run_flows(const FlowsOptions& options) {
     const bool selecting = !options.select.filter.empty() || !selector->window.unbounded();
     report::Output out(stdout);
     out.set_immediate(options.input.immediate_output());
-    report::RecordWriter writer(out, {options.format, options.options_records, options.provenance, options.join_options});
+    report::RecordWriter writer(out,
+                                {options.format, options.options_records, options.provenance, options.join_options});
     SelectingSink selecting_sink(writer, *selector);
     out.item_done();  // a CSV header row before the first record arrives
     session::SessionTable sessions(options.input.session_options());
     FlowsConsumer consumer(selecting ? static_cast<netflow::DecodeSink&>(selecting_sink) : writer, writer, out,
                            options.input.files.size() > 1);
-    const int rc = run_captures(options.input, sessions, consumer);
-    out.flush();
+    pipeline::RunResult run;
+    const int rc = finish_output(out, run_captures(options.input, sessions, consumer, &run));
+    // The records cannot say what is missing between them: stderr does, one line per loss.
+    report::print_losses(report::losses(run.inputs, sessions));
     return rc;
 }
 

@@ -40,10 +40,17 @@ public:
     void write(const fixture::FixtureMessage& m) override {
         pcap_.write(m.time_ns, m.exporter, m.collector, m.payload);
     }
-    void close() { pcap_.close(); }
+    // A write that failed stops the run: what follows would not reach the file either.
+    [[nodiscard]] bool closed() const override { return pcap_.failed(); }
+    /// False when the capture could not be written whole (said on stderr).
+    bool close(const std::string& path) {
+        if (pcap_.close()) return true;
+        print_output_error(path, pcap_.error());
+        return false;
+    }
 
 private:
-    fixture::PcapWriter pcap_;
+    mutable fixture::PcapWriter pcap_;  // failed() reads the stream's error state
 };
 
 }  // namespace
@@ -122,9 +129,9 @@ int run_hex(const HexOptions& options) {
     fixture::FixtureSink& sink = pcap ? static_cast<fixture::FixtureSink&>(*pcap) : hex;
     fixture::FixtureBuilder builder(selection, anonymizer.get(), sink, {options.zero_counters});
     session::SessionTable sessions(options.input.session_options());
-    const int exit_code = run_captures(options.input, sessions, builder, nullptr, "written");
-    out.flush();
-    if (pcap) pcap->close();
+    int exit_code = run_captures(options.input, sessions, builder, nullptr, "written");
+    exit_code = finish_output(out, exit_code);
+    if (pcap && !pcap->close(options.pcap)) exit_code = kExitOutputError;
     for (const auto& s : builder.skipped()) {
         fmt::print(stderr,
                    "nfpcap: frame {} left out: not fully decoded ({}: {}), so its addresses cannot all be found\n",

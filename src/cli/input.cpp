@@ -43,16 +43,6 @@ extern "C" void on_stop_signal(int signal) {
     g_stop.store(true, std::memory_order_relaxed);
 }
 
-void install_stop_handlers() {
-    struct sigaction sa {};
-    sa.sa_handler = on_stop_signal;
-    sigemptyset(&sa.sa_mask);
-    // No SA_RESTART: a read blocked on a quiet pipe returns (EINTR), so the stop is seen.
-    sa.sa_flags = 0;
-    sigaction(SIGINT, &sa, nullptr);
-    sigaction(SIGTERM, &sa, nullptr);
-}
-
 bool is_regular_file(const std::string& path) {
     struct stat st {};
     return path != "-" && ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode);
@@ -178,13 +168,18 @@ public:
         }
         check(writer_.flush());
     }
-    void close() { writer_.close(); }
+    /// Closes the file; false when some of it could not be written (said on stderr, once).
+    bool close() {
+        check(writer_.close());
+        return !failed_;
+    }
 
 private:
+    // The run goes on (what it prints is still right); the exit status says the file is not whole.
     void check(bool ok) {
         if (ok || failed_) return;
         failed_ = true;
-        fmt::print(stderr, "nfpcap: {}: write error: {}\n", path_, std::strerror(errno));
+        print_output_error(path_, writer_.error());
     }
     fixture::PcapWriter writer_;
     std::string path_;
@@ -277,6 +272,31 @@ std::unique_ptr<source::MessageSource> make_source(const InputOptions& o, const 
 }
 
 }  // namespace
+
+void install_stop_handlers() {
+    struct sigaction sa {};
+    sa.sa_handler = on_stop_signal;
+    sigemptyset(&sa.sa_mask);
+    // No SA_RESTART: a read blocked on a quiet pipe returns (EINTR), so the stop is seen.
+    sa.sa_flags = 0;
+    sigaction(SIGINT, &sa, nullptr);
+    sigaction(SIGTERM, &sa, nullptr);
+}
+
+const std::atomic<bool>* stop_flag() noexcept { return &g_stop; }
+
+int stop_signal() noexcept { return g_stop.load() ? g_signal : 0; }
+
+void print_output_error(std::string_view what, int error) {
+    fmt::print(stderr, "nfpcap: cannot write to {}: {}\n", what, std::strerror(error));
+}
+
+int finish_output(report::Output& out, int rc) {
+    out.flush();
+    if (out.error() == 0) return rc;
+    print_output_error(out.name(), out.error());
+    return kExitOutputError;
+}
 
 bool InputOptions::immediate_output() const {
     if (immediate || live()) return true;
@@ -462,7 +482,7 @@ void explain_no_export(const pipeline::RunResult& run, const session::SessionTab
 
 int run_captures(const InputOptions& options, session::SessionTable& sessions, pipeline::Consumer& consumer,
                  pipeline::RunResult* result, std::string_view kept) {
-    install_stop_handlers();
+    install_stop_handlers();  // main did already; a caller of its own (tests) may not have
     std::optional<Clock::time_point> deadline;
     if (options.duration > 0) {
         deadline =
@@ -501,7 +521,7 @@ int run_captures(const InputOptions& options, session::SessionTable& sessions, p
     pipeline::RunResult run = pipeline::run(*source, sessions, *first, run_options);
     sessions.set_lookahead(nullptr);
     if (progress) progress->erase();
-    if (tap) tap->close();
+    const bool tap_failed = tap && !tap->close();
 
     if (!options.live()) explain_no_export(run, sessions, options);
     bool input_error = false;
@@ -513,6 +533,7 @@ int run_captures(const InputOptions& options, session::SessionTable& sessions, p
         for (const auto& f : options.files) files = files || is_regular_file(f);
         if (files) rc = kExitSignalBase + g_signal;
     }
+    if (tap_failed) rc = kExitOutputError;
     if (result != nullptr) *result = std::move(run);
     return rc;
 }

@@ -2,6 +2,7 @@
 // What every subcommand shares: the input (capture files, standard input, UDP/TCP sockets,
 // interfaces), port selection, when to stop, exit codes, and the run.
 #pragma once
+#include <atomic>
 #include <map>
 #include <string>
 #include <string_view>
@@ -17,13 +18,30 @@
 
 namespace nfpcap::cli {
 
-/// Exit codes (documented in nfpcap(1)).
+/// Exit codes, the same for every command (the table in nfpcap(1), EXIT STATUS). When several
+/// apply, an output error wins over an input error, and an input error over a signal.
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitInputError = 1;  ///< a file could not be read (wholly or to its end)
 inline constexpr int kExitUsage = 2;
+inline constexpr int kExitOutputError = 3;  ///< output (standard output, -o, --pcap, --write) could not be written
 /// A capture file whose reading SIGINT/SIGTERM stopped: 128 + the signal, as a shell reports a
 /// process the signal ended (a live source or standard input stopped so ends with 0).
 inline constexpr int kExitSignalBase = 128;
+
+/// Installs the SIGINT/SIGTERM handlers every command runs under (from the start, so that no
+/// signal ends the process in the middle of a write): the first signal asks the run to stop
+/// (`stop_flag()`), a second ends the process at once with 128 + the signal.
+void install_stop_handlers();
+/// Set by the first SIGINT/SIGTERM (pipeline::RunOptions::stop).
+[[nodiscard]] const std::atomic<bool>* stop_flag() noexcept;
+/// The signal that set stop_flag() (0: none yet).
+[[nodiscard]] int stop_signal() noexcept;
+
+/// Says on stderr why output to `what` failed: "nfpcap: cannot write to WHAT: REASON".
+void print_output_error(std::string_view what, int error);
+/// Writes out what `out` still holds; if a write to it failed, says so (once) and returns
+/// kExitOutputError, else `rc`.
+[[nodiscard]] int finish_output(report::Output& out, int rc);
 
 struct InputOptions {
     std::vector<std::string> files;       ///< positional files, then -r files

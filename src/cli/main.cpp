@@ -1,10 +1,14 @@
 // SPDX-License-Identifier: MIT
 // nfpcap: NetFlow v1/v5/v9 and IPFIX analysis of packet captures.
+#include <fcntl.h>
+#include <unistd.h>
 #include <algorithm>
+#include <cerrno>
 #include <csignal>
 #include <cstdio>
 #include <exception>
 #include <filesystem>
+#include <iostream>
 
 #include <fmt/format.h>
 #include <CLI/CLI.hpp>
@@ -17,6 +21,7 @@
 #include "decode.hpp"
 #include "flows.hpp"
 #include "hex.hpp"
+#include "nfpcap/fixture/pcap_writer.hpp"
 #include "report.hpp"
 #include "stats.hpp"
 #include "templates.hpp"
@@ -128,10 +133,38 @@ std::vector<std::string> with_default_command(int argc, char** argv) {
     return args;
 }
 
+// A standard descriptor the caller closed (`>&-`) would be taken by the next file opened, and
+// output meant for standard output would land in it: each closed one gets /dev/null opened the
+// wrong way round (standard output read-only, standard input write-only), so that using it
+// fails with EBADF as a closed descriptor does, and is reported.
+void hold_closed_descriptors() {
+    for (int fd = 0; fd <= 2; ++fd) {
+        if (::fcntl(fd, F_GETFD) != -1 || errno != EBADF) continue;
+        const int held = ::open("/dev/null", fd == 0 ? O_WRONLY : O_RDONLY);
+        if (held >= 0 && held != fd) {
+            ::dup2(held, fd);
+            ::close(held);
+        }
+    }
+}
+
+// --help and --version go to std::cout: a full disk there is an output error too.
+int help_written(int rc) {
+    std::cout.flush();
+    if (std::cout.good()) return rc;
+    const int error = errno;
+    if (error == EPIPE) return rc;
+    nfpcap::cli::print_output_error("standard output", error != 0 ? error : EIO);
+    return nfpcap::cli::kExitOutputError;
+}
+
 int run_main(int argc, char** argv) {
     using namespace nfpcap::cli;
+    hold_closed_descriptors();
     // A closed pipe (`| head`) shows up as a write error, handled by report::Output.
     std::signal(SIGPIPE, SIG_IGN);
+    // From the start: a signal during setup or output then never ends the process mid-write.
+    install_stop_handlers();
 
     CLI::App app{
         "nfpcap: decode NetFlow v1/v5/v9 and IPFIX export traffic in packet captures, or live as a collector.\n"
@@ -141,7 +174,10 @@ int run_main(int argc, char** argv) {
         "nfpcap"};
     app.set_version_flag("--version", std::string("nfpcap ") + NFPCAP_VERSION);
     app.require_subcommand(1);
-    app.footer("Run `nfpcap COMMAND --help` for a command's options. See nfpcap(1).");
+    app.footer(
+        "Run `nfpcap COMMAND --help` for a command's options. See nfpcap(1).\n"
+        "Exit status (every command): 0 ok, 1 input error, 2 usage error, 3 output error (cannot write: full disk,\n"
+        "closed descriptor), 128+N when signal N stopped the reading of a file (live input, standard input: 0).");
 
     ConnectionsOptions connections;
     FlowsOptions flows;
@@ -178,11 +214,11 @@ int run_main(int argc, char** argv) {
         for (const auto& a : args) cargs.push_back(a.c_str());
         app.parse(static_cast<int>(cargs.size()), cargs.data());
     } catch (const CLI::CallForHelp& e) {
-        return app.exit(e);
+        return help_written(app.exit(e));
     } catch (const CLI::CallForAllHelp& e) {
-        return app.exit(e);
+        return help_written(app.exit(e));
     } catch (const CLI::CallForVersion& e) {
-        return app.exit(e);
+        return help_written(app.exit(e));
     } catch (const CLI::ParseError& e) {
         fmt::print(stderr, "nfpcap: {}\nRun `nfpcap --help` for usage.\n", e.what());
         return kExitUsage;
@@ -197,6 +233,9 @@ int run_main(int argc, char** argv) {
         if (*top_cmd) return run_top(top);
         if (*timeline_cmd) return run_timeline(timeline);
         if (*report_cmd) return run_report(report);
+    } catch (const nfpcap::fixture::PcapCreateError& e) {  // hex --pcap, --write
+        fmt::print(stderr, "nfpcap: {}\n", e.what());
+        return kExitOutputError;
     } catch (const std::exception& e) {
         fmt::print(stderr, "nfpcap: {}\n", e.what());
         return kExitInputError;

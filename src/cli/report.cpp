@@ -3,6 +3,7 @@
 // hosts, write one HTML page.
 #include "report.hpp"
 
+#include <sys/stat.h>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -59,23 +60,28 @@ std::string command_line(const ReportOptions& o) {
     return c;
 }
 
-// Writes the page to `path` ("-": standard output); false with a message when it cannot.
+// Writes the page to `path` ("-": standard output); false with a message when it cannot. A
+// page to a file that could not be written whole is removed: a short page looks whole.
 bool write_page(const std::string& path, const report::HtmlReportData& data, const report::HtmlReportOptions& ho) {
     const bool to_stdout = path == "-";
     std::FILE* f = to_stdout ? stdout : std::fopen(path.c_str(), "wb");
     if (!f) {
-        fmt::print(stderr, "nfpcap: cannot write {}: {}\n", path, std::strerror(errno));
+        print_output_error(path, errno);
         return false;
     }
-    bool ok = true;
+    int error = 0;
     {
-        report::Output out(f);
+        report::Output out(f, to_stdout ? "standard output" : path);
         report::write_html_report(out, data, ho);
-        ok = !out.closed();
+        out.flush();
+        error = out.error();
     }
-    if (!to_stdout) ok = std::fclose(f) == 0 && ok;
-    if (!ok) fmt::print(stderr, "nfpcap: writing {} failed: {}\n", path, std::strerror(errno));
-    return ok;
+    if (!to_stdout && std::fclose(f) != 0 && error == 0) error = errno;
+    if (error == 0) return true;
+    print_output_error(to_stdout ? "standard output" : path, error);
+    struct stat st {};
+    if (!to_stdout && ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode)) std::remove(path.c_str());
+    return false;
 }
 
 // CAPTURE-report.html in the current directory for the first capture file's name without its
@@ -133,7 +139,7 @@ int run_report(const ReportOptions& o) {
     report::HtmlReportOptions ho;
     ho.local_time = o.local_time;
     ho.max_connections = o.max_connections;
-    if (!write_page(output, data, ho)) return kExitInputError;
+    if (!write_page(output, data, ho)) return kExitOutputError;
     if (o.output.empty()) fmt::print(stderr, "nfpcap: wrote {}\n", output);
     return rc;
 }

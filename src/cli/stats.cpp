@@ -23,7 +23,7 @@ int run_stats(const StatsOptions& options) {
     const int rc = run_captures(options.input, sessions, consumer, &run);
     report::Output out(stdout);
     report::write_stats(out, run.inputs, sessions, options.format, &sampling.state());
-    return rc;
+    return finish_output(out, rc);
 }
 
 }  // namespace nfpcap::cli

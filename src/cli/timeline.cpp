@@ -65,10 +65,13 @@ int run_timeline(const TimelineOptions& o) {
     });
     session::SessionTable sessions(o.input.session_options());
     pipeline::SinkConsumer consumer(sink);
-    const int rc = run_captures(o.input, sessions, consumer);
+    pipeline::RunResult run;
+    const int rc = run_captures(o.input, sessions, consumer, &run);
     report::Output out(stdout);
-    report::write_timeline(out, timeline->result(), {o.format, o.local_time, selector->rejected});
-    return rc;
+    report::write_timeline(out, timeline->result(),
+                           {o.format, o.local_time, selector->rejected, report::losses(run.inputs, sessions),
+                            "nfpcap stats " + o.input.describe()});
+    return finish_output(out, rc);
 }
 
 }  // namespace nfpcap::cli

@@ -49,10 +49,13 @@ int run_top(const TopOptions& o) {
     });
     session::SessionTable sessions(o.input.session_options());
     pipeline::SinkConsumer consumer(sink);
-    const int rc = run_captures(o.input, sessions, consumer);
+    pipeline::RunResult run;
+    const int rc = run_captures(o.input, sessions, consumer, &run);
     report::Output out(stdout);
-    report::write_top(out, table.result(), {o.format, o.local_time, selector->rejected});
-    return rc;
+    report::write_top(out, table.result(),
+                      {o.format, o.local_time, selector->rejected, report::losses(run.inputs, sessions),
+                       "nfpcap stats " + o.input.describe()});
+    return finish_output(out, rc);
 }
 
 }  // namespace nfpcap::cli

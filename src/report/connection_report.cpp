@@ -301,10 +301,7 @@ void write_footer(Buffer& out, std::size_t shown, const analyze::Selection& sel,
                        "exported{}.\n",
                        f.unknown_sampling_records, o.renormalized ? " (packet counts marked ~)" : "");
     }
-    if (f.undecoded) {
-        fmt::format_to(it(out), "{} datagrams or sets could not be decoded: `{}` says why.\n", f.undecoded,
-                       f.stats_hint);
-    }
+    append_loss_footer(out, f.losses, f.stats_hint);
 }
 
 }  // namespace

@@ -3,34 +3,59 @@
 #include "nfpcap/report/output.hpp"
 #include "nfpcap/wire/civil_time.hpp"
 
+#include <pthread.h>
 #include <unistd.h>
 #include <cerrno>
 #include <climits>
+#include <csignal>
 #include <cstring>
 #include <ctime>
 
 namespace nfpcap::report {
 
+void Output::fail(int error) noexcept {
+    closed_ = true;
+    // A reader that went away is the normal end of a pipe (`| head`), not an error.
+    if (error != EPIPE && error_ == 0) error_ = error != 0 ? error : EIO;
+}
+
 void Output::flush() {
     if (closed_ || buffer_.size() == 0) {
         buffer_.clear();
+        if (!closed_ && std::fflush(file_) != 0) fail(errno);
         return;
     }
     // Straight to the descriptor: the buffer is already large, stdio would only split it.
-    std::fflush(file_);
+    if (std::fflush(file_) != 0) {
+        fail(errno);
+        buffer_.clear();
+        return;
+    }
     const int fd = fileno(file_);
     const char* p = buffer_.data();
     std::size_t left = buffer_.size();
+    // The buffer ends at a record boundary. A write that took only part of it (a pipe) leaves a
+    // record cut: the rest goes out with SIGINT/SIGTERM held back, so a second signal (which
+    // ends the process at once) cannot leave that record half written.
+    sigset_t held{}, before{};
+    bool holding = false;
     while (left > 0) {
         const ssize_t n = ::write(fd, p, left);
         if (n < 0 && errno == EINTR) continue;
         if (n <= 0) {
-            closed_ = true;  // EPIPE or a full disk: nothing more can be written
+            fail(n < 0 ? errno : EIO);
             break;
         }
         p += n;
         left -= static_cast<std::size_t>(n);
+        if (left > 0 && !holding) {
+            sigemptyset(&held);
+            sigaddset(&held, SIGINT);
+            sigaddset(&held, SIGTERM);
+            holding = pthread_sigmask(SIG_BLOCK, &held, &before) == 0;
+        }
     }
+    if (holding) pthread_sigmask(SIG_SETMASK, &before, nullptr);
     buffer_.clear();
 }
 

@@ -144,6 +144,7 @@ void write_top(Output& out, const analyze::TopResult& r, const StatisticsReportO
                        r.untracked.flows);
     }
     if (o.filtered_out > 0) fmt::format_to(std::back_inserter(b), "Filtered out: {} flows\n", o.filtered_out);
+    append_loss_footer(b, o.losses, o.stats_hint);
     out.flush();
 }
 
@@ -215,6 +216,7 @@ void write_timeline(Output& out, const analyze::TimelineResult& r, const Statist
     }
     if (r.groups_limited) fmt::format_to(std::back_inserter(b), "Group limit reached: later groups are in 'other'\n");
     if (o.filtered_out > 0) fmt::format_to(std::back_inserter(b), "Filtered out: {} flows\n", o.filtered_out);
+    append_loss_footer(b, o.losses, o.stats_hint);
     out.flush();
 }
 

@@ -44,11 +44,106 @@ void TemplateCollector::on_template(const netflow::MessageContext& context, cons
 
 void TemplateCollector::on_record(const netflow::DataRecord& r) {
     if (r.tmpl->version != 9 && r.tmpl->version != 10) return;
-    // By the defining frame: a record decoded with a first pass's copy of a definition counts
-    // for the definition the capture sent in that frame.
-    Decoded& d = decoded_[{r.context->session, r.tmpl->id, r.tmpl->frame}];
+    const std::uint32_t session = r.context->session;
+    // Most records are decoded with the definition in force: counted on its entry at once.
+    if (auto s = by_index_.find(session); s != by_index_.end()) {
+        auto h = s->second->by_id.find(r.tmpl->id);
+        if (h != s->second->by_id.end()) {
+            IdHistory& history = h->second;
+            if (history.current < history.kept.size() && history.kept[history.current].tmpl &&
+                history.current_frame == r.tmpl->frame) {
+                Decoded& d = history.kept[history.current].decoded;
+                ++d.records;
+                if (r.late) ++d.late;
+                return;
+            }
+        }
+    }
+    // Else by the defining frame, resolved when that definition comes (data in its own
+    // message) or at the end (late data; a first pass's copy of a definition has its frame).
+    Decoded& d = decoded_[{session, r.tmpl->id, r.tmpl->frame}];
     ++d.records;
     if (r.late) ++d.late;
+}
+
+void TemplateCollector::evict(IdHistory& history) {
+    // The oldest entry that is neither the first nor the one in force.
+    std::size_t victim = 1;
+    if (victim == history.current) ++victim;
+    if (victim >= history.kept.size()) return;
+    const Definition& d = history.kept[victim];
+    Summary& sum = history.summarized;
+    if (sum.definitions == 0 || d.frame < sum.first_frame) sum.first_frame = d.frame;
+    sum.last_frame = std::max(sum.last_frame, d.last_frame);
+    sum.definitions += 1 + d.resends;
+    if (d.tmpl) {
+        ++sum.layouts;
+    } else {
+        sum.withdrawals += 1 + d.resends;
+    }
+    sum.decoded.records += d.decoded.records;
+    sum.decoded.late += d.decoded.late;
+    history.kept.erase(history.kept.begin() + static_cast<std::ptrdiff_t>(victim));
+    if (history.current != SIZE_MAX && history.current > victim) --history.current;
+}
+
+void TemplateCollector::add(IdHistory& history, std::uint32_t session, std::uint16_t id, std::uint64_t frame,
+                            netflow::TemplateChange change, std::shared_ptr<const netflow::Template> tmpl,
+                            bool restarted) {
+    auto sent_again = [&](Definition& d) {
+        ++d.resends;
+        d.last_frame = frame;
+        if (d.frames.size() < kMaxFrames) d.frames.push_back(frame);
+    };
+    const bool definition = defines(change);
+    const bool after_restart = restarted && definition;
+    if (after_restart) ++history.epoch;  // a new incarnation of the exporter: its own entries
+    if (change == netflow::TemplateChange::refreshed && history.current < history.kept.size() &&
+        history.kept[history.current].tmpl) {
+        // A resend of the definition in force (ignored withdrawals may sit after it).
+        sent_again(history.kept[history.current]);
+        return;
+    }
+    // The same layout (or the same kind of withdrawal) sent before, in this incarnation: a count.
+    std::size_t found = SIZE_MAX;
+    if (!after_restart) {
+        for (std::size_t i = 0; i < history.kept.size() && found == SIZE_MAX; ++i) {
+            const Definition& k = history.kept[i];
+            if (k.epoch != history.epoch || (k.tmpl != nullptr) != definition) continue;
+            const bool same =
+                definition ? k.tmpl->kind == tmpl->kind && k.tmpl->definition == tmpl->definition : k.change == change;
+            if (same) found = i;
+        }
+    }
+    if (found != SIZE_MAX) {
+        sent_again(history.kept[found]);
+    } else {
+        Definition d;
+        d.after_restart = after_restart;
+        d.frame = frame;
+        d.last_frame = frame;
+        d.change = change;
+        d.epoch = history.epoch;
+        d.tmpl = std::move(tmpl);
+        if (d.tmpl) d.frames.push_back(frame);
+        history.kept.push_back(std::move(d));
+        found = history.kept.size() - 1;
+    }
+    Definition& entry = history.kept[found];
+    if (change == netflow::TemplateChange::withdrawal_ignored) return;  // what is in force stays
+    history.current = found;
+    history.current_frame = 0;
+    if (definition) {
+        // Records this definition decoded before its message ended: counted on its entry now.
+        const std::uint64_t defined_in = tmpl ? tmpl->frame : entry.tmpl->frame;
+        history.current_frame = defined_in;
+        if (auto early = decoded_.find({session, id, defined_in}); early != decoded_.end()) {
+            entry.decoded.records += early->second.records;
+            entry.decoded.late += early->second.late;
+            decoded_.erase(early);
+        }
+    }
+    if (history.kept.size() > kMaxKept) evict(history);
 }
 
 void TemplateCollector::on_message(const source::Message&, const session::ProcessResult& result) {
@@ -62,27 +157,10 @@ void TemplateCollector::on_message(const source::Message&, const session::Proces
     if (inserted) {
         order_.push_back(key);
         index_[key] = result.session->index;
+        by_index_[result.session->index] = &pos->second;  // map nodes never move
     }
     for (Pending& p : pending_) {
-        auto& history = pos->second.by_id[p.id];
-        if (p.change == netflow::TemplateChange::refreshed) {
-            // A resend of the definition in force (ignored withdrawals may sit after it).
-            auto last = std::find_if(history.rbegin(), history.rend(), [](const Definition& d) { return d.tmpl; });
-            if (last != history.rend()) {
-                ++last->resends;
-                last->last_frame = p.frame;
-                if (last->frames.size() < kMaxFrames) last->frames.push_back(p.frame);
-                continue;
-            }
-        }
-        Definition d;
-        d.after_restart = restarted && defines(p.change);
-        d.frame = p.frame;
-        d.last_frame = p.frame;
-        d.change = p.change;
-        d.tmpl = std::move(p.tmpl);
-        if (d.tmpl) d.frames.push_back(p.frame);
-        history.push_back(std::move(d));
+        add(pos->second.by_id[p.id], result.session->index, p.id, p.frame, p.change, std::move(p.tmpl), restarted);
     }
     pending_.clear();
 }
@@ -98,12 +176,31 @@ void TemplateCollector::write(Output& out, Format format) const {
                            wire::to_string(key.collector), key.version, key.domain);
         }
         for (const auto& [id, history] : st.by_id) {
-            for (const Definition& d : history) {
-                Decoded decoded;
-                if (d.tmpl) {
-                    auto found = decoded_.find({index, id, d.tmpl->frame});
-                    if (found != decoded_.end()) decoded = found->second;
+            // Records not counted on an entry as they came (late data): by their defining frame.
+            std::vector<Decoded> extra(history.kept.size());
+            Summary summarized = history.summarized;
+            for (auto e = decoded_.lower_bound({index, id, 0}); e != decoded_.end(); ++e) {
+                const auto& [e_session, e_id, e_frame] = e->first;
+                if (e_session != index || e_id != id) break;
+                std::size_t at = 0;
+                while (at < history.kept.size()) {
+                    const Definition& k = history.kept[at];
+                    if (k.tmpl && (k.tmpl->frame == e_frame ||
+                                   std::find(k.frames.begin(), k.frames.end(), e_frame) != k.frames.end())) {
+                        break;
+                    }
+                    ++at;
                 }
+                Decoded& to = at < history.kept.size() ? extra[at] : summarized.decoded;
+                to.records += e->second.records;
+                to.late += e->second.late;
+            }
+            for (std::size_t entry = 0; entry < history.kept.size(); ++entry) {
+                const Definition& d = history.kept[entry];
+                Decoded decoded = d.decoded;
+                decoded.records += extra[entry].records;
+                decoded.late += extra[entry].late;
+                const bool in_force = entry == history.current && d.tmpl;
                 if (json) {
                     fmt::format_to(it(b),
                                    "{{\"exporter\":\"{}\",\"collector\":\"{}\",\"version\":{},\"domain\":{},"
@@ -111,6 +208,7 @@ void TemplateCollector::write(Output& out, Format format) const {
                                    wire::to_string(key.exporter), wire::to_string(key.collector), key.version,
                                    key.domain, id, change_name(d.change), d.frame, d.resends, d.last_frame);
                     if (d.after_restart) b.append(std::string_view(",\"after_restart\":true"));
+                    if (in_force) b.append(std::string_view(",\"current\":true"));
                     if (d.tmpl) {
                         fmt::format_to(it(b), ",\"kind\":\"{}\",\"scope_fields\":{},\"record_length\":{},\"fields\":[",
                                        d.tmpl->kind == netflow::TemplateKind::options ? "options" : "data",
@@ -148,6 +246,7 @@ void TemplateCollector::write(Output& out, Format format) const {
                                t.fixed_length ? "" : ">= ", t.min_record_length, change_name(d.change), d.frame);
                 if (d.after_restart) b.append(std::string_view(" after an exporter restart"));
                 if (d.resends) fmt::format_to(it(b), ", resent {} times until frame {}", d.resends, d.last_frame);
+                if (in_force && history.kept.size() > 1) b.append(std::string_view(", in force at the end"));
                 fmt::format_to(it(b), "; {} records", decoded.records);
                 if (decoded.late) fmt::format_to(it(b), " ({} late)", decoded.late);
                 b.push_back('\n');
@@ -166,6 +265,27 @@ void TemplateCollector::write(Output& out, Format format) const {
                         f.length == netflow::kVariableLength ? std::string("variable") : std::to_string(f.length),
                         f.scope ? "  scope" : "", f.length_mismatch ? "  (length does not fit type)" : "");
                 }
+            }
+            if (summarized.definitions == 0) continue;
+            if (json) {
+                fmt::format_to(it(b),
+                               "{{\"exporter\":\"{}\",\"collector\":\"{}\",\"version\":{},\"domain\":{},"
+                               "\"template\":{},\"event\":\"summarized\",\"definitions\":{},\"withdrawals\":{},"
+                               "\"layouts\":{},\"first_frame\":{},\"last_frame\":{},\"records\":{},"
+                               "\"late_records\":{}}}\n",
+                               wire::to_string(key.exporter), wire::to_string(key.collector), key.version, key.domain,
+                               id, summarized.definitions, summarized.withdrawals, summarized.layouts,
+                               summarized.first_frame, summarized.last_frame, summarized.decoded.records,
+                               summarized.decoded.late);
+            } else {
+                fmt::format_to(it(b), "  template {}: {} more definitions", id,
+                               summarized.definitions - summarized.withdrawals);
+                if (summarized.withdrawals) fmt::format_to(it(b), " and {} withdrawals", summarized.withdrawals);
+                fmt::format_to(it(b),
+                               " ({} layouts, frames {} to {}, {} records) not listed: a template lists its first, "
+                               "the one in force and the {} latest other definitions\n",
+                               summarized.layouts, summarized.first_frame, summarized.last_frame,
+                               summarized.decoded.records, kMaxKept - 2);
             }
         }
         if (!json) b.push_back('\n');

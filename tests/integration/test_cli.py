@@ -325,7 +325,8 @@ def test_report():
         r = run("report", "-n", "-", stdin=f)
     check("report of standard input without -o: usage error", r.returncode == 2 and b"-o FILE" in r.stderr, r.stderr)
     r = run("report", "-n", "-o", "/nonexistent/dir/r.html", v9)
-    check("report: unwritable output exits 1 naming it", r.returncode == 1 and b"/nonexistent/dir/r.html" in r.stderr,
+    check("report: unwritable output exits 3 (output error) naming it",
+          r.returncode == 3 and b"cannot write to /nonexistent/dir/r.html" in r.stderr,
           (r.returncode, r.stderr))
     with tempfile.TemporaryDirectory() as tmp:
         page = os.path.join(tmp, "r.html")

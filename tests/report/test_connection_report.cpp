@@ -302,7 +302,8 @@ TEST_CASE("text footer: each skip reason, several exporters, undecoded input") {
     footer.connections = 11;
     footer.records = 30;
     footer.exporters = {ep("192.0.2.9", 2055), ep("2001:db8::9", 4739)};
-    footer.undecoded = 2;
+    footer.losses = {{2, "export datagrams not decoded: datagram shorter than its export header (header_truncated)"},
+                     {30000, "export datagrams not decoded: session limit (20000 sessions) reached"}};
     footer.stats_hint = "nfpcap stats a.pcap";
     report::ConnectionReportOptions options;
     options.min_packets = 3;
@@ -314,7 +315,9 @@ TEST_CASE("text footer: each skip reason, several exporters, undecoded input") {
           "4 connections not involving --match-host skipped.\n"
           "5 smaller connections beyond --top skipped.\n"
           "Exporters: 192.0.2.9:2055 [2001:db8::9]:4739.\n"
-          "2 datagrams or sets could not be decoded: `nfpcap stats a.pcap` says why.\n");
+          "2 export datagrams not decoded: datagram shorter than its export header (header_truncated).\n"
+          "30000 export datagrams not decoded: session limit (20000 sessions) reached.\n"
+          "`nfpcap stats a.pcap` says more.\n");
 }
 
 TEST_CASE("text with nothing to show: header and footer only") {

@@ -2,6 +2,11 @@
 // Shared text helpers: ISO times, JSON strings, hex.
 #include <doctest/doctest.h>
 
+#include <unistd.h>
+#include <cerrno>
+#include <csignal>
+#include <cstdio>
+
 #include "nfpcap/report/output.hpp"
 
 using namespace nfpcap;
@@ -38,3 +43,52 @@ TEST_CASE("hex is lowercase without separators") {
 }
 
 }  // TEST_SUITE("report.output")
+
+TEST_SUITE("report.output.faults") {
+
+TEST_CASE("output_to_full_disk: the write error is kept, output stops") {
+    std::FILE* full = std::fopen("/dev/full", "w");
+    REQUIRE(full != nullptr);
+    {
+        report::Output out(full, "/dev/full");
+        out.buffer().append(std::string_view("a record\n"));
+        out.flush();
+        CHECK(out.closed());
+        CHECK(out.error() == ENOSPC);
+        CHECK(out.name() == "/dev/full");
+        out.buffer().append(std::string_view("more\n"));
+        out.flush();  // after a failure nothing more is written, the first error stays
+        CHECK(out.error() == ENOSPC);
+    }
+    std::fclose(full);
+}
+
+TEST_CASE("output_to_closed_pipe: the reader went away, no error") {
+    int fds[2];
+    REQUIRE(::pipe(fds) == 0);
+    ::close(fds[0]);
+    std::signal(SIGPIPE, SIG_IGN);
+    std::FILE* w = ::fdopen(fds[1], "w");
+    {
+        report::Output out(w);
+        out.buffer().append(std::string_view("a record\n"));
+        out.flush();
+        CHECK(out.closed());
+        CHECK(out.error() == 0);
+    }
+    std::fclose(w);
+}
+
+TEST_CASE("output_to_read_only_descriptor: a closed descriptor is an error") {
+    std::FILE* ro = std::fopen("/dev/null", "r");
+    REQUIRE(ro != nullptr);
+    {
+        report::Output out(ro);
+        out.buffer().append(std::string_view("a record\n"));
+        out.flush();
+        CHECK(out.error() == EBADF);
+    }
+    std::fclose(ro);
+}
+
+}  // TEST_SUITE("report.output.faults")

@@ -8,6 +8,7 @@
 
 #include "nfpcap/analyze/hosts_file.hpp"
 #include "nfpcap/analyze/selection.hpp"
+#include "nfpcap/report/losses.hpp"
 #include "nfpcap/report/output.hpp"
 
 namespace nfpcap::report {
@@ -31,7 +32,7 @@ struct ConnectionFooter {
     std::uint64_t records = 0;    ///< flow records analysed
     std::optional<std::int64_t> first_ns, last_ns;
     std::set<wire::Endpoint> exporters;
-    std::uint64_t undecoded = 0;                              ///< datagrams / sets that could not be decoded
+    std::vector<Loss> losses;                                 ///< what the run lost (report::losses), named last
     std::string stats_hint;                                   ///< the `nfpcap stats ...` command to suggest
     std::map<std::uint32_t, std::uint64_t> sampling_records;  ///< flow records by sampling interval
     std::uint64_t unknown_sampling_records = 0;               ///< sampled at a rate nothing announced

@@ -4,7 +4,9 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
+#include <string>
 #include <string_view>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -18,10 +20,15 @@ using Buffer = fmt::memory_buffer;
 /// Formats into a large buffer and writes it out in big chunks, or, in immediate mode, at the
 /// end of each item (a datagram's records), so that a reader sees records as they arrive (a
 /// live source, a pipe: tcpdump's -l). Once the reader has gone away (EPIPE), output stops
-/// quietly: `closed()` tells the caller to stop producing.
+/// quietly: `closed()` tells the caller to stop producing. Any other write error (a full disk,
+/// a closed descriptor) stops it too and is kept in `error()` for the caller to report.
+///
+/// Writes happen only between records (callers flush after whole records), and a record a
+/// write left half done is finished with SIGINT/SIGTERM blocked, so that no signal cuts a line.
 class Output {
 public:
-    explicit Output(std::FILE* file) : file_(file) {}
+    /// `name` says what is written in error messages: "standard output" or a file's path.
+    explicit Output(std::FILE* file, std::string name = "standard output") : file_(file), name_(std::move(name)) {}
     ~Output() { flush(); }
     Output(const Output&) = delete;
     Output& operator=(const Output&) = delete;
@@ -38,13 +45,23 @@ public:
     }
     void set_immediate(bool immediate) noexcept { immediate_ = immediate; }
     [[nodiscard]] bool immediate() const noexcept { return immediate_; }
+    /// Writes what is buffered (also what went to the FILE* through stdio). After a failure the
+    /// buffer is discarded.
     void flush();
+    /// True once output stopped: the reader went away, or a write failed.
     [[nodiscard]] bool closed() const noexcept { return closed_; }
+    /// The errno of the write that failed (ENOSPC, EBADF, EIO...); 0 when none did, or when the
+    /// output only ended because the reader went away (EPIPE: `| head`).
+    [[nodiscard]] int error() const noexcept { return error_; }
+    [[nodiscard]] const std::string& name() const noexcept { return name_; }
 
 private:
     static constexpr std::size_t kFlushAt = 1 << 16;
+    void fail(int error) noexcept;
     std::FILE* file_;
+    std::string name_;
     Buffer buffer_;
+    int error_ = 0;
     bool closed_ = false;
     bool immediate_ = false;
 };

@@ -2,10 +2,13 @@
 // Output of the statistics commands: top-N tables and timelines as text or JSON lines.
 #pragma once
 #include <cstdint>
+#include <string>
+#include <vector>
 
 #include "nfpcap/analyze/timeline.hpp"
 #include "nfpcap/analyze/top.hpp"
 #include "nfpcap/report/format.hpp"
+#include "nfpcap/report/losses.hpp"
 #include "nfpcap/report/output.hpp"
 
 namespace nfpcap::report {
@@ -14,6 +17,8 @@ struct StatisticsReportOptions {
     Format format = Format::text;  ///< text or json
     bool local_time = false;
     std::uint64_t filtered_out = 0;  ///< records the filter or the time window left out
+    std::vector<Loss> losses;        ///< what the run lost (report::losses): the text footer names it
+    std::string stats_hint;          ///< the `nfpcap stats ...` command to suggest with them
 };
 
 /// Text: a title, one aligned row per key with shares of the totals, a totals line.
