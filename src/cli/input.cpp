@@ -22,6 +22,7 @@
 #include "nfpcap/source/capture_source.hpp"
 #include "nfpcap/source/interface_source.hpp"
 #include "nfpcap/source/socket_source.hpp"
+#include "numbers.hpp"
 
 namespace nfpcap::cli {
 
@@ -359,7 +360,7 @@ void add_input_options(CLI::App& app, InputOptions& options) {
         ->transform(CLI::AsSizeValue(false))
         ->type_name("BYTES");
     app.add_option("--duration", options.duration, "Stop after this many seconds")
-        ->check(CLI::PositiveNumber)
+        ->check(seconds_range(0, true))
         ->type_name("SECONDS");
     app.add_option(names("-c", "--count"), options.count, "Stop after N datagrams (export messages)")
         ->check(CLI::PositiveNumber)

@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 
 #include "nfpcap/report/html_builder.hpp"
+#include "numbers.hpp"
 
 namespace nfpcap::cli {
 
@@ -37,7 +38,7 @@ CLI::App* setup_report(CLI::App& app, ReportOptions& o) {
         groups);
     sub->add_option("--window", o.window_seconds, "Records of one 5-tuple closer in time than this are one connection")
         ->capture_default_str()
-        ->check(CLI::NonNegativeNumber)
+        ->check(seconds_range())
         ->type_name("SECONDS");
     sub->add_flag("--renormalize", o.renormalize, kRenormalizeHelp);
     sub->add_flag("--merge-exporters", o.merge_exporters,
@@ -104,7 +105,7 @@ int run_report(const ReportOptions& o) {
     if (!selector) return kExitUsage;
     report::HtmlBuildOptions bo;
     bo.timeline_group = o.group;
-    bo.connections.window_ns = static_cast<std::int64_t>(o.window_seconds * 1e9);
+    bo.connections.window_ns = wire::seconds_to_ns(o.window_seconds).value_or(0);  // checked when parsed
     bo.connections.renormalize = o.renormalize;
     bo.connections.merge_exporters = o.merge_exporters;
     bo.renormalize = o.renormalize;
