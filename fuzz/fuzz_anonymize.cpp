@@ -7,6 +7,7 @@
 // image, are not evidence and are left out.
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
 #include <set>
 #include <vector>
 
@@ -65,9 +66,21 @@ struct State {
         msg.length = static_cast<std::uint32_t>(m.payload.size());
         msg.state_only = m.rebuilt;
         (void)reader.process(msg, tap);
-        if (m.exporter.addr == kExporter) __builtin_trap();  // the exporter is an address too
+        if (m.exporter.addr == kExporter) {
+            std::fprintf(stderr, "fuzz_anonymize: frame %llu: the exporter's address survived\n",
+                         static_cast<unsigned long long>(m.frame));
+            __builtin_trap();
+        }
         for (const Address& a : out) {
-            if (originals.count(a) != 0 && images.count(a) == 0) __builtin_trap();  // an original survived
+            if (originals.count(a) != 0 && images.count(a) == 0) {  // an original survived
+                std::fprintf(stderr, "fuzz_anonymize: frame %llu%s: an original address survived:", 
+                             static_cast<unsigned long long>(m.frame), m.rebuilt ? " (rebuilt)" : "");
+                for (std::byte b : a) std::fprintf(stderr, " %02x", static_cast<unsigned>(b));
+                std::fprintf(stderr, "\nfuzz_anonymize: the fixture message:\n");
+                for (std::byte b : m.payload) std::fprintf(stderr, "%02x", static_cast<unsigned>(b));
+                std::fprintf(stderr, "\n");
+                __builtin_trap();
+            }
         }
     }
 

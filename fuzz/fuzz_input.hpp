@@ -14,6 +14,7 @@
 
 #include "nfpcap/analyze/flow.hpp"
 #include "nfpcap/source/source.hpp"
+#include "nfpcap/wire/saturating.hpp"
 
 namespace nfpcap::fuzz {
 
@@ -29,7 +30,7 @@ inline std::int64_t hostile_time(FuzzedDataProvider& in) {
                                                         9'223'372'036'854'000'000};  // last whole ms
     switch (in.ConsumeIntegralInRange<int>(0, 3)) {
     case 0: return in.PickValueInArray(kEdges);
-    case 1: return in.PickValueInArray(kEdges) + in.ConsumeIntegralInRange<std::int64_t>(-1'000'000, 1'000'000) / 2;
+    case 1: return wire::sat_add(in.PickValueInArray(kEdges), in.ConsumeIntegralInRange<std::int64_t>(-1'000'000, 1'000'000));
     case 2: return 1'700'000'000'000'000'000 + in.ConsumeIntegralInRange<std::int64_t>(0, 100'000'000'000);
     default: return in.ConsumeIntegral<std::int64_t>();
     }
