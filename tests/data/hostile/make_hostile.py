@@ -71,8 +71,10 @@ def cases():
     yield "flow_end_at_2262_limit", [message(256, KEY + COUNTS + MS, [
         key(A, B, 5000, 53) + struct.pack(">QQQQ", 1, 60, last_ms - 1000, last_ms),
         key(B, A, 53, 5000) + struct.pack(">QQQQ", 1, 90, last_ms - 900, last_ms)])]
-    # connections: a start at 1900 (NTP 0, dateTimeMicroseconds) and an end in 2262: the duration
-    # overflowed (`end - start`); the start of a second record is before 1677 (clamped).
+    # connections: a start at 1900 and an end in 2262 overflowed the duration (`end - start`).
+    # The first record's NTP 0 (dateTimeMicroseconds) read as 1900 then; since NTP eras (RFC
+    # 4330) it reads as 2036-02-07. The second record's start is before 1677 (a delta of 2^64-1
+    # microseconds), clamped, and its duration to 2023 is more than 292 years: clamped too.
     yield "flow_start_before_1900", [message(257, KEY + COUNTS + [(154, 8), (153, 8)], [
         key(A, B, 5001, 53) + struct.pack(">QQQQ", 1, 60, 0, last_ms)]),
         message(258, KEY + COUNTS + [(158, 8), (153, 8)], [  # flowStartDeltaMicroseconds, 8 bytes
