@@ -67,7 +67,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         analyze::ConnectionOptions merged;
         merged.renormalize = merged.merge_exporters = true;
         return std::array<analyze::ConnectionTable, 4>{analyze::ConnectionTable{}, analyze::ConnectionTable{wide},
-                                                       analyze::ConnectionTable{none}, analyze::ConnectionTable{merged}};
+                                                       analyze::ConnectionTable{none},
+                                                       analyze::ConnectionTable{merged}};
     }();
     static std::uint64_t inputs = 0;
     FuzzedDataProvider in(data, size);

@@ -30,7 +30,9 @@ inline std::int64_t hostile_time(FuzzedDataProvider& in) {
                                                         9'223'372'036'854'000'000};  // last whole ms
     switch (in.ConsumeIntegralInRange<int>(0, 3)) {
     case 0: return in.PickValueInArray(kEdges);
-    case 1: return wire::sat_add(in.PickValueInArray(kEdges), in.ConsumeIntegralInRange<std::int64_t>(-1'000'000, 1'000'000));
+    case 1:
+        return wire::sat_add(in.PickValueInArray(kEdges),
+                             in.ConsumeIntegralInRange<std::int64_t>(-1'000'000, 1'000'000));
     case 2: return 1'700'000'000'000'000'000 + in.ConsumeIntegralInRange<std::int64_t>(0, 100'000'000'000);
     default: return in.ConsumeIntegral<std::int64_t>();
     }
@@ -72,8 +74,10 @@ inline analyze::FlowRecord hostile_flow(FuzzedDataProvider& in) {
     f.src = hostile_address(in);
     f.dst = in.ConsumeBool() ? f.src : hostile_address(in);
     f.protocol = in.ConsumeBool() ? in.PickValueInArray(kProtocols) : in.ConsumeIntegral<std::uint8_t>();
-    f.src_port = in.ConsumeBool() ? in.ConsumeIntegralInRange<std::uint16_t>(0, 3) * 443 : in.ConsumeIntegral<std::uint16_t>();
-    f.dst_port = in.ConsumeBool() ? in.ConsumeIntegralInRange<std::uint16_t>(0, 3) * 53 : in.ConsumeIntegral<std::uint16_t>();
+    f.src_port =
+        in.ConsumeBool() ? in.ConsumeIntegralInRange<std::uint16_t>(0, 3) * 443 : in.ConsumeIntegral<std::uint16_t>();
+    f.dst_port =
+        in.ConsumeBool() ? in.ConsumeIntegralInRange<std::uint16_t>(0, 3) * 53 : in.ConsumeIntegral<std::uint16_t>();
     f.packets = hostile_counter(in);
     f.bytes = hostile_counter(in);
     f.biflow = in.ConsumeBool();

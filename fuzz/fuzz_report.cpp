@@ -27,10 +27,10 @@ struct Field {
 // The flow key and counters every template has, then its times.
 const std::vector<Field> kKey = {{8, 4}, {12, 4}, {7, 2}, {11, 2}, {4, 1}, {6, 1}, {2, 8}, {1, 8}, {34, 4}};
 const std::array<std::vector<Field>, 5> kTimes = {{
-    {{152, 8}, {153, 8}},                        // flowStart/EndMilliseconds
-    {{154, 8}, {157, 8}},                        // flowStartMicroseconds, flowEndNanoseconds (NTP)
-    {{158, 4}, {159, 8}, {161, 4}},              // deltas (one 8 bytes long), flowDurationMilliseconds
-    {{22, 4}, {21, 4}, {160, 8}},                // sysUpTime first/last, systemInitTimeMilliseconds
+    {{152, 8}, {153, 8}},                                // flowStart/EndMilliseconds
+    {{154, 8}, {157, 8}},                                // flowStartMicroseconds, flowEndNanoseconds (NTP)
+    {{158, 4}, {159, 8}, {161, 4}},                      // deltas (one 8 bytes long), flowDurationMilliseconds
+    {{22, 4}, {21, 4}, {160, 8}},                        // sysUpTime first/last, systemInitTimeMilliseconds
     {{150, 4}, {151, 4}, {2, 8, 29305}, {1, 8, 29305}},  // seconds, reverse counters (RFC 5103)
 }};
 

@@ -58,7 +58,8 @@ struct State {
 
 void check(const analyze::TimelineResult& r) {
     if (r.totals.saturated || r.outside.saturated) return;
-    UInt128 flows = UInt128{r.outside.flows} + r.untimed.flows, packets = UInt128{r.outside.packets} + r.untimed.packets;
+    UInt128 flows = UInt128{r.outside.flows} + r.untimed.flows,
+            packets = UInt128{r.outside.packets} + r.untimed.packets;
     for (const auto& s : r.series) {
         for (const auto& c : s.intervals) {
             if (c.saturated) return;

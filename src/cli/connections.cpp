@@ -119,7 +119,8 @@ CLI::App* setup_connections(CLI::App& app, ConnectionsOptions& o) {
         ->type_name("N");
     sub->add_option("--top", o.top, "Only the N connections with the most bytes")->type_name("N");
     add_choices(sub->add_option("--sort", o.sort, "Order: start, bytes, packets or duration")->type_name("KEY"), sorts);
-    sub->add_option("--window", o.window_seconds, "Records of one 5-tuple closer in time than this are one connection (0 to 9.2e9 s)")
+    sub->add_option("--window", o.window_seconds,
+                    "Records of one 5-tuple closer in time than this are one connection (0 to 9.2e9 s)")
         ->capture_default_str()
         ->check(seconds_range())
         ->type_name("SECONDS");

@@ -4,8 +4,8 @@
 #include <cmath>
 #include <string>
 
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <CLI/CLI.hpp>
 
 #include "nfpcap/wire/saturating.hpp"
 

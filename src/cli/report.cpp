@@ -36,7 +36,8 @@ CLI::App* setup_report(CLI::App& app, ReportOptions& o) {
     add_choices(
         sub->add_option("-g,--group", o.group, "What the timeline charts stack: proto or service")->type_name("GROUP"),
         groups);
-    sub->add_option("--window", o.window_seconds, "Records of one 5-tuple closer in time than this are one connection (0 to 9.2e9 s)")
+    sub->add_option("--window", o.window_seconds,
+                    "Records of one 5-tuple closer in time than this are one connection (0 to 9.2e9 s)")
         ->capture_default_str()
         ->check(seconds_range())
         ->type_name("SECONDS");

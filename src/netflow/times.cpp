@@ -37,8 +37,8 @@ struct Lookup {
 // Hostile values must not overflow (undefined behaviour) into a wrong time: past what int64
 // nanoseconds hold (year 2262, or before 1677) a time is clamped to the limit and `clamped` set.
 std::optional<std::int64_t> absolute(const Lookup& in, const ExportHeader& h, std::optional<std::int64_t> init_ms,
-                                     TimeRole ms, TimeRole s, TimeRole us, TimeRole ns, TimeRole delta,
-                                     TimeRole uptime, bool& clamped) noexcept {
+                                     TimeRole ms, TimeRole s, TimeRole us, TimeRole ns, TimeRole delta, TimeRole uptime,
+                                     bool& clamped) noexcept {
     if (auto v = in.get(ms)) return wire::scaled_time(*v, kNsPerMs, clamped);
     if (auto v = in.get(s)) return wire::scaled_time(*v, kNsPerSec, clamped);
     if (auto v = in.get(us)) return ntp_to_unix_ns(*v, true);

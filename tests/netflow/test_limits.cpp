@@ -340,9 +340,16 @@ TEST_CASE("time_before_1677_clamped") {
 TEST_CASE("time_reversed_counted") {
     netflow::DecoderState state;
     test::CollectingSink sink;
-    test::decode(
-        Msg::ipfix(1).templates().tmpl(256, {{152, 8}, {153, 8}}).data(256).u64(2000).u64(1000).u64(1000).u64(1000).bytes(),
-        state, sink);
+    test::decode(Msg::ipfix(1)
+                     .templates()
+                     .tmpl(256, {{152, 8}, {153, 8}})
+                     .data(256)
+                     .u64(2000)
+                     .u64(1000)
+                     .u64(1000)
+                     .u64(1000)
+                     .bytes(),
+                 state, sink);
     REQUIRE(sink.records.size() == 2);
     CHECK(sink.records[0].end_ns < sink.records[0].start_ns);
     REQUIRE(sink.issues.size() == 1);
