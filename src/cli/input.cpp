@@ -17,8 +17,8 @@
 #include <fmt/format.h>
 
 #include "nfpcap/fixture/pcap_writer.hpp"
-#include "nfpcap/ie/definitions.hpp"
 #include "nfpcap/pipeline/first_pass.hpp"
+#include "nfpcap/ie/definitions.hpp"
 #include "nfpcap/source/capture_source.hpp"
 #include "nfpcap/source/interface_source.hpp"
 #include "nfpcap/source/socket_source.hpp"
