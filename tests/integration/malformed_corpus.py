@@ -220,6 +220,8 @@ def check_hostile(nfpcap, path, timeout):
             if why:
                 problems.append(f"{' '.join(args[:-1])}: {why}")
                 continue
+            if rc != 0:  # valid data: every command reads it (a clamp is said, never an error)
+                problems.append(f"{' '.join(args[:-1])}: exit status {rc}: {err[-2000:]}")
             outputs[" ".join(args[:-1])] = (rc, out, err)
     for cmd, (rc, out, err) in outputs.items():
         if cmd.startswith("connections") and "-T json" in cmd:
