@@ -73,7 +73,7 @@ Connection& ConnectionTable::find_or_add(const Key& key, const FlowRecord& flow,
     constexpr std::uint32_t kNone = UINT32_MAX;
     auto [slot, inserted] = index_.try_emplace(key, kNone);
     const std::int64_t start = flow.start_ns.value_or(0);
-    const std::int64_t end = flow.end_ns.value_or(start);
+    const std::int64_t end = std::max(start, flow.end_ns.value_or(start));  // an end before the start: lasts 0
     for (std::uint32_t idx = slot->second; idx != kNone; idx = previous_[idx]) {
         Connection& c = connections_[idx];
         // Close enough in time (or no time at all): the same conversation.
@@ -121,16 +121,18 @@ void ConnectionTable::add(const FlowRecord& flow) {
     }
 
     ++c.records;
-    c.packets[dir] += flow.packets * scale;
-    c.bytes[dir] += flow.bytes * scale;
+    // Counters saturate at 2^64-1 and say so (wire/saturating.hpp).
+    bool& sat = c.saturated;
+    c.packets[dir] = sat_add(c.packets[dir], sat_mul(flow.packets, scale, sat), sat);
+    c.bytes[dir] = sat_add(c.bytes[dir], sat_mul(flow.bytes, scale, sat), sat);
     c.tcp_flags[dir] |= flow.tcp_flags;
     c.seen[dir] = c.seen[dir] || flow.packets > 0 || flow.bytes > 0 || !flow.biflow;
     const std::uint8_t first_flags = flow.initial_tcp_flags.value_or(flow.tcp_flags);
     if (flow.protocol == kTcp && (first_flags & kSyn) != 0 && (first_flags & kAck) == 0) c.opened[dir] = true;
     if (flow.biflow) {
         ++c.biflow_records;
-        c.packets[1 - dir] += flow.rev_packets * scale;
-        c.bytes[1 - dir] += flow.rev_bytes * scale;
+        c.packets[1 - dir] = sat_add(c.packets[1 - dir], sat_mul(flow.rev_packets, scale, sat), sat);
+        c.bytes[1 - dir] = sat_add(c.bytes[1 - dir], sat_mul(flow.rev_bytes, scale, sat), sat);
         if (flow.rev_packets > 0 || flow.rev_bytes > 0) c.seen[1 - dir] = true;
     }
     if (is_icmp(flow.protocol) && flow.icmp_type) {
@@ -147,15 +149,24 @@ void ConnectionTable::add(const FlowRecord& flow) {
     if (flow.start_ns) {
         auto& first = c.first_start[dir];
         if (!first || *flow.start_ns < *first) first = flow.start_ns;
+        // An end before the start: the record lasts 0 (never a negative duration), flagged.
+        const std::int64_t end = std::max(*flow.start_ns, flow.end_ns.value_or(*flow.start_ns));
+        if (end != flow.end_ns.value_or(end)) c.reversed = true;
         if (!c.has_time) {
             c.start_ns = *flow.start_ns;
-            c.end_ns = flow.end_ns.value_or(*flow.start_ns);
+            c.end_ns = end;
             c.has_time = true;
         } else {
             c.start_ns = std::min(c.start_ns, *flow.start_ns);
-            c.end_ns = std::max(c.end_ns, flow.end_ns.value_or(*flow.start_ns));
+            c.end_ns = std::max(c.end_ns, end);
+        }
+        if (flow.time_clamped || span_ns(c.start_ns, c.end_ns) > static_cast<std::uint64_t>(kMaxTimeNs)) {
+            c.time_clamped = true;
         }
     }
+    // The totals of both directions saturate too: say so.
+    (void)sat_add(c.packets[0], c.packets[1], sat);
+    (void)sat_add(c.bytes[0], c.bytes[1], sat);
 }
 
 void decide_direction(Connection& c) {

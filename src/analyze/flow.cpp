@@ -151,6 +151,7 @@ std::optional<FlowRecord> extract_flow(const netflow::DataRecord& record, const 
     f.sampling_source = sampling.source;
     const netflow::FlowTimes times = record.times();
     f.start_ns = times.start_ns;
+    f.time_clamped = times.clamped;
     f.end_ns = times.end_ns ? times.end_ns : times.start_ns;
     if (!f.start_ns) f.start_ns = f.end_ns;
     f.exporter = record.context->exporter;

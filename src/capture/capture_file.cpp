@@ -334,7 +334,9 @@ CaptureFile::CaptureFile(const std::string& path, const std::atomic<bool>* stop)
 
     std::size_t got = fill(4);
     if (got == 0) {
-        if (!source_->error().empty()) throw CaptureError(name_ + ": " + source_->error());
+        if (!source_->error().empty()) {
+            throw CaptureError(name_ + ": truncated capture: " + source_->error() + ", before the file header");
+        }
         throw CaptureError(name_ + ": empty input, not a pcap or pcapng capture" + inside);
     }
     std::uint32_t m = got >= 4 ? load32(buf_.data() + pos_, false) : 0;

@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "nfpcap/analyze/flow_sink.hpp"
+#include "numbers.hpp"
 
 namespace nfpcap::cli {
 
@@ -30,6 +31,9 @@ void add_to_footer(report::ConnectionFooter& footer, const std::deque<analyze::C
     footer.connections += connections.size();
     for (const auto& c : connections) {
         if (c.one_way()) ++footer.one_way;
+        footer.saturated += c.saturated ? 1 : 0;
+        footer.reversed += c.reversed ? 1 : 0;
+        footer.time_clamped += c.time_clamped ? 1 : 0;
         if (!c.has_time) continue;
         if (!footer.first_ns || c.start_ns < *footer.first_ns) footer.first_ns = c.start_ns;
         if (!footer.last_ns || c.end_ns > *footer.last_ns) footer.last_ns = c.end_ns;
@@ -115,9 +119,10 @@ CLI::App* setup_connections(CLI::App& app, ConnectionsOptions& o) {
         ->type_name("N");
     sub->add_option("--top", o.top, "Only the N connections with the most bytes")->type_name("N");
     add_choices(sub->add_option("--sort", o.sort, "Order: start, bytes, packets or duration")->type_name("KEY"), sorts);
-    sub->add_option("--window", o.window_seconds, "Records of one 5-tuple closer in time than this are one connection")
+    sub->add_option("--window", o.window_seconds,
+                    "Records of one 5-tuple closer in time than this are one connection (0 to 9.2e9 s)")
         ->capture_default_str()
-        ->check(CLI::NonNegativeNumber)
+        ->check(seconds_range())
         ->type_name("SECONDS");
     sub->add_flag("--renormalize", o.renormalize, kRenormalizeHelp);
     sub->add_flag("--merge-exporters", o.merge_exporters,
@@ -152,7 +157,7 @@ int run_connections(const ConnectionsOptions& o) {
     }
 
     analyze::ConnectionOptions co;
-    co.window_ns = static_cast<std::int64_t>(o.window_seconds * 1e9);
+    co.window_ns = wire::seconds_to_ns(o.window_seconds).value_or(0);  // checked when parsed
     co.renormalize = o.renormalize;
     co.merge_exporters = o.merge_exporters;
     analyze::ConnectionTable table(co);

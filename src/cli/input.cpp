@@ -23,6 +23,7 @@
 #include "nfpcap/source/capture_source.hpp"
 #include "nfpcap/source/interface_source.hpp"
 #include "nfpcap/source/socket_source.hpp"
+#include "numbers.hpp"
 
 namespace nfpcap::cli {
 
@@ -397,8 +398,8 @@ void add_input_options(CLI::App& app, InputOptions& options) {
                    "Socket receive buffer (capture buffer for -i), e.g. 64M; past net.core.rmem_max as root")
         ->transform(CLI::AsSizeValue(false))
         ->type_name("BYTES");
-    app.add_option("--duration", options.duration, "Stop after this many seconds")
-        ->check(CLI::PositiveNumber)
+    app.add_option("--duration", options.duration, "Stop after this many seconds (up to 9.2e9)")
+        ->check(seconds_range(0, true))
         ->type_name("SECONDS");
     app.add_option(names("-c", "--count"), options.count, "Stop after N datagrams (export messages)")
         ->check(CLI::PositiveNumber)

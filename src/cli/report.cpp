@@ -13,6 +13,7 @@
 #include <fmt/format.h>
 
 #include "nfpcap/report/html_builder.hpp"
+#include "numbers.hpp"
 
 namespace nfpcap::cli {
 
@@ -36,9 +37,10 @@ CLI::App* setup_report(CLI::App& app, ReportOptions& o) {
     add_choices(
         sub->add_option("-g,--group", o.group, "What the timeline charts stack: proto or service")->type_name("GROUP"),
         groups);
-    sub->add_option("--window", o.window_seconds, "Records of one 5-tuple closer in time than this are one connection")
+    sub->add_option("--window", o.window_seconds,
+                    "Records of one 5-tuple closer in time than this are one connection (0 to 9.2e9 s)")
         ->capture_default_str()
-        ->check(CLI::NonNegativeNumber)
+        ->check(seconds_range())
         ->type_name("SECONDS");
     sub->add_flag("--renormalize", o.renormalize, kRenormalizeHelp);
     sub->add_flag("--merge-exporters", o.merge_exporters,
@@ -110,7 +112,7 @@ int run_report(const ReportOptions& o) {
     if (!selector) return kExitUsage;
     report::HtmlBuildOptions bo;
     bo.timeline_group = o.group;
-    bo.connections.window_ns = static_cast<std::int64_t>(o.window_seconds * 1e9);
+    bo.connections.window_ns = wire::seconds_to_ns(o.window_seconds).value_or(0);  // checked when parsed
     bo.connections.renormalize = o.renormalize;
     bo.connections.merge_exporters = o.merge_exporters;
     bo.renormalize = o.renormalize;

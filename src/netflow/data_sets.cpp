@@ -66,7 +66,8 @@ void check_values(Decode& d, const Template& t, std::span<const wire::Bytes> val
     }
 }
 
-void emit(Decode& d, const Template& t, wire::Bytes record, std::span<const wire::Bytes> values) {
+void emit(Decode& d, const Template& t, wire::Bytes record, std::span<const wire::Bytes> values,
+          std::uint16_t set_id = 0) {
     if (t.kind == TemplateKind::options) {
         ++d.tally.options_records;
         if (t.describes_elements) learn_type_information(d, t, values, t.id);
@@ -79,6 +80,10 @@ void emit(Decode& d, const Template& t, wire::Bytes record, std::span<const wire
         }
     } else {
         ++d.tally.data_records;
+        // Times the analysis clamps (past year 2262) or takes as lasting 0 are counted, not hidden.
+        const FlowTimes times = flow_times(t, values, d.header, d.state.system_init_ms);
+        if (times.clamped) d.report(Reason::time_clamped, record, set_id, t.id);
+        if (times.reversed()) d.report(Reason::time_reversed, record, set_id, t.id);
     }
     DataRecord rec;
     rec.context = &d.context;
@@ -181,7 +186,7 @@ void decode_records(Decode& d, wire::Reader body, std::uint16_t set_id, const Te
                 values[i] = record.subspan(t->fields[i].offset, t->fields[i].length);
             }
             if (t->needs_value_check) check_values(d, *t, view, set_id);
-            emit(d, *t, record, view);
+            emit(d, *t, record, view, set_id);
         }
         // RFC 7011 §3.3.1 / RFC 3954 §5.3: what is left is padding, shorter than a record.
         report_shorter_than_record(d, body, set_id, t->id);
@@ -199,7 +204,7 @@ void decode_records(Decode& d, wire::Reader body, std::uint16_t set_id, const Te
         }
         wire::Bytes record = body.bytes(rec.offset());
         check_values(d, *t, view, set_id);
-        emit(d, *t, record, view);
+        emit(d, *t, record, view, set_id);
     }
     report_shorter_than_record(d, body, set_id, t->id);
 }

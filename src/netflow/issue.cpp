@@ -26,6 +26,8 @@ std::string_view name(Reason r) noexcept {
     case Reason::trailing_bytes: return "trailing_bytes";
     case Reason::list_too_deep: return "list_too_deep";
     case Reason::type_information_invalid: return "type_information_invalid";
+    case Reason::time_clamped: return "time_clamped";
+    case Reason::time_reversed: return "time_reversed";
     case Reason::count_: break;
     }
     return "unknown";
@@ -54,6 +56,8 @@ std::string_view describe(Reason r) noexcept {
     case Reason::list_too_deep: return "lists nested deeper than 8 levels (the deeper part kept as hex)";
     case Reason::type_information_invalid:
         return "RFC 5610 element description not learnt (bad ID, name or type, or too many)";
+    case Reason::time_clamped: return "flow time outside 1677-09-21..2262-04-11 (int64 ns): clamped to the limit";
+    case Reason::time_reversed: return "flow ends before it starts: its duration is taken as 0";
     case Reason::count_: break;
     }
     return "unknown";

@@ -4,6 +4,7 @@
 
 #include "nfpcap/netflow/decoder.hpp"
 #include "nfpcap/netflow/record.hpp"
+#include "nfpcap/wire/saturating.hpp"
 
 namespace nfpcap::netflow {
 
@@ -17,12 +18,7 @@ constexpr std::int64_t kNtpToUnixSeconds = 2'208'988'800;
 // Seconds of one NTP era (the 32-bit seconds field wraps on 2036-02-07).
 constexpr std::int64_t kNtpEraSeconds = 4'294'967'296;
 
-/// `v` units of `unit` ns, or nullopt past what int64 nanoseconds hold (year 2262): hostile
-/// values must not overflow (undefined behaviour) into a wrong time.
-std::optional<std::int64_t> scaled(std::uint64_t v, std::int64_t unit) noexcept {
-    if (v > static_cast<std::uint64_t>(INT64_MAX / unit)) return std::nullopt;
-    return static_cast<std::int64_t>(v) * unit;
-}
+using wire::Int128;
 
 struct Lookup {
     const Template& t;
@@ -38,17 +34,17 @@ struct Lookup {
     }
 };
 
+// Hostile values must not overflow (undefined behaviour) into a wrong time: past what int64
+// nanoseconds hold (year 2262, or before 1677) a time is clamped to the limit and `clamped` set.
 std::optional<std::int64_t> absolute(const Lookup& in, const ExportHeader& h, std::optional<std::int64_t> init_ms,
-                                     TimeRole ms, TimeRole s, TimeRole us, TimeRole ns, TimeRole delta,
-                                     TimeRole uptime) noexcept {
-    if (auto v = in.get(ms)) return scaled(*v, kNsPerMs);
-    if (auto v = in.get(s)) return scaled(*v, kNsPerSec);
+                                     TimeRole ms, TimeRole s, TimeRole us, TimeRole ns, TimeRole delta, TimeRole uptime,
+                                     bool& clamped) noexcept {
+    if (auto v = in.get(ms)) return wire::scaled_time(*v, kNsPerMs, clamped);
+    if (auto v = in.get(s)) return wire::scaled_time(*v, kNsPerSec, clamped);
     if (auto v = in.get(us)) return ntp_to_unix_ns(*v, true);
     if (auto v = in.get(ns)) return ntp_to_unix_ns(*v, false);
     if (auto v = in.get(delta)) {
-        auto back = scaled(*v, kNsPerUs);
-        if (!back || h.export_time_ns < INT64_MIN + *back) return std::nullopt;
-        return h.export_time_ns - *back;
+        return wire::clamp_time(static_cast<Int128>(h.export_time_ns) - static_cast<Int128>(*v) * kNsPerUs, clamped);
     }
     if (auto v = in.get(uptime)) {
         std::uint32_t uptime_at_export = h.sys_uptime_ms;
@@ -62,7 +58,7 @@ std::optional<std::int64_t> absolute(const Lookup& in, const ExportHeader& h, st
         }
         // Signed 32-bit difference: correct across the 49.7-day uptime wrap.
         auto diff = static_cast<std::int32_t>(static_cast<std::uint32_t>(*v) - uptime_at_export);
-        return h.export_time_ns + static_cast<std::int64_t>(diff) * kNsPerMs;
+        return wire::clamp_time(static_cast<Int128>(h.export_time_ns) + static_cast<Int128>(diff) * kNsPerMs, clamped);
     }
     return std::nullopt;
 }
@@ -87,23 +83,22 @@ FlowTimes flow_times(const Template& t, std::span<const wire::Bytes> values, con
     FlowTimes times;
     times.start_ns = absolute(in, h, system_init_ms, TimeRole::start_milliseconds, TimeRole::start_seconds,
                               TimeRole::start_microseconds, TimeRole::start_nanoseconds, TimeRole::start_delta_us,
-                              TimeRole::start_sysuptime);
+                              TimeRole::start_sysuptime, times.clamped);
     times.end_ns =
         absolute(in, h, system_init_ms, TimeRole::end_milliseconds, TimeRole::end_seconds, TimeRole::end_microseconds,
-                 TimeRole::end_nanoseconds, TimeRole::end_delta_us, TimeRole::end_sysuptime);
+                 TimeRole::end_nanoseconds, TimeRole::end_delta_us, TimeRole::end_sysuptime, times.clamped);
     if (times.end_ns.has_value() != times.start_ns.has_value()) {
-        // One end and the duration give the other.
-        std::optional<std::int64_t> duration;
+        // One end and the duration give the other (clamped past the int64 range).
+        std::optional<Int128> duration;
         if (auto v = in.get(TimeRole::duration_ms)) {
-            duration = scaled(*v, kNsPerMs);
+            duration = static_cast<Int128>(*v) * kNsPerMs;
         } else if (auto u = in.get(TimeRole::duration_us)) {
-            duration = scaled(*u, kNsPerUs);
+            duration = static_cast<Int128>(*u) * kNsPerUs;
         }
-        std::int64_t other = 0;
-        if (duration && times.start_ns && !__builtin_add_overflow(*times.start_ns, *duration, &other)) {
-            times.end_ns = other;
-        } else if (duration && times.end_ns && !__builtin_sub_overflow(*times.end_ns, *duration, &other)) {
-            times.start_ns = other;
+        if (duration && times.start_ns) {
+            times.end_ns = wire::clamp_time(*times.start_ns + *duration, times.clamped);
+        } else if (duration && times.end_ns) {
+            times.start_ns = wire::clamp_time(*times.end_ns - *duration, times.clamped);
         }
     }
     if (!times.start_ns && !times.end_ns) {
@@ -111,15 +106,15 @@ FlowTimes flow_times(const Template& t, std::span<const wire::Bytes> values, con
         // mediator's re-export at least when it was collected.
         std::optional<std::int64_t> at;
         if (auto v = in.get(TimeRole::observation_milliseconds)) {
-            at = scaled(*v, kNsPerMs);
+            at = wire::scaled_time(*v, kNsPerMs, times.clamped);
         } else if (auto s = in.get(TimeRole::observation_seconds)) {
-            at = scaled(*s, kNsPerSec);
+            at = wire::scaled_time(*s, kNsPerSec, times.clamped);
         } else if (auto us = in.get(TimeRole::observation_microseconds)) {
             at = ntp_to_unix_ns(*us, true);
         } else if (auto ns = in.get(TimeRole::observation_nanoseconds)) {
             at = ntp_to_unix_ns(*ns, false);
         } else if (auto c = in.get(TimeRole::collection_milliseconds)) {
-            at = scaled(*c, kNsPerMs);
+            at = wire::scaled_time(*c, kNsPerMs, times.clamped);
         }
         times.start_ns = times.end_ns = at;
     }

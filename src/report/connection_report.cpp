@@ -64,6 +64,21 @@ std::string exporters_text(const Connection& c) {
     return text;
 }
 
+// What the hostile-number rules did to a connection (wire/saturating.hpp), by the names of the
+// `stats` reasons where there is one: "counter_saturated time_reversed time_clamped".
+std::string anomalies_text(const Connection& c, std::string_view separator) {
+    std::string text;
+    auto add = [&](bool on, std::string_view word) {
+        if (!on) return;
+        if (!text.empty()) text.append(separator);
+        text.append(word);
+    };
+    add(c.saturated, "counter_saturated");
+    add(c.reversed, "time_reversed");
+    add(c.time_clamped, "time_clamped");
+    return text;
+}
+
 // The text table's columns. The last (Exporter) is shown only with
 // ConnectionReportOptions::exporter_column.
 struct Column {
@@ -212,6 +227,11 @@ void write_json(Output& output, const analyze::Selection& sel, const NameMap& na
             out.append(std::string_view(",\"sampling_interval\":null"));
         }
         if (c->unknown_sampling > 0) fmt::format_to(it(out), ",\"unknown_sampling_records\":{}", c->unknown_sampling);
+        if (c->clamped()) {
+            out.append(std::string_view(",\"anomalies\":[\""));
+            out.append(anomalies_text(*c, "\",\""));
+            out.append(std::string_view("\"]"));
+        }
         out.append(std::string_view("}\n"));
     }
 }
@@ -232,7 +252,7 @@ void write_csv(Output& output, const analyze::Selection& sel, const NameMap& nam
         out.append(std::string_view(
             "start,end,duration_ms,protocol,service,client,client_port,server,server_port,client_name,server_name,"
             "packets_to_server,packets_to_client,bytes_to_server,bytes_to_client,records,direction_rule,one_way,"
-            "exporter,protocol_name,client_tcp_flags,server_tcp_flags,state\n"));
+            "exporter,protocol_name,client_tcp_flags,server_tcp_flags,state,anomalies\n"));
     }
     auto name_of = [&](const wire::IpAddress& a) {
         auto found = names.find(a);
@@ -255,9 +275,9 @@ void write_csv(Output& output, const analyze::Selection& sel, const NameMap& nam
                        analyze::name(c->rule), c->one_way(), csv_field(exporters_text(*c)));
         // The columns added later go after exporter, so that existing readers keep their indexes.
         const bool tcp = c->protocol == 6;
-        fmt::format_to(it(out), ",{},{},{},{}\n", protocol_text(c->protocol),
+        fmt::format_to(it(out), ",{},{},{},{},{}\n", protocol_text(c->protocol),
                        tcp ? tcp_flag_letters(c->tcp_flags[0]) : "", tcp ? tcp_flag_letters(c->tcp_flags[1]) : "",
-                       analyze::name(analyze::tcp_state(*c)));
+                       analyze::name(analyze::tcp_state(*c)), anomalies_text(*c, " "));
     }
 }
 
@@ -300,6 +320,17 @@ void write_footer(Buffer& out, std::size_t shown, const analyze::Selection& sel,
                        "{} flow records were sampled at a rate no options data announced: their counters are as "
                        "exported{}.\n",
                        f.unknown_sampling_records, o.renormalized ? " (packet counts marked ~)" : "");
+    }
+    if (f.saturated) {
+        fmt::format_to(it(out), "{} connections with a counter stopped at 2^64-1 (saturated).\n", f.saturated);
+    }
+    if (f.reversed) {
+        fmt::format_to(it(out), "{} connections with a record that ends before it starts (taken as lasting 0).\n",
+                       f.reversed);
+    }
+    if (f.time_clamped) {
+        fmt::format_to(it(out), "{} connections with times clamped to 1677..2262 (int64 nanoseconds).\n",
+                       f.time_clamped);
     }
     append_loss_footer(out, f.losses, f.stats_hint);
 }

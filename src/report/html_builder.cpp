@@ -34,7 +34,10 @@ std::int64_t interval_for(std::uint64_t span) {
                            300 * kSec, 600 * kSec, 1800 * kSec, 3600 * kSec, 6 * 3600 * kSec}) {
         if (span / static_cast<std::uint64_t>(i) <= 100) return i;
     }
-    return 86400 * kSec;
+    // Longer than 100 days (hostile times reach 584 years): about 100 intervals still, so the
+    // window stays within its interval limit (analyze::Timeline throws past it).
+    const std::uint64_t wide = span / 100 + 1;
+    return std::max<std::int64_t>(86400 * kSec, static_cast<std::int64_t>(std::min<std::uint64_t>(wide, INT64_MAX)));
 }
 
 // The k-th smallest of `values` (0 <= k < size), reordering them.
@@ -213,6 +216,8 @@ std::vector<HtmlTimeline> HtmlReportBuilder::timelines() const {
     constexpr analyze::Int128 kMin = std::numeric_limits<std::int64_t>::min();
     window.from_ns = static_cast<std::int64_t>(std::max(first, kMin));
     window.to_ns = static_cast<std::int64_t>(std::min(last, kMax));
+    // Everything at the last nanosecond: the window must still hold it (from < to).
+    if (*window.to_ns <= *window.from_ns) window.from_ns = *window.to_ns - 1;
     window.max_intervals = 1000;
     window.max_groups = 16;
 

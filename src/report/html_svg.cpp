@@ -95,7 +95,10 @@ struct Num {
 template <>
 struct fmt::formatter<nfpcap::report::html::Num> : formatter<string_view> {
     auto format(nfpcap::report::html::Num n, format_context& ctx) const {
-        const double r = std::round(n.v * 10.0) / 10.0;
+        // Far-off coordinates (a time range of centuries) are clamped to what a canvas can mean
+        // and a long long holds; not-a-number is 0.
+        const double v = std::isfinite(n.v) ? std::clamp(n.v, -1e9, 1e9) : 0.0;
+        const double r = std::round(v * 10.0) / 10.0;
         if (r == std::floor(r)) return fmt::format_to(ctx.out(), "{}", static_cast<long long>(r));
         return fmt::format_to(ctx.out(), "{:.1f}", r);
     }

@@ -40,7 +40,10 @@ std::string_view unit(netflow::Reason r, std::uint64_t n) {
     case Reason::count_mismatch:
     case Reason::trailing_bytes:
     case Reason::list_too_deep:
-    case Reason::count_: break;
+    case Reason::type_information_invalid:
+    case Reason::time_clamped:
+    case Reason::time_reversed:
+    case Reason::count_: break;  // anomalies: loses_data() is false
     }
     return plural(n, "item not decoded", "items not decoded");
 }
@@ -53,7 +56,7 @@ std::vector<Loss> losses(const std::vector<source::InputSummary>& inputs, const 
     std::uint64_t stream_bytes = 0;
     for (const auto& input : inputs) {
         for (std::size_t k = 0; k < issues.size(); ++k) issues[k] += input.counters.issues[k];
-        if (!input.live) stream_bytes += input.stream.bytes_lost;
+        if (!input.live) stream_bytes += input.streams.bytes_lost;
     }
     for (std::size_t k = 0; k < issues.size(); ++k) {
         if (issues[k] == 0) continue;
@@ -65,7 +68,7 @@ std::vector<Loss> losses(const std::vector<source::InputSummary>& inputs, const 
     }
     if (stream_bytes != 0) {
         out.push_back(
-            {stream_bytes, "TCP stream bytes skipped: no message header found in them", Loss::Stage::capture});
+            {stream_bytes, "TCP stream bytes lost: missing from the capture, or skipped to find a message header", Loss::Stage::capture});
     }
     const session::Totals totals = sessions.totals();
     if (totals.session_limit_datagrams != 0) {

@@ -12,6 +12,7 @@
 #include "nfpcap/report/connection_report.hpp"
 #include "nfpcap/report/field_value.hpp"
 #include "nfpcap/report/record_writer.hpp"
+#include "nfpcap/wire/saturating.hpp"
 
 namespace nfpcap::report {
 
@@ -306,7 +307,7 @@ public:
         }
         std::string duration = "-";
         if (flow->start_ns && flow->end_ns && *flow->end_ns >= *flow->start_ns) {
-            const std::int64_t ms = (*flow->end_ns - *flow->start_ns) / 1'000'000;
+            const std::uint64_t ms = wire::span_ns(*flow->start_ns, *flow->end_ns) / 1'000'000;
             duration = fmt::format("{}.{:03}", ms / 1000, ms % 1000);
         }
         std::string proto(analyze::protocol_name(flow->protocol));

@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "nfpcap/wire/reader.hpp"
+#include "nfpcap/wire/saturating.hpp"
 
 namespace nfpcap::session {
 
@@ -171,7 +172,9 @@ SequenceClass SequenceTracker::classify(const SequenceHeader& h) {
     // without filling a gap, unless the message was sent before the previous one (reordered on
     // the way: its uptime, or IPFIX export time, is older; at the same clock reading, its number
     // is nearer the previous one than 0): a restarted exporter's first message is sent later.
-    const std::int64_t elapsed_ms = std::max<std::int64_t>(0, h.capture_ns - last_capture_ns_) / 1'000'000;
+    // Capture times may sit at the int64 ends (a clamped fixture time, a saturated pcapng one).
+    const std::int64_t elapsed_ms =
+        std::max<std::int64_t>(0, wire::sat_sub(h.capture_ns, last_capture_ns_)) / 1'000'000;
     const bool booted = h.uptime_ms && last_uptime_ms_ && *h.uptime_ms < *last_uptime_ms_ &&
                         static_cast<std::int64_t>(*h.uptime_ms) < elapsed_ms;
     const bool clock_back = unit_ == netflow::SequenceUnit::data_records &&

@@ -787,6 +787,89 @@ TEST_CASE("connection_start_before_1900") {
     CHECK(d.start_ns == INT64_MIN);
     CHECK(d.end_ns == INT64_MAX - 1);
     CHECK(d.duration_ns() == INT64_MAX);
+    // A duration longer than int64 nanoseconds hold (292 years; these are 365) is clamped, and
+    // the connection says so.
+    CHECK(c.time_clamped);
+    CHECK(d.time_clamped);
+    CHECK_FALSE(only({Rec("10.0.0.1", 51000, "10.0.0.2", 443)}).time_clamped);
+}
+
+// Defect: a record whose end is before its start printed "duration_ms": -9223372036854 (an end
+// at 1970 after a start in 2262). The record now lasts 0, and the connection says so.
+TEST_CASE("connection_end_before_start_duration_not_negative") {
+    Rec a("10.0.0.1", 51000, "10.0.0.2", 80);
+    a.f.start_ns = INT64_MAX - 854'775'807;  // 2262-04-11T23:47:16Z
+    a.f.end_ns = 0;
+    const Connection c = only({a});
+    CHECK(c.start_ns == a.f.start_ns);
+    CHECK(c.end_ns == c.start_ns);
+    CHECK(c.duration_ns() == 0);
+    CHECK(c.reversed);
+    CHECK(c.clamped());
+    // With a normal record of the same connection: the span is theirs, still flagged.
+    Rec b("10.0.0.2", 80, "10.0.0.1", 51000);
+    b.ms(0, 1000);
+    Rec r("10.0.0.1", 51000, "10.0.0.2", 80);
+    r.ms(500, 100);
+    const Connection d = only({b, r});
+    CHECK(d.duration_ns() == kSec);
+    CHECK(d.reversed);
+    CHECK_FALSE(only({b}).clamped());
+}
+
+// Defect: a counter near 2^64 summed over two records wrapped (to 4 packets).
+TEST_CASE("connection_counter_near_2_64_saturates") {
+    Rec a("10.0.0.1", 51000, "10.0.0.2", 443);
+    a.f.packets = UINT64_MAX - 5;
+    a.f.bytes = UINT64_MAX - 5;
+    Rec b = a;
+    b.f.packets = 10;
+    b.f.bytes = 10;
+    const Connection c = only({a, b});
+    CHECK(c.packets[0] == UINT64_MAX);
+    CHECK(c.bytes[0] == UINT64_MAX);
+    CHECK(c.saturated);
+    // Two directions whose sum passes 2^64: the total saturates and says so.
+    Rec up("10.0.0.1", 51000, "10.0.0.2", 443), down("10.0.0.2", 443, "10.0.0.1", 51000);
+    up.f.bytes = UINT64_MAX - 1;
+    down.f.bytes = 2;
+    const Connection d = only({up, down});
+    CHECK(d.bytes[0] + 1 == UINT64_MAX);
+    CHECK(d.total_bytes() == UINT64_MAX);
+    CHECK(d.saturated);
+    // A biflow record's reverse counters too.
+    Rec bi("10.0.0.1", 51000, "10.0.0.2", 443);
+    bi.f.biflow = true;
+    bi.f.rev_packets = UINT64_MAX;
+    Rec bi2 = bi;
+    const Connection e = only({bi, bi2});
+    CHECK(e.packets[1] == UINT64_MAX);
+    CHECK(e.saturated);
+    // Below the limit nothing is flagged.
+    CHECK_FALSE(only({Rec("10.0.0.1", 51000, "10.0.0.2", 443)}).saturated);
+}
+
+// --renormalize: counters times the sampling interval saturate instead of wrapping.
+TEST_CASE("connection_counter_times_sampling_saturates") {
+    Rec a("10.0.0.1", 51000, "10.0.0.2", 443);
+    a.f.packets = std::uint64_t{1} << 60U;
+    a.f.sampling = 1000;
+    ConnectionOptions o;
+    o.renormalize = true;
+    const Connection c = only({a}, o);
+    CHECK(c.packets[0] == UINT64_MAX);
+    CHECK(c.bytes[0] == 1'000'000);
+    CHECK(c.saturated);
+    CHECK_FALSE(only({a}).saturated);  // without --renormalize: the counter as exported
+}
+
+// A time the decoder clamped (netflow::FlowTimes::clamped) marks its connection.
+TEST_CASE("connection_time_clamped_is_said") {
+    Rec a("10.0.0.1", 51000, "10.0.0.2", 443);
+    a.f.time_clamped = true;
+    a.f.end_ns = INT64_MAX;
+    CHECK(only({a}).time_clamped);
+    CHECK_FALSE(only({Rec("10.0.0.1", 51000, "10.0.0.2", 443)}).time_clamped);
 }
 
 }  // TEST_SUITE("analyze.connections")

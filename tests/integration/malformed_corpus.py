@@ -8,7 +8,14 @@
 #   datagrams == not_export_datagrams + export_datagrams + session_limit_datagrams
 #   export_datagrams == decoded_datagrams + partial_datagrams + malformed_datagrams
 #
-#   malformed_corpus.py NFPCAP SAMPLES_DIR [--count N] [--seed S] [--timeout SECONDS] [--keep DIR]
+# Then hostile but valid data (tests/data/hostile: times at year 2262 and before 1900, ends
+# before starts, counters near 2^64, fixture times in year 9999) through every command that
+# computes over times and counters (connections in text/JSON/CSV, top, timeline, report, flows,
+# decode): no sanitizer report or signal, no negative duration, no wrapped counter, and the
+# clamps said (anomalies on the connection, time_clamped/time_reversed in stats).
+#
+#   malformed_corpus.py NFPCAP SAMPLES_DIR [--hostile DIR] [--count N] [--seed S] [--timeout SECONDS]
+#                       [--keep DIR]
 import argparse, json, os, pathlib, random, struct, subprocess, sys, tempfile, time
 
 LINKTYPE_ETHERNET = 1
@@ -168,6 +175,94 @@ def check(nfpcap, path, timeout):
     return None
 
 
+U64 = 2**64 - 1
+
+
+def run(nfpcap, args, timeout):
+    """(returncode, stdout, stderr, problem) of one run; problem is None when it ended cleanly."""
+    try:
+        r = subprocess.run([nfpcap] + args, capture_output=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return None, "", "", f"no result within {timeout} s"
+    out, err = r.stdout.decode(errors="replace"), r.stderr.decode(errors="replace")
+    if r.returncode < 0:
+        return r.returncode, out, err, f"killed by signal {-r.returncode}: {err[-2000:]}"
+    if "Sanitizer" in err or "runtime error" in err:
+        return r.returncode, out, err, f"sanitizer report: {err[-4000:]}"
+    if r.returncode not in (0, 1):
+        return r.returncode, out, err, f"exit status {r.returncode}: {err[-2000:]}"
+    return r.returncode, out, err, None
+
+
+def json_lines(text):
+    return [json.loads(line) for line in text.splitlines() if line.strip()]
+
+
+def check_hostile(nfpcap, path, timeout):
+    """Problems of one hostile capture or fixture through every command (empty when none)."""
+    problems = []
+    with tempfile.TemporaryDirectory(prefix="nfpcap-hostile-") as tmp:
+        if path.suffix == ".hex":
+            runs = [["decode", "--file", str(path)], ["decode", "-T", "json", "--file", str(path)]]
+        else:
+            runs = [["connections", "-p", "0", "-T", fmt, str(path)] for fmt in ("text", "json", "csv")]
+            runs += [["connections", "-p", "0", "-T", "json", "--renormalize", "--merge-exporters", str(path)],
+                     ["connections", "-p", "0", "--sort", "duration", "--window", "9.2e9", str(path)],
+                     ["top", str(path)], ["top", "-T", "json", "--renormalize", "-s", "dstport", str(path)],
+                     ["timeline", str(path)], ["timeline", "-T", "json", "--renormalize", "-g", "proto", str(path)],
+                     ["report", "-o", str(pathlib.Path(tmp) / "r.html"), str(path)],
+                     ["flows", str(path)], ["flows", "-T", "json", str(path)], ["flows", "-T", "line", str(path)],
+                     ["flows", "-T", "csv", str(path)], ["stats", "-T", "json", str(path)]]
+        outputs = {}
+        for args in runs:
+            # -n: no DNS (the table names hosts otherwise: slow, and not what is tested here).
+            rc, out, err, why = run(nfpcap, args if args[0] == "decode" else args[:1] + ["-n"] + args[1:], timeout)
+            if why:
+                problems.append(f"{' '.join(args[:-1])}: {why}")
+                continue
+            if rc != 0:  # valid data: every command reads it (a clamp is said, never an error)
+                problems.append(f"{' '.join(args[:-1])}: exit status {rc}: {err[-2000:]}")
+            outputs[" ".join(args[:-1])] = (rc, out, err)
+    for cmd, (rc, out, err) in outputs.items():
+        if cmd.startswith("connections") and "-T json" in cmd:
+            for row in json_lines(out):
+                if row.get("duration_ms") is not None and row["duration_ms"] < 0:
+                    problems.append(f"{cmd}: negative duration {row['duration_ms']}")
+        if cmd == "connections -p 0 -T csv":
+            rows = out.splitlines()
+            for line in rows[1:]:
+                duration = line.split(",")[2]
+                if duration and int(duration) < 0:
+                    problems.append(f"{cmd}: negative duration {duration}")
+    # What each capture shows (make_hostile.py): the clamp is said, the counter does not wrap.
+    name = path.stem
+    rows = json_lines(outputs.get("connections -p 0 -T json", (0, "", ""))[1])
+    anomalies = {a for row in rows for a in row.get("anomalies", [])}
+    stats = json.loads(outputs["stats -T json"][1]) if "stats -T json" in outputs else {}
+    reasons = stats.get("reasons", {})
+    expect = {
+        "counter_near_2_64": lambda: any(r["packets_to_server"] == U64 for r in rows) and
+        "counter_saturated" in anomalies,
+        "biflow_extremes": lambda: "counter_saturated" in anomalies and all(
+            r["packets_to_server"] == U64 and r["packets_to_client"] == U64 for r in rows),
+        "flow_end_before_start": lambda: "time_reversed" in anomalies and reasons.get("time_reversed") == 2,
+        "flow_start_before_1900": lambda: "time_clamped" in anomalies and reasons.get("time_clamped") == 1,
+        "time_past_2262": lambda: all(r["start"] is not None for r in rows) and reasons.get("time_clamped") == 2,
+        "flow_end_at_2262_limit": lambda: len(rows) == 1 and rows[0]["duration_ms"] == 1000,
+    }
+    if name == "counter_times_sampling":
+        renorm = json_lines(outputs.get("connections -p 0 -T json --renormalize --merge-exporters", (0, "", ""))[1])
+        if not (renorm and renorm[0]["packets_to_server"] == U64 and "counter_saturated" in renorm[0]["anomalies"]):
+            problems.append(f"--renormalize: the product did not saturate (or did not say so): {renorm}")
+    elif name == "fixture_time_9999":
+        rc, out, err = outputs.get("decode -T json --file", (1, "", ""))
+        if rc != 0 or len(json_lines(out)) != 2 or err.count("clamped") != 2:
+            problems.append(f"decode: want 2 records, exit 0 and two clamp warnings: {rc} {err}")
+    elif name in expect and not expect[name]():
+        problems.append(f"not as make_hostile.py says: rows {rows}, stats reasons {reasons}")
+    return problems
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("nfpcap")
@@ -176,6 +271,7 @@ def main():
     ap.add_argument("--seed", type=int, default=5)
     ap.add_argument("--timeout", type=float, default=float(os.environ.get("MALFORMED_TIMEOUT", "10")))
     ap.add_argument("--keep", type=pathlib.Path, help="write the corpus here and keep it")
+    ap.add_argument("--hostile", type=pathlib.Path, help="hostile but valid captures and fixtures (tests/data/hostile)")
     a = ap.parse_args()
     rng = random.Random(a.seed)
     with tempfile.TemporaryDirectory(prefix="nfpcap-malformed-") as tmp:
@@ -194,6 +290,13 @@ def main():
                     keep = pathlib.Path(tempfile.gettempdir()) / "nfpcap-malformed-failures"
                     keep.mkdir(exist_ok=True)
                     (keep / name).write_bytes(data)
+        if a.hostile:
+            for path in sorted(a.hostile.glob("*.pcap")) + sorted(a.hostile.glob("*.hex")):
+                total += 1
+                problems = check_hostile(a.nfpcap, path, a.timeout)
+                for why in problems:
+                    print(f"FAIL {path.name}: {why}")
+                failures += 1 if problems else 0
         print(f"malformed corpus: {total} inputs, {failures} failed")
         return 1 if failures else 0
 

@@ -442,7 +442,37 @@ def test_capture_options():
         check(f"{name}: every frame accounted for", accounted == d["frames"], d)
 
 
-for test in (test_usage, test_habits, test_errors, test_flows_json, test_formats, test_stats_adds_up, test_stdin_and_pipes,
+def test_numeric_options():
+    # Defect: --window 1e30 overflowed converting to an integer (undefined behaviour). Lengths of
+    # time are checked when parsed: a usage error naming the range.
+    v9 = sample("softflowd-v9.pcap")
+    for args in (["connections", "--window", "1e30", v9], ["connections", "--window", "nan", v9],
+                 ["connections", "--window", "inf", v9], ["connections", "--window", "-1", v9],
+                 ["report", "-o", os.devnull, "--window", "1e30", v9], ["stats", "--duration", "1e30", v9],
+                 ["stats", "--duration", "0", v9]):
+        r = run(*args)
+        check(f"{' '.join(args[:3])}: usage error naming the range",
+              r.returncode == 2 and b"out of range" in r.stderr and b"Sanitizer" not in r.stderr, r.stderr)
+    r = run("connections", "-T", "json", "--window", "9.2e9", v9)
+    check("--window at its limit (292 years) works", r.returncode == 0 and json_lines(r.stdout), r.stderr)
+    r = run("connections", "-T", "json", "--window", "0", v9)
+    check("--window 0 works", r.returncode == 0 and json_lines(r.stdout), r.stderr)
+
+
+def test_report_window_over_1000_intervals():
+    # Found by fuzz_report: flows from 1970 to 2262 made the page's timeline 106,000 one-day
+    # intervals, over its limit of 1000: `report` failed ("the window holds more than 1000
+    # intervals", exit 1). The interval now grows with the range.
+    hostile = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "data", "hostile")
+    with tempfile.TemporaryDirectory() as tmp:
+        page = os.path.join(tmp, "r.html")
+        r = run("report", "-n", "-o", page, os.path.join(hostile, "biflow_extremes.pcap"))
+        check("report_window_over_1000_intervals: the page is written",
+              r.returncode == 0 and os.path.getsize(page) > 0, r.stderr)
+
+
+for test in (test_report_window_over_1000_intervals, test_numeric_options, test_usage, test_habits, test_errors,
+             test_flows_json, test_formats, test_stats_adds_up, test_stdin_and_pipes,
              test_port_selection, test_damaged_captures, test_statistics_and_filters, test_report,
              test_exporters_and_icmp, test_capture_options):
     test()

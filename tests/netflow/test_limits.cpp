@@ -275,7 +275,9 @@ TEST_SUITE("netflow.regressions") {
 
 // Defect (found by fuzz_decoder): a dateTimeMilliseconds value past year 2262 was multiplied
 // into int64 nanoseconds, a signed overflow (undefined behaviour) in printing and flow times.
-TEST_CASE("milliseconds_overflow: a time past year 2262 prints as bytes and gives no flow time") {
+// Since the hostile-number rules (wire/saturating.hpp): the flow time is clamped to the last
+// nanosecond of 2262 and counted (time_clamped), not dropped.
+TEST_CASE("milliseconds_overflow: a time past year 2262 prints as bytes and gives a clamped flow time") {
     netflow::DecoderState state;
     test::CollectingSink sink;
     test::decode(Msg::ipfix(1)
@@ -289,9 +291,11 @@ TEST_CASE("milliseconds_overflow: a time past year 2262 prints as bytes and give
                  state, sink);
     REQUIRE(sink.records.size() == 1);
     CHECK(sink.records[0]["flowStartMilliseconds"] == "0100000000000000");
-    CHECK(!sink.records[0].start_ns);
-    CHECK(!sink.records[0].end_ns);
-    // A duration that would overflow the end time leaves the end unknown.
+    CHECK(sink.records[0].start_ns == INT64_MAX);
+    CHECK(sink.records[0].end_ns == INT64_MAX);
+    REQUIRE(sink.issues.size() == 1);
+    CHECK(sink.issues[0].reason == netflow::Reason::time_clamped);
+    // A duration past the limit: the end is clamped.
     test::CollectingSink sink2;
     test::decode(Msg::ipfix(1)
                      .templates()
@@ -305,6 +309,51 @@ TEST_CASE("milliseconds_overflow: a time past year 2262 prints as bytes and give
     REQUIRE(sink2.records.size() == 1);
     CHECK(sink2.records[0].start_ns == 1'700'000'000'000'000'000LL);
     CHECK(sink2.records[0].end_ns == 1'700'000'000'000'000'000LL + 0xffffffffLL * 1'000'000);
+    CHECK(sink2.issues.empty());
+    test::CollectingSink sink3;
+    test::decode(Msg::ipfix(1)
+                     .templates()
+                     .tmpl(258, {{152, 8}, {161, 4}})
+                     .data(258)
+                     .u64(9'223'372'036'854ULL)  // the last whole millisecond of 2262
+                     .u32(1000)
+                     .bytes(),
+                 state, sink3);
+    REQUIRE(sink3.records.size() == 1);
+    CHECK(sink3.records[0].end_ns == INT64_MAX);
+    REQUIRE(sink3.issues.size() == 1);
+    CHECK(sink3.issues[0].reason == netflow::Reason::time_clamped);
+}
+
+// A start before 1677: flowStartDeltaMicroseconds sent in 8 bytes, 2^64-1 us before the export.
+TEST_CASE("time_before_1677_clamped") {
+    netflow::DecoderState state;
+    test::CollectingSink sink;
+    test::decode(Msg::ipfix(1).templates().tmpl(256, {{158, 8}}).data(256).u64(~0ULL).bytes(), state, sink);
+    REQUIRE(sink.records.size() == 1);
+    CHECK(sink.records[0].start_ns == INT64_MIN);
+    REQUIRE(sink.issues.size() == 1);
+    CHECK(sink.issues[0].reason == netflow::Reason::time_clamped);
+}
+
+// An end before the start is decoded as sent, and counted (the analysis takes it as lasting 0).
+TEST_CASE("time_reversed_counted") {
+    netflow::DecoderState state;
+    test::CollectingSink sink;
+    test::decode(Msg::ipfix(1)
+                     .templates()
+                     .tmpl(256, {{152, 8}, {153, 8}})
+                     .data(256)
+                     .u64(2000)
+                     .u64(1000)
+                     .u64(1000)
+                     .u64(1000)
+                     .bytes(),
+                 state, sink);
+    REQUIRE(sink.records.size() == 2);
+    CHECK(sink.records[0].end_ns < sink.records[0].start_ns);
+    REQUIRE(sink.issues.size() == 1);
+    CHECK(sink.issues[0].reason == netflow::Reason::time_reversed);
 }
 
 }  // TEST_SUITE("netflow.regressions")

@@ -200,6 +200,41 @@ TEST_CASE("JSON lines: one object per connection with stable keys") {
     SUBCASE("nothing shown: no output") { CHECK(render({}, {}, {}, format(report::Format::json)).empty()); }
 }
 
+// What the hostile-number rules did to a connection is said with it: JSON "anomalies" (only
+// when there are some: the keys of ordinary rows stay as they were), the CSV column, the footer.
+TEST_CASE("anomalies: saturated counters, reversed and clamped times") {
+    Connection a = https();
+    a.packets = {UINT64_MAX, 9};
+    a.saturated = a.reversed = a.time_clamped = true;
+    Connection b = https();
+    b.reversed = true;
+    const Connection plain = https();
+    analyze::Selection selection;
+    selection.shown = {&a, &b, &plain};
+    const auto json = lines_of(render(selection, {}, {}, format(report::Format::json)));
+    REQUIRE(json.size() == 3);
+    CHECK(json[0].find("\"packets_to_server\":18446744073709551615,") != std::string::npos);
+    CHECK(json[0].find(",\"anomalies\":[\"counter_saturated\",\"time_reversed\",\"time_clamped\"]}") !=
+          std::string::npos);
+    CHECK(json[1].find(",\"anomalies\":[\"time_reversed\"]}") != std::string::npos);
+    CHECK(json[2].find("anomalies") == std::string::npos);
+    const auto csv = lines_of(render(selection, {}, {}, format(report::Format::csv)));
+    REQUIRE(csv.size() == 4);
+    CHECK(csv[1].substr(csv[1].rfind(',')) == ",counter_saturated time_reversed time_clamped");
+    CHECK(csv[2].substr(csv[2].rfind(',')) == ",time_reversed");
+    CHECK(csv[3].back() == ',');
+    report::ConnectionFooter footer;
+    footer.saturated = 1;
+    footer.reversed = 2;
+    footer.time_clamped = 1;
+    const std::string text = render(selection, footer, {}, format(report::Format::text));
+    CHECK(text.find("1 connections with a counter stopped at 2^64-1 (saturated).") != std::string::npos);
+    CHECK(text.find("2 connections with a record that ends before it starts (taken as lasting 0).") !=
+          std::string::npos);
+    CHECK(text.find("1 connections with times clamped to 1677..2262 (int64 nanoseconds).") != std::string::npos);
+    CHECK(render(selection, {}, {}, format(report::Format::text)).find("saturated") == std::string::npos);
+}
+
 TEST_CASE("CSV: header, then one row per connection; names with commas quoted") {
     const Connection a = https();
     const Connection b = ping6();
@@ -212,12 +247,12 @@ TEST_CASE("CSV: header, then one row per connection; names with commas quoted") 
     CHECK(lines[0] ==
           "start,end,duration_ms,protocol,service,client,client_port,server,server_port,client_name,server_name,"
           "packets_to_server,packets_to_client,bytes_to_server,bytes_to_client,records,direction_rule,one_way,"
-          "exporter,protocol_name,client_tcp_flags,server_tcp_flags,state");
+          "exporter,protocol_name,client_tcp_flags,server_tcp_flags,state,anomalies");
     CHECK(lines[1] ==
           "2023-11-14T22:13:20.123Z,2023-11-14T22:13:22.623Z,2500,6,https,10.0.0.1,51000,192.0.2.80,443,,"
-          "\"web, \"\"front\"\"\",12,9,1500,64000,2,syn,false,192.0.2.9:2055,tcp,.AP.SF,.AP.SF,established");
+          "\"web, \"\"front\"\"\",12,9,1500,64000,2,syn,false,192.0.2.9:2055,tcp,.AP.SF,.AP.SF,established,");
     CHECK(lines[2] ==
-          ",,,58,echo-request,2001:db8::1,0,2001:db8::2,0,,,4,0,416,0,1,icmp,true,192.0.2.9:2055,ipv6-icmp,,,");
+          ",,,58,echo-request,2001:db8::1,0,2001:db8::2,0,,,4,0,416,0,1,icmp,true,192.0.2.9:2055,ipv6-icmp,,,,");
 }
 
 TEST_CASE("text: aligned table, then the footer") {

@@ -384,6 +384,30 @@ TEST_CASE("times at the ends of the range (saturated capture times) draw without
     CHECK(bytes == 2000 + 1000 + 2001 + 1001 + 2002 + 1002);
 }
 
+// Found by fuzz_report (corpus/report/report_svg_coordinate_overflow): once the page's timeline
+// interval grew with a range of centuries, a chart coordinate of -3.4e21 was converted to long
+// long (undefined behaviour). Coordinates are clamped; the page still draws.
+TEST_CASE("report_svg_coordinate_overflow") {
+    constexpr std::int64_t kMin = std::numeric_limits<std::int64_t>::min();
+    constexpr std::int64_t kMax = std::numeric_limits<std::int64_t>::max();
+    for (std::int64_t interval : {std::int64_t{1}, std::int64_t{184'467'440'737'095'517}, kMax}) {
+        CAPTURE(interval);
+        HtmlReportData d = small_model();
+        HtmlTimeline t = timeline(3, 2, 1);
+        t.interval_ns = interval;
+        t.buckets[0].start_ns = kMin;
+        t.buckets[1].start_ns = kMin + interval;
+        t.buckets[2].start_ns = kMax;
+        t.buckets[1].groups[0] = {UINT64_MAX, UINT64_MAX, UINT64_MAX};
+        d.timelines = {t};
+        d.summary.first_ns = kMin;
+        d.summary.last_ns = kMax;
+        const std::string page = render(d);
+        CHECK(count(section(page, "timeline"), "<svg class=\"chart\"") == 2);
+        CHECK(page.find("e+") == std::string::npos);  // no coordinate in exponent notation
+    }
+}
+
 TEST_CASE("a very large model: bounded SVG elements, bounded rows") {
     HtmlReportData d = small_model();
     d.connections.clear();

@@ -85,6 +85,18 @@ TEST_CASE("v5: two datagrams swapped are one reordered, nothing lost") {
     CHECK(c.restarts == 0);
 }
 
+// Found by fuzz_fixture: a capture time at the int64 end (a fixture time of year 0000, clamped;
+// a saturated pcapng time) minus the previous one overflowed (signed, undefined behaviour).
+TEST_CASE("capture_time_at_int64_limit") {
+    Feed f;
+    f.send(test::v5(0, 2, 3000), {.time_ns = 1'700'000'000'000'000'000});
+    f.send(test::v5(2, 3, 1000), {.time_ns = INT64_MIN});
+    f.send(test::v5(5, 4, 900), {.time_ns = INT64_MAX});
+    const auto& c = f.table.sessions().front().counters;
+    CHECK(c.sequence_missing == 0);
+    CHECK(c.sequence_duplicates == 0);
+}
+
 TEST_CASE("v5: a restart from the same port is one restart, not 2^32 flows lost") {
     // softflowd-v5-restart.pcap: 0, 2, 5 | 0, 1, 3 (flows 2, 3, 4 | 1, 2, 4).
     Feed f;

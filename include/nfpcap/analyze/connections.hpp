@@ -71,12 +71,25 @@ struct Connection {
     /// With ConnectionOptions::merge_exporters and more than one: every exporter that observed
     /// the connection, `exporter` first (empty otherwise).
     std::vector<wire::Endpoint> exporters;
+    // What the hostile-number rules (wire/saturating.hpp) did to this connection, printed with it:
+    bool saturated = false;     ///< a counter (or their total) stopped at 2^64-1
+    bool reversed = false;      ///< a record ended before it started: taken as lasting 0
+    bool time_clamped = false;  ///< a time (or the duration) was clamped to the int64 ns range
 
     [[nodiscard]] bool one_way() const noexcept { return !(seen[0] && seen[1]); }
-    [[nodiscard]] std::uint64_t total_packets() const noexcept { return packets[0] + packets[1]; }
-    [[nodiscard]] std::uint64_t total_bytes() const noexcept { return bytes[0] + bytes[1]; }
-    /// Saturates (an end near year 2262 after a start before 1900 does not overflow).
-    [[nodiscard]] std::int64_t duration_ns() const noexcept { return sat_sub(end_ns, start_ns); }
+    /// Both directions, saturating at 2^64-1 (`saturated` says so once it happened).
+    [[nodiscard]] std::uint64_t total_packets() const noexcept {
+        bool ignored = false;
+        return sat_add(packets[0], packets[1], ignored);
+    }
+    [[nodiscard]] std::uint64_t total_bytes() const noexcept {
+        bool ignored = false;
+        return sat_add(bytes[0], bytes[1], ignored);
+    }
+    /// Never negative (end_ns >= start_ns by construction), clamped at 292 years.
+    [[nodiscard]] std::int64_t duration_ns() const noexcept { return wire::duration_ns(start_ns, end_ns); }
+    /// Any of saturated, reversed, time_clamped.
+    [[nodiscard]] bool clamped() const noexcept { return saturated || reversed || time_clamped; }
 };
 
 class ConnectionTable {

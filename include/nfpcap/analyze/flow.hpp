@@ -22,6 +22,7 @@ struct FlowRecord {
     std::optional<std::uint8_t> initial_tcp_flags;  ///< first packet's flags, when exported
     std::optional<std::uint8_t> icmp_type;          ///< ICMP/ICMPv6 type
     std::optional<std::int64_t> start_ns, end_ns;
+    bool time_clamped = false;   ///< a time past the int64 ns range was clamped (netflow::FlowTimes)
     std::uint32_t sampling = 1;  ///< 1-in-N packet sampling the exporter reported
     SamplingSource sampling_source =
         SamplingSource::none;  ///< where `sampling` came from (unknown: sampled, rate unknown)

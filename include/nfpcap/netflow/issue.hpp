@@ -32,6 +32,8 @@ enum class Reason : std::uint8_t {
     trailing_bytes,            ///< bytes after the last record / set that are not padding
     list_too_deep,             ///< RFC 6313 lists nested deeper than kMaxListDepth: the rest as hex
     type_information_invalid,  ///< RFC 5610 type information not learnt: bad ID, name or type, or too many
+    time_clamped,              ///< a flow time past int64 nanoseconds (1677..2262): clamped to the limit
+    time_reversed,             ///< a flow that ends before it starts: analysis counts it as lasting 0
     count_,
 };
 /// Arrays indexed by Reason have this size (derived, never kept by hand).

@@ -68,6 +68,11 @@ struct ExportHeader {
 struct FlowTimes {
     std::optional<std::int64_t> start_ns;
     std::optional<std::int64_t> end_ns;
+    /// A time past the int64 nanosecond range (before 1677, after 2262) was clamped to its end
+    /// (wire/saturating.hpp; counted as Reason::time_clamped).
+    bool clamped = false;
+    /// Both times known and the end before the start (Reason::time_reversed; lasts 0).
+    [[nodiscard]] bool reversed() const noexcept { return start_ns && end_ns && *end_ns < *start_ns; }
 };
 
 /// One decoded data or options record (a view: see the top of this file).

@@ -36,6 +36,8 @@ struct ConnectionFooter {
     std::string stats_hint;                                   ///< the `nfpcap stats ...` command to suggest
     std::map<std::uint32_t, std::uint64_t> sampling_records;  ///< flow records by sampling interval
     std::uint64_t unknown_sampling_records = 0;               ///< sampled at a rate nothing announced
+    // Connections the hostile-number rules changed (analyze::Connection's flags).
+    std::size_t saturated = 0, reversed = 0, time_clamped = 0;
 };
 
 /// "512", "4.25K", "42.5M", "425G" (powers of 1024).
