@@ -18,21 +18,22 @@ namespace {
 std::vector<wire::IpAddress> unnamed(const analyze::Selection& selection, const report::NameMap& names,
                                      std::set<wire::IpAddress>& tried) {
     std::vector<wire::IpAddress> wanted;
-    for (const auto* c : selection.shown) {
-        for (const auto& a : {c->client.addr, c->server.addr}) {
+    for (const analyze::Connection& c : selection) {
+        for (const auto& a : {c.client.addr, c.server.addr}) {
             if (!names.count(a) && tried.insert(a).second) wanted.push_back(a);
         }
     }
     return wanted;
 }
 
-void add_to_footer(report::ConnectionFooter& footer, const std::deque<analyze::Connection>& connections) {
+void add_to_footer(report::ConnectionFooter& footer, const analyze::ConnectionList& connections) {
     footer.connections += connections.size();
-    for (const auto& c : connections) {
-        if (c.one_way()) ++footer.one_way;
-        if (!c.has_time) continue;
-        if (!footer.first_ns || c.start_ns < *footer.first_ns) footer.first_ns = c.start_ns;
-        if (!footer.last_ns || c.end_ns > *footer.last_ns) footer.last_ns = c.end_ns;
+    for (std::size_t i = 0; i < connections.size(); ++i) {
+        if (connections.one_way(i)) ++footer.one_way;
+        if (!connections.has_time(i)) continue;
+        const std::int64_t start = connections.start_ns(i), end = connections.end_ns(i);
+        if (!footer.first_ns || start < *footer.first_ns) footer.first_ns = start;
+        if (!footer.last_ns || end > *footer.last_ns) footer.last_ns = end;
     }
 }
 
@@ -57,13 +58,13 @@ public:
     }
     [[nodiscard]] bool done() const override { return out_.closed(); }
 
-    void print(const std::deque<analyze::Connection>& connections) {
+    void print(const analyze::ConnectionList& connections) {
         if (connections.empty() && !first_) return;
         add_to_footer(footer_, connections);
         const analyze::Selection sel = analyze::select(connections, select_);
         skipped_.below_min_packets += sel.below_min_packets;
         skipped_.other_hosts += sel.other_hosts;
-        shown_ += sel.shown.size();
+        shown_ += sel.size();
         const auto wanted = unnamed(sel, names_, tried_);
         if (!wanted.empty()) {
             // the hosts file was read once before the run: an error here leaves addresses unnamed
@@ -215,9 +216,9 @@ int run_connections(const ConnectionsOptions& o) {
 
     try {
         std::vector<wire::IpAddress> wanted;
-        for (const auto* c : selection.shown) {
-            wanted.push_back(c->client.addr);
-            wanted.push_back(c->server.addr);
+        for (const analyze::Connection& c : selection) {
+            wanted.push_back(c.client.addr);
+            wanted.push_back(c.server.addr);
         }
         names = resolve_names(wanted, o.names);
     } catch (const std::exception& e) {
