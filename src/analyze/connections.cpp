@@ -290,7 +290,8 @@ void ConnectionTable::add(const FlowRecord& flow) {
     c.tcp_flags[dir] |= flow.tcp_flags;
     if (flow.packets > 0 || flow.bytes > 0 || !flow.biflow) c.bits |= Entry::kSeen0 << dir;
     const std::uint8_t first_flags = flow.initial_tcp_flags.value_or(flow.tcp_flags);
-    if (flow.protocol == kTcp && (first_flags & kSyn) != 0 && (first_flags & kAck) == 0) c.bits |= Entry::kOpened0 << dir;
+    if (flow.protocol == kTcp && (first_flags & kSyn) != 0 && (first_flags & kAck) == 0)
+        c.bits |= Entry::kOpened0 << dir;
     if (flow.biflow) {
         ++c.biflow_records;
         c.packets[1 - dir] += flow.rev_packets * scale;
@@ -432,8 +433,8 @@ void ConnectionTable::merge_exporters(ConnectionList& list) const {
     const auto& entries = list.entries_;
     auto conversation = [&entries](std::uint32_t i) {
         const Entry& e = entries[i];
-        return std::tuple(e.protocol, e.has(Entry::kHasIcmp) ? e.icmp_type : std::uint8_t{0}, e.low_key(),
-                          e.low_port, e.high_key(), e.high_port);
+        return std::tuple(e.protocol, e.has(Entry::kHasIcmp) ? e.icmp_type : std::uint8_t{0}, e.low_key(), e.low_port,
+                          e.high_key(), e.high_port);
     };
     std::vector<std::uint32_t> order(entries.size());
     for (std::uint32_t i = 0; i < order.size(); ++i) order[i] = i;

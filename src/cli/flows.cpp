@@ -106,8 +106,8 @@ int run_flows(const FlowsOptions& options) {
     out.set_immediate(options.input.immediate_output());
     // Formatting is most of the work: the other threads format batches of records while this
     // one reads and decodes (and formats too when they lag).
-    report::RecordWriter writer(out, {options.format, options.options_records, options.provenance,
-                                      options.join_options, thread_count(options.threads) - 1});
+    report::RecordWriter writer(out, {options.format, options.options_records, options.provenance, options.join_options,
+                                      thread_count(options.threads) - 1});
     SelectingSink selecting_sink(writer, *selector);
     out.item_done();  // a CSV header row before the first record arrives
     session::SessionTable sessions(options.input.session_options());

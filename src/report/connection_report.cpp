@@ -175,8 +175,7 @@ void write_json(Output& output, const analyze::Selection& sel, const NameMap& na
         out.append(std::string_view(",\"service\":"));
         append_json_string(out, service_of(c));
         fmt::format_to(it(out), ",\"client\":\"{}\",\"client_port\":{},\"server\":\"{}\",\"server_port\":{}",
-                       wire::to_string(c.client.addr), c.client.port, wire::to_string(c.server.addr),
-                       c.server.port);
+                       wire::to_string(c.client.addr), c.client.port, wire::to_string(c.server.addr), c.server.port);
         out.append(std::string_view(",\"client_name\":"));
         json_name(out, names, c.client.addr);
         out.append(std::string_view(",\"server_name\":"));
@@ -250,9 +249,9 @@ void write_csv(Output& output, const analyze::Selection& sel, const NameMap& nam
         }
         fmt::format_to(it(out), ",{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}", c.protocol,
                        csv_field(service_of(c)), wire::to_string(c.client.addr), c.client.port,
-                       wire::to_string(c.server.addr), c.server.port, name_of(c.client.addr),
-                       name_of(c.server.addr), c.packets[0], c.packets[1], c.bytes[0], c.bytes[1], c.records,
-                       analyze::name(c.rule), c.one_way(), csv_field(exporters_text(c)));
+                       wire::to_string(c.server.addr), c.server.port, name_of(c.client.addr), name_of(c.server.addr),
+                       c.packets[0], c.packets[1], c.bytes[0], c.bytes[1], c.records, analyze::name(c.rule),
+                       c.one_way(), csv_field(exporters_text(c)));
         // The columns added later go after exporter, so that existing readers keep their indexes.
         const bool tcp = c.protocol == 6;
         fmt::format_to(it(out), ",{},{},{},{}\n", protocol_text(c.protocol),

@@ -126,7 +126,8 @@ struct Batch {
 // done ones from the front, and formats the oldest untaken itself when too many wait.
 class RecordWriter::Pool {
 public:
-    Pool(unsigned workers, Format format, bool provenance) : provenance_(provenance), helper_(make_record_formatter(format)) {
+    Pool(unsigned workers, Format format, bool provenance)
+        : provenance_(provenance), helper_(make_record_formatter(format)) {
         filling_ = std::make_unique<Batch>();
         for (unsigned i = 0; i < workers; ++i) threads_.emplace_back([this, format] { work(format); });
         max_waiting_ = workers;

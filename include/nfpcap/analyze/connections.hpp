@@ -153,11 +153,11 @@ struct Entry {
     std::uint32_t exporter;   // the key: exporter number
     std::uint32_t records, biflow_records;
     std::uint32_t sampling, unknown_sampling;  // as in Connection
-    std::uint16_t low_port, high_port;  // the key
-    std::uint8_t protocol;              // the key
-    std::uint8_t icmp_type;             // with kHasIcmp; the key with it (see kIcmpPair)
+    std::uint16_t low_port, high_port;         // the key
+    std::uint8_t protocol;                     // the key
+    std::uint8_t icmp_type;                    // with kHasIcmp; the key with it (see kIcmpPair)
     std::array<std::uint8_t, 2> tcp_flags;
-    std::uint8_t bits;  // per side (shift by the side): seen, opened, first start; icmp, client
+    std::uint8_t bits;      // per side (shift by the side): seen, opened, first start; icmp, client
     std::uint8_t key_bits;  // the key: kLowPooled, kHighPooled, kIcmpPair
 
     static constexpr std::uint32_t kNone = UINT32_MAX;
@@ -198,9 +198,7 @@ public:
     [[nodiscard]] bool has_time(std::size_t i) const noexcept { return entries_[i].has_time(); }
     [[nodiscard]] std::int64_t start_ns(std::size_t i) const noexcept { return entries_[i].start_ns(); }
     [[nodiscard]] std::int64_t end_ns(std::size_t i) const noexcept { return entries_[i].end_or_zero(); }
-    [[nodiscard]] std::int64_t duration_ns(std::size_t i) const noexcept {
-        return sat_sub(end_ns(i), start_ns(i));
-    }
+    [[nodiscard]] std::int64_t duration_ns(std::size_t i) const noexcept { return sat_sub(end_ns(i), start_ns(i)); }
     [[nodiscard]] std::uint64_t total_packets(std::size_t i) const noexcept { return entries_[i].total_packets(); }
     [[nodiscard]] std::uint64_t total_bytes(std::size_t i) const noexcept { return entries_[i].total_bytes(); }
     [[nodiscard]] bool one_way(std::size_t i) const noexcept {
@@ -295,6 +293,5 @@ TcpState tcp_state(const Connection& c) noexcept;
 
 /// Decides client and server (see DirectionRule), swapping the sides if needed.
 void decide_direction(Connection& c);
-
 
 }  // namespace nfpcap::analyze

@@ -22,7 +22,7 @@ struct SelectOptions {
 struct Selection {
     const ConnectionList* from = nullptr;
     std::vector<std::uint32_t> shown;
-    std::vector<Connection> rows;  ///< without `from`: the rows themselves (see `of`)
+    std::vector<Connection> rows;       ///< without `from`: the rows themselves (see `of`)
     std::size_t other_hosts = 0;        ///< not matching --match-host
     std::size_t below_min_packets = 0;  ///< fewer packets than --min-packets
     std::size_t beyond_top = 0;         ///< cut by --top

@@ -78,7 +78,7 @@ private:
     RecordWriterOptions options_;
     std::unique_ptr<RecordFormatter> formatter_;
     std::unique_ptr<analyze::OptionsState> joined_;  ///< with join_options
-    std::deque<std::string> files_;  // every name given, so batches can point at them
+    std::deque<std::string> files_;                  // every name given, so batches can point at them
     std::string_view file_;
     std::unique_ptr<Pool> pool_;
 };
