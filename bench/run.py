@@ -46,6 +46,10 @@ DEFAULT_INTERVAL_US = 200      # time between generated datagrams (5000 datagram
 TARGET_STATS_VS_LOOP = 3.0
 TARGET_JSON_VS_TSHARK = 50.0
 TARGET_PEAK_RSS_MB = 50.0
+TARGET_CSV_VS_JSON = 1.0          # flows -T csv time / -T json time
+TARGET_THREADS_SPEEDUP = 1.6      # flows -T json --threads 1 time / default (one per core) time
+TARGET_CONNECTIONS_VS_JSON = 2.0  # connections time / flows -T json time, 5 M distinct connections
+TARGET_CONNECTIONS_RSS_MB = 600.0
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -519,6 +523,9 @@ def main():
     ap.add_argument('--work-dir', help='where the generated capture is cached '
                     '(default: $TMPDIR/nfpcap-bench)')
     ap.add_argument('--no-tshark', action='store_true', help='skip the tshark comparison')
+    ap.add_argument('--connections', type=int, default=5_000_000,
+                    help='distinct connections of the high-cardinality capture (default 5000000; 0 skips it)')
+    ap.add_argument('--no-nfacctd', action='store_true', help='skip the pmacct nfacctd comparison')
     args = ap.parse_args()
 
     nfpcap = str(Path(args.nfpcap).resolve())
@@ -609,7 +616,21 @@ def main():
     stats = measure('nfpcap stats', [nfpcap, 'stats', str(big)], args.runs, records, size)
     flows = measure('nfpcap flows --format json', [nfpcap, 'flows', '--format', 'json', str(big)],
                     args.runs, records, size)
-    ms = [loop, stats, flows]
+    flows1 = measure('nfpcap flows -T json --threads 1',
+                     [nfpcap, 'flows', '--format', 'json', '--threads', '1', str(big)], args.runs, records, size)
+    csv = measure('nfpcap flows --format csv', [nfpcap, 'flows', '--format', 'csv', str(big)],
+                  args.runs, records, size)
+    csv1 = measure('nfpcap flows -T csv --threads 1',
+                   [nfpcap, 'flows', '--format', 'csv', '--threads', '1', str(big)], args.runs, records, size)
+    conns = measure('nfpcap connections', [nfpcap, 'connections', '-n', str(big)], args.runs, records, size)
+    ms = [loop, stats, flows, flows1, csv, csv1, conns]
+    nfacctd = shutil.which('nfacctd') if not args.no_nfacctd else None
+    nf = None
+    if nfacctd:
+        nf = measure('nfacctd (print, 5-tuple)', nfacctd_cmd(nfacctd, big, work), args.runs, records, size)
+        ms.append(nf)
+    elif not args.no_nfacctd:
+        log('  nfacctd not installed (apt-get install pmacct): nfacctd comparison skipped')
     ts = small = ts0 = None
     if slice_path:
         slice_size = slice_path.stat().st_size
@@ -656,13 +677,79 @@ def main():
             log(f'  same in CPU time, start-up excluded: {r4:.1f}x')
     else:
         log('flows json records/s / tshark records/s:    n/a   (target >= 50)  SKIP')
-    peak = max(stats.rss_mb, flows.rss_mb)
+    r5 = csv.wall / flows.wall
+    log(f'flows csv / flows json time:             {r5:6.2f}x   (target <= {TARGET_CSV_VS_JSON:g})   '
+        f'{verdict(r5 <= TARGET_CSV_VS_JSON)}')
+    log(f'  same in CPU time: {csv.cpu / flows.cpu:.2f}x; with --threads 1: {csv1.wall / flows1.wall:.2f}x')
+    r6 = flows1.wall / flows.wall
+    log(f'flows json --threads 1 / default ({os.cpu_count()} cores): {r6:5.2f}x   '
+        f'(target >= {TARGET_THREADS_SPEEDUP:g})  {verdict(r6 >= TARGET_THREADS_SPEEDUP)}')
+    log(f'  csv: {csv1.wall / csv.wall:.2f}x; CPU time spent, default / --threads 1: {flows.cpu / flows1.cpu:.2f}x '
+        f'(wall-clock speed-up needs idle cores: other load takes them)')
+    if nf:
+        log(f'nfpcap connections / nfacctd time:       {conns.wall / nf.wall:6.2f}x   (nfacctd print plugin, '
+            f'aggregate by 5-tuple; lower is faster)')
+    peak = max(stats.rss_mb, flows.rss_mb, flows1.rss_mb, csv.rss_mb)
     log(f'nfpcap peak RSS:                         {peak:6.1f} MB (target < {TARGET_PEAK_RSS_MB:g})   '
         f'{verdict(peak < TARGET_PEAK_RSS_MB)}')
     if small:
         log(f'  (peak RSS on the {slice_records}-record slice: {small.rss_mb:.1f} MB; on the full capture: '
             f'{flows.rss_mb:.1f} MB)')
+    if args.connections > 0:
+        high_cardinality(nfpcap, work, args, nfacctd, verdict)
     return 0
+
+
+def nfacctd_cmd(nfacctd, capture, work):
+    """pmacct's collector reading a savefile, its print plugin aggregating by 5-tuple (the
+    nearest to a connection table), written to a file at the end."""
+    conf = work / f'nfacctd-{capture.stem}.conf'
+    conf.write_text(f'daemonize: false\npcap_savefile: {capture}\nplugins: print\n'
+                    f'aggregate: src_host, dst_host, src_port, dst_port, proto\nprint_output: csv\n'
+                    f'print_output_file: {work / "nfacctd-out.csv"}\nprint_refresh_time: 86400\n')
+    return [nfacctd, '-f', str(conf)]
+
+
+def high_cardinality(nfpcap, work, args, nfacctd, verdict):
+    """The connection table on N distinct connections (bench/gen_connections.py, v5)."""
+    log('')
+    log(f'== high cardinality: {args.connections} distinct connections')
+    path = work / f'connections-{args.connections}.pcap'
+    if path.is_file():
+        log(f'  reusing cached {path}')
+    else:
+        part = path.with_suffix('.part')
+        t0 = time.perf_counter()
+        subprocess.run([sys.executable, str(REPO / 'bench' / 'gen_connections.py'), str(part),
+                        '--connections', str(args.connections)], check=True)
+        part.rename(path)
+        log(f'  generated {path} in {time.perf_counter() - t0:.1f} s')
+    size = path.stat().st_size
+    records = args.connections
+    warm(path)
+    flows = measure('nfpcap flows --format json', [nfpcap, 'flows', '--format', 'json', str(path)],
+                    args.runs, records, size)
+    conns = measure('nfpcap connections', [nfpcap, 'connections', '-n', str(path)], args.runs, records, size)
+    conns1 = measure('nfpcap connections --threads 1', [nfpcap, 'connections', '-n', '--threads', '1', str(path)],
+                     args.runs, records, size)
+    ms = [flows, conns, conns1]
+    nf = None
+    if nfacctd:
+        nf = measure('nfacctd (print, 5-tuple)', nfacctd_cmd(nfacctd, path, work), args.runs, records, size)
+        ms.append(nf)
+    log(f'{"command":<36} {"wall s":>9} {"cpu s":>9} {"records/s":>12} {"peak RSS MB":>12}')
+    for m in ms:
+        log(f'{m.name:<36} {m.wall:9.3f} {m.cpu:9.3f} {m.rate:12,.0f} {m.rss_mb:12.1f}')
+    r = conns.wall / flows.wall
+    log(f'connections / flows json time:           {r:6.2f}x   (target <= {TARGET_CONNECTIONS_VS_JSON:g})   '
+        f'{verdict(r <= TARGET_CONNECTIONS_VS_JSON)}')
+    log(f'  same in CPU time: {conns.cpu / flows.cpu:.2f}x; --threads 1: {conns1.wall / flows.wall:.2f}x')
+    peak = max(conns.rss_mb, conns1.rss_mb)
+    log(f'connections peak RSS:                    {peak:6.1f} MB (target <= {TARGET_CONNECTIONS_RSS_MB:g}; '
+        f'{peak * 1048576 / records:.0f} bytes per connection)  {verdict(peak <= TARGET_CONNECTIONS_RSS_MB)}')
+    if nf:
+        log(f'nfpcap connections / nfacctd time:       {conns.wall / nf.wall:6.2f}x   (peak RSS {peak:.0f} MB vs '
+            f'{nf.rss_mb:.0f} MB)')
 
 
 if __name__ == '__main__':

@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <climits>
-#include <map>
 #include <tuple>
 
 #include "nfpcap/analyze/saturating.hpp"
@@ -69,48 +68,213 @@ TcpState tcp_state(const Connection& c) noexcept {
     return TcpState::established;
 }
 
-Connection& ConnectionTable::find_or_add(const Key& key, const FlowRecord& flow, bool reply) {
-    constexpr std::uint32_t kNone = UINT32_MAX;
-    auto [slot, inserted] = index_.try_emplace(key, kNone);
-    const std::int64_t start = flow.start_ns.value_or(0);
-    const std::int64_t end = std::max(start, flow.end_ns.value_or(start));  // an end before the start: lasts 0
-    for (std::uint32_t idx = slot->second; idx != kNone; idx = previous_[idx]) {
-        Connection& c = connections_[idx];
-        // Close enough in time (or no time at all): the same conversation.
-        if (!flow.start_ns || !c.has_time ||
-            (start <= sat_add(c.end_ns, options_.window_ns) && sat_add(end, options_.window_ns) >= c.start_ns)) {
-            return c;
+namespace detail {
+
+namespace {
+
+std::uint64_t mix(std::uint64_t x) noexcept {
+    // The 64-bit finalizer of MurmurHash3: every input bit reaches every output bit.
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdULL;
+    x ^= x >> 33;
+    x *= 0xc4ceb9fe1a85ec53ULL;
+    x ^= x >> 33;
+    return x;
+}
+
+std::uint64_t load64(const std::uint8_t* p) noexcept {
+    std::uint64_t v = 0;
+    for (int i = 0; i < 8; ++i) v = v << 8 | p[i];
+    return v;
+}
+
+std::uint64_t hash_address(const wire::IpAddress& a) noexcept {
+    return mix(load64(a.bytes.data()) ^ mix(load64(a.bytes.data() + 8) ^ a.family));
+}
+
+// Open addressing keeps each slot's hash tag: 32 high bits of the hash, from which the home
+// position is derived (multiply-shift), so growing re-places slots without reading entries.
+std::size_t home(std::uint64_t slot, std::size_t capacity) noexcept {
+    return static_cast<std::size_t>(((slot >> 32) * capacity) >> 32);
+}
+std::uint64_t tag_of(std::uint64_t hash) noexcept { return hash & 0xffffffff00000000ULL; }
+constexpr std::size_t kFirstCapacity = 1024;
+
+std::vector<std::uint64_t> regrown(const std::vector<std::uint64_t>& slots) {
+    std::vector<std::uint64_t> grown(std::max(kFirstCapacity, slots.size() * 2));
+    const std::size_t mask = grown.size() - 1;
+    for (std::uint64_t slot : slots) {
+        if (slot == 0) continue;
+        std::size_t at = home(slot, grown.size());
+        while (grown[at] != 0) at = (at + 1) & mask;
+        grown[at] = slot;
+    }
+    return grown;
+}
+
+// Fuller than 3/4: time to double (linear probing slows sharply beyond).
+bool crowded(std::size_t used, std::size_t capacity) noexcept { return (used + 1) * 4 > capacity * 3; }
+
+}  // namespace
+
+std::uint32_t AddressPool::intern(const wire::IpAddress& a) {
+    if (crowded(addresses_.size(), slots_.size())) slots_ = regrown(slots_);
+    const std::uint64_t tag = tag_of(hash_address(a));
+    const std::size_t mask = slots_.size() - 1;
+    for (std::size_t at = home(tag, slots_.size());; at = (at + 1) & mask) {
+        const std::uint64_t slot = slots_[at];
+        if (slot == 0) {
+            const auto number = static_cast<std::uint32_t>(addresses_.size());
+            addresses_.push_back(a);
+            slots_[at] = tag | (std::uint64_t{number} + 1);
+            return number;
+        }
+        if (tag_of(slot) == tag && addresses_[(slot & 0xffffffffU) - 1] == a) {
+            return static_cast<std::uint32_t>((slot & 0xffffffffU) - 1);
         }
     }
-    previous_.push_back(slot->second);
-    slot->second = static_cast<std::uint32_t>(connections_.size());
-    keys_.push_back(key);
-    Connection& c = connections_.emplace_back();
-    c.client = {flow.src, flow.src_port};
-    c.server = {flow.dst, flow.dst_port};
-    if (reply) std::swap(c.client, c.server);  // a reply goes to the one who asked
-    c.protocol = flow.protocol;
-    c.exporter = flow.exporter;
-    return c;
+}
+
+std::optional<std::uint32_t> AddressPool::find(const wire::IpAddress& a) const noexcept {
+    if (slots_.empty()) return std::nullopt;
+    const std::uint64_t tag = tag_of(hash_address(a));
+    const std::size_t mask = slots_.size() - 1;
+    for (std::size_t at = home(tag, slots_.size());; at = (at + 1) & mask) {
+        const std::uint64_t slot = slots_[at];
+        if (slot == 0) return std::nullopt;
+        if (tag_of(slot) == tag && addresses_[(slot & 0xffffffffU) - 1] == a) {
+            return static_cast<std::uint32_t>((slot & 0xffffffffU) - 1);
+        }
+    }
+}
+
+}  // namespace detail
+
+namespace {
+
+using detail::AddressKey;
+using detail::Entry;
+
+AddressKey v4_key(const wire::IpAddress& a) {
+    return {static_cast<std::uint32_t>(a.bytes[0]) << 24 | static_cast<std::uint32_t>(a.bytes[1]) << 16 |
+                static_cast<std::uint32_t>(a.bytes[2]) << 8 | a.bytes[3],
+            false};
+}
+
+AddressKey key_of(detail::AddressPool& pool, const wire::IpAddress& a) {
+    return a.family == 4 ? v4_key(a) : AddressKey{pool.intern(a), true};
+}
+
+wire::IpAddress address_of(const detail::Names& names, AddressKey k) {
+    if (k.pooled) return names.addresses.at(k.value);
+    wire::IpAddress a;
+    a.family = 4;
+    a.bytes[0] = static_cast<std::uint8_t>(k.value >> 24);
+    a.bytes[1] = static_cast<std::uint8_t>(k.value >> 16);
+    a.bytes[2] = static_cast<std::uint8_t>(k.value >> 8);
+    a.bytes[3] = static_cast<std::uint8_t>(k.value);
+    return a;
+}
+
+std::uint64_t hash_key(const Entry& e) noexcept {
+    const std::uint64_t ends = std::uint64_t{e.low} << 32 | e.high;
+    const std::uint64_t rest = std::uint64_t{e.low_port} << 48 | std::uint64_t{e.high_port} << 32 |
+                               std::uint64_t{e.protocol} << 24 | std::uint64_t{e.key_bits} << 16 |
+                               std::uint64_t{e.has(Entry::kHasIcmp) ? e.icmp_type : 0U} << 8 |
+                               (e.has(Entry::kHasIcmp) ? 1U : 0U);
+    return detail::mix(ends ^ detail::mix(rest ^ detail::mix(e.exporter)));
+}
+
+// The client's end of an entry (side 0), or the server's.
+std::pair<AddressKey, std::uint16_t> end_of(const Entry& e, std::size_t side) {
+    const bool high = e.has(Entry::kClientHigh) != (side == 1);
+    return high ? std::pair(e.high_key(), e.high_port) : std::pair(e.low_key(), e.low_port);
+}
+
+}  // namespace
+
+ConnectionTable::ConnectionTable(ConnectionOptions options)
+    : options_(options), names_(std::make_shared<detail::Names>()) {}
+
+std::uint32_t ConnectionTable::exporter_number(const wire::Endpoint& exporter) {
+    if (last_exporter_number_ != Entry::kNone && exporter == last_exporter_) return last_exporter_number_;
+    auto& all = names_->exporters;
+    auto found = std::find(all.begin(), all.end(), exporter);
+    if (found == all.end()) found = all.insert(all.end(), exporter);
+    last_exporter_ = exporter;
+    last_exporter_number_ = static_cast<std::uint32_t>(found - all.begin());
+    return last_exporter_number_;
+}
+
+void ConnectionTable::index(std::uint32_t i, std::uint64_t hash) {
+    if (detail::crowded(entries_.size(), slots_.size())) slots_ = detail::regrown(slots_);
+    const std::uint64_t tag = detail::tag_of(hash);
+    const std::size_t mask = slots_.size() - 1;
+    std::size_t at = detail::home(tag, slots_.size());
+    while (slots_[at] != 0) at = (at + 1) & mask;
+    slots_[at] = tag | (std::uint64_t{i} + 1);
+}
+
+Entry& ConnectionTable::find_or_add(const Entry& key, std::uint64_t hash, const FlowRecord& flow) {
+    const std::int64_t start = flow.start_ns.value_or(0);
+    const std::int64_t end = std::max(start, flow.end_ns.value_or(start));  // an end before the start: lasts 0
+    // The newest connection of the key close enough in time (or without time): the same
+    // conversation. Every connection of the key is in the probe run, in no particular order.
+    std::uint32_t found = Entry::kNone;
+    if (!slots_.empty()) {
+        const std::uint64_t tag = detail::tag_of(hash);
+        const std::size_t mask = slots_.size() - 1;
+        for (std::size_t at = detail::home(tag, slots_.size()); slots_[at] != 0; at = (at + 1) & mask) {
+            if (detail::tag_of(slots_[at]) != tag) continue;
+            const auto idx = static_cast<std::uint32_t>((slots_[at] & 0xffffffffU) - 1);
+            if (found != Entry::kNone && idx < found) continue;
+            const Entry& c = entries_[idx];
+            if (!c.same_key(key)) continue;
+            if (!flow.start_ns || !c.has_time() ||
+                (start <= sat_add(c.end_ns, options_.window_ns) && sat_add(end, options_.window_ns) >= c.start_ns())) {
+                found = idx;
+            }
+        }
+    }
+    if (found != Entry::kNone) return entries_[found];
+    const auto i = static_cast<std::uint32_t>(entries_.size());
+    entries_.push_back(key);
+    index(i, hash);
+    return entries_[i];
 }
 
 void ConnectionTable::add(const FlowRecord& flow) {
     ++records_;
-    wire::Endpoint src{flow.src, flow.src_port}, dst{flow.dst, flow.dst_port};
+    const AddressKey src = key_of(names_->addresses, flow.src), dst = key_of(names_->addresses, flow.dst);
     // ICMP has no ports: what ties records together is the exchange. A request and its reply
     // (echo, timestamp, ...) share a key; errors and other types are exchanges of their own.
     std::optional<IcmpRole> role;
-    std::uint16_t exchange = 0;
+    Entry key{};
     if (is_icmp(flow.protocol) && flow.icmp_type) {
         role = icmp_role(flow.protocol, *flow.icmp_type);
-        exchange = role ? static_cast<std::uint16_t>(0x100U | role->request_type)
-                        : static_cast<std::uint16_t>(0x200U | *flow.icmp_type);
+        key.bits |= Entry::kHasIcmp;
+        key.icmp_type = role ? role->request_type : *flow.icmp_type;
+        if (role) key.key_bits |= Entry::kIcmpPair;
     }
     const bool reply = role && !role->request;
-    Key key{flow.protocol, exchange, std::min(src, dst), std::max(src, dst), flow.exporter};
-    Connection& c = find_or_add(key, flow, reply);
+    // The two ends in a fixed order: the key is direction-free.
+    const bool src_low = std::pair(src, flow.src_port) <= std::pair(dst, flow.dst_port);
+    const auto& [low, low_port] = src_low ? std::pair(src, flow.src_port) : std::pair(dst, flow.dst_port);
+    const auto& [high, high_port] = src_low ? std::pair(dst, flow.dst_port) : std::pair(src, flow.src_port);
+    key.low = low.value;
+    key.high = high.value;
+    key.low_port = low_port;
+    key.high_port = high_port;
+    if (low.pooled) key.key_bits |= Entry::kLowPooled;
+    if (high.pooled) key.key_bits |= Entry::kHighPooled;
+    key.exporter = exporter_number(flow.exporter);
+    key.protocol = flow.protocol;
+    key.sampling = 1;
+    // A new connection's client is the source, the destination of a reply (the one who asked).
+    if (src_low == reply) key.bits |= Entry::kClientHigh;
+    Entry& c = find_or_add(key, hash_key(key), flow);
     // Direction by role where there is one: the only way when both ends are one host (loopback).
-    const std::size_t dir = role ? (reply ? 1 : 0) : (c.client == src ? 0 : 1);
+    const std::size_t dir = role ? (reply ? 1 : 0) : (end_of(c, 0) == std::pair(src, flow.src_port) ? 0 : 1);
     const std::uint64_t scale = options_.renormalize ? flow.sampling : 1;
     if (flow.sampling_source == SamplingSource::unknown) {
         ++unknown_sampling_;
@@ -122,51 +286,40 @@ void ConnectionTable::add(const FlowRecord& flow) {
 
     ++c.records;
     // Counters saturate at 2^64-1 and say so (wire/saturating.hpp).
-    bool& sat = c.saturated;
+    bool sat = false;
     c.packets[dir] = sat_add(c.packets[dir], sat_mul(flow.packets, scale, sat), sat);
     c.bytes[dir] = sat_add(c.bytes[dir], sat_mul(flow.bytes, scale, sat), sat);
     c.tcp_flags[dir] |= flow.tcp_flags;
-    c.seen[dir] = c.seen[dir] || flow.packets > 0 || flow.bytes > 0 || !flow.biflow;
+    if (flow.packets > 0 || flow.bytes > 0 || !flow.biflow) c.bits |= Entry::kSeen0 << dir;
     const std::uint8_t first_flags = flow.initial_tcp_flags.value_or(flow.tcp_flags);
-    if (flow.protocol == kTcp && (first_flags & kSyn) != 0 && (first_flags & kAck) == 0) c.opened[dir] = true;
+    if (flow.protocol == kTcp && (first_flags & kSyn) != 0 && (first_flags & kAck) == 0)
+        c.bits |= Entry::kOpened0 << dir;
     if (flow.biflow) {
         ++c.biflow_records;
         c.packets[1 - dir] = sat_add(c.packets[1 - dir], sat_mul(flow.rev_packets, scale, sat), sat);
         c.bytes[1 - dir] = sat_add(c.bytes[1 - dir], sat_mul(flow.rev_bytes, scale, sat), sat);
-        if (flow.rev_packets > 0 || flow.rev_bytes > 0) c.seen[1 - dir] = true;
+        if (flow.rev_packets > 0 || flow.rev_bytes > 0) c.bits |= Entry::kSeen0 << (1 - dir);
     }
-    if (is_icmp(flow.protocol) && flow.icmp_type) {
-        // The requester is the client: remember the request type on the requester's side.
-        // A reply goes to the requester, so it names the client even when the request's record
-        // is missing (a one-way connection); not when both ends are one (a ping of loopback).
-        if (role) {
-            c.icmp_type = role->request_type;
-            c.opened[0] = true;  // the requester (client side, by construction above)
-        } else if (!c.icmp_type) {
-            c.icmp_type = *flow.icmp_type;
-        }
-    }
+    // The requester is the client (side 0 by construction above): the request type is in the
+    // key. A reply goes to the requester, so it names the client even when the request's
+    // record is missing (a one-way connection); not when both ends are one (a ping of loopback).
+    if (role) c.bits |= Entry::kOpened0;
     if (flow.start_ns) {
-        auto& first = c.first_start[dir];
-        if (!first || *flow.start_ns < *first) first = flow.start_ns;
+        const auto first = static_cast<std::uint8_t>(Entry::kHasFirst0 << dir);
+        if (!c.has(first) || *flow.start_ns < c.first_start[dir]) c.first_start[dir] = *flow.start_ns;
         // An end before the start: the record lasts 0 (never a negative duration), flagged.
         const std::int64_t end = std::max(*flow.start_ns, flow.end_ns.value_or(*flow.start_ns));
-        if (end != flow.end_ns.value_or(end)) c.reversed = true;
-        if (!c.has_time) {
-            c.start_ns = *flow.start_ns;
-            c.end_ns = end;
-            c.has_time = true;
-        } else {
-            c.start_ns = std::min(c.start_ns, *flow.start_ns);
-            c.end_ns = std::max(c.end_ns, end);
-        }
-        if (flow.time_clamped || span_ns(c.start_ns, c.end_ns) > static_cast<std::uint64_t>(kMaxTimeNs)) {
-            c.time_clamped = true;
+        if (end != flow.end_ns.value_or(end)) c.anomalies |= Entry::kReversed;
+        c.end_ns = c.has_time() ? std::max(c.end_ns, end) : end;
+        c.bits |= first;
+        if (flow.time_clamped || span_ns(c.start_ns(), c.end_ns) > static_cast<std::uint64_t>(kMaxTimeNs)) {
+            c.anomalies |= Entry::kTimeClamped;
         }
     }
     // The totals of both directions saturate too: say so.
     (void)sat_add(c.packets[0], c.packets[1], sat);
     (void)sat_add(c.bytes[0], c.bytes[1], sat);
+    if (sat) c.anomalies |= Entry::kSaturated;
 }
 
 void decide_direction(Connection& c) {
@@ -193,104 +346,170 @@ void decide_direction(Connection& c) {
     if (server_side_by_port(c) == 0) swap_sides();
 }
 
-std::deque<Connection> ConnectionTable::finish() {
-    std::deque<Connection> out = std::move(connections_);
-    connections_.clear();
-    index_.clear();
-    previous_.clear();
-    keys_.clear();
-    for (Connection& c : out) decide_direction(c);
-    if (options_.merge_exporters) out = merge_exporters(std::move(out), options_.window_ns);
+Connection ConnectionList::operator[](std::size_t i) const {
+    const Entry& e = entries_[i];
+    const detail::Names& names = *names_;
+    Connection c;
+    const auto [client, client_port] = end_of(e, 0);
+    const auto [server, server_port] = end_of(e, 1);
+    c.client = {address_of(names, client), client_port};
+    c.server = {address_of(names, server), server_port};
+    c.protocol = e.protocol;
+    if (e.has(Entry::kHasIcmp)) c.icmp_type = e.icmp_type;
+    c.has_time = e.has_time();
+    c.start_ns = e.start_ns();
+    c.end_ns = e.end_or_zero();
+    c.packets = e.packets;
+    c.bytes = e.bytes;
+    c.tcp_flags = e.tcp_flags;
+    for (std::size_t side = 0; side < 2; ++side) {
+        c.opened[side] = e.has(static_cast<std::uint8_t>(Entry::kOpened0 << side));
+        c.seen[side] = e.has(static_cast<std::uint8_t>(Entry::kSeen0 << side));
+        if (e.has(static_cast<std::uint8_t>(Entry::kHasFirst0 << side))) c.first_start[side] = e.first_start[side];
+    }
+    c.records = e.records;
+    c.biflow_records = e.biflow_records;
+    c.sampling = e.sampling;
+    c.unknown_sampling = e.unknown_sampling;
+    c.saturated = (e.anomalies & Entry::kSaturated) != 0;
+    c.reversed = (e.anomalies & Entry::kReversed) != 0;
+    c.time_clamped = (e.anomalies & Entry::kTimeClamped) != 0;
+    c.exporter = names.exporters[e.exporter];
+    if (!merged_.empty()) {
+        const auto index = static_cast<std::uint32_t>(i);
+        auto found = std::lower_bound(merged_.begin(), merged_.end(), index,
+                                      [](const auto& m, std::uint32_t at) { return m.first < at; });
+        if (found != merged_.end() && found->first == index) {
+            for (std::uint32_t n : found->second) c.exporters.push_back(names.exporters[n]);
+        }
+    }
+    decide_direction(c);
+    return c;
+}
+
+std::optional<AddressKey> ConnectionList::address_key(const wire::IpAddress& a) const noexcept {
+    if (a.family == 4) return v4_key(a);
+    if (!names_) return std::nullopt;
+    auto number = names_->addresses.find(a);
+    if (!number) return std::nullopt;
+    return AddressKey{*number, true};
+}
+
+void ConnectionTable::reset() {
+    entries_.clear();
+    slots_.clear();
+    names_ = std::make_shared<detail::Names>();
+    last_exporter_number_ = Entry::kNone;
+}
+
+ConnectionList ConnectionTable::finish() {
+    ConnectionList out;
+    out.entries_ = std::move(entries_);
+    out.names_ = names_;
+    reset();
+    if (options_.merge_exporters) merge_exporters(out);
     return out;
 }
 
-std::deque<Connection> ConnectionTable::take_finished(std::int64_t now_ns) {
+ConnectionList ConnectionTable::take_finished(std::int64_t now_ns) {
     std::int64_t before = 0;  // ended before this: no record can join them any more
     if (__builtin_sub_overflow(now_ns, options_.window_ns, &before)) return {};
-    std::deque<Connection> out, kept;
-    std::deque<Key> kept_keys;
-    for (std::size_t i = 0; i < connections_.size(); ++i) {
-        Connection& c = connections_[i];
-        if (c.has_time && c.end_ns < before) {
-            out.push_back(std::move(c));
-        } else {
-            kept.push_back(std::move(c));
-            kept_keys.push_back(keys_[i]);
+    auto finished = [before](const Entry& e) { return e.has_time() && e.end_ns < before; };
+    bool any = false;
+    for (std::size_t i = 0; i < entries_.size() && !any; ++i) any = finished(entries_[i]);
+    if (!any) return {};
+    // What is kept moves to a new table (in the same order, per 5-tuple the newest last) with
+    // its own pool: the addresses only finished connections named go with them.
+    ConnectionList out;
+    out.names_ = names_;
+    detail::ChunkedVector<Entry> all = std::move(entries_);
+    const std::shared_ptr<const detail::Names> old = names_;
+    reset();
+    names_->exporters = old->exporters;  // few: numbers stay the same
+    for (std::size_t i = 0; i < all.size(); ++i) {
+        const Entry& e = all[i];
+        if (finished(e)) {
+            out.entries_.push_back(e);
+            continue;
         }
+        Entry& kept = entries_.push_back(e);
+        if (e.key_bits & Entry::kLowPooled) kept.low = names_->addresses.intern(old->addresses.at(e.low));
+        if (e.key_bits & Entry::kHighPooled) kept.high = names_->addresses.intern(old->addresses.at(e.high));
+        index(static_cast<std::uint32_t>(entries_.size() - 1), hash_key(kept));
     }
-    if (out.empty()) return out;
-    // Index what is kept again, in the same order (per 5-tuple the newest last).
-    constexpr std::uint32_t kNone = UINT32_MAX;
-    connections_ = std::move(kept);
-    keys_ = std::move(kept_keys);
-    index_.clear();
-    previous_.clear();
-    for (std::size_t i = 0; i < keys_.size(); ++i) {
-        auto [slot, inserted] = index_.try_emplace(keys_[i], kNone);
-        previous_.push_back(slot->second);
-        slot->second = static_cast<std::uint32_t>(i);
-    }
-    for (Connection& c : out) decide_direction(c);
-    if (options_.merge_exporters) out = merge_exporters(std::move(out), options_.window_ns);
+    if (options_.merge_exporters) merge_exporters(out);
     return out;
 }
 
-std::deque<Connection> merge_exporters(std::deque<Connection> connections, std::int64_t window_ns) {
-    // The conversation without the exporter: protocol, both ends in a fixed order, ICMP type.
-    using Conversation = std::tuple<std::uint8_t, std::uint16_t, wire::Endpoint, wire::Endpoint>;
-    std::map<Conversation, std::vector<std::uint32_t>> groups;
-    for (std::uint32_t i = 0; i < connections.size(); ++i) {
-        const Connection& c = connections[i];
-        groups[{c.protocol, c.icmp_type.value_or(0), std::min(c.client, c.server), std::max(c.client, c.server)}]
-            .push_back(i);
-    }
-    std::vector<bool> drop(connections.size());
-    for (auto& [conversation, members] : groups) {
-        if (members.size() < 2) continue;
-        std::stable_sort(members.begin(), members.end(), [&](std::uint32_t a, std::uint32_t b) {
-            return connections[a].start_ns < connections[b].start_ns;
-        });
+void ConnectionTable::merge_exporters(ConnectionList& list) const {
+    // ConnectionOptions::merge_exporters: one connection per group of observations of the same
+    // conversation (the key without the exporter) by several exporters, overlapping in time.
+    const auto& entries = list.entries_;
+    auto conversation = [&entries](std::uint32_t i) {
+        const Entry& e = entries[i];
+        return std::tuple(e.protocol, e.has(Entry::kHasIcmp) ? e.icmp_type : std::uint8_t{0}, e.low_key(), e.low_port,
+                          e.high_key(), e.high_port);
+    };
+    std::vector<std::uint32_t> order(entries.size());
+    for (std::uint32_t i = 0; i < order.size(); ++i) order[i] = i;
+    // By conversation, then start, then order of first record.
+    std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
+        return std::tuple(conversation(a), entries[a].start_ns(), a) <
+               std::tuple(conversation(b), entries[b].start_ns(), b);
+    });
+    std::vector<bool> drop(entries.size());
+    auto& merged = list.merged_;
+    for (std::size_t group = 0; group < order.size();) {
+        std::size_t group_end = group + 1;
+        while (group_end < order.size() && conversation(order[group_end]) == conversation(order[group])) ++group_end;
         // Runs of observations overlapping in time (untimed ones join any run): one connection.
-        std::size_t first = 0;
-        while (first < members.size()) {
+        for (std::size_t first = group; group_end - group >= 2 && first < group_end;) {
+            const Entry& head = entries[order[first]];
             std::size_t last = first + 1;
-            std::int64_t end = connections[members[first]].end_ns;
-            while (last < members.size()) {
-                const Connection& next = connections[members[last]];
-                if (next.has_time && connections[members[first]].has_time && next.start_ns > sat_add(end, window_ns)) {
-                    break;
-                }
-                end = std::max(end, next.end_ns);
+            std::int64_t end = head.end_or_zero();
+            while (last < group_end) {
+                const Entry& next = entries[order[last]];
+                if (next.has_time() && head.has_time() && next.start_ns() > sat_add(end, options_.window_ns)) break;
+                end = std::max(end, next.end_or_zero());
                 ++last;
             }
-            std::uint32_t best = members[first];
+            std::uint32_t best = order[first];
             for (std::size_t k = first + 1; k < last; ++k) {
-                const Connection& c = connections[members[k]];
-                const Connection& b = connections[best];
+                const Entry& c = entries[order[k]];
+                const Entry& b = entries[best];
                 if (std::pair(c.total_packets(), c.total_bytes()) > std::pair(b.total_packets(), b.total_bytes())) {
-                    best = members[k];
+                    best = order[k];
                 }
             }
-            Connection& kept = connections[best];
-            kept.exporters.push_back(kept.exporter);
+            const std::uint32_t kept = entries[best].exporter;
+            std::vector<std::uint32_t> exporters{kept};
             for (std::size_t k = first; k < last; ++k) {
-                const Connection& c = connections[members[k]];
+                const std::uint32_t exporter = entries[order[k]].exporter;
                 // Another connection of the same exporter bridged by a third: not an observation.
-                if (members[k] == best || c.exporter == kept.exporter) continue;
-                if (std::find(kept.exporters.begin(), kept.exporters.end(), c.exporter) == kept.exporters.end()) {
-                    kept.exporters.push_back(c.exporter);
+                if (order[k] == best || exporter == kept) continue;
+                if (std::find(exporters.begin(), exporters.end(), exporter) == exporters.end()) {
+                    exporters.push_back(exporter);
                 }
-                drop[members[k]] = true;
+                drop[order[k]] = true;
             }
-            if (kept.exporters.size() < 2) kept.exporters.clear();
+            if (exporters.size() >= 2) merged.emplace_back(best, std::move(exporters));
             first = last;
         }
+        group = group_end;
     }
-    std::deque<Connection> out;
-    for (std::uint32_t i = 0; i < connections.size(); ++i) {
-        if (!drop[i]) out.push_back(std::move(connections[i]));
+    std::sort(merged.begin(), merged.end());
+    if (std::find(drop.begin(), drop.end(), true) == drop.end()) return;
+    // The kept ones, in order; the merged exporters follow their connection's new index.
+    detail::ChunkedVector<Entry> kept;
+    std::size_t next_merged = 0;
+    for (std::uint32_t i = 0; i < entries.size(); ++i) {
+        if (drop[i]) continue;
+        if (next_merged < merged.size() && merged[next_merged].first == i) {
+            merged[next_merged++].first = static_cast<std::uint32_t>(kept.size());
+        }
+        kept.push_back(entries[i]);
     }
-    return out;
+    list.entries_ = std::move(kept);
 }
 
 }  // namespace nfpcap::analyze

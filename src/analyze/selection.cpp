@@ -6,40 +6,47 @@
 
 namespace nfpcap::analyze {
 
-Selection select(const std::deque<Connection>& connections, const SelectOptions& options) {
+Selection select(const ConnectionList& connections, const SelectOptions& options) {
     Selection s;
-    for (const Connection& c : connections) {
+    s.from = &connections;
+    // An address no connection has matches none: it has no key.
+    std::vector<detail::AddressKey> hosts;
+    for (const auto& a : options.match_hosts) {
+        if (auto key = connections.address_key(a)) hosts.push_back(*key);
+    }
+    for (std::uint32_t i = 0; i < connections.size(); ++i) {
         if (!options.match_hosts.empty()) {
-            const bool match =
-                std::any_of(options.match_hosts.begin(), options.match_hosts.end(),
-                            [&](const wire::IpAddress& a) { return a == c.client.addr || a == c.server.addr; });
+            const bool match = std::any_of(hosts.begin(), hosts.end(),
+                                           [&](detail::AddressKey a) { return connections.involves(i, a); });
             if (!match) {
                 ++s.other_hosts;
                 continue;
             }
         }
-        if (c.total_packets() < options.min_packets) {
+        if (connections.total_packets(i) < options.min_packets) {
             ++s.below_min_packets;
             continue;
         }
-        s.shown.push_back(&c);
+        s.shown.push_back(i);
     }
     if (options.top > 0 && s.shown.size() > options.top) {
-        std::stable_sort(s.shown.begin(), s.shown.end(),
-                         [](const Connection* a, const Connection* b) { return a->total_bytes() > b->total_bytes(); });
+        std::stable_sort(s.shown.begin(), s.shown.end(), [&](std::uint32_t a, std::uint32_t b) {
+            return connections.total_bytes(a) > connections.total_bytes(b);
+        });
         s.beyond_top = s.shown.size() - options.top;
         s.shown.resize(options.top);
     }
     auto by = [&](auto key, bool descending) {
-        std::stable_sort(s.shown.begin(), s.shown.end(), [&](const Connection* a, const Connection* b) {
-            return descending ? key(*a) > key(*b) : key(*a) < key(*b);
-        });
+        // Mostly in order already (connections come in order of first record): often nothing to do.
+        auto before = [&](std::uint32_t a, std::uint32_t b) { return descending ? key(a) > key(b) : key(a) < key(b); };
+        if (std::is_sorted(s.shown.begin(), s.shown.end(), before)) return;
+        std::stable_sort(s.shown.begin(), s.shown.end(), before);
     };
     switch (options.sort) {
-    case SortKey::start: by([](const Connection& c) { return c.start_ns; }, false); break;
-    case SortKey::bytes: by([](const Connection& c) { return c.total_bytes(); }, true); break;
-    case SortKey::packets: by([](const Connection& c) { return c.total_packets(); }, true); break;
-    case SortKey::duration: by([](const Connection& c) { return c.duration_ns(); }, true); break;
+    case SortKey::start: by([&](std::uint32_t i) { return connections.start_ns(i); }, false); break;
+    case SortKey::bytes: by([&](std::uint32_t i) { return connections.total_bytes(i); }, true); break;
+    case SortKey::packets: by([&](std::uint32_t i) { return connections.total_packets(i); }, true); break;
+    case SortKey::duration: by([&](std::uint32_t i) { return connections.duration_ns(i); }, true); break;
     }
     return s;
 }

@@ -2,11 +2,17 @@
 // `nfpcap [connections]`: decode, pair records into connections, resolve names, print.
 #include "connections.hpp"
 
+#include <condition_variable>
+#include <deque>
 #include <map>
+#include <mutex>
+#include <optional>
 #include <set>
+#include <thread>
 
 #include <fmt/format.h>
 
+#include "flows.hpp"
 #include "nfpcap/analyze/flow_sink.hpp"
 #include "numbers.hpp"
 
@@ -19,34 +25,116 @@ namespace {
 std::vector<wire::IpAddress> unnamed(const analyze::Selection& selection, const report::NameMap& names,
                                      std::set<wire::IpAddress>& tried) {
     std::vector<wire::IpAddress> wanted;
-    for (const auto* c : selection.shown) {
-        for (const auto& a : {c->client.addr, c->server.addr}) {
+    for (const analyze::Connection& c : selection) {
+        for (const auto& a : {c.client.addr, c.server.addr}) {
             if (!names.count(a) && tried.insert(a).second) wanted.push_back(a);
         }
     }
     return wanted;
 }
 
-void add_to_footer(report::ConnectionFooter& footer, const std::deque<analyze::Connection>& connections) {
+void add_to_footer(report::ConnectionFooter& footer, const analyze::ConnectionList& connections) {
     footer.connections += connections.size();
-    for (const auto& c : connections) {
-        if (c.one_way()) ++footer.one_way;
-        footer.saturated += c.saturated ? 1 : 0;
-        footer.reversed += c.reversed ? 1 : 0;
-        footer.time_clamped += c.time_clamped ? 1 : 0;
-        if (!c.has_time) continue;
-        if (!footer.first_ns || c.start_ns < *footer.first_ns) footer.first_ns = c.start_ns;
-        if (!footer.last_ns || c.end_ns > *footer.last_ns) footer.last_ns = c.end_ns;
+    for (std::size_t i = 0; i < connections.size(); ++i) {
+        if (connections.one_way(i)) ++footer.one_way;
+        using Entry = analyze::detail::Entry;
+        const std::uint8_t anomalies = connections.anomalies(i);
+        footer.saturated += (anomalies & Entry::kSaturated) != 0 ? 1 : 0;
+        footer.reversed += (anomalies & Entry::kReversed) != 0 ? 1 : 0;
+        footer.time_clamped += (anomalies & Entry::kTimeClamped) != 0 ? 1 : 0;
+        if (!connections.has_time(i)) continue;
+        const std::int64_t start = connections.start_ns(i), end = connections.end_ns(i);
+        if (!footer.first_ns || start < *footer.first_ns) footer.first_ns = start;
+        if (!footer.last_ns || end > *footer.last_ns) footer.last_ns = end;
     }
 }
+
+// With --threads 2 or more: the table is filled on a thread of its own, in record order, from
+// batches of flow records the decoding thread hands over (decoding and pairing each take
+// about half of the time).
+class TableThread {
+public:
+    explicit TableThread(analyze::ConnectionTable& table) : table_(table), thread_([this] { work(); }) {}
+    ~TableThread() {
+        {
+            const std::lock_guard lock(mutex_);
+            stop_ = true;
+        }
+        cv_.notify_all();
+        thread_.join();
+    }
+    TableThread(const TableThread&) = delete;
+    TableThread& operator=(const TableThread&) = delete;
+
+    void add(const analyze::FlowRecord& flow) {
+        filling_.push_back(flow);
+        if (filling_.size() >= kBatch) submit();
+    }
+    /// Returns once every record given is in the table (then the table may be read).
+    void sync() {
+        if (!filling_.empty()) submit();
+        std::unique_lock lock(mutex_);
+        cv_.wait(lock, [this] { return queue_.empty() && !busy_; });
+    }
+
+private:
+    static constexpr std::size_t kBatch = 4096;
+    static constexpr std::size_t kMaxQueued = 8;  // then the decoding thread waits: memory stays flat
+
+    void submit() {
+        std::unique_lock lock(mutex_);
+        cv_.wait(lock, [this] { return queue_.size() < kMaxQueued; });
+        queue_.push_back(std::move(filling_));
+        filling_ = {};
+        if (!spare_.empty()) {
+            filling_ = std::move(spare_.back());
+            spare_.pop_back();
+        }
+        filling_.reserve(kBatch);
+        cv_.notify_all();
+    }
+    void work() {
+        std::unique_lock lock(mutex_);
+        for (;;) {
+            cv_.wait(lock, [this] { return stop_ || !queue_.empty(); });
+            if (queue_.empty()) return;
+            std::vector<analyze::FlowRecord> batch = std::move(queue_.front());
+            queue_.pop_front();
+            busy_ = true;
+            lock.unlock();
+            for (const auto& flow : batch) table_.add(flow);
+            batch.clear();
+            lock.lock();
+            busy_ = false;
+            spare_.push_back(std::move(batch));
+            cv_.notify_all();
+        }
+    }
+
+    analyze::ConnectionTable& table_;
+    std::vector<analyze::FlowRecord> filling_;
+    std::mutex mutex_;
+    std::condition_variable cv_;
+    std::deque<std::vector<analyze::FlowRecord>> queue_;
+    std::vector<std::vector<analyze::FlowRecord>> spare_;
+    bool busy_ = false, stop_ = false;
+    std::thread thread_;  // last: started once the rest is made
+};
 
 // --follow: every second of record time, the connections no record can join any more are
 // selected, named and printed, and forgotten.
 class FollowConsumer final : public pipeline::SinkConsumer {
 public:
-    FollowConsumer(netflow::DecodeSink& sink, analyze::ConnectionTable& table, const ConnectionsOptions& options,
-                   const analyze::SelectOptions& select, report::Output& out, report::NameMap& names)
-        : SinkConsumer(sink), table_(table), options_(options), select_(select), out_(out), names_(names) {}
+    FollowConsumer(netflow::DecodeSink& sink, analyze::ConnectionTable& table, TableThread* filler,
+                   const ConnectionsOptions& options, const analyze::SelectOptions& select, report::Output& out,
+                   report::NameMap& names)
+        : SinkConsumer(sink),
+          table_(table),
+          filler_(filler),
+          options_(options),
+          select_(select),
+          out_(out),
+          names_(names) {}
 
     /// The record clock: the latest time a record has (exporter time, not arrival time).
     void saw(const analyze::FlowRecord& flow) {
@@ -57,17 +145,18 @@ public:
         constexpr std::int64_t kEvery = 1'000'000'000;
         if (clock_ == INT64_MIN || (last_ != INT64_MIN && clock_ - last_ < kEvery)) return;
         last_ = clock_;
+        if (filler_ != nullptr) filler_->sync();
         print(table_.take_finished(clock_));
     }
     [[nodiscard]] bool done() const override { return out_.closed(); }
 
-    void print(const std::deque<analyze::Connection>& connections) {
+    void print(const analyze::ConnectionList& connections) {
         if (connections.empty() && !first_) return;
         add_to_footer(footer_, connections);
         const analyze::Selection sel = analyze::select(connections, select_);
         skipped_.below_min_packets += sel.below_min_packets;
         skipped_.other_hosts += sel.other_hosts;
-        shown_ += sel.shown.size();
+        shown_ += sel.size();
         const auto wanted = unnamed(sel, names_, tried_);
         if (!wanted.empty()) {
             // the hosts file was read once before the run: an error here leaves addresses unnamed
@@ -89,6 +178,7 @@ public:
 
 private:
     analyze::ConnectionTable& table_;
+    TableThread* filler_;
     const ConnectionsOptions& options_;
     const analyze::SelectOptions& select_;
     report::Output& out_;
@@ -132,6 +222,7 @@ CLI::App* setup_connections(CLI::App& app, ConnectionsOptions& o) {
     sub->add_flag("--follow", o.follow,
                   "Print each connection once it is complete (no record within --window after its end), for "
                   "long live runs; memory holds only the open connections. Not with --top or --sort");
+    add_threads_option(*sub, o.threads);
     add_input_options(*sub, o.input);
     return sub;
 }
@@ -172,19 +263,26 @@ int run_connections(const ConnectionsOptions& o) {
     }
     report::Output out(stdout);
     FollowConsumer* follow = nullptr;
+    std::optional<TableThread> filler;
+    if (thread_count(o.threads) > 1) filler.emplace(table);
     analyze::FlowSink sink([&](const analyze::FlowRecord& flow) {
         if (!selector->accept(flow)) return;
-        table.add(flow);
+        if (filler) {
+            filler->add(flow);
+        } else {
+            table.add(flow);
+        }
         if (follow != nullptr) follow->saw(flow);
     });
     session::SessionTable sessions(o.input.session_options());
     const std::string stats_hint = "nfpcap stats " + o.input.describe();
 
     if (o.follow) {
-        FollowConsumer consumer(sink, table, o, select_options, out, names);
+        FollowConsumer consumer(sink, table, filler ? &*filler : nullptr, o, select_options, out, names);
         follow = &consumer;
         pipeline::RunResult run;
         const int rc = run_captures(o.input, sessions, consumer, &run);
+        if (filler) filler->sync();
         consumer.print(table.finish());
         report::ConnectionFooter& footer = consumer.footer_;
         footer.records = table.records();
@@ -200,6 +298,7 @@ int run_connections(const ConnectionsOptions& o) {
     pipeline::SinkConsumer consumer(sink);
     pipeline::RunResult run;
     const int rc = run_captures(o.input, sessions, consumer, &run);
+    if (filler) filler->sync();
 
     const auto connections = table.finish();
     const analyze::Selection selection = analyze::select(connections, select_options);
@@ -220,9 +319,9 @@ int run_connections(const ConnectionsOptions& o) {
 
     try {
         std::vector<wire::IpAddress> wanted;
-        for (const auto* c : selection.shown) {
-            wanted.push_back(c->client.addr);
-            wanted.push_back(c->server.addr);
+        for (const analyze::Connection& c : selection) {
+            wanted.push_back(c.client.addr);
+            wanted.push_back(c.server.addr);
         }
         names = resolve_names(wanted, o.names);
     } catch (const std::exception& e) {

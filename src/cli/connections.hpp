@@ -23,7 +23,8 @@ struct ConnectionsOptions {
     double window_seconds = 10;
     bool renormalize = false;
     bool merge_exporters = false;
-    bool follow = false;  ///< print each connection once it is complete
+    bool follow = false;   ///< print each connection once it is complete
+    unsigned threads = 0;  ///< --threads (0: one per core)
 };
 
 CLI::App* setup_connections(CLI::App& app, ConnectionsOptions& options);

@@ -2,12 +2,26 @@
 // `nfpcap flows`: decoded records in capture order as text, JSON lines or CSV.
 #include "flows.hpp"
 
+#include <algorithm>
 #include <map>
+#include <thread>
 
 #include "nfpcap/analyze/flow.hpp"
 #include "nfpcap/report/losses.hpp"
 
 namespace nfpcap::cli {
+
+void add_threads_option(CLI::App& sub, unsigned& threads) {
+    sub.add_option("--threads", threads,
+                   "Threads to use (default: one per core); the output is the same with any number")
+        ->check(CLI::PositiveNumber)
+        ->type_name("N");
+}
+
+unsigned thread_count(unsigned threads) {
+    if (threads != 0) return threads;
+    return std::max(1U, std::thread::hardware_concurrency());
+}
 
 CLI::App* setup_flows(CLI::App& app, FlowsOptions& options) {
     auto* sub = app.add_subcommand("flows",
@@ -25,6 +39,7 @@ CLI::App* setup_flows(CLI::App& app, FlowsOptions& options) {
     sub->add_flag("--provenance", options.provenance,
                   "Name on every v9/IPFIX record the frame that defined its template (\"template_frame\"); records "
                   "decoded late, after a template that came later, always do");
+    add_threads_option(*sub, options.threads);
     add_input_options(*sub, options.input);
     return sub;
 }
@@ -70,7 +85,7 @@ public:
         SinkConsumer::on_record(r);
     }
     // Live, a pipe: each datagram's records are out before the next datagram is waited for.
-    void on_message(const source::Message&, const session::ProcessResult&) override { out_.item_done(); }
+    void on_message(const source::Message&, const session::ProcessResult&) override { writer_.item_done(); }
     [[nodiscard]] bool done() const override { return out_.closed(); }
 
 private:
@@ -89,15 +104,19 @@ int run_flows(const FlowsOptions& options) {
     const bool selecting = !options.select.filter.empty() || !selector->window.unbounded();
     report::Output out(stdout);
     out.set_immediate(options.input.immediate_output());
-    report::RecordWriter writer(out,
-                                {options.format, options.options_records, options.provenance, options.join_options});
+    // Formatting is most of the work: the other threads format batches of records while this
+    // one reads and decodes (and formats too when they lag).
+    report::RecordWriter writer(out, {options.format, options.options_records, options.provenance, options.join_options,
+                                      thread_count(options.threads) - 1});
     SelectingSink selecting_sink(writer, *selector);
     out.item_done();  // a CSV header row before the first record arrives
     session::SessionTable sessions(options.input.session_options());
     FlowsConsumer consumer(selecting ? static_cast<netflow::DecodeSink&>(selecting_sink) : writer, writer, out,
                            options.input.files.size() > 1);
     pipeline::RunResult run;
-    const int rc = finish_output(out, run_captures(options.input, sessions, consumer, &run));
+    const int run_rc = run_captures(options.input, sessions, consumer, &run);
+    writer.finish();  // the records still in batches, before the output's fate is told
+    const int rc = finish_output(out, run_rc);
     // The records cannot say what is missing between them: stderr does, one line per loss.
     report::print_losses(report::losses(run.inputs, sessions));
     return rc;

@@ -14,7 +14,13 @@ struct FlowsOptions {
     bool options_records = false;
     bool provenance = false;
     bool join_options = false;
+    unsigned threads = 0;  ///< --threads (0: one per core)
 };
+
+/// `--threads N` of flows and connections: 0 (the default) is one per core.
+void add_threads_option(CLI::App& sub, unsigned& threads);
+/// The thread count to use: `threads`, or one per core for 0.
+unsigned thread_count(unsigned threads);
 
 CLI::App* setup_flows(CLI::App& app, FlowsOptions& options);
 int run_flows(const FlowsOptions& options);

@@ -153,10 +153,10 @@ void write_text(Output& out, const analyze::Selection& sel, const NameMap& names
         for (std::size_t i = 0; i < r.size(); ++i) width[i] = std::max(width[i], r[i].size());
     };
     widen(header);
-    for (const Connection* c : sel.shown) widen(row_of(*c, names, o));
+    for (const Connection& c : sel) widen(row_of(c, names, o));
     append_row(out.buffer(), header, width, o.exporter_column);
-    for (const Connection* c : sel.shown) {
-        append_row(out.buffer(), row_of(*c, names, o), width, o.exporter_column);
+    for (const Connection& c : sel) {
+        append_row(out.buffer(), row_of(c, names, o), width, o.exporter_column);
         out.maybe_flush();
     }
 }
@@ -172,64 +172,63 @@ void json_name(Buffer& out, const NameMap& names, const wire::IpAddress& a) {
 
 void write_json(Output& output, const analyze::Selection& sel, const NameMap& names) {
     Buffer& out = output.buffer();
-    for (const Connection* c : sel.shown) {
+    for (const Connection& c : sel) {
         output.maybe_flush();
         out.append(std::string_view("{\"start\":"));
-        if (c->has_time) {
+        if (c.has_time) {
             out.push_back('"');
-            append_iso_time(out, c->start_ns, 3);
+            append_iso_time(out, c.start_ns, 3);
             out.append(std::string_view("\",\"end\":\""));
-            append_iso_time(out, c->end_ns, 3);
+            append_iso_time(out, c.end_ns, 3);
             out.push_back('"');
-            fmt::format_to(it(out), ",\"duration_ms\":{}", c->duration_ns() / 1'000'000);
+            fmt::format_to(it(out), ",\"duration_ms\":{}", c.duration_ns() / 1'000'000);
         } else {
             out.append(std::string_view("null,\"end\":null,\"duration_ms\":null"));
         }
-        fmt::format_to(it(out), ",\"protocol\":{},\"protocol_name\":", c->protocol);
-        append_json_string(out, protocol_text(c->protocol));
+        fmt::format_to(it(out), ",\"protocol\":{},\"protocol_name\":", c.protocol);
+        append_json_string(out, protocol_text(c.protocol));
         out.append(std::string_view(",\"service\":"));
-        append_json_string(out, service_of(*c));
+        append_json_string(out, service_of(c));
         fmt::format_to(it(out), ",\"client\":\"{}\",\"client_port\":{},\"server\":\"{}\",\"server_port\":{}",
-                       wire::to_string(c->client.addr), c->client.port, wire::to_string(c->server.addr),
-                       c->server.port);
+                       wire::to_string(c.client.addr), c.client.port, wire::to_string(c.server.addr), c.server.port);
         out.append(std::string_view(",\"client_name\":"));
-        json_name(out, names, c->client.addr);
+        json_name(out, names, c.client.addr);
         out.append(std::string_view(",\"server_name\":"));
-        json_name(out, names, c->server.addr);
+        json_name(out, names, c.server.addr);
         fmt::format_to(it(out),
                        ",\"packets_to_server\":{},\"packets_to_client\":{},\"bytes_to_server\":{},"
                        "\"bytes_to_client\":{},\"records\":{},\"direction_rule\":\"{}\",\"one_way\":{},",
-                       c->packets[0], c->packets[1], c->bytes[0], c->bytes[1], c->records, analyze::name(c->rule),
-                       c->one_way());
-        if (c->protocol == 6) {
+                       c.packets[0], c.packets[1], c.bytes[0], c.bytes[1], c.records, analyze::name(c.rule),
+                       c.one_way());
+        if (c.protocol == 6) {
             fmt::format_to(it(out), "\"client_tcp_flags\":\"{}\",\"server_tcp_flags\":\"{}\",\"state\":",
-                           tcp_flag_letters(c->tcp_flags[0]), tcp_flag_letters(c->tcp_flags[1]));
-            const std::string_view state = analyze::name(analyze::tcp_state(*c));
+                           tcp_flag_letters(c.tcp_flags[0]), tcp_flag_letters(c.tcp_flags[1]));
+            const std::string_view state = analyze::name(analyze::tcp_state(c));
             if (state.empty()) {
                 out.append(std::string_view("null,"));
             } else {
                 fmt::format_to(it(out), "\"{}\",", state);
             }
         }
-        fmt::format_to(it(out), "\"exporter\":\"{}\"", wire::to_string(c->exporter));
-        if (!c->exporters.empty()) {
+        fmt::format_to(it(out), "\"exporter\":\"{}\"", wire::to_string(c.exporter));
+        if (!c.exporters.empty()) {
             out.append(std::string_view(",\"exporters\":["));
-            for (std::size_t i = 0; i < c->exporters.size(); ++i) {
-                fmt::format_to(it(out), "{}\"{}\"", i ? "," : "", wire::to_string(c->exporters[i]));
+            for (std::size_t i = 0; i < c.exporters.size(); ++i) {
+                fmt::format_to(it(out), "{}\"{}\"", i ? "," : "", wire::to_string(c.exporters[i]));
             }
             out.push_back(']');
         }
         // Sampled connections say at what rate (null: only at unknown rates), and how many of
         // their records no rate is known for.
-        if (c->sampling > 1) {
-            fmt::format_to(it(out), ",\"sampling_interval\":{}", c->sampling);
-        } else if (c->unknown_sampling > 0) {
+        if (c.sampling > 1) {
+            fmt::format_to(it(out), ",\"sampling_interval\":{}", c.sampling);
+        } else if (c.unknown_sampling > 0) {
             out.append(std::string_view(",\"sampling_interval\":null"));
         }
-        if (c->unknown_sampling > 0) fmt::format_to(it(out), ",\"unknown_sampling_records\":{}", c->unknown_sampling);
-        if (c->clamped()) {
+        if (c.unknown_sampling > 0) fmt::format_to(it(out), ",\"unknown_sampling_records\":{}", c.unknown_sampling);
+        if (c.clamped()) {
             out.append(std::string_view(",\"anomalies\":[\""));
-            out.append(anomalies_text(*c, "\",\""));
+            out.append(anomalies_text(c, "\",\""));
             out.append(std::string_view("\"]"));
         }
         out.append(std::string_view("}\n"));
@@ -258,26 +257,26 @@ void write_csv(Output& output, const analyze::Selection& sel, const NameMap& nam
         auto found = names.find(a);
         return found == names.end() ? std::string() : csv_field(found->second);
     };
-    for (const Connection* c : sel.shown) {
+    for (const Connection& c : sel) {
         output.maybe_flush();
-        if (c->has_time) {
-            append_iso_time(out, c->start_ns, 3);
+        if (c.has_time) {
+            append_iso_time(out, c.start_ns, 3);
             out.push_back(',');
-            append_iso_time(out, c->end_ns, 3);
-            fmt::format_to(it(out), ",{}", c->duration_ns() / 1'000'000);
+            append_iso_time(out, c.end_ns, 3);
+            fmt::format_to(it(out), ",{}", c.duration_ns() / 1'000'000);
         } else {
             out.append(std::string_view(",,"));
         }
-        fmt::format_to(it(out), ",{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}", c->protocol,
-                       csv_field(service_of(*c)), wire::to_string(c->client.addr), c->client.port,
-                       wire::to_string(c->server.addr), c->server.port, name_of(c->client.addr),
-                       name_of(c->server.addr), c->packets[0], c->packets[1], c->bytes[0], c->bytes[1], c->records,
-                       analyze::name(c->rule), c->one_way(), csv_field(exporters_text(*c)));
+        fmt::format_to(it(out), ",{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}", c.protocol,
+                       csv_field(service_of(c)), wire::to_string(c.client.addr), c.client.port,
+                       wire::to_string(c.server.addr), c.server.port, name_of(c.client.addr), name_of(c.server.addr),
+                       c.packets[0], c.packets[1], c.bytes[0], c.bytes[1], c.records, analyze::name(c.rule),
+                       c.one_way(), csv_field(exporters_text(c)));
         // The columns added later go after exporter, so that existing readers keep their indexes.
-        const bool tcp = c->protocol == 6;
-        fmt::format_to(it(out), ",{},{},{},{},{}\n", protocol_text(c->protocol),
-                       tcp ? tcp_flag_letters(c->tcp_flags[0]) : "", tcp ? tcp_flag_letters(c->tcp_flags[1]) : "",
-                       analyze::name(analyze::tcp_state(*c)), anomalies_text(*c, " "));
+        const bool tcp = c.protocol == 6;
+        fmt::format_to(it(out), ",{},{},{},{},{}\n", protocol_text(c.protocol),
+                       tcp ? tcp_flag_letters(c.tcp_flags[0]) : "", tcp ? tcp_flag_letters(c.tcp_flags[1]) : "",
+                       analyze::name(analyze::tcp_state(c)), anomalies_text(c, " "));
     }
 }
 
@@ -394,7 +393,7 @@ void write_connections(Output& out, const analyze::Selection& selection, const C
     switch (options.format) {
     case Format::text:
         write_text(out, selection, names, options);
-        write_footer(b, selection.shown.size(), selection, footer, options);
+        write_footer(b, selection.size(), selection, footer, options);
         break;
     case Format::json: write_json(out, selection, names); break;
     case Format::csv: write_csv(out, selection, names); break;
@@ -419,8 +418,8 @@ void write_connection_rows(Output& out, const analyze::Selection& rows, const Na
             const Row h = header_row(options);
             append_row(out.buffer(), h, fit(h), options.exporter_column);
         }
-        for (const Connection* c : rows.shown) {
-            const Row r = row_of(*c, names, options);
+        for (const Connection& c : rows) {
+            const Row r = row_of(c, names, options);
             append_row(out.buffer(), r, fit(r), options.exporter_column);
         }
         break;

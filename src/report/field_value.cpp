@@ -164,6 +164,26 @@ void append_list(Buffer& out, FieldKind kind, wire::Bytes value, const netflow::
     out.push_back(']');
 }
 
+// Text fields of a template without lists: `name=value` words, reserved once, written raw;
+// with `spans`, where each value's text lies.
+void append_text_fields_flat(Buffer& out, const netflow::Template& t, std::span<const wire::Bytes> values,
+                             const TemplateKeys& keys, int depth,
+                             std::vector<std::pair<std::uint32_t, std::uint32_t>>* spans = nullptr) {
+    std::size_t bound = keys.total;
+    for (const wire::Bytes& v : values) bound += scalar_bound(v.size()) + 2;
+    char* p = reserve(out, bound);
+    const char* const begin = out.data();  // spans are offsets from the buffer's start
+    if (spans != nullptr) spans->resize(t.fields.size());
+    for (std::size_t i = 0; i < t.fields.size(); ++i) {
+        if (i != 0) *p++ = ' ';
+        p = put_blocks(p, keys.keys[i].data(), keys.lengths[i]);
+        const auto from = static_cast<std::uint32_t>(p - begin);
+        p = put_scalar(p, effective_kind(t.fields[i], values[i], depth), values[i], ValueStyle::text);
+        if (spans != nullptr) (*spans)[i] = {from, static_cast<std::uint32_t>(p - begin)};
+    }
+    commit(out, p);
+}
+
 // JSON fields of a template without lists: reserve once for the whole record, write raw.
 void append_json_fields_flat(Buffer& out, const netflow::Template& t, std::span<const wire::Bytes> values,
                              const TemplateKeys& keys, int depth) {
@@ -191,11 +211,20 @@ void append_json_fields_flat(Buffer& out, const netflow::Template& t, std::span<
     commit(out, p);
 }
 
-TemplateKeys make_keys(const netflow::Template& t) {
+TemplateKeys make_keys(const netflow::Template& t, ValueStyle style) {
     TemplateKeys k;
     k.keys.reserve(t.fields.size());
     for (const FieldSpec& f : t.fields) {
         std::string key;
+        if (style == ValueStyle::text) {  // as the general path writes it: the name as it is
+            key.append(f.name);
+            key.push_back('=');
+            k.lengths.push_back(static_cast<std::uint32_t>(key.size()));
+            k.total += key.size() + 1;  // the space before
+            key.append(16, '\0');
+            k.keys.push_back(std::move(key));
+            continue;
+        }
         key.reserve(f.name.size() * 6 + 3 + 16);
         key.push_back('"');
         // Names come from the element table, a user's definitions or an exporter: escape them.
@@ -228,18 +257,27 @@ const TemplateKeys& JsonKeyCache::keys(const netflow::Template& t) {
     auto it = entries_.find(&t);
     if (it == entries_.end()) {
         if (entries_.size() >= kMaxEntries) entries_.clear();
-        it = entries_.emplace(&t, Entry{t.shared_from_this(), make_keys(t)}).first;
+        it = entries_.emplace(&t, Entry{t.shared_from_this(), make_keys(t, style_)}).first;
     }
     last_ = &t;
     last_keys_ = &it->second.keys;
     return *last_keys_;
 }
 
+void append_text_fields_noted(Buffer& out, const netflow::Template& t, std::span<const wire::Bytes> values,
+                              JsonKeyCache& keys, std::vector<std::pair<std::uint32_t, std::uint32_t>>& spans) {
+    append_text_fields_flat(out, t, values, keys.keys(t), 0, &spans);
+}
+
 void append_fields(Buffer& out, const netflow::Template& t, std::span<const wire::Bytes> values,
                    const netflow::DataRecord& record, ValueStyle style, int depth, JsonKeyCache* keys) {
     const bool json = style == ValueStyle::json;
-    if (json && !t.has_lists && keys != nullptr) {
-        append_json_fields_flat(out, t, values, keys->keys(t), depth);
+    if (!t.has_lists && keys != nullptr && keys->style() == style) {
+        if (json) {
+            append_json_fields_flat(out, t, values, keys->keys(t), depth);
+        } else {
+            append_text_fields_flat(out, t, values, keys->keys(t), depth);
+        }
         return;
     }
     bool first = true;

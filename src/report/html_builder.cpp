@@ -147,7 +147,8 @@ void HtmlReportBuilder::on_message(const source::Message& message, const session
 
 const std::deque<analyze::Connection>& HtmlReportBuilder::connections() {
     if (!finished_table_) {
-        connections_ = table_.finish();
+        const analyze::ConnectionList all = table_.finish();
+        connections_.assign(all.begin(), all.end());
         std::stable_sort(connections_.begin(), connections_.end(),
                          [](const auto& a, const auto& b) { return a.total_bytes() > b.total_bytes(); });
         finished_table_ = true;

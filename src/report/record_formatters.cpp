@@ -3,7 +3,9 @@
 // the buffer (bounded envelopes written in one reservation).
 #include <array>
 #include <cctype>
+#include <cstring>
 #include <initializer_list>
+#include <unordered_map>
 
 #include "nfpcap/analyze/flow.hpp"
 #include "nfpcap/analyze/services.hpp"
@@ -189,10 +191,13 @@ public:
                            h.engine_type, h.engine_id, h.aggregation, h.aggregation_version);
         }
         out.push_back(' ');
-        append_fields(out, *r.tmpl, r.values, r, ValueStyle::text);
+        append_fields(out, *r.tmpl, r.values, r, ValueStyle::text, 0, &keys_);
         if (notes.joined != nullptr) append_joined(out, *notes.joined, ValueStyle::text, ' ');
         out.push_back('\n');
     }
+
+private:
+    JsonKeyCache keys_{ValueStyle::text};
 };
 
 /// CSV columns: the envelope, then the flow key and counters by IANA name (empty when the
@@ -250,9 +255,26 @@ public:
         *p++ = ',';
         if (times.end_ns) p = put_iso_time(p, *times.end_ns, 3);
         commit(out, p);
-        for (const CsvColumn& c : kCsvColumns) {
+        if (!t.has_lists) {
+            // The fields once, into scratch space; the columns copy their values from there.
+            fields_.clear();
+            append_text_fields_noted(fields_, t, r.values, keys_, spans_);
+            for (const int i : columns(t)) {
+                out.push_back(',');
+                if (i >= 0) {
+                    const auto [from, to] = spans_[static_cast<std::size_t>(i)];
+                    copy_into(out, fields_.data() + from, to - from);
+                }
+            }
+            out.append(std::string_view(",\""));
+            const std::size_t start = out.size();
+            copy_into(out, fields_.data(), fields_.size());
+            double_quotes(out, start);
+            out.append(std::string_view("\"\n"));
+            return;
+        }
+        for (const int i : columns(t)) {
             out.push_back(',');
-            const int i = find_field(t, {c.id});
             if (i >= 0) {
                 const auto k = static_cast<std::size_t>(i);
                 append_value(out, t.fields[k], r.values[k], r, ValueStyle::text);
@@ -268,10 +290,31 @@ public:
     }
 
 private:
+    using Columns = std::array<int, kCsvColumns.size()>;
+
+    // One memcpy (fmt's append copies element by element).
+    static void copy_into(Buffer& out, const char* from, std::size_t n) { std::memcpy(reserve(out, n), from, n); }
+
+    // The field of each CSV column (-1: none) by template, found once per definition (held
+    // alive like the keys, so an address is not reused while cached).
+    const Columns& columns(const netflow::Template& t) {
+        if (&t == last_) return *last_columns_;
+        auto it = columns_.find(&t);
+        if (it == columns_.end()) {
+            if (columns_.size() >= kMaxCached) columns_.clear();
+            Columns c{};
+            for (std::size_t k = 0; k < kCsvColumns.size(); ++k) c[k] = find_field(t, {kCsvColumns[k].id});
+            it = columns_.emplace(&t, std::pair(t.shared_from_this(), c)).first;
+        }
+        last_ = &t;
+        last_columns_ = &it->second.second;
+        return *last_columns_;
+    }
+
     static void double_quotes(Buffer& out, std::size_t start) {
+        if (std::memchr(out.data() + start, '"', out.size() - start) == nullptr) return;
         std::size_t quotes = 0;
         for (std::size_t i = start; i < out.size(); ++i) quotes += out[i] == '"';
-        if (quotes == 0) return;
         const std::size_t old_size = out.size();
         out.resize(old_size + quotes);
         // Shift right to left so each byte moves once.
@@ -282,6 +325,14 @@ private:
             if (c == '"') out[--to] = '"';
         }
     }
+
+    static constexpr std::size_t kMaxCached = 4096;
+    JsonKeyCache keys_{ValueStyle::text};
+    Buffer fields_;
+    std::vector<std::pair<std::uint32_t, std::uint32_t>> spans_;
+    std::unordered_map<const netflow::Template*, std::pair<std::shared_ptr<const netflow::Template>, Columns>> columns_;
+    const netflow::Template* last_ = nullptr;
+    const Columns* last_columns_ = nullptr;
 };
 
 /// One line per flow record like `nfdump -o line`, with the TCP flags as letters.

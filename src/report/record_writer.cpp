@@ -1,14 +1,262 @@
 // SPDX-License-Identifier: MIT
-// The record sink: chosen formatter, output written as it fills.
+// The record sink: chosen formatter, output written as it fills; with workers, record batches
+// formatted on other threads and written in order.
 #include "nfpcap/report/record_writer.hpp"
 
+#include <condition_variable>
+#include <cstring>
+#include <mutex>
+#include <thread>
+#include <vector>
+
 namespace nfpcap::report {
+
+namespace {
+
+constexpr std::size_t kBatchRecords = 512;
+constexpr std::size_t kBatchBytes = 1 << 16;
+
+// Records copied out of their datagram: a DataRecord is a view valid only during on_record.
+// Consecutive records share their message's context and header and their template, so each
+// is kept once per run of records that have it.
+struct Batch {
+    struct Item {
+        std::uint32_t bytes_at = 0, bytes_size = 0, fields_at = 0, fields_size = 0;
+        std::uint32_t context = 0, header = 0, tmpl = 0;
+        std::uint32_t pre_at = 0, pre_size = 0;  // formatted already (is_pre)
+        bool is_pre = false;
+        bool late = false, previous_template = false;
+        const netflow::DecoderState* state = nullptr;
+        std::optional<std::int64_t> system_init_ms;
+        std::string_view file;
+    };
+    std::vector<std::byte> bytes;
+    std::vector<std::pair<std::uint32_t, std::uint32_t>> fields;  // (offset in bytes, length) per value
+    std::vector<netflow::MessageContext> contexts;
+    std::vector<netflow::ExportHeader> headers;
+    std::vector<std::shared_ptr<const netflow::Template>> templates;
+    std::vector<Item> items;
+    Buffer pre;  // records formatted on the decoding thread (see add)
+    Buffer out;  // the batch's text, once formatted
+    bool taken = false, done = false;
+
+    void clear() {
+        bytes.clear();
+        fields.clear();
+        contexts.clear();
+        headers.clear();
+        templates.clear();
+        items.clear();
+        pre.clear();
+        out.clear();
+        taken = done = false;
+    }
+    [[nodiscard]] bool full() const noexcept { return items.size() >= kBatchRecords || bytes.size() >= kBatchBytes; }
+
+    void add(const netflow::DataRecord& r, const RecordNotes& notes, RecordFormatter& here) {
+        Item item;
+        item.file = notes.file;
+        if (r.tmpl->has_lists || notes.joined != nullptr) {
+            // Sub-template lists resolve against the session's template state, and joined
+            // options point into the options state, both changed by the decoding thread as it
+            // goes: such a record is formatted here, now.
+            item.is_pre = true;
+            item.pre_at = static_cast<std::uint32_t>(pre.size());
+            here.record(pre, r, notes);
+            item.pre_size = static_cast<std::uint32_t>(pre.size() - item.pre_at);
+            items.push_back(item);
+            return;
+        }
+        if (contexts.empty() || std::memcmp(&contexts.back(), r.context, sizeof *r.context) != 0) {
+            contexts.push_back(*r.context);
+        }
+        item.context = static_cast<std::uint32_t>(contexts.size() - 1);
+        if (headers.empty() || std::memcmp(&headers.back(), r.header, sizeof *r.header) != 0) {
+            headers.push_back(*r.header);
+        }
+        item.header = static_cast<std::uint32_t>(headers.size() - 1);
+        if (templates.empty() || templates.back().get() != r.tmpl) templates.push_back(r.tmpl->shared_from_this());
+        item.tmpl = static_cast<std::uint32_t>(templates.size() - 1);
+        item.bytes_at = static_cast<std::uint32_t>(bytes.size());
+        item.bytes_size = static_cast<std::uint32_t>(r.bytes.size());
+        bytes.insert(bytes.end(), r.bytes.begin(), r.bytes.end());
+        item.fields_at = static_cast<std::uint32_t>(fields.size());
+        item.fields_size = static_cast<std::uint32_t>(r.values.size());
+        for (const wire::Bytes& v : r.values) {
+            // Every value is a part of the record's bytes (the decoder splits the record).
+            const auto offset = v.empty() ? 0U : static_cast<std::uint32_t>(v.data() - r.bytes.data());
+            fields.emplace_back(item.bytes_at + offset, static_cast<std::uint32_t>(v.size()));
+        }
+        item.state = r.state;
+        item.system_init_ms = r.system_init_ms;
+        item.late = r.late;
+        item.previous_template = r.previous_template;
+        items.push_back(item);
+    }
+
+    void format(RecordFormatter& formatter, bool provenance, std::vector<wire::Bytes>& values) {
+        for (const Item& item : items) {
+            if (item.is_pre) {
+                out.append(pre.data() + item.pre_at, pre.data() + item.pre_at + item.pre_size);
+                continue;
+            }
+            values.clear();
+            for (std::uint32_t k = 0; k < item.fields_size; ++k) {
+                const auto [offset, length] = fields[item.fields_at + k];
+                values.emplace_back(bytes.data() + offset, length);
+            }
+            netflow::DataRecord r;
+            r.context = &contexts[item.context];
+            r.header = &headers[item.header];
+            r.tmpl = templates[item.tmpl].get();
+            r.state = item.state;
+            r.bytes = wire::Bytes(bytes.data() + item.bytes_at, item.bytes_size);
+            r.values = values;
+            r.system_init_ms = item.system_init_ms;
+            r.late = item.late;
+            r.previous_template = item.previous_template;
+            formatter.record(out, r, RecordNotes{item.file, provenance});
+        }
+    }
+};
+
+}  // namespace
+
+// The batches in order; workers take the oldest untaken one. The decoding thread writes the
+// done ones from the front, and formats the oldest untaken itself when too many wait.
+class RecordWriter::Pool {
+public:
+    Pool(unsigned workers, Format format, bool provenance)
+        : provenance_(provenance), helper_(make_record_formatter(format)) {
+        filling_ = std::make_unique<Batch>();
+        for (unsigned i = 0; i < workers; ++i) threads_.emplace_back([this, format] { work(format); });
+        max_waiting_ = workers;
+        max_queued_ = 4 * workers + 4;
+    }
+    ~Pool() {
+        {
+            const std::lock_guard lock(mutex_);
+            stop_ = true;
+        }
+        work_cv_.notify_all();
+        for (auto& t : threads_) t.join();
+    }
+    Pool(const Pool&) = delete;
+    Pool& operator=(const Pool&) = delete;
+
+    Batch& filling() noexcept { return *filling_; }
+    RecordFormatter& helper() noexcept { return *helper_; }
+
+    /// Queues the batch being filled, writes what is done, helps when the workers lag.
+    void submit(Output& out) {
+        std::unique_lock lock(mutex_);
+        queue_.push_back(std::move(filling_));
+        work_cv_.notify_one();
+        write_done(lock, out);
+        while (queue_.size() - taken_ > max_waiting_) {
+            help(lock);
+            write_done(lock, out);
+        }
+        while (queue_.size() > max_queued_) {
+            done_cv_.wait(lock, [this] { return queue_.front()->done; });
+            write_done(lock, out);
+        }
+        filling_ = spare();
+    }
+
+    /// Formats and writes everything queued and the batch being filled.
+    void drain(Output& out) {
+        if (!filling_->items.empty()) submit(out);
+        std::unique_lock lock(mutex_);
+        while (!queue_.empty()) {
+            if (taken_ < queue_.size()) {
+                help(lock);
+            } else {
+                done_cv_.wait(lock, [this] { return queue_.front()->done; });
+            }
+            write_done(lock, out);
+        }
+    }
+
+private:
+    // Formats the oldest untaken batch on this (the decoding) thread.
+    void help(std::unique_lock<std::mutex>& lock) {
+        Batch& b = *queue_[taken_++];
+        b.taken = true;
+        lock.unlock();
+        b.format(*helper_, provenance_, values_);
+        lock.lock();
+        b.done = true;
+    }
+
+    void write_done(std::unique_lock<std::mutex>& lock, Output& out) {
+        while (!queue_.empty() && queue_.front()->done) {
+            std::unique_ptr<Batch> b = std::move(queue_.front());
+            queue_.pop_front();
+            --taken_;
+            lock.unlock();
+            if (!out.closed()) {
+                out.buffer().append(b->out.data(), b->out.data() + b->out.size());
+                out.maybe_flush();
+            }
+            b->clear();
+            lock.lock();
+            spares_.push_back(std::move(b));
+        }
+    }
+
+    // With the lock held.
+    std::unique_ptr<Batch> spare() {
+        if (spares_.empty()) return std::make_unique<Batch>();
+        auto b = std::move(spares_.back());
+        spares_.pop_back();
+        return b;
+    }
+
+    void work(Format format) {
+        const auto formatter = make_record_formatter(format);  // its own caches
+        std::vector<wire::Bytes> values;
+        std::unique_lock lock(mutex_);
+        for (;;) {
+            work_cv_.wait(lock, [this] { return stop_ || taken_ < queue_.size(); });
+            if (taken_ >= queue_.size()) return;  // stopping, nothing left
+            Batch& b = *queue_[taken_++];
+            b.taken = true;
+            lock.unlock();
+            b.format(*formatter, provenance_, values);
+            lock.lock();
+            b.done = true;
+            done_cv_.notify_all();
+        }
+    }
+
+    bool provenance_;
+    std::unique_ptr<RecordFormatter> helper_;  // the decoding thread's, for batches it formats
+    std::vector<wire::Bytes> values_;
+    std::unique_ptr<Batch> filling_;
+    std::mutex mutex_;
+    std::condition_variable work_cv_, done_cv_;
+    std::deque<std::unique_ptr<Batch>> queue_;  // in record order; the first taken_ are taken
+    std::size_t taken_ = 0;
+    std::vector<std::unique_ptr<Batch>> spares_;
+    std::vector<std::thread> threads_;
+    std::size_t max_waiting_ = 1, max_queued_ = 8;
+    bool stop_ = false;
+};
 
 RecordWriter::RecordWriter(Output& out, RecordWriterOptions options)
     : out_(out), options_(options), formatter_(make_record_formatter(options.format)) {
     if (options_.join_options) joined_ = std::make_unique<analyze::OptionsState>();
     // The header row even when no record follows: an empty CSV still names its columns.
     formatter_->begin(out_.buffer());
+    if (options_.workers > 0) pool_ = std::make_unique<Pool>(options_.workers, options_.format, options_.provenance);
+}
+
+RecordWriter::~RecordWriter() = default;
+
+void RecordWriter::set_file(std::string file) {
+    files_.push_back(std::move(file));
+    file_ = files_.back();
 }
 
 void RecordWriter::learn_options(const netflow::DataRecord& r) {
@@ -25,8 +273,24 @@ void RecordWriter::on_record(const netflow::DataRecord& r) {
         joined = joined_->resolve_join(r);
         notes.joined = &joined;
     }
+    if (pool_) {
+        Batch& b = pool_->filling();
+        b.add(r, notes, pool_->helper());
+        if (b.full()) pool_->submit(out_);
+        return;
+    }
     formatter_->record(out_.buffer(), r, notes);
     out_.maybe_flush();
+}
+
+void RecordWriter::item_done() {
+    if (pool_ && out_.immediate()) pool_->drain(out_);
+    out_.item_done();
+}
+
+void RecordWriter::finish() {
+    if (pool_) pool_->drain(out_);
+    out_.flush();
 }
 
 }  // namespace nfpcap::report

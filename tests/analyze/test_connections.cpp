@@ -7,6 +7,8 @@
 #include <optional>
 #include <vector>
 
+#include <fmt/format.h>
+
 #include "nfpcap/analyze/connections.hpp"
 #include "nfpcap/analyze/selection.hpp"
 
@@ -97,11 +99,12 @@ struct Rec {
     }
 };
 
-std::deque<Connection> pair(const std::vector<Rec>& records, ConnectionOptions options = {}) {
+std::vector<Connection> pair(const std::vector<Rec>& records, ConnectionOptions options = {}) {
     ConnectionTable table(options);
     for (const Rec& r : records) table.add(r.f);
     CHECK(table.records() == records.size());
-    return table.finish();
+    const auto list = table.finish();
+    return {list.begin(), list.end()};
 }
 
 Connection only(const std::vector<Rec>& records, ConnectionOptions options = {}) {
@@ -611,7 +614,7 @@ struct Spec {
     std::int64_t duration_ms;
 };
 
-std::deque<Connection> make(const std::vector<Spec>& specs) {
+analyze::ConnectionList make(const std::vector<Spec>& specs) {
     ConnectionTable table;
     std::int64_t at = 0;
     std::uint16_t port = 40000;
@@ -624,7 +627,7 @@ std::deque<Connection> make(const std::vector<Spec>& specs) {
 
 std::vector<std::uint64_t> bytes_of(const analyze::Selection& s) {
     std::vector<std::uint64_t> out;
-    for (const Connection* c : s.shown) out.push_back(c->total_bytes());
+    for (const Connection& c : s) out.push_back(c.total_bytes());
     return out;
 }
 
@@ -870,6 +873,86 @@ TEST_CASE("connection_time_clamped_is_said") {
     a.f.end_ns = INT64_MAX;
     CHECK(only({a}).time_clamped);
     CHECK_FALSE(only({Rec("10.0.0.1", 51000, "10.0.0.2", 443)}).time_clamped);
+}
+
+}  // TEST_SUITE("analyze.connections")
+
+TEST_SUITE("analyze.connections") {
+
+// The table's own storage: past its first index size (1024 keys) and chunk (16384 entries),
+// IPv4 inline and IPv6 through the pool, and what take_finished keeps still pairing.
+TEST_CASE("many connections: reverse records find theirs after the table grew, IPv4 and IPv6") {
+    ConnectionTable table;
+    constexpr int kCount = 20000;
+    auto addr = [](int i, bool v6) {
+        const std::string text = v6 ? fmt::format("2001:db8::{:x}:{:x}", i >> 8, i & 0xff)
+                                    : fmt::format("10.{}.{}.{}", i >> 16, (i >> 8) & 0xff, i & 0xff);
+        return wire::IpAddress::parse(text);
+    };
+    auto record = [&](int i, bool reply, std::int64_t at_ms) {
+        FlowRecord f = Rec("10.0.0.1", 1, "10.0.0.2", 2).ms(at_ms, at_ms + 100).f;
+        const bool v6 = i % 3 == 0;
+        f.src = addr(i, v6);
+        f.dst = addr(i / 7, v6);  // servers shared by several clients
+        f.src_port = static_cast<std::uint16_t>(1024 + i % 50000);
+        f.dst_port = 443;
+        if (reply) {
+            std::swap(f.src, f.dst);
+            std::swap(f.src_port, f.dst_port);
+            f.packets = 3;
+        }
+        return f;
+    };
+    for (int i = 0; i < kCount; ++i) table.add(record(i, false, i < kCount / 2 ? 0 : 60'000));
+    for (int i = 0; i < kCount; ++i) table.add(record(i, true, i < kCount / 2 ? 50 : 60'050));
+    CHECK(table.size() == kCount);
+    // The first half ended at 150 ms: gone at 30 s, with the addresses only they named.
+    const auto done = table.take_finished(kT0 + 30 * kSec);
+    REQUIRE(done.size() == kCount / 2);
+    CHECK(table.size() == kCount / 2);
+    for (std::size_t k = 0; k < done.size(); k += 997) {
+        const Connection c = done[k];
+        CAPTURE(k);
+        CHECK(c.client == wire::Endpoint{addr(static_cast<int>(k), k % 3 == 0), static_cast<std::uint16_t>(1024 + k)});
+        CHECK(c.records == 2);
+        CHECK(c.packets == std::array<std::uint64_t, 2>{10, 3});
+    }
+    // The kept half still pairs: one more reply each, no new connection.
+    for (int i = kCount / 2; i < kCount; ++i) table.add(record(i, true, 60'080));
+    CHECK(table.size() == kCount / 2);
+    const auto rest = table.finish();
+    REQUIRE(rest.size() == kCount / 2);
+    for (std::size_t k = 0; k < rest.size(); ++k) {
+        const Connection c = rest[k];
+        if (c.records != 3 || c.packets[1] != 6) {
+            CAPTURE(k);
+            FAIL("connection not paired");
+        }
+    }
+    analyze::SelectOptions o;
+    o.match_hosts = {addr(kCount / 2 + 2, true), addr(kCount - 1, false), addr(5, true)};  // the last one gone
+    const auto s = analyze::select(rest, o);
+    CHECK(s.size() == 2);
+}
+
+TEST_CASE("merge_exporters: indices of the merged ones follow the dropped observations") {
+    ConnectionOptions merge;
+    merge.merge_exporters = true;
+    std::vector<Rec> records;
+    for (std::uint16_t port = 1000; port < 1010; ++port) {
+        records.push_back(Rec("10.0.0.1", port, "10.0.0.2", 443).counts(10, 100).exporter("192.0.2.1"));
+        records.push_back(Rec("10.0.0.1", port, "10.0.0.2", 443).counts(port % 2 ? 20 : 5, 100).exporter("192.0.2.2"));
+    }
+    const auto connections = pair(records, merge);
+    REQUIRE(connections.size() == 10);
+    for (std::size_t k = 0; k < connections.size(); ++k) {
+        const Connection& c = connections[k];
+        CAPTURE(k);
+        CHECK(c.client.port == 1000 + k);
+        CHECK(c.exporter == ep(k % 2 ? "192.0.2.2" : "192.0.2.1", 2055));
+        REQUIRE(c.exporters.size() == 2);
+        CHECK(c.exporters[0] == c.exporter);
+    }
 }
 
 }  // TEST_SUITE("analyze.connections")

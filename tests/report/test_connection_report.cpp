@@ -159,8 +159,7 @@ TEST_CASE("service_of: ICMP type name, else the server's port, else the client's
 TEST_CASE("JSON lines: one object per connection with stable keys") {
     const Connection a = https();
     const Connection b = ping6();
-    analyze::Selection selection;
-    selection.shown = {&a, &b};
+    analyze::Selection selection = analyze::Selection::of({a, b});
     selection.below_min_packets = 3;  // the footer is text only
     report::NameMap names;
     names.emplace(ip("10.0.0.1"), "laptop");
@@ -190,8 +189,7 @@ TEST_CASE("JSON lines: one object per connection with stable keys") {
         for (const auto& [rule, expected] : rules) {
             Connection c = https();
             c.rule = rule;
-            analyze::Selection one;
-            one.shown = {&c};
+            analyze::Selection one = analyze::Selection::of({c});
             const std::string line = render(one, {}, {}, format(report::Format::json));
             CAPTURE(line);
             CHECK(line.find(fmt::format("\"direction_rule\":\"{}\",", expected)) != std::string::npos);
@@ -209,8 +207,7 @@ TEST_CASE("anomalies: saturated counters, reversed and clamped times") {
     Connection b = https();
     b.reversed = true;
     const Connection plain = https();
-    analyze::Selection selection;
-    selection.shown = {&a, &b, &plain};
+    const analyze::Selection selection = analyze::Selection::of({a, b, plain});
     const auto json = lines_of(render(selection, {}, {}, format(report::Format::json)));
     REQUIRE(json.size() == 3);
     CHECK(json[0].find("\"packets_to_server\":18446744073709551615,") != std::string::npos);
@@ -238,8 +235,7 @@ TEST_CASE("anomalies: saturated counters, reversed and clamped times") {
 TEST_CASE("CSV: header, then one row per connection; names with commas quoted") {
     const Connection a = https();
     const Connection b = ping6();
-    analyze::Selection selection;
-    selection.shown = {&a, &b};
+    analyze::Selection selection = analyze::Selection::of({a, b});
     report::NameMap names;
     names.emplace(ip("192.0.2.80"), "web, \"front\"");
     const auto lines = lines_of(render(selection, {}, names, format(report::Format::csv)));
@@ -264,8 +260,7 @@ TEST_CASE("text: aligned table, then the footer") {
     v6.end_ns = v6.start_ns + 927 * kSec;
     v6.packets = {1, 1};
     v6.bytes = {60, 4456448};
-    analyze::Selection selection;
-    selection.shown = {&a, &b, &v6};
+    analyze::Selection selection = analyze::Selection::of({a, b, v6});
     selection.below_min_packets = 7;
     report::NameMap names;
     names.emplace(ip("10.0.0.1"), "laptop");
@@ -328,8 +323,7 @@ TEST_CASE("text: aligned table, then the footer") {
 
 TEST_CASE("text footer: each skip reason, several exporters, undecoded input") {
     const Connection a = https();
-    analyze::Selection selection;
-    selection.shown = {&a};
+    analyze::Selection selection = analyze::Selection::of({a});
     selection.below_min_packets = 1;
     selection.other_hosts = 4;
     selection.beyond_top = 5;
@@ -366,8 +360,7 @@ TEST_CASE("text with nothing to show: header and footer only") {
 
 TEST_CASE("text in local time says so") {
     const Connection a = https();
-    analyze::Selection selection;
-    selection.shown = {&a};
+    analyze::Selection selection = analyze::Selection::of({a});
     report::ConnectionFooter footer;
     footer.first_ns = kT0;
     footer.last_ns = kT0;

@@ -2,12 +2,15 @@
 // Pairing flow records into connections: reverse directions joined, active-timeout splits
 // merged, client and server decided. Memory grows with connections, not records.
 #pragma once
+#include <algorithm>
 #include <array>
+#include <climits>
 #include <cstdint>
-#include <deque>
+#include <iterator>
 #include <map>
+#include <memory>
+#include <optional>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "nfpcap/analyze/flow.hpp"
@@ -92,19 +95,189 @@ struct Connection {
     [[nodiscard]] bool clamped() const noexcept { return saturated || reversed || time_clamped; }
 };
 
+namespace detail {
+
+/// A vector in fixed chunks: growing it never copies what is there (a doubling vector of 5 M
+/// entries would hold the old and the new block at once), and it costs one allocation per
+/// chunk, not per element.
+template <typename T, std::size_t kChunkBits = 14>
+class ChunkedVector {
+public:
+    static constexpr std::size_t kChunk = std::size_t{1} << kChunkBits;
+
+    [[nodiscard]] std::size_t size() const noexcept { return size_; }
+    [[nodiscard]] bool empty() const noexcept { return size_ == 0; }
+    T& operator[](std::size_t i) noexcept { return chunks_[i >> kChunkBits][i & (kChunk - 1)]; }
+    const T& operator[](std::size_t i) const noexcept { return chunks_[i >> kChunkBits][i & (kChunk - 1)]; }
+    T& push_back(const T& value) {
+        if ((size_ >> kChunkBits) == chunks_.size()) chunks_.push_back(std::make_unique<T[]>(kChunk));
+        T& slot = (*this)[size_++];
+        slot = value;
+        return slot;
+    }
+    void clear() noexcept {
+        chunks_.clear();
+        size_ = 0;
+    }
+
+private:
+    std::vector<std::unique_ptr<T[]>> chunks_;
+    std::size_t size_ = 0;
+};
+
+/// The addresses that are not IPv4, each once, by number (IPv4 addresses are their own
+/// number). Open addressing over the numbers; no allocation per address.
+class AddressPool {
+public:
+    std::uint32_t intern(const wire::IpAddress& a);
+    [[nodiscard]] std::optional<std::uint32_t> find(const wire::IpAddress& a) const noexcept;
+    [[nodiscard]] const wire::IpAddress& at(std::uint32_t number) const noexcept { return addresses_[number]; }
+    [[nodiscard]] std::size_t size() const noexcept { return addresses_.size(); }
+
+private:
+    void grow();
+    ChunkedVector<wire::IpAddress> addresses_;
+    std::vector<std::uint64_t> slots_;  // (hash high bits << 32) | (number + 1); 0 is empty
+};
+
+/// The numbered exporters and pooled addresses entries refer to; shared by a table and the
+/// lists it hands over.
+struct Names {
+    AddressPool addresses;
+    std::vector<wire::Endpoint> exporters;
+};
+
+/// An address as an entry holds it: IPv4 inline, the others by their number in the pool.
+struct AddressKey {
+    std::uint32_t value = 0;
+    bool pooled = false;
+    friend auto operator<=>(const AddressKey&, const AddressKey&) = default;
+};
+
+/// One connection as the table keeps it: 96 bytes, no pointer, nothing allocated (the index
+/// holds one slot per connection: several of one 5-tuple, apart in time, are found together). Side 0 is
+/// the client as first seen (the first record's source, its destination for a reply);
+/// decide_direction runs when a Connection is made of it.
+struct Entry {
+    std::array<std::uint64_t, 2> packets, bytes;
+    std::array<std::int64_t, 2> first_start;  // valid with kHasFirst0 << side; the start is their minimum
+    std::int64_t end_ns;
+    std::uint32_t low, high;  // the key: the two ends in a fixed order (see kLowPooled)
+    std::uint32_t exporter;   // the key: exporter number
+    std::uint32_t records, biflow_records;
+    std::uint32_t sampling, unknown_sampling;  // as in Connection
+    std::uint16_t low_port, high_port;         // the key
+    std::uint8_t protocol;                     // the key
+    std::uint8_t icmp_type;                    // with kHasIcmp; the key with it (see kIcmpPair)
+    std::array<std::uint8_t, 2> tcp_flags;
+    std::uint8_t bits;       // per side (shift by the side): seen, opened, first start; icmp, client
+    std::uint8_t key_bits;   // the key: kLowPooled, kHighPooled, kIcmpPair
+    std::uint8_t anomalies;  // kSaturated, kReversed, kTimeClamped (Connection's flags)
+
+    static constexpr std::uint32_t kNone = UINT32_MAX;
+    static constexpr std::uint8_t kSeen0 = 1, kOpened0 = 4, kHasFirst0 = 16, kHasIcmp = 64, kClientHigh = 128;
+    static constexpr std::uint8_t kLowPooled = 1, kHighPooled = 2, kIcmpPair = 4;
+    static constexpr std::uint8_t kSaturated = 1, kReversed = 2, kTimeClamped = 4;
+
+    [[nodiscard]] bool has(std::uint8_t bit) const noexcept { return (bits & bit) != 0; }
+    [[nodiscard]] bool has_time() const noexcept { return (bits & (kHasFirst0 * 3)) != 0; }
+    [[nodiscard]] std::int64_t start_ns() const noexcept {
+        if (!has(kHasFirst0)) return has(kHasFirst0 << 1) ? first_start[1] : 0;
+        return has(kHasFirst0 << 1) ? std::min(first_start[0], first_start[1]) : first_start[0];
+    }
+    [[nodiscard]] std::int64_t end_or_zero() const noexcept { return has_time() ? end_ns : 0; }
+    [[nodiscard]] std::uint64_t total_packets() const noexcept {
+        bool ignored = false;  // kSaturated says so
+        return sat_add(packets[0], packets[1], ignored);
+    }
+    [[nodiscard]] std::uint64_t total_bytes() const noexcept {
+        bool ignored = false;
+        return sat_add(bytes[0], bytes[1], ignored);
+    }
+    [[nodiscard]] AddressKey low_key() const noexcept { return {low, (key_bits & kLowPooled) != 0}; }
+    [[nodiscard]] AddressKey high_key() const noexcept { return {high, (key_bits & kHighPooled) != 0}; }
+    [[nodiscard]] bool same_key(const Entry& o) const noexcept {
+        return low == o.low && high == o.high && low_port == o.low_port && high_port == o.high_port &&
+               exporter == o.exporter && protocol == o.protocol && key_bits == o.key_bits &&
+               (has(kHasIcmp) ? o.has(kHasIcmp) && icmp_type == o.icmp_type : !o.has(kHasIcmp));
+    }
+};
+static_assert(sizeof(Entry) == 96);
+
+}  // namespace detail
+
+/// Connections handed over by a ConnectionTable, in the table's compact form: `operator[]`
+/// and iteration make each Connection (direction decided) when it is read; the cheap reads
+/// below serve selection and sorting without making one.
+class ConnectionList {
+public:
+    [[nodiscard]] std::size_t size() const noexcept { return entries_.size(); }
+    [[nodiscard]] bool empty() const noexcept { return entries_.empty(); }
+    [[nodiscard]] Connection operator[](std::size_t i) const;
+    [[nodiscard]] Connection front() const { return (*this)[0]; }
+
+    [[nodiscard]] bool has_time(std::size_t i) const noexcept { return entries_[i].has_time(); }
+    [[nodiscard]] std::int64_t start_ns(std::size_t i) const noexcept { return entries_[i].start_ns(); }
+    [[nodiscard]] std::int64_t end_ns(std::size_t i) const noexcept { return entries_[i].end_or_zero(); }
+    [[nodiscard]] std::int64_t duration_ns(std::size_t i) const noexcept { return sat_sub(end_ns(i), start_ns(i)); }
+    [[nodiscard]] std::uint64_t total_packets(std::size_t i) const noexcept { return entries_[i].total_packets(); }
+    [[nodiscard]] std::uint64_t total_bytes(std::size_t i) const noexcept { return entries_[i].total_bytes(); }
+    /// Entry::kSaturated, kReversed, kTimeClamped of connection `i` (Connection's flags).
+    [[nodiscard]] std::uint8_t anomalies(std::size_t i) const noexcept { return entries_[i].anomalies; }
+    [[nodiscard]] bool one_way(std::size_t i) const noexcept {
+        const auto& e = entries_[i];
+        return !(e.has(detail::Entry::kSeen0) && e.has(detail::Entry::kSeen0 << 1));
+    }
+    /// Whether either end of connection `i` is `address` (see address_key).
+    [[nodiscard]] bool involves(std::size_t i, detail::AddressKey address) const noexcept {
+        return entries_[i].low_key() == address || entries_[i].high_key() == address;
+    }
+    /// The key `involves` takes for an address; nullopt when no connection has it.
+    [[nodiscard]] std::optional<detail::AddressKey> address_key(const wire::IpAddress& a) const noexcept;
+
+    class iterator {
+    public:
+        using iterator_category = std::input_iterator_tag;
+        using value_type = Connection;
+        using difference_type = std::ptrdiff_t;
+        using pointer = void;
+        using reference = Connection;
+        iterator(const ConnectionList* list, std::size_t i) : list_(list), i_(i) {}
+        Connection operator*() const { return (*list_)[i_]; }
+        iterator& operator++() {
+            ++i_;
+            return *this;
+        }
+        friend bool operator==(const iterator& a, const iterator& b) { return a.i_ == b.i_; }
+
+    private:
+        const ConnectionList* list_;
+        std::size_t i_;
+    };
+    [[nodiscard]] iterator begin() const { return {this, 0}; }
+    [[nodiscard]] iterator end() const { return {this, size()}; }
+
+private:
+    friend class ConnectionTable;
+    detail::ChunkedVector<detail::Entry> entries_;
+    std::shared_ptr<const detail::Names> names_;
+    // --merge-exporters: the exporters of the connections several observed, by index (sorted).
+    std::vector<std::pair<std::uint32_t, std::vector<std::uint32_t>>> merged_;
+};
+
 class ConnectionTable {
 public:
-    explicit ConnectionTable(ConnectionOptions options = {}) : options_(options) {}
+    explicit ConnectionTable(ConnectionOptions options = {});
 
     void add(const FlowRecord& flow);
-    /// Decides every connection's direction and hands them over, in order of first record
-    /// (selection sorts what it shows).
-    std::deque<Connection> finish();
-    /// Hands over (directions decided, in order of first record) the connections whose last
-    /// record ended more than the window before `now_ns`, and forgets them: a long live run
-    /// (connections --follow) keeps only the open ones. A later record of the same 5-tuple
-    /// starts a new connection. O(connections): call it now and then, not per record.
-    std::deque<Connection> take_finished(std::int64_t now_ns);
+    /// Hands over every connection, in order of first record (selection sorts what it shows),
+    /// and empties the table.
+    ConnectionList finish();
+    /// Hands over (in order of first record) the connections whose last record ended more
+    /// than the window before `now_ns`, and forgets them: a long live run (connections
+    /// --follow) keeps only the open ones and the addresses they name. A later record of the
+    /// same 5-tuple starts a new connection. O(connections): call it now and then, not per record.
+    ConnectionList take_finished(std::int64_t now_ns);
 
     [[nodiscard]] std::uint64_t records() const noexcept { return records_; }
     /// Records by the sampling interval they were taken at (known rates only).
@@ -114,33 +287,25 @@ public:
     /// Records sampled at a rate nothing announced (SamplingSource::unknown).
     [[nodiscard]] std::uint64_t unknown_sampling_records() const noexcept { return unknown_sampling_; }
     [[nodiscard]] bool renormalized() const noexcept { return options_.renormalize; }
+    /// Connections held now.
+    [[nodiscard]] std::size_t size() const noexcept { return entries_.size(); }
 
 private:
-    struct Key {
-        std::uint8_t protocol;
-        std::uint16_t exchange;    // ICMP: request/reply pair or type; 0 otherwise
-        wire::Endpoint low, high;  // the two ends in a fixed order: direction-free
-        wire::Endpoint exporter;   // observations of different exporters stay apart
-        friend bool operator==(const Key&, const Key&) = default;
-    };
-    struct KeyHash {
-        std::size_t operator()(const Key& k) const noexcept {
-            return (((wire::hash_value(k.low) * 31 + wire::hash_value(k.high)) * 31 + k.protocol) * 31 + k.exchange) *
-                       31 +
-                   wire::hash_value(k.exporter);
-        }
-    };
-
-    Connection& find_or_add(const Key& key, const FlowRecord& flow, bool reply);
+    std::uint32_t exporter_number(const wire::Endpoint& exporter);
+    detail::Entry& find_or_add(const detail::Entry& key, std::uint64_t hash, const FlowRecord& flow);
+    void index(std::uint32_t i, std::uint64_t hash);
+    void grow_index();
+    void reset();
+    void merge_exporters(ConnectionList& list) const;
 
     ConnectionOptions options_;
-    // A deque never moves its elements: growing it costs no copies of what is there.
-    std::deque<Connection> connections_;
-    // Per 5-tuple, the newest connection; older ones of the same 5-tuple chain through
-    // `previous_` (one small map entry per 5-tuple, no per-key allocation).
-    std::unordered_map<Key, std::uint32_t, KeyHash> index_;
-    std::deque<std::uint32_t> previous_;
-    std::deque<Key> keys_;  // each connection's key, to index what take_finished keeps
+    detail::ChunkedVector<detail::Entry> entries_;
+    std::shared_ptr<detail::Names> names_;
+    // Open addressing, one slot per connection: (hash high bits << 32) | (index + 1); 0 is
+    // empty. The connections of one 5-tuple sit in one probe run.
+    std::vector<std::uint64_t> slots_;
+    wire::Endpoint last_exporter_;  // the exporter asked last, and its number
+    std::uint32_t last_exporter_number_ = detail::Entry::kNone;
     std::uint64_t records_ = 0;
     std::map<std::uint32_t, std::uint64_t> by_sampling_;
     std::uint64_t unknown_sampling_ = 0;
@@ -151,9 +316,5 @@ TcpState tcp_state(const Connection& c) noexcept;
 
 /// Decides client and server (see DirectionRule), swapping the sides if needed.
 void decide_direction(Connection& c);
-
-/// ConnectionOptions::merge_exporters on finished connections: one connection per group of
-/// observations of the same conversation by several exporters, overlapping within `window_ns`.
-std::deque<Connection> merge_exporters(std::deque<Connection> connections, std::int64_t window_ns);
 
 }  // namespace nfpcap::analyze

@@ -17,13 +17,49 @@ struct SelectOptions {
     SortKey sort = SortKey::start;
 };
 
+/// The connections chosen, as indices into the list they were chosen from (which must outlive
+/// the selection); iterating makes each Connection when it is read.
 struct Selection {
-    std::vector<const Connection*> shown;
+    const ConnectionList* from = nullptr;
+    std::vector<std::uint32_t> shown;
+    std::vector<Connection> rows;       ///< without `from`: the rows themselves (see `of`)
     std::size_t other_hosts = 0;        ///< not matching --match-host
     std::size_t below_min_packets = 0;  ///< fewer packets than --min-packets
     std::size_t beyond_top = 0;         ///< cut by --top
+
+    /// Connections made elsewhere, shown as they are in this order.
+    static Selection of(std::vector<Connection> connections) {
+        Selection s;
+        s.rows = std::move(connections);
+        return s;
+    }
+
+    [[nodiscard]] std::size_t size() const noexcept { return from != nullptr ? shown.size() : rows.size(); }
+    [[nodiscard]] Connection operator[](std::size_t k) const { return from != nullptr ? (*from)[shown[k]] : rows[k]; }
+
+    class iterator {
+    public:
+        using iterator_category = std::input_iterator_tag;
+        using value_type = Connection;
+        using difference_type = std::ptrdiff_t;
+        using pointer = void;
+        using reference = Connection;
+        iterator(const Selection* s, std::size_t k) : s_(s), k_(k) {}
+        Connection operator*() const { return (*s_)[k_]; }
+        iterator& operator++() {
+            ++k_;
+            return *this;
+        }
+        friend bool operator==(const iterator& a, const iterator& b) { return a.k_ == b.k_; }
+
+    private:
+        const Selection* s_;
+        std::size_t k_;
+    };
+    [[nodiscard]] iterator begin() const { return {this, 0}; }
+    [[nodiscard]] iterator end() const { return {this, size()}; }
 };
 
-Selection select(const std::deque<Connection>& connections, const SelectOptions& options);
+Selection select(const ConnectionList& connections, const SelectOptions& options);
 
 }  // namespace nfpcap::analyze

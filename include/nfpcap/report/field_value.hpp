@@ -13,19 +13,23 @@ namespace nfpcap::report {
 
 enum class ValueStyle : std::uint8_t { json, text };
 
-/// The JSON keys of one template (`"name":` per field, with 16 bytes of slack each for block
-/// copies), made once per definition: writing a record then copies them instead of escaping names.
+/// The keys of one template (JSON `"name":`, text `name=` per field, with 16 bytes of slack
+/// each for block copies), made once per definition: writing a record then copies them
+/// instead of escaping names.
 struct TemplateKeys {
-    std::vector<std::string> keys;       ///< per field, `"name":` followed by 16 NUL bytes
-    std::vector<std::uint32_t> lengths;  ///< length of `"name":` per field
+    std::vector<std::string> keys;       ///< per field, the key followed by 16 NUL bytes
+    std::vector<std::uint32_t> lengths;  ///< length of the key per field
     std::size_t total = 0;               ///< bound of all keys with separators and brackets
 };
 
-/// JSON keys by template, kept while the template is (the cache holds the template alive, so
-/// a definition's address is never reused for another while its keys are cached).
+/// Keys by template, kept while the template is (the cache holds the template alive, so a
+/// definition's address is never reused for another while its keys are cached). One cache
+/// per formatter (and per thread): it is not shared.
 class JsonKeyCache {
 public:
+    explicit JsonKeyCache(ValueStyle style = ValueStyle::json) : style_(style) {}
     const TemplateKeys& keys(const netflow::Template& t);
+    [[nodiscard]] ValueStyle style() const noexcept { return style_; }
 
 private:
     struct Entry {
@@ -36,6 +40,7 @@ private:
     std::unordered_map<const netflow::Template*, Entry> entries_;
     const netflow::Template* last_ = nullptr;
     const TemplateKeys* last_keys_ = nullptr;
+    ValueStyle style_;
 };
 
 /// Appends the value of `spec` held in `value`. Values whose length does not fit the kind print
@@ -44,9 +49,16 @@ void append_value(Buffer& out, const netflow::FieldSpec& spec, wire::Bytes value
                   ValueStyle style, int depth = 0);
 
 /// Appends `"name":value` pairs (JSON) or `name=value` words (text) for a whole record's fields;
-/// repeated elements become one JSON array in template order. With `keys`, JSON records without
-/// lists take the fast path (keys copied from the cache, one reservation per record).
+/// repeated elements become one JSON array in template order. With `keys` (of the same style),
+/// records without lists take the fast path (keys copied from the cache, one reservation per
+/// record).
 void append_fields(Buffer& out, const netflow::Template& t, std::span<const wire::Bytes> values,
                    const netflow::DataRecord& record, ValueStyle style, int depth = 0, JsonKeyCache* keys = nullptr);
+
+/// The text `name=value` words of a template without lists (`keys` of the text style), as
+/// append_fields writes them, noting where each field's value lies in `out` (offsets, begin
+/// and end) for a caller that prints values again (CSV columns).
+void append_text_fields_noted(Buffer& out, const netflow::Template& t, std::span<const wire::Bytes> values,
+                              JsonKeyCache& keys, std::vector<std::pair<std::uint32_t, std::uint32_t>>& spans);
 
 }  // namespace nfpcap::report

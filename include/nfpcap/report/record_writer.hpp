@@ -3,6 +3,7 @@
 // record into a buffer (so batches can be formatted anywhere); RecordWriter is the sink that
 // hands records to the chosen one and writes the output as it fills.
 #pragma once
+#include <deque>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -41,26 +42,45 @@ struct RecordWriterOptions {
     bool include_options = false;  ///< also print options records ("kind":"options")
     bool provenance = false;       ///< "template_frame" on every v9/IPFIX record (--provenance)
     bool join_options = false;     ///< join options data to data records (RecordNotes::joined)
+    /// Threads that format besides the caller's (0: all on the caller's thread). Records are
+    /// copied into batches the others format; the output is the same bytes in the same order.
+    unsigned workers = 0;
 };
 
+/// The sink of `flows`. With workers, the decoding thread copies each record (bytes, context,
+/// header, a share of its template) into a batch; full batches are formatted by the workers
+/// (or by the decoding thread, when they lag) into the batch's own buffer and written in
+/// order by the decoding thread, the only one that touches the Output.
 class RecordWriter final : public netflow::DecodeSink {
 public:
     RecordWriter(Output& out, RecordWriterOptions options);
+    ~RecordWriter() override;
+    RecordWriter(const RecordWriter&) = delete;
+    RecordWriter& operator=(const RecordWriter&) = delete;
 
     /// Names the capture file in every record (when several files are read).
-    void set_file(std::string file) { file_ = std::move(file); }
+    void set_file(std::string file);
 
     void on_record(const netflow::DataRecord& record) override;
     /// Learns what an options record says (with join_options) without printing it: for callers
     /// that select which records reach on_record.
     void learn_options(const netflow::DataRecord& record);
+    /// The end of an item (a datagram's records): in immediate mode, everything so far is
+    /// formatted and written now (Output::item_done).
+    void item_done();
+    /// Formats and writes every record still in a batch (then Output::flush).
+    void finish();
+
+    class Pool;
 
 private:
     Output& out_;
     RecordWriterOptions options_;
     std::unique_ptr<RecordFormatter> formatter_;
-    std::string file_;
     std::unique_ptr<analyze::OptionsState> joined_;  ///< with join_options
+    std::deque<std::string> files_;                  // every name given, so batches can point at them
+    std::string_view file_;
+    std::unique_ptr<Pool> pool_;
 };
 
 }  // namespace nfpcap::report
