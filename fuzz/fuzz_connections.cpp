@@ -7,7 +7,6 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
-#include <deque>
 
 #include "fuzz_input.hpp"
 #include "nfpcap/analyze/connections.hpp"
@@ -18,7 +17,7 @@ using namespace nfpcap;
 
 namespace {
 
-void check(const std::deque<analyze::Connection>& connections) {
+void check(const analyze::ConnectionList& connections) {
     for (const auto& c : connections) {
         if (c.has_time && c.end_ns < c.start_ns) __builtin_trap();
         if (c.duration_ns() < 0) __builtin_trap();
@@ -27,7 +26,7 @@ void check(const std::deque<analyze::Connection>& connections) {
     }
 }
 
-void write_all(const std::deque<analyze::Connection>& connections, FuzzedDataProvider& in) {
+void write_all(const analyze::ConnectionList& connections, FuzzedDataProvider& in) {
     analyze::SelectOptions so;
     so.min_packets = in.ConsumeBool() ? 0 : in.ConsumeIntegral<std::uint64_t>();
     so.top = in.ConsumeIntegralInRange<std::size_t>(0, 5);

@@ -77,7 +77,7 @@ std::vector<std::uint8_t> message(std::size_t t, FuzzedDataProvider& in, std::ui
     m[1] = 10;
     m[2] = static_cast<std::uint8_t>(m.size() >> 8U);
     m[3] = static_cast<std::uint8_t>(m.size());
-    for (int i = 0; i < 4; ++i) m[4 + i] = static_cast<std::uint8_t>(export_time >> (24 - 8 * i));
+    for (std::size_t i = 0; i < 4; ++i) m[4 + i] = static_cast<std::uint8_t>(export_time >> (24 - 8 * i));
     m[15] = 1;  // observation domain 1
     return m;
 }

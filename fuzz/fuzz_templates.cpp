@@ -32,7 +32,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (size == 0) return 0;
     // The first byte picks the exporter (and TCP or UDP: withdrawals count over TCP only).
     const std::uint8_t pick = data[0];
-    fuzz::OneMessage source(wire::Bytes(reinterpret_cast<const std::byte*>(data + 1), size - 1), ++frame,
+    ++frame;
+    fuzz::OneMessage source(wire::Bytes(reinterpret_cast<const std::byte*>(data + 1), size - 1), frame,
                             1'700'000'000'000'000'000 + static_cast<std::int64_t>(frame),
                             {fuzz::v4(192, 0, 2, static_cast<std::uint8_t>(1 + (pick & 1U))), 40000});
     (void)pipeline::run(source, state->sessions, state->collector);

@@ -169,7 +169,7 @@ public:
     }
     // The rows are out before the exporters are all known: the text table always names them.
     [[nodiscard]] report::ConnectionReportOptions report_options() const {
-        return {options_.format, options_.local_time, options_.min_packets, true};
+        return {options_.format, options_.local_time, options_.min_packets_or_default(), true};
     }
 
     report::ConnectionFooter footer_;
@@ -204,8 +204,9 @@ CLI::App* setup_connections(CLI::App& app, ConnectionsOptions& o) {
     add_name_options(*sub, o.names);
     sub->add_option("--match-host", o.match_hosts, "Only connections with this address on either side (repeatable)")
         ->type_name("ADDR");
-    sub->add_option("-p,--min-packets", o.min_packets, "Skip connections with fewer packets (both directions)")
-        ->capture_default_str()
+    sub->add_option("-p,--min-packets", o.min_packets,
+                    "Skip connections with fewer packets (both directions); default 10 for the text table, 0 for "
+                    "json and csv")
         ->type_name("N");
     sub->add_option("--top", o.top, "Only the N connections with the most bytes")->type_name("N");
     add_choices(sub->add_option("--sort", o.sort, "Order: start, bytes, packets or duration")->type_name("KEY"), sorts);
@@ -237,7 +238,7 @@ int run_connections(const ConnectionsOptions& o) {
         }
         select_options.match_hosts.push_back(addr);
     }
-    select_options.min_packets = o.min_packets;
+    select_options.min_packets = o.min_packets_or_default();
     select_options.top = o.top;
     select_options.sort = o.sort;
 
@@ -328,8 +329,9 @@ int run_connections(const ConnectionsOptions& o) {
         fmt::print(stderr, "nfpcap: {}\n", e.what());
         return kExitInputError;
     }
-    report::write_connections(out, selection, footer, names,
-                              {o.format, o.local_time, o.min_packets, footer.exporters.size() > 1, o.renormalize});
+    report::write_connections(
+        out, selection, footer, names,
+        {o.format, o.local_time, o.min_packets_or_default(), footer.exporters.size() > 1, o.renormalize});
     return finish_output(out, rc);
 }
 

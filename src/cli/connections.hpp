@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // `nfpcap [connections]`: the connection table, hosts and services resolved.
 #pragma once
+#include <optional>
 #include "flow_select.hpp"
 #include "input.hpp"
 #include "names.hpp"
@@ -17,7 +18,11 @@ struct ConnectionsOptions {
     bool local_time = false;
     NameOptions names;
     std::vector<std::string> match_hosts;
-    std::uint64_t min_packets = 10;
+    /// -p: unset means 10 for the text table, 0 for JSON and CSV (machines want every row).
+    std::optional<std::uint64_t> min_packets;
+    [[nodiscard]] std::uint64_t min_packets_or_default() const noexcept {
+        return min_packets.value_or(format == report::Format::text ? 10 : 0);
+    }
     std::size_t top = 0;
     analyze::SortKey sort = analyze::SortKey::start;
     double window_seconds = 10;

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 // Buffered output and the shared text helpers (times, JSON strings, hex).
 #include "nfpcap/report/output.hpp"
+
+#include <algorithm>
 #include "nfpcap/wire/civil_time.hpp"
 
 #include <pthread.h>
@@ -69,6 +71,7 @@ char* put_2(char* p, unsigned v) noexcept {
 
 char* put_fraction(char* p, std::int64_t sub_ns, int digits) noexcept {
     if (digits <= 0) return p;
+    digits = std::min(digits, 9);  // nanoseconds are all there is
     char buf[9];
     auto v = static_cast<std::uint64_t>(sub_ns);
     for (int i = 8; i >= 0; --i) {

@@ -137,6 +137,21 @@ def test_formats():
     check("templates json: one object per definition", all("fields" in x and "frame" in x for x in tj), tj[:1])
 
 
+def test_min_packets_default_by_format():
+    # Machines read JSON and CSV whole: -p defaults to 0 there, to 10 for the text table.
+    v5 = sample("softflowd-v5.pcap")
+    every = json_lines(run("connections", "-T", "json", v5).stdout)
+    kept = json_lines(run("connections", "-T", "json", "-p", "10", v5).stdout)
+    small = [c for c in every if c["packets_to_server"] + c["packets_to_client"] < 10]
+    check("-p: json shows every connection by default", small and len(every) == len(kept) + len(small),
+          (len(every), len(kept), len(small)))
+    csv_rows = run("connections", "-T", "csv", v5).stdout.decode().splitlines()
+    check("-p: csv shows every connection by default", len(csv_rows) == len(every) + 1, (len(csv_rows), len(every)))
+    text = run("connections", v5).stdout.decode()
+    check("-p: the text table hides the small ones and says so", "fewer than 10 packets" in text or
+          "-p 0" in text, text[-400:])
+
+
 def test_stats_adds_up():
     for name in sorted(os.listdir(SAMPLES)):
         if not name.endswith((".pcap", ".pcapng")):
@@ -471,7 +486,7 @@ def test_report_window_over_1000_intervals():
               r.returncode == 0 and os.path.getsize(page) > 0, r.stderr)
 
 
-for test in (test_report_window_over_1000_intervals, test_numeric_options, test_usage, test_habits, test_errors,
+for test in (test_report_window_over_1000_intervals, test_numeric_options, test_min_packets_default_by_format, test_usage, test_habits, test_errors,
              test_flows_json, test_formats, test_stats_adds_up, test_stdin_and_pipes,
              test_port_selection, test_damaged_captures, test_statistics_and_filters, test_report,
              test_exporters_and_icmp, test_capture_options):
