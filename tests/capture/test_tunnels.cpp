@@ -230,7 +230,9 @@ TEST_CASE("PPPoE session carrying IPv4 and IPv6") {
     check_inner(parse_frame(DLT_EN10MB, inner4().pppoe(0x0021).ethernet().view()));
     check_inner(parse_frame(DLT_EN10MB, inner6().pppoe(0x0057).ethernet().view()), true);
     SUBCASE("Ethernet padding after the PPPoE length is not data") {
-        auto info = parse_frame(DLT_EN10MB, inner4().pppoe(0x0021).ethernet().pad(20).view());
+        // The frame outlives its parse: FrameInfo views its bytes.
+        const Frame frame = inner4().pppoe(0x0021).ethernet().pad(20);
+        auto info = parse_frame(DLT_EN10MB, frame.view());
         check_inner(info);
         CHECK(info.has(Encapsulation::pppoe));
     }
@@ -250,7 +252,8 @@ TEST_CASE("802.1Q inside Linux cooked captures") {
         b.insert(b.begin(), reinterpret_cast<std::byte*>(tag), reinterpret_cast<std::byte*>(tag) + 4);
         return Frame::of(b).ethertype(0x8100);
     };
-    auto info = parse_frame(DLT_LINUX_SLL, tagged(inner4()).sll().view());
+    Frame frame = tagged(inner4());  // outlives its parse: FrameInfo views its bytes
+    auto info = parse_frame(DLT_LINUX_SLL, frame.sll().view());
     check_inner(info);
     CHECK(info.has(Encapsulation::vlan));
     check_inner(parse_frame(DLT_LINUX_SLL2, tagged(inner4()).sll2().view()));
@@ -328,7 +331,8 @@ TEST_CASE("TCP segments") {
     tcp.tcp = true;
     auto seg = Frame::tcp_segment(40000, 4739, 0xfffffff0, tcp_flag::psh | tcp_flag::ack, text_bytes("ipfix bytes"));
     SUBCASE("ports, sequence number, flags, payload") {
-        auto info = parse_frame(DLT_EN10MB, Frame(seg).ipv4("192.0.2.1", "192.0.2.2").ethernet().pad(6).view(), tcp);
+        Frame frame(seg);  // outlives its parse: FrameInfo views its bytes
+        auto info = parse_frame(DLT_EN10MB, frame.ipv4("192.0.2.1", "192.0.2.2").ethernet().pad(6).view(), tcp);
         REQUIRE(info.kind == Kind::tcp);
         CHECK(info.src_port == 40000);
         CHECK(info.dst_port == 4739);
