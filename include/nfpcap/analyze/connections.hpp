@@ -206,6 +206,31 @@ static_assert(sizeof(Entry) == 96);
 
 }  // namespace detail
 
+namespace detail {
+/// Iterates a list whose `operator[]` makes each Connection when read (ConnectionList,
+/// Selection): the connections are values, not references into the list.
+template <typename List>
+class IndexIterator {
+public:
+    using iterator_category = std::input_iterator_tag;
+    using value_type = Connection;
+    using difference_type = std::ptrdiff_t;
+    using pointer = void;
+    using reference = Connection;
+    IndexIterator(const List* list, std::size_t i) : list_(list), i_(i) {}
+    Connection operator*() const { return (*list_)[i_]; }
+    IndexIterator& operator++() {
+        ++i_;
+        return *this;
+    }
+    friend bool operator==(const IndexIterator& a, const IndexIterator& b) { return a.i_ == b.i_; }
+
+private:
+    const List* list_;
+    std::size_t i_;
+};
+}  // namespace detail
+
 /// Connections handed over by a ConnectionTable, in the table's compact form: `operator[]`
 /// and iteration make each Connection (direction decided) when it is read; the cheap reads
 /// below serve selection and sorting without making one.
@@ -235,25 +260,7 @@ public:
     /// The key `involves` takes for an address; nullopt when no connection has it.
     [[nodiscard]] std::optional<detail::AddressKey> address_key(const wire::IpAddress& a) const noexcept;
 
-    class iterator {
-    public:
-        using iterator_category = std::input_iterator_tag;
-        using value_type = Connection;
-        using difference_type = std::ptrdiff_t;
-        using pointer = void;
-        using reference = Connection;
-        iterator(const ConnectionList* list, std::size_t i) : list_(list), i_(i) {}
-        Connection operator*() const { return (*list_)[i_]; }
-        iterator& operator++() {
-            ++i_;
-            return *this;
-        }
-        friend bool operator==(const iterator& a, const iterator& b) { return a.i_ == b.i_; }
-
-    private:
-        const ConnectionList* list_;
-        std::size_t i_;
-    };
+    using iterator = detail::IndexIterator<ConnectionList>;
     [[nodiscard]] iterator begin() const { return {this, 0}; }
     [[nodiscard]] iterator end() const { return {this, size()}; }
 

@@ -37,25 +37,7 @@ struct Selection {
     [[nodiscard]] std::size_t size() const noexcept { return from != nullptr ? shown.size() : rows.size(); }
     [[nodiscard]] Connection operator[](std::size_t k) const { return from != nullptr ? (*from)[shown[k]] : rows[k]; }
 
-    class iterator {
-    public:
-        using iterator_category = std::input_iterator_tag;
-        using value_type = Connection;
-        using difference_type = std::ptrdiff_t;
-        using pointer = void;
-        using reference = Connection;
-        iterator(const Selection* s, std::size_t k) : s_(s), k_(k) {}
-        Connection operator*() const { return (*s_)[k_]; }
-        iterator& operator++() {
-            ++k_;
-            return *this;
-        }
-        friend bool operator==(const iterator& a, const iterator& b) { return a.k_ == b.k_; }
-
-    private:
-        const Selection* s_;
-        std::size_t k_;
-    };
+    using iterator = detail::IndexIterator<Selection>;
     [[nodiscard]] iterator begin() const { return {this, 0}; }
     [[nodiscard]] iterator end() const { return {this, size()}; }
 };
