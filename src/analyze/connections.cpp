@@ -221,6 +221,8 @@ Entry& ConnectionTable::find_or_add(const Entry& key, std::uint64_t hash, const 
     // The newest connection of the key close enough in time (or without time): the same
     // conversation. Every connection of the key is in the probe run, in no particular order.
     std::uint32_t found = Entry::kNone;
+    const std::int64_t gap = std::max(options_.window_ns, flow.split_gap_ns);
+    widest_gap_ns_ = std::max(widest_gap_ns_, gap);
     if (!slots_.empty()) {
         const std::uint64_t tag = detail::tag_of(hash);
         const std::size_t mask = slots_.size() - 1;
@@ -231,7 +233,7 @@ Entry& ConnectionTable::find_or_add(const Entry& key, std::uint64_t hash, const 
             const Entry& c = entries_[idx];
             if (!c.same_key(key)) continue;
             if (!flow.start_ns || !c.has_time() ||
-                (start <= sat_add(c.end_ns, options_.window_ns) && sat_add(end, options_.window_ns) >= c.start_ns())) {
+                (start <= sat_add(c.end_ns, gap) && sat_add(end, gap) >= c.start_ns())) {
                 found = idx;
             }
         }
@@ -413,7 +415,7 @@ ConnectionList ConnectionTable::finish() {
 
 ConnectionList ConnectionTable::take_finished(std::int64_t now_ns) {
     std::int64_t before = 0;  // ended before this: no record can join them any more
-    if (__builtin_sub_overflow(now_ns, options_.window_ns, &before)) return {};
+    if (__builtin_sub_overflow(now_ns, std::max(options_.window_ns, widest_gap_ns_), &before)) return {};
     auto finished = [before](const Entry& e) { return e.has_time() && e.end_ns < before; };
     bool any = false;
     for (std::size_t i = 0; i < entries_.size() && !any; ++i) any = finished(entries_[i]);

@@ -11,6 +11,7 @@ void FlowSink::on_record(const netflow::DataRecord& record) {
     }
     auto flow = extract_flow(record, options_.resolve(record));
     if (!flow) return;
+    flow->split_gap_ns = options_.split_gap_ns(record);
     ++flows_;
     exporters_.insert(record.context->exporter);
     on_flow_(*flow);

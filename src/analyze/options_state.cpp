@@ -3,6 +3,8 @@
 // (sampler / selector ID, interface index, VRF ID) both carry.
 #include "nfpcap/analyze/options_state.hpp"
 
+#include <algorithm>
+
 #include "nfpcap/ie/ids.hpp"
 #include "nfpcap/netflow/template.hpp"
 
@@ -131,8 +133,23 @@ void OptionsState::learn(const netflow::DataRecord& r) {
         if (!vrf_id) vrf_id = number(r, iana::egressVRFID);
         if (vrf_id) put(s.vrf_names, *vrf_id, std::move(*vrf));
     }
+    // A timeout is a count of seconds: 0 says nothing (some exporters send it for "none").
+    auto seconds = [&r](std::uint16_t element) -> std::optional<std::uint32_t> {
+        auto n = number(r, element);
+        if (!n || *n == 0) return std::nullopt;
+        return static_cast<std::uint32_t>(std::min<std::uint64_t>(*n, UINT32_MAX));
+    };
+    if (auto t = seconds(iana::flowActiveTimeout)) s.active_timeout_s = t;
+    if (auto t = seconds(iana::flowIdleTimeout)) s.idle_timeout_s = t;
     if (auto a = address(r, iana::exporterIPv4Address, 4)) s.exporter_ipv4 = a;
     if (auto a = address(r, iana::exporterIPv6Address, 16)) s.exporter_ipv6 = a;
+}
+
+std::int64_t OptionsState::split_gap_ns(const netflow::DataRecord& r) const noexcept {
+    const SessionOptions* s = session(r.context->session);
+    if (s == nullptr) return 0;
+    const std::uint32_t seconds = std::max(s->active_timeout_s.value_or(0), s->idle_timeout_s.value_or(0));
+    return std::int64_t{seconds} * 1'000'000'000;
 }
 
 Sampling OptionsState::sampling_for(const netflow::DataRecord& r) const {

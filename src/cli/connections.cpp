@@ -161,7 +161,7 @@ public:
         if (!wanted.empty()) {
             // the hosts file was read once before the run: an error here leaves addresses unnamed
             try {
-                for (auto& [addr, name] : resolve_names(wanted, options_.names)) names_.emplace(addr, name);
+                for (auto& [addr, name] : resolve_names(wanted, options_.names, &dns_)) names_.emplace(addr, name);
             } catch (const std::exception&) {}
         }
         report::write_connection_rows(out_, sel, names_, report_options(), first_);
@@ -169,12 +169,14 @@ public:
     }
     // The rows are out before the exporters are all known: the text table always names them.
     [[nodiscard]] report::ConnectionReportOptions report_options() const {
-        return {options_.format, options_.local_time, options_.min_packets_or_default(), true};
+        return {options_.format, options_.local_time, options_.min_packets_or_default(), true, options_.renormalize,
+                options_.quiet};
     }
 
     report::ConnectionFooter footer_;
     analyze::Selection skipped_;
     std::size_t shown_ = 0;
+    analyze::ResolverStats dns_;
 
 private:
     analyze::ConnectionTable& table_;
@@ -200,6 +202,7 @@ CLI::App* setup_connections(CLI::App& app, ConnectionsOptions& o) {
                                                         {"duration", analyze::SortKey::duration}};
     add_format_option(*sub, o.format, {report::Format::text, report::Format::json, report::Format::csv},
                       "text is an aligned table, json one object per connection");
+    add_quiet_option(*sub, o.quiet);
     sub->add_flag("--local", o.local_time, "Show times in local time instead of UTC");
     add_name_options(*sub, o.names);
     sub->add_option("--match-host", o.match_hosts, "Only connections with this address on either side (repeatable)")
@@ -292,6 +295,7 @@ int run_connections(const ConnectionsOptions& o) {
         footer.sampling_records = table.records_by_sampling();
         footer.unknown_sampling_records = table.unknown_sampling_records();
         footer.stats_hint = stats_hint;
+        if (consumer.dns_.asked > 0) footer.dns = consumer.dns_;
         report::write_connection_footer(out, consumer.shown_, consumer.skipped_, footer, consumer.report_options());
         return finish_output(out, rc);
     }
@@ -324,14 +328,16 @@ int run_connections(const ConnectionsOptions& o) {
             wanted.push_back(c.client.addr);
             wanted.push_back(c.server.addr);
         }
-        names = resolve_names(wanted, o.names);
+        analyze::ResolverStats dns;
+        names = resolve_names(wanted, o.names, &dns);
+        if (dns.asked > 0) footer.dns = dns;
     } catch (const std::exception& e) {
         fmt::print(stderr, "nfpcap: {}\n", e.what());
         return kExitInputError;
     }
     report::write_connections(
         out, selection, footer, names,
-        {o.format, o.local_time, o.min_packets_or_default(), footer.exporters.size() > 1, o.renormalize});
+        {o.format, o.local_time, o.min_packets_or_default(), footer.exporters.size() > 1, o.renormalize, o.quiet});
     return finish_output(out, rc);
 }
 

@@ -16,6 +16,7 @@ struct ConnectionsOptions {
     FlowSelectOptions select;
     report::Format format = report::Format::text;
     bool local_time = false;
+    bool quiet = false;  ///< -q: rows only
     NameOptions names;
     std::vector<std::string> match_hosts;
     /// -p: unset means 10 for the text table, 0 for JSON and CSV (machines want every row).

@@ -36,6 +36,9 @@ CLI::App* setup_flows(CLI::App& app, FlowsOptions& options) {
                   "(the rate the record was sampled at and where it came from), interface and VRF names, the "
                   "exporter's address");
     add_flow_select_options(*sub, options.select, false);
+    sub->add_option("-c,--count", options.count, "Stop after N records (those -Y, --from and --to select)")
+        ->check(CLI::PositiveNumber)
+        ->type_name("N");
     sub->add_flag("--provenance", options.provenance,
                   "Name on every v9/IPFIX record the frame that defined its template (\"template_frame\"); records "
                   "decoded late, after a template that came later, always do");
@@ -48,32 +51,43 @@ namespace {
 
 // With -Y, --from or --to: only the data records whose flow is selected reach the writer
 // (options records and records without addresses have no flow, so none of them do; the writer
-// still learns from options records, for --join-options).
+// still learns from options records, for --join-options). With -c N, only the first N records.
 class SelectingSink final : public netflow::DecodeSink {
 public:
-    SelectingSink(report::RecordWriter& next, FlowSelector& selector) : next_(next), selector_(selector) {}
+    SelectingSink(report::RecordWriter& next, FlowSelector* selector, std::uint64_t limit)
+        : next_(next), selector_(selector), limit_(limit) {}
     void on_template(const netflow::MessageContext& c, const netflow::ExportHeader& h, const netflow::Template& t,
                      netflow::TemplateChange change) override {
         next_.on_template(c, h, t, change);
     }
     void on_record(const netflow::DataRecord& r) override {
-        if (r.is_options()) return next_.learn_options(r);
-        auto flow = analyze::extract_flow(r);
-        if (flow && selector_.accept(*flow)) next_.on_record(r);
+        if (full()) return;
+        if (selector_ != nullptr) {
+            if (r.is_options()) return next_.learn_options(r);
+            auto flow = analyze::extract_flow(r);
+            if (!flow || !selector_->accept(*flow)) return;
+        }
+        // Options records count only where they are printed (--options).
+        if (!r.is_options() || next_.prints_options()) ++passed_;
+        next_.on_record(r);
     }
     void on_issue(const netflow::MessageContext& c, const netflow::Issue& issue) override { next_.on_issue(c, issue); }
+    /// -c N reached: nothing more is printed, the run may stop.
+    [[nodiscard]] bool full() const noexcept { return limit_ != 0 && passed_ >= limit_; }
 
 private:
     report::RecordWriter& next_;
-    FlowSelector& selector_;
+    FlowSelector* selector_;  // nullptr: every record
+    std::uint64_t limit_;
+    std::uint64_t passed_ = 0;
 };
 
 // Records to the writer; with several files, each record names its file (a record decoded
 // late, once its template came in a later file, still names its own).
 class FlowsConsumer final : public pipeline::SinkConsumer {
 public:
-    FlowsConsumer(netflow::DecodeSink& sink, report::RecordWriter& writer, report::Output& out, bool several)
-        : SinkConsumer(sink), writer_(writer), out_(out), several_(several) {}
+    FlowsConsumer(SelectingSink& sink, report::RecordWriter& writer, report::Output& out, bool several)
+        : SinkConsumer(sink), sink_(sink), writer_(writer), out_(out), several_(several) {}
     void on_input_begins(const source::InputSummary& input) override {
         if (several_) names_.push_back(input.name);
     }
@@ -86,9 +100,10 @@ public:
     }
     // Live, a pipe: each datagram's records are out before the next datagram is waited for.
     void on_message(const source::Message&, const session::ProcessResult&) override { writer_.item_done(); }
-    [[nodiscard]] bool done() const override { return out_.closed(); }
+    [[nodiscard]] bool done() const override { return out_.closed() || sink_.full(); }
 
 private:
+    SelectingSink& sink_;
     report::RecordWriter& writer_;
     report::Output& out_;
     bool several_;
@@ -108,11 +123,10 @@ int run_flows(const FlowsOptions& options) {
     // one reads and decodes (and formats too when they lag).
     report::RecordWriter writer(out, {options.format, options.options_records, options.provenance, options.join_options,
                                       thread_count(options.threads) - 1});
-    SelectingSink selecting_sink(writer, *selector);
+    SelectingSink selecting_sink(writer, selecting ? &*selector : nullptr, options.count);
     out.item_done();  // a CSV header row before the first record arrives
     session::SessionTable sessions(options.input.session_options());
-    FlowsConsumer consumer(selecting ? static_cast<netflow::DecodeSink&>(selecting_sink) : writer, writer, out,
-                           options.input.files.size() > 1);
+    FlowsConsumer consumer(selecting_sink, writer, out, options.input.files.size() > 1);
     pipeline::RunResult run;
     const int run_rc = run_captures(options.input, sessions, consumer, &run);
     writer.finish();  // the records still in batches, before the output's fate is told

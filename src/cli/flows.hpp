@@ -14,7 +14,8 @@ struct FlowsOptions {
     bool options_records = false;
     bool provenance = false;
     bool join_options = false;
-    unsigned threads = 0;  ///< --threads (0: one per core)
+    unsigned threads = 0;     ///< --threads (0: one per core)
+    std::uint64_t count = 0;  ///< -c N: stop after N records (0: all)
 };
 
 /// `--threads N` of flows and connections: 0 (the default) is one per core.

@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "nfpcap/analyze/flow.hpp"
 #include "nfpcap/fixture/fixture.hpp"
 #include "nfpcap/fixture/pcap_writer.hpp"
 #include "nfpcap/fixture/text_format.hpp"
@@ -92,8 +93,10 @@ CLI::App* setup_hex(CLI::App& app, HexOptions& options) {
             },
             "RANGE"))
         ->type_name("RANGE");
-    sub->add_option("--limit", options.limit, "At most N datagrams (rebuilt template messages not counted)")
+    sub->add_option("-c,--count,--limit", options.limit,
+                    "Stop after N datagrams written (rebuilt template messages not counted)")
         ->type_name("N");
+    add_flow_select_options(*sub, options.select, false);
     sub->add_option("--anonymize", options.anonymize_key,
                     "Anonymize every address (records, lists, exporter and collector) with prefix-preserving "
                     "Crypto-PAn; KEY is 64 hex digits or a passphrase (hashed with SHA-256)")
@@ -106,7 +109,15 @@ CLI::App* setup_hex(CLI::App& app, HexOptions& options) {
 }
 
 int run_hex(const HexOptions& options) {
+    auto selector = make_flow_selector(options.select, false);
+    if (!selector) return kExitUsage;
     fixture::Selection selection;
+    if (!options.select.filter.empty() || !selector->window.unbounded()) {
+        selection.records = [&selector](const netflow::DataRecord& r) {
+            auto flow = analyze::extract_flow(r);
+            return flow && selector->accept(*flow);
+        };
+    }
     if (!options.exporter.empty()) {
         auto [addr, port] = fixture::parse_exporter(options.exporter);
         selection.exporter = addr;

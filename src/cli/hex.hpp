@@ -6,12 +6,14 @@
 #include <string>
 #include <vector>
 
+#include "flow_select.hpp"
 #include "input.hpp"
 
 namespace nfpcap::cli {
 
 struct HexOptions {
     InputOptions input;
+    FlowSelectOptions select;             ///< -Y, --from, --to: datagrams with a record they select
     std::string exporter;                 ///< ADDR[:PORT], empty: any
     std::vector<std::uint16_t> versions;  ///< empty: any
     std::string frames;                   ///< RANGE, empty: all

@@ -332,6 +332,12 @@ void add_format_option(CLI::App& app, report::Format& format, std::initializer_l
                 names);
 }
 
+void add_quiet_option(CLI::App& app, bool& quiet) {
+    app.add_flag("-q,--quiet", quiet,
+                 "Rows only, as nfdump -q: no title, column header or footer (JSON: no total object; CSV keeps "
+                 "its header row); what the run lost is said on standard error instead");
+}
+
 void add_ie_file_option(CLI::App& app) {
     app.add_option("--ie-file",
                    "Element definitions of your own, one pen,id,name,type a line (pen v9 for a NetFlow v9 "
@@ -384,6 +390,7 @@ void add_input_options(CLI::App& app, InputOptions& options) {
         const bool short_free = app.get_option_no_throw(short_name) == nullptr;
         const bool long_free = app.get_option_no_throw(long_name) == nullptr;
         if (short_free && long_free) return short_name + "," + long_name;
+        if (!short_free && !long_free) return std::string();  // the command has both (flows -c, --count)
         return short_free ? short_name : long_name;
     };
     app.add_option(names("-i", "--interface"), options.interfaces,
@@ -401,7 +408,10 @@ void add_input_options(CLI::App& app, InputOptions& options) {
     app.add_option("--duration", options.duration, "Stop after this many seconds (up to 9.2e9)")
         ->check(seconds_range(0, true))
         ->type_name("SECONDS");
-    app.add_option(names("-c", "--count"), options.count, "Stop after N datagrams (export messages)")
+    // flows and hex count what they print with -c: --datagrams is the datagram count everywhere.
+    const auto count = names("-c", "--count");
+    app.add_option(count.empty() ? "--datagrams" : count + ",--datagrams", options.count,
+                   "Stop after N datagrams (export messages) read")
         ->check(CLI::PositiveNumber)
         ->type_name("N");
     app.add_flag(names("-l", "--line-buffered"), options.immediate,

@@ -111,6 +111,9 @@ void add_choices(CLI::Option* option, const std::map<std::string, T>& names) {
 void add_format_option(CLI::App& app, report::Format& format, std::initializer_list<report::Format> formats,
                        const std::string& help);
 
+/// Adds `-q,--quiet`: the rows only, without title, column header or footer (nfdump -q).
+void add_quiet_option(CLI::App& app, bool& quiet);
+
 /// --renormalize's help (connections, top, timeline): one rule, one text.
 inline constexpr const char* kRenormalizeHelp =
     "Multiply each record's counters by its packet sampling interval (v5 header, the record's own fields, or "

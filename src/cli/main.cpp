@@ -45,7 +45,7 @@ bool is_command(std::string_view word) {
 void command_first(std::vector<std::string>& args) {
     static constexpr std::string_view kWithValue[] = {
         "--listen", "--listen-tcp", "-i",         "--interface", "-f",      "--capture-filter",
-        "--write",  "--rcvbuf",     "--duration", "-c",          "--count", "--port"};
+        "--write",  "--rcvbuf",     "--duration", "-c",          "--count", "--datagrams", "--port"};
     static constexpr std::string_view kFlags[] = {"-l", "--line-buffered", "--no-progress"};
     std::size_t i = 1;
     while (i < args.size()) {
@@ -68,7 +68,8 @@ void command_first(std::vector<std::string>& args) {
         // Before the command every option is an input option: named so that the command's own
         // options (timeline -i, top --count) cannot take them.
         static constexpr std::pair<std::string_view, std::string_view> kUnambiguous[] = {
-            {"-i", "--interface"}, {"-f", "--capture-filter"}, {"-l", "--line-buffered"}, {"--count", "-c"}};
+            {"-i", "--interface"}, {"-f", "--capture-filter"}, {"-l", "--line-buffered"},
+            {"-c", "--datagrams"}, {"--count", "--datagrams"}};
         for (std::size_t k = 1; k < i; ++k) {
             for (auto [from, to] : kUnambiguous) {
                 if (args[k] == from) {

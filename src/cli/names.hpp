@@ -7,6 +7,7 @@
 #include <CLI/CLI.hpp>
 
 #include "nfpcap/analyze/hosts_file.hpp"
+#include "nfpcap/analyze/resolver.hpp"
 
 namespace nfpcap::cli {
 
@@ -22,6 +23,9 @@ void add_name_options(CLI::App& app, NameOptions& options);
 
 /// Names for `wanted`: from the hosts file first, then reverse DNS within the budget (none
 /// with --no-dns). Throws std::runtime_error when the hosts file cannot be read.
-analyze::NameMap resolve_names(const std::vector<wire::IpAddress>& wanted, const NameOptions& options);
+/// Names for `wanted`: the hosts file first, then reverse DNS (unless -n). On a terminal, one
+/// stderr line says what is being resolved while it is. What DNS did is added to `stats`.
+analyze::NameMap resolve_names(const std::vector<wire::IpAddress>& wanted, const NameOptions& options,
+                               analyze::ResolverStats* stats = nullptr);
 
 }  // namespace nfpcap::cli

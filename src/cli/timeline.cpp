@@ -30,7 +30,9 @@ CLI::App* setup_timeline(CLI::App& app, TimelineOptions& o) {
         ->capture_default_str()
         ->check(CLI::PositiveNumber)
         ->type_name("N");
-    add_format_option(*sub, o.format, {report::Format::text, report::Format::json}, "json is JSON lines");
+    add_format_option(*sub, o.format, {report::Format::text, report::Format::json, report::Format::csv},
+                      "json is JSON lines, a total object last");
+    add_quiet_option(*sub, o.quiet);
     sub->add_flag("--renormalize", o.renormalize, kRenormalizeHelp);
     sub->add_flag("--local", o.local_time, "Times in local time (output, and --from/--to without a zone)");
     add_flow_select_options(*sub, o.select);
@@ -68,8 +70,11 @@ int run_timeline(const TimelineOptions& o) {
     pipeline::RunResult run;
     const int rc = run_captures(o.input, sessions, consumer, &run);
     report::Output out(stdout);
+    auto losses = report::losses(run.inputs, sessions);
+    // Only the text footer names losses: elsewhere, standard error does (as for flows).
+    if (o.quiet || o.format != report::Format::text) report::print_losses(losses);
     report::write_timeline(out, timeline->result(),
-                           {o.format, o.local_time, selector->rejected, report::losses(run.inputs, sessions),
+                           {o.format, o.local_time, o.quiet, selector->rejected, std::move(losses),
                             "nfpcap stats " + o.input.describe()});
     return finish_output(out, rc);
 }

@@ -16,6 +16,7 @@ struct TimelineOptions {
     std::size_t max_intervals = 100'000;
     bool renormalize = false;
     bool local_time = false;
+    bool quiet = false;
     report::Format format = report::Format::text;
 };
 

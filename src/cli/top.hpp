@@ -16,6 +16,7 @@ struct TopOptions {
     std::size_t count = 10;
     bool renormalize = false;
     bool local_time = false;
+    bool quiet = false;
     report::Format format = report::Format::text;
 };
 

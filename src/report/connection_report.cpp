@@ -3,8 +3,11 @@
 #include "nfpcap/report/connection_report.hpp"
 
 #include <algorithm>
+#include <cstdio>
 #include <iterator>
 #include <vector>
+
+#include <fmt/ranges.h>
 
 #include "nfpcap/analyze/services.hpp"
 
@@ -152,9 +155,9 @@ void write_text(Output& out, const analyze::Selection& sel, const NameMap& names
     auto widen = [&width](const Row& r) {
         for (std::size_t i = 0; i < r.size(); ++i) width[i] = std::max(width[i], r[i].size());
     };
-    widen(header);
+    if (!o.quiet) widen(header);
     for (const Connection& c : sel) widen(row_of(c, names, o));
-    append_row(out.buffer(), header, width, o.exporter_column);
+    if (!o.quiet) append_row(out.buffer(), header, width, o.exporter_column);
     for (const Connection& c : sel) {
         append_row(out.buffer(), row_of(c, names, o), width, o.exporter_column);
         out.maybe_flush();
@@ -235,16 +238,6 @@ void write_json(Output& output, const analyze::Selection& sel, const NameMap& na
     }
 }
 
-std::string csv_field(const std::string& s) {
-    if (s.find_first_of(",\"\n") == std::string::npos) return s;
-    std::string q = "\"";
-    for (char ch : s) {
-        if (ch == '"') q += '"';
-        q += ch;
-    }
-    return q + "\"";
-}
-
 void write_csv(Output& output, const analyze::Selection& sel, const NameMap& names, bool header = true) {
     Buffer& out = output.buffer();
     if (header) {
@@ -280,18 +273,36 @@ void write_csv(Output& output, const analyze::Selection& sel, const NameMap& nam
     }
 }
 
+// What the selection left out, one line each (`prefix` before each line).
+void append_skipped(Buffer& out, const analyze::Selection& sel, const ConnectionReportOptions& o,
+                    std::string_view prefix) {
+    if (sel.below_min_packets) {
+        fmt::format_to(it(out), "{}{} connections with fewer than {} packets skipped (-p 0 shows all).\n", prefix,
+                       sel.below_min_packets, o.min_packets);
+    }
+    if (sel.other_hosts) {
+        fmt::format_to(it(out), "{}{} connections not involving --match-host skipped.\n", prefix, sel.other_hosts);
+    }
+    if (sel.beyond_top) {
+        fmt::format_to(it(out), "{}{} smaller connections beyond --top skipped.\n", prefix, sel.beyond_top);
+    }
+}
+
+// Without a text footer (JSON, CSV, -q) what it would say of the rows left out and of the run's
+// losses goes to standard error, so that no format hides it.
+void print_footer_notes(const analyze::Selection& sel, const ConnectionFooter& f, const ConnectionReportOptions& o) {
+    Buffer notes;
+    append_skipped(notes, sel, o, "nfpcap: ");
+    std::fwrite(notes.data(), 1, notes.size(), stderr);
+    print_losses(f.losses);
+}
+
 void write_footer(Buffer& out, std::size_t shown, const analyze::Selection& sel, const ConnectionFooter& f,
                   const ConnectionReportOptions& o) {
     fmt::format_to(it(out), "\n{} of {} connections shown ({} flow records", shown, f.connections, f.records);
     if (f.one_way) fmt::format_to(it(out), "; {} one-way", f.one_way);
     out.append(std::string_view(").\n"));
-    if (sel.below_min_packets) {
-        fmt::format_to(it(out), "{} connections with fewer than {} packets skipped (-p 0 shows all).\n",
-                       sel.below_min_packets, o.min_packets);
-    }
-    if (sel.other_hosts)
-        fmt::format_to(it(out), "{} connections not involving --match-host skipped.\n", sel.other_hosts);
-    if (sel.beyond_top) fmt::format_to(it(out), "{} smaller connections beyond --top skipped.\n", sel.beyond_top);
+    append_skipped(out, sel, o, "");
     if (f.first_ns && f.last_ns) {
         fmt::format_to(it(out), "Time range: {} to {} ({}).\n", time_text(*f.first_ns, o.local_time),
                        time_text(*f.last_ns, o.local_time), o.local_time ? "local" : "UTC");
@@ -299,6 +310,16 @@ void write_footer(Buffer& out, std::size_t shown, const analyze::Selection& sel,
     if (!f.exporters.empty()) {
         out.append(std::string_view(f.exporters.size() == 1 ? "Exporter:" : "Exporters:"));
         for (const auto& e : f.exporters) fmt::format_to(it(out), " {}", wire::to_string(e));
+        out.append(std::string_view(".\n"));
+    }
+    if (f.dns && f.dns->asked > 0) {
+        const auto& d = *f.dns;
+        fmt::format_to(it(out), "Names: {} of {} addresses named by reverse DNS", d.named, d.asked);
+        std::vector<std::string> rest;
+        if (d.unnamed) rest.push_back(fmt::format("{} without a name", d.unnamed));
+        if (d.timed_out) rest.push_back(fmt::format("{} timed out (--dns-timeout)", d.timed_out));
+        if (d.skipped) rest.push_back(fmt::format("{} not asked: --dns-budget ran out", d.skipped));
+        if (!rest.empty()) fmt::format_to(it(out), " ({})", fmt::join(rest, ", "));
         out.append(std::string_view(".\n"));
     }
     std::uint64_t sampled = 0;
@@ -393,13 +414,14 @@ void write_connections(Output& out, const analyze::Selection& selection, const C
     switch (options.format) {
     case Format::text:
         write_text(out, selection, names, options);
-        write_footer(b, selection.size(), selection, footer, options);
+        if (!options.quiet) write_footer(b, selection.size(), selection, footer, options);
         break;
     case Format::json: write_json(out, selection, names); break;
     case Format::csv: write_csv(out, selection, names); break;
     case Format::line:  // not offered for connections
     case Format::count_: break;
     }
+    if (options.format != Format::text || options.quiet) print_footer_notes(selection, footer, options);
     out.flush();
 }
 
@@ -414,7 +436,7 @@ void write_connection_rows(Output& out, const analyze::Selection& rows, const Na
             for (std::size_t i = 0; i < r.size(); ++i) w[i] = std::max(w[i], r[i].size());
             return w;
         };
-        if (header) {
+        if (header && !options.quiet) {
             const Row h = header_row(options);
             append_row(out.buffer(), h, fit(h), options.exporter_column);
         }
@@ -434,7 +456,11 @@ void write_connection_rows(Output& out, const analyze::Selection& rows, const Na
 
 void write_connection_footer(Output& out, std::size_t shown, const analyze::Selection& skipped,
                              const ConnectionFooter& footer, const ConnectionReportOptions& options) {
-    if (options.format == Format::text) write_footer(out.buffer(), shown, skipped, footer, options);
+    if (options.format == Format::text && !options.quiet) {
+        write_footer(out.buffer(), shown, skipped, footer, options);
+    } else {
+        print_footer_notes(skipped, footer, options);
+    }
     out.flush();
 }
 

@@ -232,6 +232,25 @@ void append_json_string(Buffer& out, std::string_view s) {
     commit(out, put_json_string(reserve(out, 2 + 6 * s.size()), s));
 }
 
+void append_csv_field(Buffer& out, std::string_view s) {
+    if (s.find_first_of(",\"\r\n") == std::string_view::npos) {
+        out.append(s.data(), s.data() + s.size());
+        return;
+    }
+    out.push_back('"');
+    for (char ch : s) {
+        if (ch == '"') out.push_back('"');
+        out.push_back(ch);
+    }
+    out.push_back('"');
+}
+
+std::string csv_field(std::string_view s) {
+    Buffer b;
+    append_csv_field(b, s);
+    return std::string(b.data(), b.size());
+}
+
 char* put_hex(char* p, wire::Bytes b) noexcept {
     static constexpr char kHex[] = "0123456789abcdef";
     for (std::byte x : b) {

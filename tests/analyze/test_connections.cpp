@@ -208,6 +208,33 @@ TEST_CASE("records split by the exporter's active timeout are merged") {
     CHECK(c.rule == DirectionRule::start);
 }
 
+TEST_CASE("records of an exporter that announced its timeouts join across the larger one") {
+    // An SSH session idle for 40 s, twice: past a 10 s window, within the 60 s active timeout
+    // the exporter announced (FlowRecord::split_gap_ns, from options 36/37).
+    auto split = [](std::int64_t gap_ns) {
+        std::vector<Rec> records{Rec("10.0.0.1", 51000, "10.0.0.2", 22).ms(0, 5'000),
+                                 Rec("10.0.0.1", 51000, "10.0.0.2", 22).ms(45'000, 50'000),
+                                 Rec("10.0.0.1", 51000, "10.0.0.2", 22).ms(90'000, 95'000)};
+        for (auto& r : records) r.f.split_gap_ns = gap_ns;
+        return pair(records);
+    };
+    CHECK(split(0).size() == 3);
+    const auto joined = split(60 * kSec);
+    REQUIRE(joined.size() == 1);
+    CHECK(joined[0].records == 3);
+    CHECK(joined[0].end_ns == kT0 + 95 * kSec);
+    // A gap the announced timeout does not cover still splits.
+    CHECK(split(30 * kSec).size() == 3);
+
+    // --follow waits for the widest gap before handing a connection out.
+    ConnectionTable table;
+    Rec first("10.0.0.1", 51000, "10.0.0.2", 22);
+    first.ms(0, 5'000).f.split_gap_ns = 60 * kSec;
+    table.add(first.f);
+    CHECK(table.take_finished(kT0 + 30 * kSec).empty());
+    CHECK(table.take_finished(kT0 + 66 * kSec).size() == 1);
+}
+
 TEST_CASE("observations of one connection by two exporters stay apart, each counted once") {
     // Two routers on one path export the same conversation (both directions each).
     const std::vector<Rec> records{

@@ -24,6 +24,7 @@ struct Joined {
     Sampling sampling;
     std::string ingress_name, egress_name, ingress_description, ingress_vrf, egress_vrf, sampler_name;
     std::optional<wire::IpAddress> exporter_address;
+    std::int64_t split_gap_ns = 0;
 };
 
 class Feed final : public netflow::DecodeSink {
@@ -50,7 +51,8 @@ public:
         const analyze::JoinedOptions j = options.resolve_join(r);
         records.push_back({j.sampling, std::string(j.ingress_interface_name), std::string(j.egress_interface_name),
                            std::string(j.ingress_interface_description), std::string(j.ingress_vrf_name),
-                           std::string(j.egress_vrf_name), std::string(j.sampler_name), j.exporter_address});
+                           std::string(j.egress_vrf_name), std::string(j.sampler_name), j.exporter_address,
+                           options.split_gap_ns(r)});
     }
 
 private:
@@ -392,6 +394,46 @@ TEST_CASE("Cisco's interface table: scope System, INPUT_SNMP and IF_NAME as opti
     REQUIRE(f.records.size() == 1);
     CHECK(f.records[0].ingress_name == "Te0/0/1");
     CHECK(f.records[0].egress_name == "Te0/0/1");
+}
+
+TEST_CASE("the metering process's timeouts (36/37, Cisco's FLOW_ACTIVE/INACTIVE_TIMEOUT) give the split gap") {
+    Feed f;
+    f.send(Msg::v9()
+               .options_templates()
+               .options_tmpl(257, {{1, 4}}, {{36, 2}, {37, 2}})
+               .data(257)
+               .rec()
+               .u32(0)
+               .u16(1800)
+               .u16(15)
+               .templates()
+               .tmpl(256, {{8, 4}, {12, 4}})
+               .data(256)
+               .rec()
+               .ip4("10.0.0.1")
+               .ip4("10.0.0.2")
+               .bytes());
+    const auto* s = f.options.session(0);
+    REQUIRE(s != nullptr);
+    CHECK(s->active_timeout_s == 1800U);
+    CHECK(s->idle_timeout_s == 15U);
+    REQUIRE(f.records.size() == 1);
+    CHECK(f.records[0].split_gap_ns == 1800LL * 1'000'000'000);
+    // Another session announced nothing; IPFIX with only an idle timeout.
+    f.send(plain_ipfix_flow(), 1);
+    CHECK(f.options.session(1)->active_timeout_s == std::nullopt);
+    CHECK(f.records.back().split_gap_ns == 0);
+    f.send(Msg::ipfix()
+               .options_templates()
+               .options_tmpl(300, {{144, 4}}, {{37, 2}, {36, 2}})
+               .data(300)
+               .u32(0)
+               .u16(30)
+               .u16(0)  // 0: none said
+               .bytes(),
+           2);
+    CHECK(f.options.session(2)->idle_timeout_s == 30U);
+    CHECK(f.options.session(2)->active_timeout_s == std::nullopt);
 }
 
 TEST_CASE("the exporter's own address (130/131) from options data") {

@@ -253,7 +253,7 @@ def test_statistics_and_filters():
     check("top ip: each flow counts for both sides", sum(x["flows"] for x in rows[:-1]) == 104, rows)
     # nfdump -s port/bytes -n 3 on the same flows: 8000 10 flows 146856 bytes, then 59258, 8080.
     rows = json_lines(run("top", "--format", "json", "-s", "port", "-O", "bytes", "--count", "3", v9).stdout)
-    check("top port by bytes as nfdump", [x["port"] for x in rows[:-1]] == ["8000", "59258", "8080"] and
+    check("top port by bytes as nfdump", [x["key"] for x in rows[:-1]] == ["8000", "59258", "8080"] and
           rows[0]["bytes"] == 146856 and rows[0]["flows"] == 10, rows)
     text = run("top", "-s", "service", v9).stdout.decode()
     check("top text: title and totals", text.startswith("Top ") and "Total: 52 flows, 146 packets, 175284 bytes" in text,
@@ -265,7 +265,56 @@ def test_statistics_and_filters():
     check("timeline: intervals add up to the records",
           sum(x["flows"] for x in cells) == 52 and sum(x["packets"] for x in cells) == 146 and
           sum(x["bytes"] for x in cells) == 175284, total)
-    check("timeline: groups are protocols", {x["group"] for x in cells} <= {"tcp", "udp", "icmp", "ipv6-icmp"}, cells[:3])
+    check("timeline: groups are protocols",
+          all(set(x["groups"]) <= {"tcp", "udp", "icmp", "ipv6-icmp"} for x in cells) and cells[0]["groups"], cells[:3])
+    check("timeline: an interval's groups add up to it",
+          all(sum(g[k] for g in x["groups"].values()) == x[k] for x in cells for k in ("flows", "packets", "bytes")),
+          cells[:3])
+    # CSV: the same cells in long form, numbers bare; top CSV the same rows as JSON.
+    csv_rows = run("timeline", "-T", "csv", "-i", "0.1", "-g", "proto", v9).stdout.decode().splitlines()
+    check("timeline csv: header, one row per interval and group",
+          csv_rows[0] == "start,group,flows,packets,bytes,saturated" and
+          len(csv_rows) - 1 == sum(len(x["groups"]) for x in cells) and
+          sum(int(row.split(",")[2]) for row in csv_rows[1:]) == 52, csv_rows[:3])
+    top_json = json_lines(run("top", "-T", "json", "-s", "dstport", "--count", "0", v9).stdout)[:-1]
+    top_csv = run("top", "-T", "csv", "-s", "dstport", "--count", "0", v9).stdout.decode().splitlines()
+    check("top csv: the JSON rows, in order",
+          top_csv[0].startswith("rank,key,flows,flows_pct,packets") and
+          [tuple(r.split(",")[1:3]) for r in top_csv[1:]] == [(x["key"], str(x["flows"])) for x in top_json], top_csv[:3])
+    # -q: the rows only; the total object and title go, the rows stay the same.
+    quiet = json_lines(run("top", "-T", "json", "-q", "-s", "dstport", "--count", "0", v9).stdout)
+    check("top -q json: no total object", quiet == top_json, quiet[-1:])
+    text = run("top", "-q", "-s", "srcip", v9).stdout.decode().splitlines()
+    check("top -q text: one line per row", len(text) == 2 and text[0].startswith("127.0.0.1"), text)
+    text = run("timeline", "-q", v9).stdout.decode().splitlines()
+    check("timeline -q: intervals only", text and all(line[:4] == "2026" for line in text), text)
+    r = run("-q", "-n", "-p", "0", v9)
+    lines = r.stdout.decode().splitlines()
+    check("connections -q: rows only", r.returncode == 0 and lines and all(line[:4] == "2026" for line in lines), lines[:2])
+    r = run("-q", "-n", v9)
+    check("connections -q: what -p hid is said on stderr", b"skipped (-p 0 shows all)" in r.stderr, r.stderr)
+    r = run("-n", "-T", "json", "-p", "20", v9)
+    check("connections json -p 20: what it hid on stderr",
+          b"connections with fewer than 20 packets skipped" in r.stderr, r.stderr)
+    # flows -c: the first N records, in every format.
+    every = run("flows", "-T", "json", v9).stdout.decode().splitlines()
+    first = run("flows", "-T", "json", "-c", "7", v9).stdout.decode().splitlines()
+    check("flows -c 7: the first 7 records", first == every[:7], len(first))
+    first = run("flows", "-T", "json", "-c", "3", "-Y", "proto udp", v9).stdout.decode().splitlines()
+    udp = run("flows", "-T", "json", "-Y", "proto udp", v9).stdout.decode().splitlines()
+    check("flows -c counts the records -Y selects", first == udp[:3], first)
+    # hex -Y: the datagrams with a matching record (and the templates they need).
+    r = run("hex", "-Y", "proto udp and port 53", v9)
+    lines = [line for line in r.stdout.decode().splitlines() if line and not line.startswith("#")]
+    decoded = subprocess.run([NFPCAP, "decode", "-T", "json"], input="\n".join(lines).encode(), capture_output=True)
+    records = json_lines(decoded.stdout)
+    check("hex -Y: the fixture holds DNS records", r.returncode == 0 and
+          any(x.get("destinationTransportPort") == 53 or x.get("sourceTransportPort") == 53 for x in records),
+          (r.stderr, records[:2]))
+    all_hex = [line for line in run("hex", v9).stdout.decode().splitlines() if line and not line.startswith("#")]
+    check("hex -Y: fewer datagrams than without", 0 < len(lines) < len(all_hex), (len(lines), len(all_hex)))
+    r = run("hex", "-Y", "port 1", v9)
+    check("hex -Y matching nothing: said", b"0 of " in r.stderr and b"selected" in r.stderr, r.stderr)
     # -Y selects what nfdump selects (tests/data/filter has the full comparison).
     r = run("flows", "--format", "json", "-Y", "proto udp and not port 53", v9)
     check("flows -Y: the selected records", r.returncode == 0 and len(json_lines(r.stdout)) == 10, r.stdout[:200])

@@ -277,7 +277,7 @@ def test_listen_matches_offline(tmp):
         datagrams = export_datagrams(path)
         offline = records(subprocess.run([NFPCAP, "flows", "-T", "json", path], capture_output=True, timeout=TIMEOUT).stdout)
         written = os.path.join(tmp, name + ".live.pcap")
-        p = start("flows", "-T", "json", "--listen", "127.0.0.1:0", "--rcvbuf", "16M", "-c", str(len(datagrams)),
+        p = start("flows", "-T", "json", "--listen", "127.0.0.1:0", "--rcvbuf", "16M", "--datagrams", str(len(datagrams)),
                   "--write", written)
         port = bound_port(wait_listening(p))
         send(datagrams, "127.0.0.1", port)
@@ -308,7 +308,7 @@ def test_listen_ipv6(tmp):
     except OSError:
         skipped.append("IPv6 (no ::1 here)")
         return
-    p = start("flows", "-T", "json", "--listen", "[::1]:0", "-c", str(len(datagrams)))
+    p = start("flows", "-T", "json", "--listen", "[::1]:0", "--datagrams", str(len(datagrams)))
     port = bound_port(wait_listening(p))
     send(datagrams, "::1", port, socket.AF_INET6)
     rc, out, err = finish(p)
@@ -316,7 +316,7 @@ def test_listen_ipv6(tmp):
     check("[::1]: decodes what offline decoding gives", decoded(live) == offline, err)
     check("[::1]: the exporter is IPv6", all(r["exporter"].startswith("[::1]:") for r in live), live[:1])
     # Every address ([::] takes IPv4 too): the IPv4 sender is shown as IPv4, not ::ffff:127.0.0.1.
-    p = start("flows", "-T", "json", "--listen", "0", "-c", str(len(datagrams)), "--write", os.path.join(tmp, "any.pcap"))
+    p = start("flows", "-T", "json", "--listen", "0", "--datagrams", str(len(datagrams)), "--write", os.path.join(tmp, "any.pcap"))
     port = bound_port(wait_listening(p))
     send(datagrams, "127.0.0.1", port)
     rc, out, err = finish(p)
@@ -482,7 +482,7 @@ def test_listen_tcp(tmp):
     path = sample("softflowd-ipfix.pcap")
     datagrams = export_datagrams(path)
     offline = decoded(records(subprocess.run([NFPCAP, "flows", "-T", "json", path], capture_output=True).stdout))
-    p = start("flows", "-T", "json", "--listen-tcp", "127.0.0.1:0", "-c", str(2 * len(datagrams)))
+    p = start("flows", "-T", "json", "--listen-tcp", "127.0.0.1:0", "--datagrams", str(2 * len(datagrams)))
     port = bound_port(wait_listening(p), "tcp")
     stream = b"".join(payload for _, payload in datagrams)
     for _ in range(2):  # two connections: two sessions, each with its own templates
@@ -520,11 +520,17 @@ def test_stops(tmp):
     wait_listening(p)
     rc, out, err = finish(p)
     check("--duration ends a quiet --listen with exit 0", rc == 0 and json.loads(out)["datagrams"] == 0, (rc, err))
-    r = subprocess.run([NFPCAP, "flows", "-T", "json", "-c", "3", sample("softflowd-v9.pcap")], capture_output=True)
+    r = subprocess.run([NFPCAP, "flows", "-T", "json", "--datagrams", "3", sample("softflowd-v9.pcap")],
+                       capture_output=True)
     stats = json.loads(subprocess.run([NFPCAP, "stats", "-T", "json", "-c", "3", sample("softflowd-v9.pcap")],
                                       capture_output=True).stdout)
     check("-c N reads N datagrams of a file", stats["datagrams"] == 3, stats["datagrams"])
-    check("-c on a file: exit 0", r.returncode == 0, r.returncode)
+    check("--datagrams on a file: exit 0", r.returncode == 0, r.returncode)
+    # flows -c counts records (nfdump -c): the first N of what --datagrams 3 gives... or fewer.
+    all_records = r.stdout.decode().splitlines()
+    r = subprocess.run([NFPCAP, "flows", "-T", "json", "-c", "5", sample("softflowd-v9.pcap")], capture_output=True)
+    check("flows -c N prints the first N records", r.returncode == 0 and
+          r.stdout.decode().splitlines() == all_records[:5] and len(all_records) >= 5, (r.returncode, r.stdout[:300]))
     r = subprocess.run([NFPCAP, "flows", "--listen", "1", sample("softflowd-v9.pcap")], capture_output=True)
     check("FILE and --listen together: usage error", r.returncode == 2, r.returncode)
     r = subprocess.run([NFPCAP, "flows", "--write", "/dev/null", sample("softflowd-v9.pcap")], capture_output=True)
@@ -721,7 +727,7 @@ def test_interface_lo(tmp):
     sink.bind(("127.0.0.1", 0))
     port = sink.getsockname()[1]
     written = os.path.join(tmp, "lo.pcap")
-    p = start("flows", "-T", "json", "-i", "lo", "-f", f"udp dst port {port}", "-c", str(len(datagrams)),
+    p = start("flows", "-T", "json", "-i", "lo", "-f", f"udp dst port {port}", "--datagrams", str(len(datagrams)),
               "--write", written)
     try:
         wait_listening(p)
@@ -740,7 +746,7 @@ def test_interface_lo(tmp):
     if shutil.which("tcpreplay"):
         # the sample itself replayed on lo (its frames are loopback Ethernet)
         sample_port = datagrams[0][0][3]
-        p = start("flows", "-T", "json", "-i", "lo", "-f", f"udp port {sample_port}", "-c", str(len(datagrams)))
+        p = start("flows", "-T", "json", "-i", "lo", "-f", f"udp port {sample_port}", "--datagrams", str(len(datagrams)))
         wait_listening(p)
         t = subprocess.run(["tcpreplay", "-q", "-i", "lo", "--topspeed", path], capture_output=True, timeout=TIMEOUT)
         if t.returncode != 0:

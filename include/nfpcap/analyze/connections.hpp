@@ -40,7 +40,9 @@ std::string_view name(TcpState state) noexcept;
 
 struct ConnectionOptions {
     /// Records of one 5-tuple (either direction) whose time ranges are closer than this are one
-    /// connection: request/response pairs and flows split by the exporter's active timeout.
+    /// connection: request/response pairs and flows split by the exporter's timeouts. A record
+    /// whose exporter announced its timeouts (FlowRecord::split_gap_ns) joins across the larger
+    /// of the two.
     std::int64_t window_ns = 10'000'000'000;
     /// Multiply each record's counters by its sampling interval (FlowRecord::sampling); records
     /// sampled at an unknown rate stay as counted, and are flagged (Connection::unknown_sampling).
@@ -281,7 +283,7 @@ public:
     /// and empties the table.
     ConnectionList finish();
     /// Hands over (in order of first record) the connections whose last record ended more
-    /// than the window before `now_ns`, and forgets them: a long live run (connections
+    /// than the window (or the widest gap an exporter announced) before `now_ns`, and forgets them: a long live run (connections
     /// --follow) keeps only the open ones and the addresses they name. A later record of the
     /// same 5-tuple starts a new connection. O(connections): call it now and then, not per record.
     ConnectionList take_finished(std::int64_t now_ns);
@@ -313,6 +315,7 @@ private:
     std::vector<std::uint64_t> slots_;
     wire::Endpoint last_exporter_;  // the exporter asked last, and its number
     std::uint32_t last_exporter_number_ = detail::Entry::kNone;
+    std::int64_t widest_gap_ns_ = 0;  // the largest gap a record could join across so far
     std::uint64_t records_ = 0;
     std::map<std::uint32_t, std::uint64_t> by_sampling_;
     std::uint64_t unknown_sampling_ = 0;

@@ -36,6 +36,9 @@ struct FlowRecord {
     std::uint32_t src_as = 0, dst_as = 0;       ///< bgpSourceAsNumber / bgpDestinationAsNumber (16 / 17)
     std::uint32_t domain = 0;                   ///< v9 source ID / IPFIX observation domain / v5 engine
     std::uint64_t template_frame = 0;           ///< frame that defined the template (0 for v1/v5/v7)
+    /// How far apart records of this flow may be, from the timeouts its exporter announced in
+    /// options data (OptionsState::split_gap_ns); 0 when it announced none.
+    std::int64_t split_gap_ns = 0;
 
     /// Packets and bytes of both directions (the reverse ones of a biflow record included).
     [[nodiscard]] std::uint64_t total_packets() const noexcept;

@@ -29,6 +29,9 @@ struct SessionOptions {
     std::map<std::uint64_t, std::string> vrf_names;               ///< VRFname (236) by ingress/egressVRFID
     std::optional<wire::IpAddress> exporter_ipv4;                 ///< exporterIPv4Address (130)
     std::optional<wire::IpAddress> exporter_ipv6;                 ///< exporterIPv6Address (131)
+    /// The metering process's timeouts in seconds: flowActiveTimeout (36) and flowIdleTimeout
+    /// (37), the same IDs in v9 (FLOW_ACTIVE_TIMEOUT, FLOW_INACTIVE_TIMEOUT) and IPFIX.
+    std::optional<std::uint32_t> active_timeout_s, idle_timeout_s;
     std::array<std::uint64_t, kSamplingSourceCount> records{};    ///< data records resolved, by source
     std::map<std::uint32_t, std::uint64_t> records_by_interval;   ///< data records of a known rate, by it
     std::uint64_t options_records = 0;                            ///< options records read
@@ -65,6 +68,11 @@ public:
     [[nodiscard]] JoinedOptions join(const netflow::DataRecord& record) const;
     /// join() with the sampling counted, as resolve().
     JoinedOptions resolve_join(const netflow::DataRecord& record);
+
+    /// How far apart (ns) two records of one flow of this record's session may be: the larger
+    /// of the timeouts its exporter announced (a flow is split by the active timeout, and one
+    /// idle for longer than the idle timeout resumes as a new record), 0 when it announced none.
+    [[nodiscard]] std::int64_t split_gap_ns(const netflow::DataRecord& record) const noexcept;
 
     /// The session's state, or nullptr when nothing was learnt or resolved for it.
     [[nodiscard]] const SessionOptions* session(std::uint32_t index) const noexcept;

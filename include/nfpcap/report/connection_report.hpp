@@ -7,6 +7,7 @@
 #include <unordered_map>
 
 #include "nfpcap/analyze/hosts_file.hpp"
+#include "nfpcap/analyze/resolver.hpp"
 #include "nfpcap/analyze/selection.hpp"
 #include "nfpcap/report/losses.hpp"
 #include "nfpcap/report/output.hpp"
@@ -23,6 +24,9 @@ struct ConnectionReportOptions {
     /// Counters were renormalized (--renormalize): connections with records sampled at an
     /// unknown rate get their packet counts marked `~` in the text table.
     bool renormalized = false;
+    /// Rows only (-q): no column header or footer in text (CSV keeps its header row). What the
+    /// footer would say of skipped rows and losses goes to standard error, as for JSON and CSV.
+    bool quiet = false;
 };
 
 /// What the footer says beside the table.
@@ -34,6 +38,7 @@ struct ConnectionFooter {
     std::set<wire::Endpoint> exporters;
     std::vector<Loss> losses;                                 ///< what the run lost (report::losses), named last
     std::string stats_hint;                                   ///< the `nfpcap stats ...` command to suggest
+    std::optional<analyze::ResolverStats> dns;                ///< what reverse DNS did (none: not asked)
     std::map<std::uint32_t, std::uint64_t> sampling_records;  ///< flow records by sampling interval
     std::uint64_t unknown_sampling_records = 0;               ///< sampled at a rate nothing announced
     // Connections the hostile-number rules changed (analyze::Connection's flags).

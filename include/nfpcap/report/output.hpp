@@ -97,6 +97,10 @@ void append_iso_time(Buffer& out, std::int64_t ns, int digits = 3);
 void append_local_time(Buffer& out, std::int64_t ns, int digits = 3);
 /// A JSON string literal; bytes that are not valid UTF-8 are escaped as \u00XX.
 void append_json_string(Buffer& out, std::string_view s);
+/// An RFC 4180 CSV field: as it is, or quoted (quotes doubled) when it holds a comma, a quote
+/// or a line break.
+void append_csv_field(Buffer& out, std::string_view s);
+std::string csv_field(std::string_view s);
 void append_hex(Buffer& out, wire::Bytes b);
 void append_uint(Buffer& out, std::uint64_t v);
 

@@ -65,6 +65,8 @@ public:
     /// Learns what an options record says (with join_options) without printing it: for callers
     /// that select which records reach on_record.
     void learn_options(const netflow::DataRecord& record);
+    /// Whether on_record prints options records (include_options) or only learns from them.
+    [[nodiscard]] bool prints_options() const noexcept { return options_.include_options; }
     /// The end of an item (a datagram's records): in immediate mode, everything so far is
     /// formatted and written now (Output::item_done).
     void item_done();

@@ -14,21 +14,26 @@
 namespace nfpcap::report {
 
 struct StatisticsReportOptions {
-    Format format = Format::text;  ///< text or json
+    Format format = Format::text;  ///< text, json or csv
     bool local_time = false;
+    /// Rows only (-q, as nfdump -q): no title, column header or footer in text, no total object
+    /// in JSON lines; CSV keeps its header row.
+    bool quiet = false;
     std::uint64_t filtered_out = 0;  ///< records the filter or the time window left out
     std::vector<Loss> losses;        ///< what the run lost (report::losses): the text footer names it
     std::string stats_hint;          ///< the `nfpcap stats ...` command to suggest with them
 };
 
 /// Text: a title, one aligned row per key with shares of the totals, a totals line.
-/// JSON lines: one object per row (`rank`, the key by its statistic's name, `flows`, `packets`,
-/// `bytes`, `first`, `last`), then one `"kind":"total"` object.
+/// JSON lines: one object per row (`rank`, `key`, `flows`, `packets`, `bytes`, `first`, `last`,
+/// `saturated`), then one `"kind":"total"` object naming the statistic. CSV: the same columns
+/// with the shares in percent.
 void write_top(Output& out, const analyze::TopResult& result, const StatisticsReportOptions& options);
 
 /// Text: one row per interval (and group): start, flows, packets, bytes; then what was outside.
-/// JSON lines: one object per interval and group (`start`, `group`, `flows`, `packets`, `bytes`),
-/// then one `"kind":"total"` object.
+/// JSON lines: one object per interval (`start`, `flows`, `packets`, `bytes`, `saturated`, and
+/// with groups `groups`: each group's counters by its label), then one `"kind":"total"` object.
+/// CSV: one row per interval and group (`start`, `group`, counters).
 void write_timeline(Output& out, const analyze::TimelineResult& result, const StatisticsReportOptions& options);
 
 }  // namespace nfpcap::report
