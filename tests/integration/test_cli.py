@@ -241,6 +241,44 @@ def test_damaged_captures():
                   err.count("\n") == 1 and unreadable in err and "ermission" in err, err)
 
 
+def synopsis_blocks():
+    """The man page's SYNOPSIS as plain text: each command's block, and the INPUT block."""
+    import re
+    with open(os.path.join(SAMPLES, "..", "man", "nfpcap.1")) as f:
+        page = f.read()
+    text = page[page.index(".SH SYNOPSIS"):page.index(".SH DESCRIPTION")]
+    text = re.sub(r"\\f[BIRP]", "", text).replace("\\-", "-")
+    blocks, current = {}, None
+    for line in text.splitlines():
+        words = line.split()
+        if line.startswith(".B nfpcap"):
+            current = words[2] if len(words) > 2 else "connections"
+        elif line.startswith(".I INPUT"):
+            current = "INPUT"
+        elif current:
+            blocks[current] = blocks.get(current, "") + " " + line
+    return blocks
+
+
+def test_manual_synopsis():
+    # Every option of every command's --help is in the man page's SYNOPSIS: in the command's
+    # own block, or in INPUT (the input options every command but decode shares).
+    import re
+    blocks = synopsis_blocks()
+    for command in ("connections", "flows", "stats", "templates", "hex", "decode", "top", "timeline", "report"):
+        check(f"SYNOPSIS has {command}", command in blocks, sorted(blocks))
+        usage = run(command, "--help").stdout.decode()
+        names = re.findall(r"^\s+((?:-[A-Za-z],)?--?[A-Za-z][-A-Za-z0-9,!]*)", usage, re.M)
+        shared = blocks.get("INPUT", "") if command != "decode" else ""
+        where = blocks.get(command, "") + " " + shared
+        missing = []
+        for option in names:
+            spelled = [n for n in option.split(",") if n not in ("-h", "--help")]
+            if spelled and not any(re.search(r"\[ " + re.escape(n) + r"[\s\]]", where) for n in spelled):
+                missing.append(option)
+        check(f"SYNOPSIS of {command} lists every option of its --help", not missing, missing)
+
+
 def test_statistics_and_filters():
     v9 = sample("softflowd-v9.pcap")
     r = run("top", "--format", "json", "-s", "srcip", v9)
@@ -538,7 +576,7 @@ def test_report_window_over_1000_intervals():
 for test in (test_report_window_over_1000_intervals, test_numeric_options, test_min_packets_default_by_format, test_usage, test_habits, test_errors,
              test_flows_json, test_formats, test_stats_adds_up, test_stdin_and_pipes,
              test_port_selection, test_damaged_captures, test_statistics_and_filters, test_report,
-             test_exporters_and_icmp, test_capture_options):
+             test_exporters_and_icmp, test_capture_options, test_manual_synopsis):
     test()
 
 print(f"test_cli: {passed} passed, {len(failures)} failed")
