@@ -20,6 +20,7 @@
 #include "connections.hpp"
 #include "decode.hpp"
 #include "flows.hpp"
+#include "help.hpp"
 #include "hex.hpp"
 #include "nfpcap/fixture/pcap_writer.hpp"
 #include "report.hpp"
@@ -174,6 +175,9 @@ int run_main(int argc, char** argv) {
         "and save what it receives (--write FILE.pcap); Ctrl-C stops and prints what was received.",
         "nfpcap"};
     app.set_version_flag("--version", std::string("nfpcap ") + NFPCAP_VERSION);
+    // Before the commands are added: they take their parent's formatter.
+    auto formatter = std::make_shared<HelpFormatter>();
+    app.formatter(formatter);
     app.require_subcommand(1);
     app.footer(
         "Run `nfpcap COMMAND --help` for a command's options. See nfpcap(1).\n"
@@ -198,6 +202,7 @@ int run_main(int argc, char** argv) {
     auto* top_cmd = setup_top(app, top);
     auto* timeline_cmd = setup_timeline(app, timeline);
     auto* report_cmd = setup_report(app, report);
+    formatter->set_default_command(connections_cmd);
 
     if (argc > 1) {
         if (auto guess = nearest_command(argv[1]); !guess.empty()) {

@@ -277,6 +277,15 @@ def test_manual_synopsis():
             if spelled and not any(re.search(r"\[ " + re.escape(n) + r"[\s\]]", where) for n in spelled):
                 missing.append(option)
         check(f"SYNOPSIS of {command} lists every option of its --help", not missing, missing)
+        # CLI11's artefacts stay out of help: validator names after the value name, `=default`.
+        artefacts = re.findall(r"^\s+-\S+ [^\s\[]*(?::[A-Z]{3,}|=\S+)", usage, re.M)
+        check(f"{command} --help: no FILE:FILE or SECONDS:NONNEGATIVE=10", not artefacts, artefacts)
+    check("--window's default is in its description",
+          "(default 10)" in run("connections", "--help").stdout.decode())
+    top = run("--help").stdout.decode()
+    check("nfpcap --help shows the default command's options",
+          "--min-packets" in top and "--merge-exporters" in top and "connections, the command run without one" in top,
+          top[-500:])
 
 
 def test_statistics_and_filters():
