@@ -264,7 +264,8 @@ public:
             // The columns and the fields column in one reservation (with the blocks' slack).
             std::size_t room = kCsvColumns.size() + fields_.size() + 4 + 16;
             for (const int i : layout.columns) {
-                if (i >= 0) room += spans_[static_cast<std::size_t>(i)].second - spans_[static_cast<std::size_t>(i)].first;
+                if (i >= 0)
+                    room += spans_[static_cast<std::size_t>(i)].second - spans_[static_cast<std::size_t>(i)].first;
             }
             p = reserve(out, room);
             for (const int i : layout.columns) {

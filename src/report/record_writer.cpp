@@ -82,10 +82,12 @@ struct Batch {
         bytes.insert(bytes.end(), r.bytes.begin(), r.bytes.end());
         item.fields_at = static_cast<std::uint32_t>(fields.size());
         item.fields_size = static_cast<std::uint32_t>(r.values.size());
+        fields.resize(fields.size() + r.values.size());  // one capacity check, not one per value
+        auto* field = fields.data() + item.fields_at;
         for (const wire::Bytes& v : r.values) {
             // Every value is a part of the record's bytes (the decoder splits the record).
             const auto offset = v.empty() ? 0U : static_cast<std::uint32_t>(v.data() - r.bytes.data());
-            fields.emplace_back(item.bytes_at + offset, static_cast<std::uint32_t>(v.size()));
+            *field++ = {item.bytes_at + offset, static_cast<std::uint32_t>(v.size())};
         }
         item.state = r.state;
         item.system_init_ms = r.system_init_ms;

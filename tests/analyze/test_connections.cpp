@@ -964,9 +964,11 @@ TEST_CASE("a batch of records (ConnectionTable::add of a span) pairs exactly as 
     std::vector<FlowRecord> records;
     for (int i = 0; i < kCount; ++i) {
         const bool v6 = i % 5 == 0;
-        const std::string client = v6 ? fmt::format("2001:db8::{:x}", i % 9000) : fmt::format("10.1.{}.{}", i >> 8 & 0xff, i & 0xff);
+        const std::string client =
+            v6 ? fmt::format("2001:db8::{:x}", i % 9000) : fmt::format("10.1.{}.{}", i >> 8 & 0xff, i & 0xff);
         const std::string server = v6 ? "2001:db8::1:1" : fmt::format("192.0.2.{}", i % 200);
-        Rec r(client.c_str(), static_cast<std::uint16_t>(1024 + i % 3000), server.c_str(), 443, i % 7 == 0 ? kUdp : kTcp);
+        Rec r(client.c_str(), static_cast<std::uint16_t>(1024 + i % 3000), server.c_str(), 443,
+              i % 7 == 0 ? kUdp : kTcp);
         r.ms(i % 100, i % 100 + 10).exporter(i % 11 == 0 ? "192.0.2.250" : "192.0.2.9");
         if (i % 13 == 0) r = Rec(client.c_str(), 0, server.c_str(), 0, v6 ? kIcmpV6 : kIcmp).icmp(v6 ? 128 : 8);
         records.push_back(r.f);
@@ -994,9 +996,10 @@ TEST_CASE("a batch of records (ConnectionTable::add of a span) pairs exactly as 
     REQUIRE(got.size() == expected.size());
     CHECK(got.size() > 65536);
     auto text = [](const Connection& c) {
-        return fmt::format("{} {} {} {} {} {} {}/{} {}/{} {} {} {}", wire::to_string(c.client), wire::to_string(c.server),
-                           c.protocol, c.icmp_type.value_or(255), c.start_ns, c.end_ns, c.packets[0], c.packets[1],
-                           c.bytes[0], c.bytes[1], c.records, wire::to_string(c.exporter), name(c.rule));
+        return fmt::format("{} {} {} {} {} {} {}/{} {}/{} {} {} {}", wire::to_string(c.client),
+                           wire::to_string(c.server), c.protocol, c.icmp_type.value_or(255), c.start_ns, c.end_ns,
+                           c.packets[0], c.packets[1], c.bytes[0], c.bytes[1], c.records, wire::to_string(c.exporter),
+                           name(c.rule));
     };
     for (std::size_t k = 0; k < got.size(); ++k) {
         if (text(got[k]) != text(expected[k])) {

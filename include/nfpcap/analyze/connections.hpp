@@ -158,12 +158,15 @@ private:
 class Slots {
 public:
     Slots() = default;
-    explicit Slots(std::size_t n) : block_(n * sizeof(std::uint64_t), n * sizeof(std::uint64_t) >= (2U << 20)), size_(n) {}
+    explicit Slots(std::size_t n)
+        : block_(n * sizeof(std::uint64_t), n * sizeof(std::uint64_t) >= (2U << 20)), size_(n) {}
     [[nodiscard]] std::size_t size() const noexcept { return size_; }
     [[nodiscard]] bool empty() const noexcept { return size_ == 0; }
     std::uint64_t& operator[](std::size_t i) noexcept { return static_cast<std::uint64_t*>(block_.data())[i]; }
     std::uint64_t operator[](std::size_t i) const noexcept { return data()[i]; }
-    [[nodiscard]] const std::uint64_t* data() const noexcept { return static_cast<const std::uint64_t*>(block_.data()); }
+    [[nodiscard]] const std::uint64_t* data() const noexcept {
+        return static_cast<const std::uint64_t*>(block_.data());
+    }
 
 private:
     PageBlock block_;
