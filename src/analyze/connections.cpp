@@ -4,7 +4,11 @@
 
 #include <algorithm>
 #include <climits>
+#include <new>
 #include <tuple>
+#include <utility>
+
+#include <sys/mman.h>
 
 #include "nfpcap/analyze/saturating.hpp"
 #include "nfpcap/analyze/services.hpp"
@@ -100,10 +104,11 @@ std::size_t home(std::uint64_t slot, std::size_t capacity) noexcept {
 std::uint64_t tag_of(std::uint64_t hash) noexcept { return hash & 0xffffffff00000000ULL; }
 constexpr std::size_t kFirstCapacity = 1024;
 
-std::vector<std::uint64_t> regrown(const std::vector<std::uint64_t>& slots) {
-    std::vector<std::uint64_t> grown(std::max(kFirstCapacity, slots.size() * 2));
+Slots regrown(const Slots& slots) {
+    Slots grown(std::max(kFirstCapacity, slots.size() * 2));
     const std::size_t mask = grown.size() - 1;
-    for (std::uint64_t slot : slots) {
+    for (std::size_t i = 0; i < slots.size(); ++i) {
+        const std::uint64_t slot = slots[i];
         if (slot == 0) continue;
         std::size_t at = home(slot, grown.size());
         while (grown[at] != 0) at = (at + 1) & mask;
@@ -116,6 +121,40 @@ std::vector<std::uint64_t> regrown(const std::vector<std::uint64_t>& slots) {
 bool crowded(std::size_t used, std::size_t capacity) noexcept { return (used + 1) * 4 > capacity * 3; }
 
 }  // namespace
+
+PageBlock::PageBlock(std::size_t bytes, bool huge) : size_(bytes) {
+    if (bytes == 0) return;
+    constexpr std::size_t kHuge = std::size_t{2} << 20;
+    const bool align = huge && bytes % kHuge == 0;
+    // Aligned: map a huge page more and unmap what is around the aligned part.
+    const std::size_t mapped = align ? bytes + kHuge : bytes;
+    void* p = mmap(nullptr, mapped, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED) throw std::bad_alloc();
+    auto* base = static_cast<std::byte*>(p);
+    if (align) {
+        const std::size_t head = (kHuge - reinterpret_cast<std::uintptr_t>(base) % kHuge) % kHuge;
+        if (head != 0) munmap(base, head);
+        munmap(base + head + bytes, kHuge - head);
+        base += head;
+    }
+#ifdef MADV_HUGEPAGE
+    if (huge) madvise(base, bytes, MADV_HUGEPAGE);  // advice: without it, small pages
+#endif
+    data_ = base;
+}
+
+PageBlock::~PageBlock() {
+    if (data_ != nullptr) munmap(data_, size_);
+}
+
+PageBlock& PageBlock::operator=(PageBlock&& o) noexcept {
+    if (this != &o) {
+        if (data_ != nullptr) munmap(data_, size_);
+        data_ = std::exchange(o.data_, nullptr);
+        size_ = std::exchange(o.size_, 0);
+    }
+    return *this;
+}
 
 std::uint32_t AddressPool::intern(const wire::IpAddress& a) {
     if (crowded(addresses_.size(), slots_.size())) slots_ = regrown(slots_);
@@ -245,9 +284,9 @@ Entry& ConnectionTable::find_or_add(const Entry& key, std::uint64_t hash, const 
     return entries_[i];
 }
 
-void ConnectionTable::add(const FlowRecord& flow) {
-    ++records_;
-    const AddressKey src = key_of(names_->addresses, flow.src), dst = key_of(names_->addresses, flow.dst);
+ConnectionTable::Keyed ConnectionTable::key_of(const FlowRecord& flow) {
+    const AddressKey src = analyze::key_of(names_->addresses, flow.src);
+    const AddressKey dst = analyze::key_of(names_->addresses, flow.dst);
     // ICMP has no ports: what ties records together is the exchange. A request and its reply
     // (echo, timestamp, ...) share a key; errors and other types are exchanges of their own.
     std::optional<IcmpRole> role;
@@ -274,7 +313,37 @@ void ConnectionTable::add(const FlowRecord& flow) {
     key.sampling = 1;
     // A new connection's client is the source, the destination of a reply (the one who asked).
     if (src_low == reply) key.bits |= Entry::kClientHigh;
-    Entry& c = find_or_add(key, hash_key(key), flow);
+    return {key, hash_key(key), src, role.has_value(), reply};
+}
+
+void ConnectionTable::prefetch(std::uint64_t hash) const noexcept {
+    if (slots_.empty()) return;
+    __builtin_prefetch(slots_.data() + detail::home(detail::tag_of(hash), slots_.size()));
+}
+
+void ConnectionTable::add(const FlowRecord& flow) { add(flow, key_of(flow)); }
+
+void ConnectionTable::add(std::span<const FlowRecord> flows) {
+    // Keys are worked out kAhead records early (in order: the address pool and the exporter
+    // numbers are given out as before) and their slots prefetched; a slot array regrown in
+    // between only makes a prefetch useless.
+    constexpr std::size_t kAhead = 16;
+    std::array<Keyed, kAhead> ring;
+    const std::size_t n = flows.size();
+    for (std::size_t i = 0; i < n + kAhead; ++i) {
+        if (i >= kAhead) add(flows[i - kAhead], ring[(i - kAhead) % kAhead]);
+        if (i < n) {
+            ring[i % kAhead] = key_of(flows[i]);
+            prefetch(ring[i % kAhead].hash);
+        }
+    }
+}
+
+void ConnectionTable::add(const FlowRecord& flow, const Keyed& keyed) {
+    ++records_;
+    const AddressKey src = keyed.src;
+    const bool role = keyed.icmp_pair, reply = keyed.reply;
+    Entry& c = find_or_add(keyed.key, keyed.hash, flow);
     // Direction by role where there is one: the only way when both ends are one host (loopback).
     const std::size_t dir = role ? (reply ? 1 : 0) : (end_of(c, 0) == std::pair(src, flow.src_port) ? 0 : 1);
     const std::uint64_t scale = options_.renormalize ? flow.sampling : 1;
@@ -399,7 +468,7 @@ std::optional<AddressKey> ConnectionList::address_key(const wire::IpAddress& a) 
 
 void ConnectionTable::reset() {
     entries_.clear();
-    slots_.clear();
+    slots_ = {};
     names_ = std::make_shared<detail::Names>();
     last_exporter_number_ = Entry::kNone;
 }
@@ -424,7 +493,7 @@ ConnectionList ConnectionTable::take_finished(std::int64_t now_ns) {
     // its own pool: the addresses only finished connections named go with them.
     ConnectionList out;
     out.names_ = names_;
-    detail::ChunkedVector<Entry> all = std::move(entries_);
+    detail::ChunkedVector<Entry, detail::kEntryChunkBits> all = std::move(entries_);
     const std::shared_ptr<const detail::Names> old = names_;
     reset();
     names_->exporters = old->exporters;  // few: numbers stay the same
@@ -502,7 +571,7 @@ void ConnectionTable::merge_exporters(ConnectionList& list) const {
     std::sort(merged.begin(), merged.end());
     if (std::find(drop.begin(), drop.end(), true) == drop.end()) return;
     // The kept ones, in order; the merged exporters follow their connection's new index.
-    detail::ChunkedVector<Entry> kept;
+    detail::ChunkedVector<Entry, detail::kEntryChunkBits> kept;
     std::size_t next_merged = 0;
     for (std::uint32_t i = 0; i < entries.size(); ++i) {
         if (drop[i]) continue;

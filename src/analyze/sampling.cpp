@@ -3,6 +3,7 @@
 // sampler options (34/35, 48-50), PSAMP selectors (RFC 5477, 304-311).
 #include "nfpcap/analyze/sampling.hpp"
 
+#include <algorithm>
 #include <array>
 #include <bit>
 #include <cmath>
@@ -23,6 +24,12 @@ constexpr std::array<std::uint16_t, 14> kSamplingIds{
     iana::samplingPacketSpace,   iana::samplingTimeInterval, iana::samplingTimeSpace, iana::samplingSize,
     iana::samplingPopulation,    iana::samplingProbability,
 };
+
+// Fields::slot_of rejects ids outside these two ranges at once.
+static_assert(std::all_of(kSamplingIds.begin(), kSamplingIds.end(), [](std::uint16_t id) {
+    return (id >= iana::samplingInterval && id <= iana::samplerRandomInterval) ||
+           (id >= iana::selectorId && id <= iana::samplingProbability);
+}));
 
 // The record's sampling fields (IANA, v9 scope fields left out): the first occurrence of each,
 // found in one pass over the template, since every data record is asked.
@@ -66,6 +73,11 @@ public:
 
 private:
     static int slot_of(std::uint16_t id) noexcept {
+        // Every record's every field is asked: most are outside both ranges the ids lie in.
+        if (id < iana::samplingInterval || (id > iana::samplerRandomInterval && id < iana::selectorId) ||
+            id > iana::samplingProbability) {
+            return -1;
+        }
         for (std::size_t k = 0; k < kSamplingIds.size(); ++k) {
             if (kSamplingIds[k] == id) return static_cast<int>(k);
         }

@@ -8,6 +8,7 @@
 #include <mutex>
 #include <optional>
 #include <set>
+#include <span>
 #include <thread>
 
 #include <fmt/format.h>
@@ -49,13 +50,18 @@ void add_to_footer(report::ConnectionFooter& footer, const analyze::ConnectionLi
     }
 }
 
-// With --threads 2 or more: the table is filled on a thread of its own, in record order, from
-// batches of flow records the decoding thread hands over (decoding and pairing each take
-// about half of the time).
-class TableThread {
+// The table is filled from batches of flow records (ConnectionTable::add of a span overlaps
+// the index's cache misses). With --threads 2 or more, on a thread of its own, in record
+// order, from the batches the decoding thread hands over (decoding and pairing each take
+// about half of the time); with one, on the decoding thread as each batch fills.
+class TableFeeder {
 public:
-    explicit TableThread(analyze::ConnectionTable& table) : table_(table), thread_([this] { work(); }) {}
-    ~TableThread() {
+    TableFeeder(analyze::ConnectionTable& table, bool threaded) : table_(table) {
+        filling_.reserve(kBatch);
+        if (threaded) thread_ = std::thread([this] { work(); });
+    }
+    ~TableFeeder() {
+        if (!thread_.joinable()) return;
         {
             const std::lock_guard lock(mutex_);
             stop_ = true;
@@ -63,8 +69,8 @@ public:
         cv_.notify_all();
         thread_.join();
     }
-    TableThread(const TableThread&) = delete;
-    TableThread& operator=(const TableThread&) = delete;
+    TableFeeder(const TableFeeder&) = delete;
+    TableFeeder& operator=(const TableFeeder&) = delete;
 
     void add(const analyze::FlowRecord& flow) {
         filling_.push_back(flow);
@@ -73,6 +79,7 @@ public:
     /// Returns once every record given is in the table (then the table may be read).
     void sync() {
         if (!filling_.empty()) submit();
+        if (!thread_.joinable()) return;
         std::unique_lock lock(mutex_);
         cv_.wait(lock, [this] { return queue_.empty() && !busy_; });
     }
@@ -82,6 +89,11 @@ private:
     static constexpr std::size_t kMaxQueued = 8;  // then the decoding thread waits: memory stays flat
 
     void submit() {
+        if (!thread_.joinable()) {
+            table_.add(std::span<const analyze::FlowRecord>(filling_));
+            filling_.clear();
+            return;
+        }
         std::unique_lock lock(mutex_);
         cv_.wait(lock, [this] { return queue_.size() < kMaxQueued; });
         queue_.push_back(std::move(filling_));
@@ -102,7 +114,7 @@ private:
             queue_.pop_front();
             busy_ = true;
             lock.unlock();
-            for (const auto& flow : batch) table_.add(flow);
+            table_.add(std::span<const analyze::FlowRecord>(batch));
             batch.clear();
             lock.lock();
             busy_ = false;
@@ -125,7 +137,7 @@ private:
 // selected, named and printed, and forgotten.
 class FollowConsumer final : public pipeline::SinkConsumer {
 public:
-    FollowConsumer(netflow::DecodeSink& sink, analyze::ConnectionTable& table, TableThread* filler,
+    FollowConsumer(netflow::DecodeSink& sink, analyze::ConnectionTable& table, TableFeeder& filler,
                    const ConnectionsOptions& options, const analyze::SelectOptions& select, report::Output& out,
                    report::NameMap& names)
         : SinkConsumer(sink),
@@ -145,7 +157,7 @@ public:
         constexpr std::int64_t kEvery = 1'000'000'000;
         if (clock_ == INT64_MIN || (last_ != INT64_MIN && clock_ - last_ < kEvery)) return;
         last_ = clock_;
-        if (filler_ != nullptr) filler_->sync();
+        filler_.sync();
         print(table_.take_finished(clock_));
     }
     [[nodiscard]] bool done() const override { return out_.closed(); }
@@ -180,7 +192,7 @@ public:
 
 private:
     analyze::ConnectionTable& table_;
-    TableThread* filler_;
+    TableFeeder& filler_;
     const ConnectionsOptions& options_;
     const analyze::SelectOptions& select_;
     report::Output& out_;
@@ -267,26 +279,21 @@ int run_connections(const ConnectionsOptions& o) {
     }
     report::Output out(stdout);
     FollowConsumer* follow = nullptr;
-    std::optional<TableThread> filler;
-    if (thread_count(o.threads) > 1) filler.emplace(table);
+    TableFeeder filler(table, thread_count(o.threads) > 1);
     analyze::FlowSink sink([&](const analyze::FlowRecord& flow) {
         if (!selector->accept(flow)) return;
-        if (filler) {
-            filler->add(flow);
-        } else {
-            table.add(flow);
-        }
+        filler.add(flow);
         if (follow != nullptr) follow->saw(flow);
     });
     session::SessionTable sessions(o.input.session_options());
     const std::string stats_hint = "nfpcap stats " + o.input.describe();
 
     if (o.follow) {
-        FollowConsumer consumer(sink, table, filler ? &*filler : nullptr, o, select_options, out, names);
+        FollowConsumer consumer(sink, table, filler, o, select_options, out, names);
         follow = &consumer;
         pipeline::RunResult run;
         const int rc = run_captures(o.input, sessions, consumer, &run);
-        if (filler) filler->sync();
+        filler.sync();
         consumer.print(table.finish());
         report::ConnectionFooter& footer = consumer.footer_;
         footer.records = table.records();
@@ -303,7 +310,7 @@ int run_connections(const ConnectionsOptions& o) {
     pipeline::SinkConsumer consumer(sink);
     pipeline::RunResult run;
     const int rc = run_captures(o.input, sessions, consumer, &run);
-    if (filler) filler->sync();
+    filler.sync();
 
     const auto connections = table.finish();
     const analyze::Selection selection = analyze::select(connections, select_options);

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <limits>
 #include <set>
+#include <span>
 
 #include <fmt/format.h>
 
@@ -86,14 +87,22 @@ HtmlTopList conversations(const std::vector<HtmlConnectionRow>& rows, std::size_
     list.title = "Conversations by bytes";
     list.key_heading = "Client \u2194 server";
     list.total_keys = by_pair.size();
-    for (auto& [key, e] : by_pair) {
-        e.key = key;
+    // The most bytes first, ties in key order; only the kept ones are copied out.
+    std::vector<std::pair<const std::string, HtmlTopEntry>*> order;
+    order.reserve(by_pair.size());
+    for (auto& pair : by_pair) order.push_back(&pair);
+    const std::size_t shown = std::min(keep, order.size());
+    std::partial_sort(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(shown), order.end(),
+                      [](const auto* a, const auto* b) {
+                          return a->second.bytes != b->second.bytes ? a->second.bytes > b->second.bytes
+                                                                    : a->first < b->first;
+                      });
+    for (std::size_t i = 0; i < shown; ++i) {
+        HtmlTopEntry e = order[i]->second;
+        e.key = order[i]->first;
         e.share = total ? static_cast<double>(e.bytes) / static_cast<double>(total) : 0;
-        list.entries.push_back(e);
+        list.entries.push_back(std::move(e));
     }
-    std::stable_sort(list.entries.begin(), list.entries.end(),
-                     [](const auto& a, const auto& b) { return a.bytes > b.bytes; });
-    if (list.entries.size() > keep) list.entries.resize(keep);
     return list;
 }
 
@@ -112,7 +121,9 @@ void HtmlReportBuilder::add_flow(const analyze::FlowRecord& flow) {
         ++rejected_;
         return;
     }
-    table_.add(flow);
+    // The table takes records in batches (its index lookups overlap), in order.
+    pending_.push_back(flow);
+    if (pending_.size() >= kPendingFlows) add_pending();
     services_.add(flow);
     protocols_.add(flow);
     exporters_.add(flow);
@@ -127,6 +138,11 @@ void HtmlReportBuilder::add_flow(const analyze::FlowRecord& flow) {
     if (added) exporter_names_.push_back(flow.exporter);
     points_.push_back({*flow.start_ns, flow.end_ns.value_or(*flow.start_ns), packets, bytes, it->second, flow.src_port,
                        flow.dst_port, flow.protocol, flow.icmp_type.value_or(0), flow.icmp_type.has_value()});
+}
+
+void HtmlReportBuilder::add_pending() {
+    table_.add(std::span<const analyze::FlowRecord>(pending_));
+    pending_.clear();
 }
 
 void HtmlReportBuilder::on_message(const source::Message& message, const session::ProcessResult& result) {
@@ -147,10 +163,14 @@ void HtmlReportBuilder::on_message(const source::Message& message, const session
 
 const std::deque<analyze::Connection>& HtmlReportBuilder::connections() {
     if (!finished_table_) {
+        add_pending();
         const analyze::ConnectionList all = table_.finish();
-        connections_.assign(all.begin(), all.end());
-        std::stable_sort(connections_.begin(), connections_.end(),
-                         [](const auto& a, const auto& b) { return a.total_bytes() > b.total_bytes(); });
+        // Sorted in the compact list (indices), then made in that order.
+        std::vector<std::uint32_t> order(all.size());
+        for (std::uint32_t i = 0; i < order.size(); ++i) order[i] = i;
+        std::stable_sort(order.begin(), order.end(),
+                         [&all](std::uint32_t a, std::uint32_t b) { return all.total_bytes(a) > all.total_bytes(b); });
+        for (const std::uint32_t i : order) connections_.push_back(all[i]);
         finished_table_ = true;
     }
     return connections_;
@@ -169,7 +189,8 @@ std::vector<wire::IpAddress> HtmlReportBuilder::addresses_to_name(std::size_t ma
 
 // Each host's connections, packets and bytes (both directions; a connection from a host to
 // itself counts once), the most bytes first; ties by address.
-std::vector<std::pair<wire::IpAddress, HtmlCounts>> HtmlReportBuilder::top_hosts() {
+const std::vector<std::pair<wire::IpAddress, HtmlCounts>>& HtmlReportBuilder::top_hosts() {
+    if (top_hosts_) return *top_hosts_;
     std::map<wire::IpAddress, HtmlCounts> by_host;
     for (const auto& c : connections()) {
         for (const auto* a : {&c.client.addr, &c.server.addr}) {
@@ -182,10 +203,18 @@ std::vector<std::pair<wire::IpAddress, HtmlCounts>> HtmlReportBuilder::top_hosts
         }
     }
     host_count_ = by_host.size();
-    std::vector<std::pair<wire::IpAddress, HtmlCounts>> hosts(by_host.begin(), by_host.end());
-    std::stable_sort(hosts.begin(), hosts.end(),
-                     [](const auto& a, const auto& b) { return a.second.bytes > b.second.bytes; });
-    if (hosts.size() > options_.top_entries) hosts.resize(options_.top_entries);
+    // The most bytes first, ties by address (the map's order); only the kept ones copied out.
+    std::vector<const std::pair<const wire::IpAddress, HtmlCounts>*> order;
+    order.reserve(by_host.size());
+    for (const auto& host : by_host) order.push_back(&host);
+    const std::size_t shown = std::min(options_.top_entries, order.size());
+    std::partial_sort(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(shown), order.end(),
+                      [](const auto* a, const auto* b) {
+                          return a->second.bytes != b->second.bytes ? a->second.bytes > b->second.bytes
+                                                                    : a->first < b->first;
+                      });
+    auto& hosts = top_hosts_.emplace();
+    for (std::size_t i = 0; i < shown; ++i) hosts.emplace_back(order[i]->first, order[i]->second);
     return hosts;
 }
 

@@ -259,21 +259,32 @@ public:
             // The fields once, into scratch space; the columns copy their values from there.
             fields_.clear();
             append_text_fields_noted(fields_, t, r.values, keys_, spans_);
-            for (const int i : columns(t)) {
-                out.push_back(',');
+            fields_.reserve(fields_.size() + 16);  // slack: values are copied in 16-byte blocks
+            const CsvTemplate& layout = csv_template(t);
+            // The columns and the fields column in one reservation (with the blocks' slack).
+            std::size_t room = kCsvColumns.size() + fields_.size() + 4 + 16;
+            for (const int i : layout.columns) {
+                if (i >= 0)
+                    room += spans_[static_cast<std::size_t>(i)].second - spans_[static_cast<std::size_t>(i)].first;
+            }
+            p = reserve(out, room);
+            for (const int i : layout.columns) {
+                *p++ = ',';
                 if (i >= 0) {
                     const auto [from, to] = spans_[static_cast<std::size_t>(i)];
-                    copy_into(out, fields_.data() + from, to - from);
+                    p = put_blocks(p, fields_.data() + from, to - from);
                 }
             }
-            out.append(std::string_view(",\""));
-            const std::size_t start = out.size();
-            copy_into(out, fields_.data(), fields_.size());
-            double_quotes(out, start);
+            p = put(p, ",\"");
+            const auto start = static_cast<std::size_t>(p - out.data());
+            std::memcpy(p, fields_.data(), fields_.size());
+            commit(out, p + fields_.size());
+            if (notes.joined != nullptr) append_joined(out, *notes.joined, ValueStyle::text, ' ');
+            if (layout.may_quote || notes.joined != nullptr) double_quotes(out, start);
             out.append(std::string_view("\"\n"));
             return;
         }
-        for (const int i : columns(t)) {
+        for (const int i : csv_template(t).columns) {
             out.push_back(',');
             if (i >= 0) {
                 const auto k = static_cast<std::size_t>(i);
@@ -290,25 +301,31 @@ public:
     }
 
 private:
-    using Columns = std::array<int, kCsvColumns.size()>;
+    // What CSV needs of a template: the field of each column (-1: none), and whether its text
+    // can hold a quote (a string value, or a quote in a field's name) to double.
+    struct CsvTemplate {
+        std::array<int, kCsvColumns.size()> columns{};
+        bool may_quote = false;
+    };
 
-    // One memcpy (fmt's append copies element by element).
-    static void copy_into(Buffer& out, const char* from, std::size_t n) { std::memcpy(reserve(out, n), from, n); }
-
-    // The field of each CSV column (-1: none) by template, found once per definition (held
-    // alive like the keys, so an address is not reused while cached).
-    const Columns& columns(const netflow::Template& t) {
-        if (&t == last_) return *last_columns_;
-        auto it = columns_.find(&t);
-        if (it == columns_.end()) {
-            if (columns_.size() >= kMaxCached) columns_.clear();
-            Columns c{};
-            for (std::size_t k = 0; k < kCsvColumns.size(); ++k) c[k] = find_field(t, {kCsvColumns[k].id});
-            it = columns_.emplace(&t, std::pair(t.shared_from_this(), c)).first;
+    // Found once per definition (held alive like the keys, so an address is not reused while cached).
+    const CsvTemplate& csv_template(const netflow::Template& t) {
+        if (&t == last_) return *last_layout_;
+        auto it = layouts_.find(&t);
+        if (it == layouts_.end()) {
+            if (layouts_.size() >= kMaxCached) layouts_.clear();
+            CsvTemplate c;
+            for (std::size_t k = 0; k < kCsvColumns.size(); ++k) c.columns[k] = find_field(t, {kCsvColumns[k].id});
+            for (const netflow::FieldSpec& f : t.fields) {
+                if (f.kind == netflow::FieldKind::string || f.name.find('"') != std::string_view::npos) {
+                    c.may_quote = true;
+                }
+            }
+            it = layouts_.emplace(&t, std::pair(t.shared_from_this(), c)).first;
         }
         last_ = &t;
-        last_columns_ = &it->second.second;
-        return *last_columns_;
+        last_layout_ = &it->second.second;
+        return *last_layout_;
     }
 
     static void double_quotes(Buffer& out, std::size_t start) {
@@ -330,9 +347,10 @@ private:
     JsonKeyCache keys_{ValueStyle::text};
     Buffer fields_;
     std::vector<std::pair<std::uint32_t, std::uint32_t>> spans_;
-    std::unordered_map<const netflow::Template*, std::pair<std::shared_ptr<const netflow::Template>, Columns>> columns_;
+    std::unordered_map<const netflow::Template*, std::pair<std::shared_ptr<const netflow::Template>, CsvTemplate>>
+        layouts_;
     const netflow::Template* last_ = nullptr;
-    const Columns* last_columns_ = nullptr;
+    const CsvTemplate* last_layout_ = nullptr;
 };
 
 /// One line per flow record like `nfdump -o line`, with the TCP flags as letters.

@@ -4,6 +4,7 @@
 #include "nfpcap/session/sequence.hpp"
 
 #include <algorithm>
+#include <cstring>
 
 #include "nfpcap/wire/reader.hpp"
 #include "nfpcap/wire/saturating.hpp"
@@ -15,14 +16,40 @@ namespace {
 /// Serial-number distance (RFC 1982 style): positive when `a` is ahead of `b`.
 std::int64_t distance(std::uint32_t a, std::uint32_t b) noexcept { return static_cast<std::int32_t>(a - b); }
 
-/// FNV-1a over the message: duplicates are byte-identical copies.
+std::uint64_t load64(const std::byte* p) noexcept {
+    std::uint64_t v = 0;
+    std::memcpy(&v, p, sizeof v);
+    return v;
+}
+
+std::uint64_t mix64(std::uint64_t x) noexcept {
+    // The 64-bit finalizer of MurmurHash3: every input bit reaches every output bit.
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdULL;
+    x ^= x >> 33;
+    x *= 0xc4ceb9fe1a85ec53ULL;
+    x ^= x >> 33;
+    return x;
+}
+
+/// A hash of the whole message: duplicates are byte-identical copies. Every message is
+/// hashed on the decoding thread, so eight bytes a step in two independent lanes (FNV-1a, a
+/// byte a step, took a tenth of that thread's time).
 std::uint64_t digest_of(std::span<const std::byte> bytes) noexcept {
-    std::uint64_t h = 14695981039346656037ULL;
-    for (std::byte b : bytes) {
-        h ^= static_cast<std::uint8_t>(b);
-        h *= 1099511628211ULL;
+    std::uint64_t a = 0x9e3779b97f4a7c15ULL ^ bytes.size(), b = 0xc2b2ae3d27d4eb4fULL;
+    const std::byte* p = bytes.data();
+    std::size_t n = bytes.size();
+    for (; n >= 16; n -= 16, p += 16) {
+        a = (a ^ load64(p)) * 0xff51afd7ed558ccdULL;
+        a ^= a >> 29;
+        b = (b ^ load64(p + 8)) * 0xc4ceb9fe1a85ec53ULL;
+        b ^= b >> 31;
     }
-    return h;
+    std::byte tail[16] = {};
+    if (n != 0) std::memcpy(tail, p, n);
+    a = (a ^ load64(tail)) * 0xff51afd7ed558ccdULL;
+    b = (b ^ load64(tail + 8)) * 0xc4ceb9fe1a85ec53ULL;
+    return mix64(a ^ mix64(b));
 }
 
 }  // namespace

@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <deque>
 #include <optional>
+#include <span>
+#include <string>
 #include <vector>
 
 #include <fmt/format.h>
@@ -979,6 +981,59 @@ TEST_CASE("merge_exporters: indices of the merged ones follow the dropped observ
         CHECK(c.exporter == ep(k % 2 ? "192.0.2.2" : "192.0.2.1", 2055));
         REQUIRE(c.exporters.size() == 2);
         CHECK(c.exporters[0] == c.exporter);
+    }
+}
+
+TEST_CASE("a batch of records (ConnectionTable::add of a span) pairs exactly as one record at a time") {
+    // More connections than an entry chunk holds and than the first index holds, IPv4 and
+    // pooled IPv6 addresses, replies, ICMP exchanges, two exporters, records far apart in time.
+    constexpr int kCount = 70000;
+    std::vector<FlowRecord> records;
+    for (int i = 0; i < kCount; ++i) {
+        const bool v6 = i % 5 == 0;
+        const std::string client =
+            v6 ? fmt::format("2001:db8::{:x}", i % 9000) : fmt::format("10.1.{}.{}", i >> 8 & 0xff, i & 0xff);
+        const std::string server = v6 ? "2001:db8::1:1" : fmt::format("192.0.2.{}", i % 200);
+        Rec r(client.c_str(), static_cast<std::uint16_t>(1024 + i % 3000), server.c_str(), 443,
+              i % 7 == 0 ? kUdp : kTcp);
+        r.ms(i % 100, i % 100 + 10).exporter(i % 11 == 0 ? "192.0.2.250" : "192.0.2.9");
+        if (i % 13 == 0) r = Rec(client.c_str(), 0, server.c_str(), 0, v6 ? kIcmpV6 : kIcmp).icmp(v6 ? 128 : 8);
+        records.push_back(r.f);
+        if (i % 3 == 0) {  // the reply, a little later
+            FlowRecord reply = r.f;
+            std::swap(reply.src, reply.dst);
+            std::swap(reply.src_port, reply.dst_port);
+            if (reply.icmp_type) reply.icmp_type = v6 ? 129 : 0;
+            reply.packets = 4;
+            records.push_back(reply);
+        }
+        if (i % 17 == 0) {  // the same 5-tuple much later: another connection
+            Rec later = r;
+            records.push_back(later.ms(900'000, 900'010).f);
+        }
+    }
+    ConnectionTable one_by_one, batched;
+    for (const FlowRecord& f : records) one_by_one.add(f);
+    for (std::size_t at = 0; at < records.size(); at += 4096) {
+        batched.add(std::span(records).subspan(at, std::min<std::size_t>(4096, records.size() - at)));
+    }
+    CHECK(batched.records() == one_by_one.records());
+    const auto expected = one_by_one.finish();
+    const auto got = batched.finish();
+    REQUIRE(got.size() == expected.size());
+    CHECK(got.size() > 65536);
+    auto text = [](const Connection& c) {
+        return fmt::format("{} {} {} {} {} {} {}/{} {}/{} {} {} {}", wire::to_string(c.client),
+                           wire::to_string(c.server), c.protocol, c.icmp_type.value_or(255), c.start_ns, c.end_ns,
+                           c.packets[0], c.packets[1], c.bytes[0], c.bytes[1], c.records, wire::to_string(c.exporter),
+                           name(c.rule));
+    };
+    for (std::size_t k = 0; k < got.size(); ++k) {
+        if (text(got[k]) != text(expected[k])) {
+            CAPTURE(k);
+            CHECK(text(got[k]) == text(expected[k]));
+            break;
+        }
     }
 }
 

@@ -18,6 +18,8 @@ decoder independent of nfpcap) and, for v7, against tshark.
 - --ie-file names a field nothing else names; a bad file is a usage error naming FILE:LINE.
 - RFC 5610: an exporter's in-band description names and types its enterprise element.
 """
+import csv
+import io
 import json
 import os
 import shutil
@@ -130,6 +132,9 @@ def test_join(name):
     text = run("flows", "--join-options", case(name)).stdout.splitlines()
     check(f"{where}: text", len(text) == len(records) and all(
         f"sampling_interval={interval} sampling_source={source}" in line for line in text), text[:1])
+    rows = list(csv.DictReader(io.StringIO(run("flows", "-T", "csv", "--join-options", case(name)).stdout)))
+    check(f"{where}: csv fields column", len(rows) == len(records) and all(
+        f"sampling_interval={interval} sampling_source={source}" in row["fields"] for row in rows), rows[:1])
 
 
 def connection_packets(name, *extra):

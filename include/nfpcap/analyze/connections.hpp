@@ -6,11 +6,15 @@
 #include <array>
 #include <climits>
 #include <cstdint>
+#include <cstring>
 #include <iterator>
 #include <map>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string_view>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "nfpcap/analyze/flow.hpp"
@@ -99,23 +103,47 @@ struct Connection {
 
 namespace detail {
 
+/// Memory straight from the kernel: zero-filled when first touched (no memset over what is
+/// written anyway), in transparent huge pages where the system offers them on request
+/// (madvise), which spares the many small page faults and TLB misses of a large table.
+/// Sizes that are a multiple of 2 MiB are placed on a 2 MiB boundary.
+class PageBlock {
+public:
+    PageBlock() = default;
+    /// `huge`: ask for transparent huge pages (for blocks that will be filled).
+    PageBlock(std::size_t bytes, bool huge);
+    ~PageBlock();
+    PageBlock(PageBlock&& o) noexcept : data_(std::exchange(o.data_, nullptr)), size_(std::exchange(o.size_, 0)) {}
+    PageBlock& operator=(PageBlock&& o) noexcept;
+    PageBlock(const PageBlock&) = delete;
+    PageBlock& operator=(const PageBlock&) = delete;
+    [[nodiscard]] void* data() const noexcept { return data_; }
+
+private:
+    void* data_ = nullptr;
+    std::size_t size_ = 0;
+};
+
 /// A vector in fixed chunks: growing it never copies what is there (a doubling vector of 5 M
 /// entries would hold the old and the new block at once), and it costs one allocation per
-/// chunk, not per element.
+/// chunk, not per element. Chunks are PageBlocks (for trivially copyable elements only).
 template <typename T, std::size_t kChunkBits = 14>
 class ChunkedVector {
+    static_assert(std::is_trivially_copyable_v<T> && std::is_trivially_destructible_v<T>);
+
 public:
     static constexpr std::size_t kChunk = std::size_t{1} << kChunkBits;
 
     [[nodiscard]] std::size_t size() const noexcept { return size_; }
     [[nodiscard]] bool empty() const noexcept { return size_ == 0; }
-    T& operator[](std::size_t i) noexcept { return chunks_[i >> kChunkBits][i & (kChunk - 1)]; }
-    const T& operator[](std::size_t i) const noexcept { return chunks_[i >> kChunkBits][i & (kChunk - 1)]; }
+    T& operator[](std::size_t i) noexcept { return chunk(i >> kChunkBits)[i & (kChunk - 1)]; }
+    const T& operator[](std::size_t i) const noexcept { return chunk(i >> kChunkBits)[i & (kChunk - 1)]; }
     T& push_back(const T& value) {
-        if ((size_ >> kChunkBits) == chunks_.size()) chunks_.push_back(std::make_unique<T[]>(kChunk));
-        T& slot = (*this)[size_++];
-        slot = value;
-        return slot;
+        // The first chunk in small pages: a small table stays small.
+        if ((size_ >> kChunkBits) == chunks_.size()) chunks_.emplace_back(kChunk * sizeof(T), !chunks_.empty());
+        T* slot = &(*this)[size_++];
+        std::memcpy(static_cast<void*>(slot), &value, sizeof(T));
+        return *slot;
     }
     void clear() noexcept {
         chunks_.clear();
@@ -123,7 +151,27 @@ public:
     }
 
 private:
-    std::vector<std::unique_ptr<T[]>> chunks_;
+    [[nodiscard]] T* chunk(std::size_t c) const noexcept { return static_cast<T*>(chunks_[c].data()); }
+    std::vector<PageBlock> chunks_;
+    std::size_t size_ = 0;
+};
+
+/// The slots of an open-addressing index: a power of two of them, zero (empty) until written.
+class Slots {
+public:
+    Slots() = default;
+    explicit Slots(std::size_t n)
+        : block_(n * sizeof(std::uint64_t), n * sizeof(std::uint64_t) >= (2U << 20)), size_(n) {}
+    [[nodiscard]] std::size_t size() const noexcept { return size_; }
+    [[nodiscard]] bool empty() const noexcept { return size_ == 0; }
+    std::uint64_t& operator[](std::size_t i) noexcept { return static_cast<std::uint64_t*>(block_.data())[i]; }
+    std::uint64_t operator[](std::size_t i) const noexcept { return data()[i]; }
+    [[nodiscard]] const std::uint64_t* data() const noexcept {
+        return static_cast<const std::uint64_t*>(block_.data());
+    }
+
+private:
+    PageBlock block_;
     std::size_t size_ = 0;
 };
 
@@ -139,7 +187,7 @@ public:
 private:
     void grow();
     ChunkedVector<wire::IpAddress> addresses_;
-    std::vector<std::uint64_t> slots_;  // (hash high bits << 32) | (number + 1); 0 is empty
+    Slots slots_;  // (hash high bits << 32) | (number + 1); 0 is empty
 };
 
 /// The numbered exporters and pooled addresses entries refer to; shared by a table and the
@@ -205,6 +253,8 @@ struct Entry {
     }
 };
 static_assert(sizeof(Entry) == 96);
+/// 2^16 entries a chunk: 6 MiB, three huge pages exactly.
+constexpr std::size_t kEntryChunkBits = 16;
 
 }  // namespace detail
 
@@ -268,7 +318,7 @@ public:
 
 private:
     friend class ConnectionTable;
-    detail::ChunkedVector<detail::Entry> entries_;
+    detail::ChunkedVector<detail::Entry, detail::kEntryChunkBits> entries_;
     std::shared_ptr<const detail::Names> names_;
     // --merge-exporters: the exporters of the connections several observed, by index (sorted).
     std::vector<std::pair<std::uint32_t, std::vector<std::uint32_t>>> merged_;
@@ -279,6 +329,10 @@ public:
     explicit ConnectionTable(ConnectionOptions options = {});
 
     void add(const FlowRecord& flow);
+    /// The same as adding each in turn; faster: the index slots of the next records are
+    /// fetched from memory while the current one is added (a large table misses the cache on
+    /// nearly every record).
+    void add(std::span<const FlowRecord> flows);
     /// Hands over every connection, in order of first record (selection sorts what it shows),
     /// and empties the table.
     ConnectionList finish();
@@ -301,6 +355,17 @@ public:
 
 private:
     std::uint32_t exporter_number(const wire::Endpoint& exporter);
+    // A record's key, worked out before the table is looked at.
+    struct Keyed {
+        detail::Entry key;
+        std::uint64_t hash;
+        detail::AddressKey src;
+        bool icmp_pair;  // an ICMP request or reply (icmp_role)
+        bool reply;      // the reply of such a pair
+    };
+    Keyed key_of(const FlowRecord& flow);
+    void prefetch(std::uint64_t hash) const noexcept;
+    void add(const FlowRecord& flow, const Keyed& keyed);
     detail::Entry& find_or_add(const detail::Entry& key, std::uint64_t hash, const FlowRecord& flow);
     void index(std::uint32_t i, std::uint64_t hash);
     void grow_index();
@@ -308,11 +373,11 @@ private:
     void merge_exporters(ConnectionList& list) const;
 
     ConnectionOptions options_;
-    detail::ChunkedVector<detail::Entry> entries_;
+    detail::ChunkedVector<detail::Entry, detail::kEntryChunkBits> entries_;
     std::shared_ptr<detail::Names> names_;
     // Open addressing, one slot per connection: (hash high bits << 32) | (index + 1); 0 is
     // empty. The connections of one 5-tuple sit in one probe run.
-    std::vector<std::uint64_t> slots_;
+    detail::Slots slots_;
     wire::Endpoint last_exporter_;  // the exporter asked last, and its number
     std::uint32_t last_exporter_number_ = detail::Entry::kNone;
     std::int64_t widest_gap_ns_ = 0;  // the largest gap a record could join across so far

@@ -77,11 +77,16 @@ private:
     [[nodiscard]] std::vector<HtmlTimeline> timelines() const;
     [[nodiscard]] HtmlTimeline timeline(std::string title, std::optional<std::uint32_t> exporter,
                                         const analyze::TimelineOptions& window) const;
-    [[nodiscard]] std::vector<std::pair<wire::IpAddress, HtmlCounts>> top_hosts();
+    // Worked out once (both addresses_to_name and finish ask).
+    [[nodiscard]] const std::vector<std::pair<wire::IpAddress, HtmlCounts>>& top_hosts();
+    void add_pending();
 
     HtmlBuildOptions options_;
     analyze::FlowSink flows_;
     analyze::ConnectionTable table_;
+    static constexpr std::size_t kPendingFlows = 4096;
+    std::vector<analyze::FlowRecord> pending_;  // not in table_ yet
+    std::optional<std::vector<std::pair<wire::IpAddress, HtmlCounts>>> top_hosts_;
     analyze::TopTable services_, protocols_, exporters_;
     std::size_t host_count_ = 0;
     std::vector<FlowPoint> points_;

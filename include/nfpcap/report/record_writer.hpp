@@ -76,6 +76,8 @@ public:
     class Pool;
 
 private:
+    void write(const netflow::DataRecord& record, const RecordNotes& notes);
+
     Output& out_;
     RecordWriterOptions options_;
     std::unique_ptr<RecordFormatter> formatter_;
