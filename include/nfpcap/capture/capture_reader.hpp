@@ -77,35 +77,75 @@ struct ReaderOptions {
 /// (a DLT_ value), or "" when it compiles: lets a command line reject a mistake before reading.
 [[nodiscard]] std::string check_filter(const std::string& expression, int dlt);
 
+/// One input of a reader: where its records come from, and the name its errors give.
+struct ReaderInput {
+    std::unique_ptr<RecordSource> records;
+    std::string name;
+};
+
 class CaptureReader {
 public:
     /// Opens a capture file; "-" reads standard input; gzip and zstd are read as they are.
     /// Throws CaptureError (the message names the file): unreadable, not a capture, no
     /// interface of a supported link type, or a filter libpcap cannot compile.
     explicit CaptureReader(const std::string& path, ReaderOptions options = {});
+    /// Reads several inputs (capture files, or a live capture) as one capture, their frames
+    /// merged by capture time as mergecap does: at equal times (and for each input's own order)
+    /// the input given first comes first. One IP reassembly and one TCP reassembly span them
+    /// all (a connection's segments may be captured on several interfaces), as tshark sees the
+    /// merged file; each frame keeps its input and its number there, and is counted in its
+    /// input's counters. An input that ends early (damaged, cut) ends with its error while the
+    /// others go on. Throws CaptureError as `check` does.
+    CaptureReader(std::vector<ReaderInput> inputs, ReaderOptions options);
     ~CaptureReader();
     CaptureReader(const CaptureReader&) = delete;
     CaptureReader& operator=(const CaptureReader&) = delete;
 
+    /// Throws CaptureError naming `name` when the reader cannot read `records` with `options`:
+    /// no supported link type, or a filter that does not compile for its link types.
+    static void check(const RecordSource& records, const std::string& name, const ReaderOptions& options);
+
     /// Moves to the next UDP datagram or TCP chunk (only when TCP is followed), in capture
-    /// order; false at the end of the capture or on a read error (then `error()` says what
-    /// went wrong, e.g. a file cut mid-record).
+    /// order; false at the end of every input (each input's `error()` says whether it was read
+    /// to its end, e.g. not a file cut mid-record).
     bool next(Datagram& out);
 
-    [[nodiscard]] const CaptureCounters& counters() const noexcept { return counters_; }
-    [[nodiscard]] const std::string& error() const noexcept { return error_; }
-    [[nodiscard]] const std::string& path() const noexcept { return path_; }
-    /// The first interface's link type (DLT_ value).
-    [[nodiscard]] int link_type() const noexcept { return dlt_; }
-    /// Every link type met so far, in order (pcapng interfaces may differ).
-    [[nodiscard]] const std::vector<int>& link_types() const noexcept { return file_.link_types(); }
-    [[nodiscard]] Compression compression() const noexcept { return file_.compression(); }
-    [[nodiscard]] FileFormat format() const noexcept { return file_.format(); }
-    /// Bytes of the file read so far (for a progress line; 0 when it cannot tell).
-    [[nodiscard]] std::uint64_t position() const noexcept { return file_.position(); }
+    [[nodiscard]] std::size_t inputs() const noexcept { return inputs_.size(); }
+    /// Frames of input `input`, by what they were. What the end of the capture settles (TCP
+    /// holes given up, fragments never completed) counts in the input read last.
+    [[nodiscard]] const CaptureCounters& counters(std::size_t input = 0) const noexcept {
+        return inputs_[input].counters;
+    }
+    [[nodiscard]] const std::string& error(std::size_t input = 0) const noexcept { return inputs_[input].error; }
+    [[nodiscard]] const std::string& path(std::size_t input = 0) const noexcept { return inputs_[input].name; }
+    /// The first interface's link type (DLT_ value) of input `input`.
+    [[nodiscard]] int link_type(std::size_t input = 0) const noexcept { return inputs_[input].dlt; }
+    /// Every link type met so far in input `input`, in order (pcapng interfaces may differ).
+    [[nodiscard]] const std::vector<int>& link_types(std::size_t input = 0) const noexcept {
+        return inputs_[input].records->link_types();
+    }
+    /// Of a reader opened on one file (none otherwise).
+    [[nodiscard]] Compression compression() const noexcept { return file_ ? file_->compression() : Compression::none; }
+    [[nodiscard]] FileFormat format() const noexcept { return file_ ? file_->format() : FileFormat::pcap; }
+    /// Bytes of the inputs read so far (for a progress line; 0 when they cannot tell).
+    [[nodiscard]] std::uint64_t position() const noexcept;
 
 private:
     class Filter;
+    struct Input {
+        std::unique_ptr<RecordSource> records;
+        std::string name;
+        int dlt = 0;
+        CaptureCounters counters;
+        Record pending;             ///< its next record, once read (`has_pending`)
+        bool has_pending = false;
+        bool done = false;
+        std::uint8_t time_digits = 6;  ///< of its last record
+        std::string error;
+    };
+
+    void setup();
+    bool next_record(Record& out);
     bool emit_udp(const FrameInfo& info, const Record& record, Datagram& out);
     void emit_tcp(const TcpChunk& chunk, Datagram& out);
     void feed_tcp(const FrameInfo& info, const Record& record);
@@ -113,20 +153,22 @@ private:
     void sync_tcp() noexcept;
     void sync_fragments() noexcept;
     void finish();
+    [[nodiscard]] CaptureCounters& counters_now() noexcept { return inputs_[current_].counters; }
 
-    std::string path_;
     ReaderOptions options_;
     ParseOptions parse_;
-    CaptureFile file_;
+    std::vector<Input> inputs_;
+    const CaptureFile* file_ = nullptr;  ///< the one file, when opened on a path
+    std::size_t current_ = 0;            ///< the input of the record read last
     std::unique_ptr<Filter> filter_;
-    int dlt_ = 0;
-    CaptureCounters counters_;
     Reassembler reassembler_;
     std::optional<TcpReassembler> tcp_;
+    // What the shared reassemblers had counted at the last sync: each change since counts in
+    // the input whose frame caused it.
+    TcpCounters tcp_seen_;
+    std::uint64_t dropped_seen_ = 0, duplicates_seen_ = 0, limit_hits_seen_ = 0;
     std::int64_t last_time_ = 0;
-    std::uint8_t time_digits_ = 6;
     bool finished_ = false;
-    std::string error_;
 };
 
 }  // namespace nfpcap::capture

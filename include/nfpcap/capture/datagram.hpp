@@ -15,7 +15,8 @@ enum class Transport : std::uint8_t { udp, tcp };
 /// whatever outlives it must be copied. Through tunnels, the endpoints are the innermost IP/UDP
 /// (or TCP) ones.
 struct Datagram {
-    std::uint64_t frame = 0;   ///< 1-based frame number (the last fragment's when reassembled)
+    std::uint64_t frame = 0;   ///< 1-based frame number in its input (the last fragment's when reassembled)
+    std::uint32_t input = 0;   ///< which of the reader's inputs that frame is in (0 for one file)
     std::int64_t time_ns = 0;  ///< capture time, nanoseconds since the Unix epoch
     /// Fractional digits of the second that the capture's clock really gives `time_ns`: 6 for
     /// microsecond pcap and pcapng (if_tsresol 6 or absent), 9 for nanosecond ones, n for
