@@ -779,6 +779,8 @@ def test_interface_lo_tcp(tmp):
     live = records(out)
     check("-i lo over TCP: the connection's records, as offline", len(offline) > 0 and
           decoded(live) == decoded(offline), (rc, len(live), len(offline), err))
+    check("-i lo over TCP: the end of the run counts the stream's messages",
+          f"{count} messages in TCP streams" in err.decode(), err)
 
 
 def main():
