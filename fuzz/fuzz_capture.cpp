@@ -25,10 +25,11 @@ using namespace nfpcap;
 
 namespace {
 
-// Blocks, link layers, tunnels, IP and TCP reassembly with the options the source does not set.
+// Blocks, link layers, tunnels, IP, TCP and SCTP reassembly with the options the source does not set.
 void read_with_tcp(const std::string& path, std::size_t size) {
     capture::ReaderOptions reader_options;
     reader_options.tcp_all = true;
+    reader_options.sctp = true;
     // A filter on some inputs (told by their size, so a finding replays): compiling one costs
     // more than most inputs take to read.
     if (size % 16 == 0) reader_options.filter = "udp or tcp or ip6";
@@ -54,6 +55,7 @@ void read_with_tcp(const std::string& path, std::size_t size) {
 void read_merged(const std::string& path) {
     capture::ReaderOptions reader_options;
     reader_options.tcp_all = true;
+    reader_options.sctp = true;
     try {
         std::vector<capture::ReaderInput> inputs;
         for (int i = 0; i < 2; ++i) inputs.push_back({std::make_unique<capture::CaptureFile>(path), path});

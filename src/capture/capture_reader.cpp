@@ -105,12 +105,22 @@ void CaptureCounters::add(const CaptureCounters& o) noexcept {
     tcp_bytes_lost += o.tcp_bytes_lost;
     tcp_truncated += o.tcp_truncated;
     tcp_connection_limit += o.tcp_connection_limit;
+    sctp_packets += o.sctp_packets;
+    sctp_associations += o.sctp_associations;
+    sctp_messages += o.sctp_messages;
+    sctp_duplicates += o.sctp_duplicates;
+    sctp_out_of_order += o.sctp_out_of_order;
+    sctp_gaps += o.sctp_gaps;
+    sctp_messages_lost += o.sctp_messages_lost;
+    sctp_incomplete += o.sctp_incomplete;
+    sctp_association_limit += o.sctp_association_limit;
     for (std::size_t i = 0; i < issues.size(); ++i) issues[i] += o.issues[i];
     for (std::size_t i = 0; i < encapsulated.size(); ++i) encapsulated[i] += o.encapsulated[i];
 }
 
 std::uint64_t CaptureCounters::accounted_frames() const noexcept {
-    std::uint64_t n = not_ip + not_udp + filtered + fragments + tcp_segments + udp_datagrams - reassembled;
+    std::uint64_t n =
+        not_ip + not_udp + filtered + fragments + tcp_segments + sctp_packets + udp_datagrams - reassembled;
     for (std::size_t i = 0; i < issues.size(); ++i) {
         if (static_cast<FrameIssue>(i) != FrameIssue::fragment_dropped) n += issues[i];
     }
@@ -178,6 +188,8 @@ void CaptureReader::setup() {
     parse_.max_tunnel_depth = options_.max_tunnel_depth;
     parse_.vxlan_port = options_.vxlan_port;
     if (parse_.tcp) tcp_.emplace(options_.tcp);
+    parse_.sctp = options_.sctp;
+    if (parse_.sctp) sctp_.emplace(options_.sctp_limits);
 }
 
 CaptureReader::~CaptureReader() = default;
@@ -247,6 +259,49 @@ void CaptureReader::emit_tcp(const TcpChunk& chunk, Datagram& out) {
     out.rst = chunk.rst;
 }
 
+void CaptureReader::emit_sctp(const SctpMessage& m, Datagram& out) {
+    Input& in = inputs_[m.input];
+    out = Datagram{};
+    out.frame = m.frame;
+    out.input = m.input;
+    out.time_ns = m.time_ns;
+    out.time_digits = in.time_digits;
+    out.transport = Transport::sctp;
+    out.src = m.src;
+    out.dst = m.dst;
+    out.payload = m.data;
+    out.udp_length = static_cast<std::uint32_t>(m.data.size());
+    out.connection = m.association;
+}
+
+bool CaptureReader::feed_sctp(const FrameInfo& info, const Record& record) {
+    SctpPacket p;
+    p.frame = counters_now().frames;
+    p.input = static_cast<std::uint32_t>(current_);
+    p.time_ns = record.time_ns;
+    p.src = {info.src, info.src_port};
+    p.dst = {info.dst, info.dst_port};
+    p.tag = info.sctp_tag;
+    p.chunks = info.sctp_chunks;
+    const bool ok = sctp_->add(p);
+    sync_sctp();
+    return ok;
+}
+
+void CaptureReader::sync_sctp() noexcept {
+    const SctpCounters& t = sctp_->counters();
+    CaptureCounters& c = counters_now();
+    c.sctp_associations += t.associations - sctp_seen_.associations;
+    c.sctp_messages += t.messages - sctp_seen_.messages;
+    c.sctp_duplicates += t.duplicates - sctp_seen_.duplicates;
+    c.sctp_out_of_order += t.out_of_order - sctp_seen_.out_of_order;
+    c.sctp_gaps += t.gaps - sctp_seen_.gaps;
+    c.sctp_messages_lost += t.messages_skipped - sctp_seen_.messages_skipped;
+    c.sctp_incomplete += t.incomplete - sctp_seen_.incomplete;
+    c.sctp_association_limit += t.association_limit - sctp_seen_.association_limit;
+    sctp_seen_ = t;
+}
+
 void CaptureReader::feed_tcp(const FrameInfo& info, const Record& record) {
     TcpSegment s;
     s.frame = counters_now().frames;
@@ -294,6 +349,10 @@ void CaptureReader::finish() {
         tcp_->finish(counters_now().frames, last_time_, static_cast<std::uint32_t>(current_));
         sync_tcp();
     }
+    if (sctp_) {
+        sctp_->finish();
+        sync_sctp();
+    }
 }
 
 // The earliest record of the inputs (the first input's at equal times), as mergecap picks.
@@ -327,6 +386,13 @@ bool CaptureReader::next(Datagram& out) {
             TcpChunk chunk;
             if (tcp_->next(chunk)) {
                 emit_tcp(chunk, out);
+                return true;
+            }
+        }
+        if (sctp_) {
+            SctpMessage message;
+            if (sctp_->next(message)) {
+                emit_sctp(message, out);
                 return true;
             }
         }
@@ -378,6 +444,15 @@ bool CaptureReader::next(Datagram& out) {
                 feed_tcp(info, record);
             } else {
                 ++c.not_udp;
+            }
+            continue;
+        case FrameInfo::Kind::sctp:
+            if (!sctp_) {
+                ++c.not_udp;
+            } else if (feed_sctp(info, record)) {
+                ++c.sctp_packets;
+            } else {
+                ++c.issues[static_cast<std::size_t>(FrameIssue::sctp_invalid)];
             }
             continue;
         case FrameInfo::Kind::fragment: continue;

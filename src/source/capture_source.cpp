@@ -58,6 +58,7 @@ capture::ReaderOptions CaptureSource::reader_options(const CaptureOptions& optio
     r.tcp_ports.clear();
     r.tcp_all = false;
     r.tcp_start = nullptr;
+    r.sctp = options.sctp;
     switch (options.tcp) {
     case TcpFollow::none:
     case TcpFollow::count_: break;

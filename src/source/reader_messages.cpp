@@ -121,13 +121,18 @@ bool ReaderMessages::next(Message& out) {
             continue;
         }
         out = Message{};
+        if (d.transport == capture::Transport::sctp) {  // one user message is one export message
+            out.transport = Transport::sctp_message;
+            out.stream = d.connection;
+        } else {
+            out.transport = Transport::udp_datagram;
+        }
         out.frame = d.frame;
         out.input = d.input;
         out.time_ns = d.time_ns;
         out.time_digits = d.time_digits;
         out.exporter = d.src;
         out.collector = d.dst;
-        out.transport = Transport::udp_datagram;
         out.payload = d.payload;
         out.length = d.udp_length;
         out.truncated = d.truncated;

@@ -14,7 +14,8 @@ namespace nfpcap::source {
 
 /// UDP datagrams become `udp_datagram` messages; each followed TCP connection and direction
 /// is cut into export messages by its own StreamFramer (`tcp_stream` messages whose `stream`
-/// is the connection's number in the reader). `Message::input` is the reader's input.
+/// is the connection's number in the reader); SCTP user messages become `sctp_message`
+/// messages (`stream`: the association's number). `Message::input` is the reader's input.
 class ReaderMessages {
 public:
     /// `unaligned`: every stream may begin mid-message (every connection is searched).

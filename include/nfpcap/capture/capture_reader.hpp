@@ -14,12 +14,14 @@
 #include "nfpcap/capture/datagram.hpp"
 #include "nfpcap/capture/frame.hpp"
 #include "nfpcap/capture/reassembly.hpp"
+#include "nfpcap/capture/sctp_reassembly.hpp"
 #include "nfpcap/capture/tcp_reassembly.hpp"
 
 namespace nfpcap::capture {
 
 /// Frame-level accounting of one capture. Every frame lands in exactly one of not_ip, not_udp,
-/// filtered, issues (one FrameIssue), fragments, tcp_segments, or is a whole UDP datagram.
+/// filtered, issues (one FrameIssue), fragments, tcp_segments, sctp_packets, or is a whole UDP
+/// datagram.
 struct CaptureCounters {
     std::uint64_t frames = 0;
     std::uint64_t not_ip = 0;                ///< frames carrying no IPv4/IPv6
@@ -41,6 +43,15 @@ struct CaptureCounters {
     std::uint64_t tcp_bytes_lost = 0;        ///< bytes in those holes
     std::uint64_t tcp_truncated = 0;         ///< TCP segments cut by the snap length
     std::uint64_t tcp_connection_limit = 0;  ///< segments not followed: too many connections
+    std::uint64_t sctp_packets = 0;          ///< SCTP packets followed (their DATA chunks read)
+    std::uint64_t sctp_associations = 0;     ///< SCTP associations (directions carrying DATA) followed
+    std::uint64_t sctp_messages = 0;         ///< SCTP user messages handed on
+    std::uint64_t sctp_duplicates = 0;       ///< DATA chunks or messages already had (retransmitted), dropped
+    std::uint64_t sctp_out_of_order = 0;     ///< messages held until an earlier one of their stream came
+    std::uint64_t sctp_gaps = 0;             ///< times a stream went on without messages that never came
+    std::uint64_t sctp_messages_lost = 0;    ///< stream sequence numbers given up in those gaps
+    std::uint64_t sctp_incomplete = 0;       ///< fragmented messages given up (a limit, or never completed)
+    std::uint64_t sctp_association_limit = 0;  ///< DATA chunks not followed: too many associations
     std::array<std::uint64_t, kFrameIssueCount> issues{};           ///< by FrameIssue
     std::array<std::uint64_t, kEncapsulationCount> encapsulated{};  ///< frames per Encapsulation unwrapped
 
@@ -64,6 +75,9 @@ struct ReaderOptions {
     /// ... and, when set, any other connection from the first segment whose payload this
     /// accepts (e.g. one that starts with an export message header); empty: none.
     bool (*tcp_start)(wire::Bytes) = nullptr;
+    /// Read SCTP associations (IPFIX over SCTP, RFC 7011 §10.2): each one's user messages, every
+    /// stream in order.
+    bool sctp = false;
     /// Set by whoever stops the run (a signal handler): a read blocked on a quiet pipe that a
     /// signal interrupts then ends the input instead of waiting on (null: reads always resume).
     const std::atomic<bool>* stop = nullptr;
@@ -71,6 +85,7 @@ struct ReaderOptions {
     std::uint16_t vxlan_port = 4789;
     ReassemblyLimits reassembly;
     TcpLimits tcp;
+    SctpLimits sctp_limits;
 };
 
 /// libpcap's complaint about a capture filter (pcap-filter(7)) compiled for link type `dlt`
@@ -105,7 +120,7 @@ public:
     /// no supported link type, or a filter that does not compile for its link types.
     static void check(const RecordSource& records, const std::string& name, const ReaderOptions& options);
 
-    /// Moves to the next UDP datagram or TCP chunk (only when TCP is followed), in capture
+    /// Moves to the next UDP datagram, TCP chunk or SCTP message (when followed), in capture
     /// order; false at the end of every input (each input's `error()` says whether it was read
     /// to its end, e.g. not a file cut mid-record).
     bool next(Datagram& out);
@@ -148,6 +163,9 @@ private:
     bool next_record(Record& out);
     bool emit_udp(const FrameInfo& info, const Record& record, Datagram& out);
     void emit_tcp(const TcpChunk& chunk, Datagram& out);
+    void emit_sctp(const SctpMessage& message, Datagram& out);
+    bool feed_sctp(const FrameInfo& info, const Record& record);
+    void sync_sctp() noexcept;
     void feed_tcp(const FrameInfo& info, const Record& record);
     bool follows(const FrameInfo& info) const;
     void sync_tcp() noexcept;
@@ -163,9 +181,11 @@ private:
     std::unique_ptr<Filter> filter_;
     Reassembler reassembler_;
     std::optional<TcpReassembler> tcp_;
+    std::optional<SctpReassembler> sctp_;
     // What the shared reassemblers had counted at the last sync: each change since counts in
     // the input whose frame caused it.
     TcpCounters tcp_seen_;
+    SctpCounters sctp_seen_;
     std::uint64_t dropped_seen_ = 0, duplicates_seen_ = 0, limit_hits_seen_ = 0;
     std::int64_t last_time_ = 0;
     bool finished_ = false;

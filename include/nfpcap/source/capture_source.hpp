@@ -34,6 +34,8 @@ struct CaptureOptions {
     TcpFollow tcp = TcpFollow::detect;
     std::vector<std::uint16_t> tcp_ports{kIpfixPort};
     std::size_t max_stream_buffer = 1U << 18U;  ///< bytes a stream may hold waiting for a message's end
+    /// Read SCTP associations (IPFIX over SCTP, RFC 7011 §10.2).
+    bool sctp = true;
     /// Read the files as one capture merged by capture time (mergecap's order; --merge) rather
     /// than one after the other.
     bool merge = false;
