@@ -1,14 +1,17 @@
 // SPDX-License-Identifier: MIT
 // libFuzzer target: raw file bytes as a capture (pcap or pcapng, plain, gzip or zstd), through
 // the capture source and a SessionTable (records formatted, stats written), then once more
-// through a CaptureReader that follows every TCP connection (and filters some inputs).
+// through a CaptureReader that follows every TCP connection (and filters some inputs), and
+// through one that merges the input with itself (--merge).
 #include <sys/mman.h>
 #include <unistd.h>
 
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
+#include <memory>
 #include <string>
+#include <vector>
 
 #include "fuzz_sink.hpp"
 #include "nfpcap/capture/capture_reader.hpp"
@@ -22,10 +25,11 @@ using namespace nfpcap;
 
 namespace {
 
-// Blocks, link layers, tunnels, IP and TCP reassembly with the options the source does not set.
+// Blocks, link layers, tunnels, IP, TCP and SCTP reassembly with the options the source does not set.
 void read_with_tcp(const std::string& path, std::size_t size) {
     capture::ReaderOptions reader_options;
     reader_options.tcp_all = true;
+    reader_options.sctp = true;
     // A filter on some inputs (told by their size, so a finding replays): compiling one costs
     // more than most inputs take to read.
     if (size % 16 == 0) reader_options.filter = "udp or tcp or ip6";
@@ -43,6 +47,29 @@ void read_with_tcp(const std::string& path, std::size_t size) {
             if (datagram.payload.empty() && !datagram.gap && !datagram.fin && !datagram.rst) __builtin_trap();
         }
         if (udp != reader.counters().udp_datagrams || tcp != reader.counters().tcp_chunks) __builtin_trap();
+    } catch (const capture::CaptureError&) {}
+}
+
+// --merge: the input merged with itself (every frame's time met twice, the reassemblers shared
+// by both): each input's frames are accounted for, and what comes out is what they counted.
+void read_merged(const std::string& path) {
+    capture::ReaderOptions reader_options;
+    reader_options.tcp_all = true;
+    reader_options.sctp = true;
+    try {
+        std::vector<capture::ReaderInput> inputs;
+        for (int i = 0; i < 2; ++i) inputs.push_back({std::make_unique<capture::CaptureFile>(path), path});
+        capture::CaptureReader reader(std::move(inputs), reader_options);
+        capture::Datagram datagram;
+        std::uint64_t seen[2] = {0, 0};
+        while (reader.next(datagram)) {
+            if (datagram.input > 1) __builtin_trap();
+            ++seen[datagram.input];
+        }
+        for (std::size_t i = 0; i < 2; ++i) {
+            const capture::CaptureCounters& c = reader.counters(i);
+            if (seen[i] != c.udp_datagrams + c.tcp_chunks || c.accounted_frames() != c.frames) __builtin_trap();
+        }
     } catch (const capture::CaptureError&) {}
 }
 
@@ -79,5 +106,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         __builtin_trap();
     }
     read_with_tcp(path, size);
+    read_merged(path);
     return 0;
 }

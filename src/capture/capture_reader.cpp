@@ -105,12 +105,22 @@ void CaptureCounters::add(const CaptureCounters& o) noexcept {
     tcp_bytes_lost += o.tcp_bytes_lost;
     tcp_truncated += o.tcp_truncated;
     tcp_connection_limit += o.tcp_connection_limit;
+    sctp_packets += o.sctp_packets;
+    sctp_associations += o.sctp_associations;
+    sctp_messages += o.sctp_messages;
+    sctp_duplicates += o.sctp_duplicates;
+    sctp_out_of_order += o.sctp_out_of_order;
+    sctp_gaps += o.sctp_gaps;
+    sctp_messages_lost += o.sctp_messages_lost;
+    sctp_incomplete += o.sctp_incomplete;
+    sctp_association_limit += o.sctp_association_limit;
     for (std::size_t i = 0; i < issues.size(); ++i) issues[i] += o.issues[i];
     for (std::size_t i = 0; i < encapsulated.size(); ++i) encapsulated[i] += o.encapsulated[i];
 }
 
 std::uint64_t CaptureCounters::accounted_frames() const noexcept {
-    std::uint64_t n = not_ip + not_udp + filtered + fragments + tcp_segments + udp_datagrams - reassembled;
+    std::uint64_t n =
+        not_ip + not_udp + filtered + fragments + tcp_segments + sctp_packets + udp_datagrams - reassembled;
     for (std::size_t i = 0; i < issues.size(); ++i) {
         if (static_cast<FrameIssue>(i) != FrameIssue::fragment_dropped) n += issues[i];
     }
@@ -124,41 +134,71 @@ std::string link_name(int dlt) {
 }
 }  // namespace
 
-CaptureReader::CaptureReader(const std::string& path, ReaderOptions options)
-    : path_(path == "-" ? "<stdin>" : path),
-      options_(std::move(options)),
-      file_(path, options_.stop),
-      reassembler_(options_.reassembly) {
-    const auto& types = file_.link_types();
-    dlt_ = types.empty() ? DLT_EN10MB : types.front();
+void CaptureReader::check(const RecordSource& records, const std::string& name, const ReaderOptions& options) {
+    const auto& types = records.link_types();
     if (!types.empty() && std::none_of(types.begin(), types.end(), supported_link)) {
-        throw CaptureError(path_ + ": link type " + link_name(types.front()) +
+        throw CaptureError(name + ": link type " + link_name(types.front()) +
                            " is not supported (Ethernet, Linux cooked, raw IP and BSD loopback are)");
     }
-    if (!options_.filter.empty()) {
-        filter_ = std::make_unique<Filter>(options_.filter);
-        // Check the expression now, for every link type known (or Ethernet for a capture that
-        // describes none yet), so a mistake is an error before anything is read.
-        std::vector<int> check;
-        for (int t : types) {
-            if (supported_link(t)) check.push_back(t);
-        }
-        if (check.empty()) check.push_back(DLT_EN10MB);
-        for (int t : check) {
-            std::string message = filter_->compile(t);
-            if (!message.empty()) {
-                throw CaptureError(path_ + ": capture filter \"" + options_.filter + "\": " + message +
-                                   (check.size() > 1 ? " (link type " + link_name(t) + ")" : std::string()));
-            }
+    if (options.filter.empty()) return;
+    // Check the expression now, for every link type known (or Ethernet for a capture that
+    // describes none yet), so a mistake is an error before anything is read.
+    std::vector<int> check;
+    for (int t : types) {
+        if (supported_link(t)) check.push_back(t);
+    }
+    if (check.empty()) check.push_back(DLT_EN10MB);
+    for (int t : check) {
+        std::string message = check_filter(options.filter, t);
+        if (!message.empty()) {
+            throw CaptureError(name + ": capture filter \"" + options.filter + "\": " + message +
+                               (check.size() > 1 ? " (link type " + link_name(t) + ")" : std::string()));
         }
     }
+}
+
+CaptureReader::CaptureReader(const std::string& path, ReaderOptions options)
+    : options_(std::move(options)), reassembler_(options_.reassembly) {
+    auto file = std::make_unique<CaptureFile>(path, options_.stop);
+    file_ = file.get();
+    inputs_.push_back(Input{});
+    inputs_.back().name = file->name();
+    inputs_.back().records = std::move(file);
+    setup();
+}
+
+CaptureReader::CaptureReader(std::vector<ReaderInput> inputs, ReaderOptions options)
+    : options_(std::move(options)), reassembler_(options_.reassembly) {
+    for (auto& in : inputs) {
+        inputs_.push_back(Input{});
+        inputs_.back().records = std::move(in.records);
+        inputs_.back().name = std::move(in.name);
+    }
+    setup();
+}
+
+void CaptureReader::setup() {
+    for (Input& in : inputs_) {
+        check(*in.records, in.name, options_);
+        const auto& types = in.records->link_types();
+        in.dlt = types.empty() ? DLT_EN10MB : types.front();
+    }
+    if (!options_.filter.empty()) filter_ = std::make_unique<Filter>(options_.filter);
     parse_.tcp = options_.tcp_all || !options_.tcp_ports.empty() || options_.tcp_start != nullptr;
     parse_.max_tunnel_depth = options_.max_tunnel_depth;
     parse_.vxlan_port = options_.vxlan_port;
     if (parse_.tcp) tcp_.emplace(options_.tcp);
+    parse_.sctp = options_.sctp;
+    if (parse_.sctp) sctp_.emplace(options_.sctp_limits);
 }
 
 CaptureReader::~CaptureReader() = default;
+
+std::uint64_t CaptureReader::position() const noexcept {
+    std::uint64_t sum = 0;
+    for (const Input& in : inputs_) sum += in.records->position();
+    return sum;
+}
 
 bool CaptureReader::follows(const FrameInfo& info) const {
     if (options_.tcp_all) return true;
@@ -177,9 +217,11 @@ bool CaptureReader::follows(const FrameInfo& info) const {
 }
 
 bool CaptureReader::emit_udp(const FrameInfo& info, const Record& record, Datagram& out) {
-    ++counters_.udp_datagrams;
+    CaptureCounters& c = counters_now();
+    ++c.udp_datagrams;
     out = Datagram{};
-    out.frame = counters_.frames;
+    out.frame = c.frames;
+    out.input = static_cast<std::uint32_t>(current_);
     out.time_ns = record.time_ns;
     out.time_digits = record.time_digits;
     out.interface = record.interface;
@@ -190,16 +232,18 @@ bool CaptureReader::emit_udp(const FrameInfo& info, const Record& record, Datagr
     out.payload = info.udp_payload;
     out.udp_length = info.udp_length;
     out.truncated = info.udp_payload.size() < info.udp_length;
-    if (out.truncated) ++counters_.truncated_datagrams;
+    if (out.truncated) ++c.truncated_datagrams;
     return true;
 }
 
 void CaptureReader::emit_tcp(const TcpChunk& chunk, Datagram& out) {
-    ++counters_.tcp_chunks;
+    Input& in = inputs_[chunk.input];
+    ++in.counters.tcp_chunks;
     out = Datagram{};
     out.frame = chunk.frame;
+    out.input = chunk.input;
     out.time_ns = chunk.time_ns;
-    out.time_digits = time_digits_;
+    out.time_digits = in.time_digits;
     out.transport = Transport::tcp;
     out.src = chunk.src;
     out.dst = chunk.dst;
@@ -215,9 +259,53 @@ void CaptureReader::emit_tcp(const TcpChunk& chunk, Datagram& out) {
     out.rst = chunk.rst;
 }
 
+void CaptureReader::emit_sctp(const SctpMessage& m, Datagram& out) {
+    Input& in = inputs_[m.input];
+    out = Datagram{};
+    out.frame = m.frame;
+    out.input = m.input;
+    out.time_ns = m.time_ns;
+    out.time_digits = in.time_digits;
+    out.transport = Transport::sctp;
+    out.src = m.src;
+    out.dst = m.dst;
+    out.payload = m.data;
+    out.udp_length = static_cast<std::uint32_t>(m.data.size());
+    out.connection = m.association;
+}
+
+bool CaptureReader::feed_sctp(const FrameInfo& info, const Record& record) {
+    SctpPacket p;
+    p.frame = counters_now().frames;
+    p.input = static_cast<std::uint32_t>(current_);
+    p.time_ns = record.time_ns;
+    p.src = {info.src, info.src_port};
+    p.dst = {info.dst, info.dst_port};
+    p.tag = info.sctp_tag;
+    p.chunks = info.sctp_chunks;
+    const bool ok = sctp_->add(p);
+    sync_sctp();
+    return ok;
+}
+
+void CaptureReader::sync_sctp() noexcept {
+    const SctpCounters& t = sctp_->counters();
+    CaptureCounters& c = counters_now();
+    c.sctp_associations += t.associations - sctp_seen_.associations;
+    c.sctp_messages += t.messages - sctp_seen_.messages;
+    c.sctp_duplicates += t.duplicates - sctp_seen_.duplicates;
+    c.sctp_out_of_order += t.out_of_order - sctp_seen_.out_of_order;
+    c.sctp_gaps += t.gaps - sctp_seen_.gaps;
+    c.sctp_messages_lost += t.messages_skipped - sctp_seen_.messages_skipped;
+    c.sctp_incomplete += t.incomplete - sctp_seen_.incomplete;
+    c.sctp_association_limit += t.association_limit - sctp_seen_.association_limit;
+    sctp_seen_ = t;
+}
+
 void CaptureReader::feed_tcp(const FrameInfo& info, const Record& record) {
     TcpSegment s;
-    s.frame = counters_.frames;
+    s.frame = counters_now().frames;
+    s.input = static_cast<std::uint32_t>(current_);
     s.time_ns = record.time_ns;
     s.src = {info.src, info.src_port};
     s.dst = {info.dst, info.dst_port};
@@ -231,19 +319,26 @@ void CaptureReader::feed_tcp(const FrameInfo& info, const Record& record) {
 
 void CaptureReader::sync_tcp() noexcept {
     const TcpCounters& t = tcp_->counters();
-    counters_.tcp_connections = t.connections;
-    counters_.tcp_out_of_order = t.out_of_order;
-    counters_.tcp_retransmitted = t.retransmitted;
-    counters_.tcp_gaps = t.gaps;
-    counters_.tcp_bytes_lost = t.bytes_lost;
-    counters_.tcp_truncated = t.truncated;
-    counters_.tcp_connection_limit = t.connection_limit;
+    CaptureCounters& c = counters_now();
+    c.tcp_connections += t.connections - tcp_seen_.connections;
+    c.tcp_out_of_order += t.out_of_order - tcp_seen_.out_of_order;
+    c.tcp_retransmitted += t.retransmitted - tcp_seen_.retransmitted;
+    c.tcp_gaps += t.gaps - tcp_seen_.gaps;
+    c.tcp_bytes_lost += t.bytes_lost - tcp_seen_.bytes_lost;
+    c.tcp_truncated += t.truncated - tcp_seen_.truncated;
+    c.tcp_connection_limit += t.connection_limit - tcp_seen_.connection_limit;
+    tcp_seen_ = t;
 }
 
 void CaptureReader::sync_fragments() noexcept {
-    counters_.issues[static_cast<std::size_t>(FrameIssue::fragment_dropped)] = reassembler_.dropped_fragments();
-    counters_.fragment_duplicates = reassembler_.duplicates();
-    counters_.fragment_limit_hits = reassembler_.limit_hits();
+    CaptureCounters& c = counters_now();
+    c.issues[static_cast<std::size_t>(FrameIssue::fragment_dropped)] +=
+        reassembler_.dropped_fragments() - dropped_seen_;
+    c.fragment_duplicates += reassembler_.duplicates() - duplicates_seen_;
+    c.fragment_limit_hits += reassembler_.limit_hits() - limit_hits_seen_;
+    dropped_seen_ = reassembler_.dropped_fragments();
+    duplicates_seen_ = reassembler_.duplicates();
+    limit_hits_seen_ = reassembler_.limit_hits();
 }
 
 void CaptureReader::finish() {
@@ -251,10 +346,38 @@ void CaptureReader::finish() {
     reassembler_.drop_all();
     sync_fragments();
     if (tcp_) {
-        tcp_->finish(counters_.frames, last_time_);
+        tcp_->finish(counters_now().frames, last_time_, static_cast<std::uint32_t>(current_));
         sync_tcp();
     }
-    error_ = file_.error();
+    if (sctp_) {
+        sctp_->finish();
+        sync_sctp();
+    }
+}
+
+// The earliest record of the inputs (the first input's at equal times), as mergecap picks.
+// Only the input read last is read again: the others' records are still waiting, and the
+// views of the one handed out last are no longer used once this is called.
+bool CaptureReader::next_record(Record& out) {
+    std::size_t best = inputs_.size();
+    for (std::size_t i = 0; i < inputs_.size(); ++i) {
+        Input& in = inputs_[i];
+        if (!in.has_pending && !in.done) {
+            in.has_pending = in.records->next(in.pending);
+            if (!in.has_pending) {
+                in.done = true;
+                in.error = in.records->error();
+            }
+        }
+        if (in.has_pending && (best == inputs_.size() || in.pending.time_ns < inputs_[best].pending.time_ns)) {
+            best = i;
+        }
+    }
+    if (best == inputs_.size()) return false;
+    current_ = best;
+    inputs_[best].has_pending = false;
+    out = inputs_[best].pending;
+    return true;
 }
 
 bool CaptureReader::next(Datagram& out) {
@@ -266,58 +389,76 @@ bool CaptureReader::next(Datagram& out) {
                 return true;
             }
         }
+        if (sctp_) {
+            SctpMessage message;
+            if (sctp_->next(message)) {
+                emit_sctp(message, out);
+                return true;
+            }
+        }
         if (finished_) return false;
         Record record;
-        if (!file_.next(record)) {
+        if (!next_record(record)) {
             finish();
             continue;
         }
-        ++counters_.frames;
+        Input& in = inputs_[current_];
+        CaptureCounters& c = in.counters;
+        ++c.frames;
         if (!record.packet) {  // a pcapng custom block: a frame to tshark, no packet in it
-            ++counters_.not_ip;
+            ++c.not_ip;
             continue;
         }
         last_time_ = record.time_ns;
-        const auto& interfaces = file_.interfaces();
+        const auto& interfaces = in.records->interfaces();
         if (record.interface >= interfaces.size()) {
-            ++counters_.issues[static_cast<std::size_t>(FrameIssue::no_interface)];
+            ++c.issues[static_cast<std::size_t>(FrameIssue::no_interface)];
             continue;
         }
         const int dlt = interfaces[record.interface].link_type;
-        time_digits_ = record.time_digits;
-        if (record.data.size() < record.wire_length) ++counters_.truncated_frames;
+        in.time_digits = record.time_digits;
+        if (record.data.size() < record.wire_length) ++c.truncated_frames;
         if (filter_ && !filter_->matches(dlt, record)) {
-            ++counters_.filtered;
+            ++c.filtered;
             continue;
         }
         FrameInfo info = parse_frame(dlt, record.data, parse_);
         // A datagram completed by this fragment may carry more tunnels inside: reassembled
         // payloads are parsed again, each time one layer deeper, so this ends.
         while (info.kind == FrameInfo::Kind::fragment) {
-            ++counters_.fragments;
+            ++c.fragments;
             auto whole = reassembler_.add(info, record.time_ns);
             sync_fragments();
             if (!whole) break;
-            ++counters_.reassembled;
+            ++c.reassembled;
             parse_reassembled(*whole, info, parse_);
         }
         for (unsigned bits = info.encapsulations; bits != 0; bits &= bits - 1) {
-            ++counters_.encapsulated[static_cast<std::size_t>(std::countr_zero(bits))];
+            ++c.encapsulated[static_cast<std::size_t>(std::countr_zero(bits))];
         }
         switch (info.kind) {
         case FrameInfo::Kind::udp: return emit_udp(info, record, out);
         case FrameInfo::Kind::tcp:
             if (tcp_ && follows(info)) {
-                ++counters_.tcp_segments;
+                ++c.tcp_segments;
                 feed_tcp(info, record);
             } else {
-                ++counters_.not_udp;
+                ++c.not_udp;
+            }
+            continue;
+        case FrameInfo::Kind::sctp:
+            if (!sctp_) {
+                ++c.not_udp;
+            } else if (feed_sctp(info, record)) {
+                ++c.sctp_packets;
+            } else {
+                ++c.issues[static_cast<std::size_t>(FrameIssue::sctp_invalid)];
             }
             continue;
         case FrameInfo::Kind::fragment: continue;
-        case FrameInfo::Kind::not_ip: ++counters_.not_ip; continue;
-        case FrameInfo::Kind::not_udp: ++counters_.not_udp; continue;
-        case FrameInfo::Kind::issue: ++counters_.issues[static_cast<std::size_t>(info.issue)]; continue;
+        case FrameInfo::Kind::not_ip: ++c.not_ip; continue;
+        case FrameInfo::Kind::not_udp: ++c.not_udp; continue;
+        case FrameInfo::Kind::issue: ++c.issues[static_cast<std::size_t>(info.issue)]; continue;
         }
     }
 }

@@ -25,6 +25,7 @@ constexpr std::uint16_t kEtherPpp = 0x880b;
 constexpr std::uint8_t kProtoIpv4 = 4;
 constexpr std::uint8_t kProtoTcp = 6;
 constexpr std::uint8_t kProtoUdp = 17;
+constexpr std::uint8_t kProtoSctp = 132;
 constexpr std::uint8_t kProtoIpv6 = 41;
 constexpr std::uint8_t kProtoGre = 47;
 
@@ -231,6 +232,9 @@ public:
         case kProtoTcp:
             if (!opt_.tcp) break;
             return tcp(payload, declared);
+        case kProtoSctp:
+            if (!opt_.sctp) break;
+            return sctp(payload, declared);
         case kProtoGre: return gre(payload);
         case kProtoIpv4:
             if (!enter(Encapsulation::ip_in_ip)) return;
@@ -260,6 +264,21 @@ public:
         info_.tcp_flags = static_cast<std::uint8_t>(off_flags & 0x3fU);
         info_.tcp_payload = payload.subspan(header_len);
         info_.tcp_length = static_cast<std::uint32_t>(std::max(declared, payload.size()) - header_len);
+    }
+
+    /// RFC 9260 §3.1: ports, verification tag, checksum (not verified, as tshark by default),
+    /// then chunks (walked by capture::SctpReassembler). A packet the capture cut is dropped:
+    /// its last chunk cannot be whole.
+    void sctp(Bytes payload, std::size_t declared) noexcept {
+        if (declared > payload.size()) return issue(FrameIssue::ip_truncated);
+        Reader r(payload);
+        info_.src_port = r.be16();
+        info_.dst_port = r.be16();
+        info_.sctp_tag = r.be32();
+        r.skip(4);
+        if (r.failed()) return issue(FrameIssue::sctp_invalid);
+        info_.kind = Kind::sctp;
+        info_.sctp_chunks = payload.subspan(12);
     }
 
     /// RFC 7348: a UDP datagram to the VXLAN port whose flags have the I bit is Ethernet.
@@ -507,6 +526,7 @@ std::string_view name(FrameIssue issue) noexcept {
     case FrameIssue::tunnel_too_deep: return "tunnel_too_deep";
     case FrameIssue::tcp_invalid: return "tcp_invalid";
     case FrameIssue::no_interface: return "no_interface";
+    case FrameIssue::sctp_invalid: return "sctp_invalid";
     case FrameIssue::count_: break;
     }
     return "unknown";
@@ -525,6 +545,7 @@ std::string_view describe(FrameIssue issue) noexcept {
     case FrameIssue::tunnel_too_deep: return "encapsulations nested deeper than the limit";
     case FrameIssue::tcp_invalid: return "invalid TCP header";
     case FrameIssue::no_interface: return "packet on an interface the pcapng section did not describe";
+    case FrameIssue::sctp_invalid: return "SCTP common header cut, or chunk lengths that do not fit the packet";
     case FrameIssue::count_: break;
     }
     return "unknown";

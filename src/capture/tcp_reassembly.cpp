@@ -40,6 +40,7 @@ void TcpReassembler::deliver(Connection& c, int d, const Now& now, wire::Bytes v
     r.owned = std::move(owned);
     TcpChunk& k = r.chunk;
     k.frame = now.frame;
+    k.input = now.input;
     k.time_ns = now.time_ns;
     k.src = d == 0 ? c.a : c.b;
     k.dst = d == 0 ? c.b : c.a;
@@ -220,7 +221,7 @@ void TcpReassembler::sweep(const Now& now) {
 
 void TcpReassembler::add(const TcpSegment& s) {
     ++counters_.segments;
-    const Now now{s.frame, s.time_ns};
+    const Now now{s.frame, s.time_ns, s.input};
     sweep(now);
     const bool syn = (s.flags & tcp_flag::syn) != 0;
     const bool ack = (s.flags & tcp_flag::ack) != 0;
@@ -319,8 +320,8 @@ bool TcpReassembler::next(TcpChunk& out) {
     return true;
 }
 
-void TcpReassembler::finish(std::uint64_t frame, std::int64_t time_ns) {
-    const Now now{frame, time_ns};
+void TcpReassembler::finish(std::uint64_t frame, std::int64_t time_ns, std::uint32_t input) {
+    const Now now{frame, time_ns, input};
     while (!connections_.empty()) end_connection(connections_.begin()->second, now, false, 0);
 }
 

@@ -74,7 +74,12 @@ public:
             const auto& c = input.counters;
             const bool frames = !input.link_type.empty();  // an interface, not sockets
             fmt::print(stderr, "nfpcap: {}: {} {} received", input.name, c.frames, frames ? "frames" : "messages");
-            if (frames) fmt::print(stderr, " ({} UDP datagrams)", c.udp_datagrams);
+            if (frames && input.tcp_streams != 0) {
+                fmt::print(stderr, " ({} UDP datagrams, {} messages in TCP streams)", c.udp_datagrams,
+                           input.streams.messages);
+            } else if (frames) {
+                fmt::print(stderr, " ({} UDP datagrams)", c.udp_datagrams);
+            }
             if (input.kernel_drops) fmt::print(stderr, ", {} dropped by the kernel", *input.kernel_drops);
             if (input.streams.bytes_lost != 0 || input.streams.resyncs != 0) {
                 fmt::print(stderr, ", {} TCP stream bytes skipped (no message header) in {} resync{}",
@@ -214,6 +219,9 @@ void check_options(InputOptions& o) {
     if (!o.ports.empty() && sockets) {
         throw CLI::ValidationError("--port", "everything a --listen socket receives is export data");
     }
+    if (o.merge && o.live()) {
+        throw CLI::ValidationError("--merge", "merges capture files; live inputs arrive in time order already");
+    }
     if (!files && !o.live()) {
         if (!is_pipe(STDIN_FILENO)) {
             throw CLI::RequiredError("FILE (or --listen, -i, or a capture piped on standard input)");
@@ -252,6 +260,7 @@ std::unique_ptr<source::MessageSource> make_source(const InputOptions& o, const 
         io.filter = o.capture_filter;
         io.buffer_size = o.receive_buffer;
         io.stop = stop;
+        io.capture = o.capture_options();
         auto s = std::make_unique<source::InterfaceSource>(std::move(io));
         if (!o.write.empty()) {
             const auto types = s->link_types();
@@ -429,7 +438,8 @@ void add_input_options(CLI::App& app, InputOptions& options) {
         {"all", source::TcpFollow::all},
     };
     add_choices(app.add_option("--tcp", options.tcp,
-                               "Which TCP connections carry IPFIX/NetFlow v9 (RFC 7011 10.4): ports (those to or "
+                               "Which TCP connections (in capture files and on -i) carry IPFIX/NetFlow v9 (RFC "
+                               "7011 10.4): ports (those to or "
                                "from --tcp-port), detect (those, and any whose data begins with an export message "
                                "header; the default), all (every connection, searched for messages), none")
                     ->type_name("MODE"),
@@ -440,6 +450,10 @@ void add_input_options(CLI::App& app, InputOptions& options) {
     app.add_option(names("-r", "--read"), options.read_files,
                    "Read this capture file (repeatable, as tcpdump -r; after FILE...)")
         ->type_name("FILE");
+    app.add_flag("--merge", options.merge,
+                 "Read the files as one capture merged by capture time, as mergecap does (captures taken on "
+                 "several interfaces at once); each record still names its file and frame. Default: one "
+                 "file after the other");
     app.add_option("files", options.files,
                    "Capture files (pcap or pcapng, plain, .gz or .zst); - reads standard input (the default when "
                    "it is a pipe)")

@@ -63,7 +63,8 @@ struct InputOptions {
     /// A first pass over named files learns the templates that come after the buffer filled
     /// (--two-pass, the default; it only runs when needed). Never over standard input.
     bool two_pass = true;
-    source::TcpFollow tcp = source::TcpFollow::detect;  ///< --tcp: which TCP connections in captures
+    bool merge = false;                                 ///< --merge: files merged by capture time (mergecap)
+    source::TcpFollow tcp = source::TcpFollow::detect;  ///< --tcp: which TCP connections in captures and on -i
     std::vector<std::uint16_t> tcp_ports{source::kIpfixPort};
 
     /// The capture source options these select.
@@ -72,6 +73,7 @@ struct InputOptions {
         o.reader.filter = capture_filter;
         o.tcp = tcp;
         o.tcp_ports = tcp_ports;
+        o.merge = merge;
         return o;
     }
 
@@ -128,7 +130,7 @@ void add_ie_file_option(CLI::App& app);
 /// files and live interfaces) binding `filter`, under the name `name` (see add_input_options).
 void add_capture_filter_option(CLI::App& app, std::string& filter, const std::string& name = "-f,--capture-filter");
 
-/// Adds FILE..., -r FILE, --port, --ie-file, -f, --tcp, --tcp-port and the live input options
+/// Adds FILE..., -r FILE, --merge, --port, --ie-file, -f, --tcp, --tcp-port and the live input options
 /// (--listen, --listen-tcp, -i, --write, --rcvbuf, --duration, -c, -l, --no-progress),
 /// --pending-limit and --two-pass to a subcommand, and checks them once parsed: FILE,
 /// --listen/--listen-tcp and -i exclude each other; with none of them, a pipe on standard input
@@ -147,7 +149,7 @@ void explain_no_export(const pipeline::RunResult& run, const session::SessionTab
                        const InputOptions& options);
 
 /// Reads the input through the pipeline: files in order (template state carries over from file
-/// to file, as for a capture split by tcpdump -C), or the sockets or interfaces until stopped
+/// to file, as for a capture split by tcpdump -C) or merged by capture time (--merge), or the sockets or interfaces until stopped
 /// (--duration, -c, SIGINT/SIGTERM: a second signal exits at once). Prints one line per input
 /// error as it ends, and for live inputs where they listen and what they received. Returns the
 /// exit code; `result` receives the run's summary if given. Throws std::runtime_error when a

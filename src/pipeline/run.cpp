@@ -16,26 +16,26 @@ RunResult run(source::MessageSource& source, session::SessionTable& sessions, Co
               const RunOptions& options) {
     RunResult result;
     source::Message message;
-    bool open = false;  // an input has begun and not yet ended
+    std::size_t open = 0;  // inputs begun and not yet ended
     std::uint32_t input = 0;
     while (true) {
         const source::SourceEvent event = source.next(message);
         if (event == source::SourceEvent::end) break;
         switch (event) {
         case source::SourceEvent::input_begins:
-            open = true;
+            ++open;
             ++input;
             consumer.on_input_begins(source.current());
             continue;
         case source::SourceEvent::input_ends:
-            open = false;
+            if (open > 0) --open;
             result.inputs.push_back(source.current());
             result.input_error = result.input_error || !source.current().error.empty();
             consumer.on_input_ends(source.current());
             break;
         case source::SourceEvent::message: {
             ++result.messages;
-            message.input = input == 0 ? 0 : input - 1;
+            if (!source.numbers_inputs()) message.input = input == 0 ? 0 : input - 1;
             consumer.on_message_begins(message);
             // A state-only message's own records are not handed on (the session table knows).
             const auto outcome = sessions.process(message, consumer);
@@ -49,11 +49,15 @@ RunResult run(source::MessageSource& source, session::SessionTable& sessions, Co
             break;
         }
     }
-    if (open) {
-        // Stopped inside an input: it still counts, with what was read of it.
+    if (open > 0) {
+        // Stopped inside an input: it still counts, with what was read of it (and so does
+        // every other input still open, ending at the next calls).
         source.stop();
-        result.inputs.push_back(source.current());
-        consumer.on_input_ends(source.current());
+        for (;;) {
+            result.inputs.push_back(source.current());
+            consumer.on_input_ends(source.current());
+            if (--open == 0 || source.next(message) != source::SourceEvent::input_ends) break;
+        }
     }
     sessions.finish(consumer);
     consumer.on_finish();

@@ -94,6 +94,15 @@ constexpr CaptureField kCaptureFields[] = {
     {"tcp_bytes_lost", &capture::CaptureCounters::tcp_bytes_lost},
     {"tcp_truncated", &capture::CaptureCounters::tcp_truncated},
     {"tcp_connection_limit", &capture::CaptureCounters::tcp_connection_limit},
+    {"sctp_packets", &capture::CaptureCounters::sctp_packets},
+    {"sctp_associations", &capture::CaptureCounters::sctp_associations},
+    {"sctp_messages", &capture::CaptureCounters::sctp_messages},
+    {"sctp_duplicates", &capture::CaptureCounters::sctp_duplicates},
+    {"sctp_out_of_order", &capture::CaptureCounters::sctp_out_of_order},
+    {"sctp_gaps", &capture::CaptureCounters::sctp_gaps},
+    {"sctp_messages_lost", &capture::CaptureCounters::sctp_messages_lost},
+    {"sctp_incomplete", &capture::CaptureCounters::sctp_incomplete},
+    {"sctp_association_limit", &capture::CaptureCounters::sctp_association_limit},
 };
 
 auto it(Buffer& out) { return fmt::appender(out); }
@@ -324,6 +333,15 @@ void write_text(Buffer& out, const std::vector<FileSummary>& files, const sessio
             auto e = static_cast<capture::Encapsulation>(k);
             fmt::format_to(it(out), "  {:>10}  frames through {} ({})\n", fc.encapsulated[k], capture::name(e),
                            capture::describe(e));
+        }
+        if (fc.sctp_packets || fc.sctp_association_limit) {
+            fmt::format_to(it(out), "  {:>10}  SCTP packets followed: {} associations, {} user messages\n",
+                           fc.sctp_packets, fc.sctp_associations, fc.sctp_messages);
+            fmt::format_to(it(out),
+                           "              {} duplicates dropped, {} out of order, {} gaps ({} messages missing), "
+                           "{} fragmented messages incomplete, {} chunks past the association limit\n",
+                           fc.sctp_duplicates, fc.sctp_out_of_order, fc.sctp_gaps, fc.sctp_messages_lost,
+                           fc.sctp_incomplete, fc.sctp_association_limit);
         }
         if (fc.tcp_segments || fc.tcp_connection_limit) {
             fmt::format_to(it(out), "  {:>10}  TCP segments followed: {} connections, {} stream directions",

@@ -155,7 +155,7 @@ std::string_view name(Verdict verdict) noexcept {
 SessionKey SessionKey::of(const source::Message& m) noexcept {
     const auto peek = netflow::peek_header(m.payload);
     return SessionKey{m.exporter, m.collector, m.stream, peek ? peek->version : std::uint16_t{0},
-                      peek ? peek->domain : 0U};
+                      peek ? peek->domain : 0U, m.transport == source::Transport::sctp_message};
 }
 
 bool SessionTable::selected_port(const source::Message& m) const noexcept {

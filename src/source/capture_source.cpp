@@ -6,8 +6,11 @@
 #include <pcap/pcap.h>
 #include <sys/stat.h>
 
+#include <algorithm>
+
 #include "nfpcap/netflow/decoder.hpp"
 #include "nfpcap/netflow/version.hpp"
+#include "reader_messages.hpp"
 
 namespace nfpcap::source {
 
@@ -17,8 +20,6 @@ std::uint64_t file_size(const std::string& path) {
     if (path == "-" || ::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return 0;
     return static_cast<std::uint64_t>(st.st_size);
 }
-
-constexpr std::int64_t kSweepInterval = 1'000'000'000;
 
 // Whether a TCP segment's data begins with an IPFIX or v9 message: a whole consistent message,
 // or (a message longer than the segment) a header whose first set header is consistent.
@@ -57,6 +58,7 @@ capture::ReaderOptions CaptureSource::reader_options(const CaptureOptions& optio
     r.tcp_ports.clear();
     r.tcp_all = false;
     r.tcp_start = nullptr;
+    r.sctp = options.sctp;
     switch (options.tcp) {
     case TcpFollow::none:
     case TcpFollow::count_: break;
@@ -73,160 +75,109 @@ CaptureSource::CaptureSource(std::vector<std::string> paths) : CaptureSource(std
 CaptureSource::CaptureSource(std::vector<std::string> paths, CaptureOptions options)
     : paths_(std::move(paths)), options_(std::move(options)), reader_options_(reader_options(options_)) {
     for (const auto& p : paths_) total_bytes_ += file_size(p);
+    summaries_.resize(std::max<std::size_t>(paths_.size(), 1));  // current() is always something
+    states_.assign(paths_.size(), State::waiting);
+    if (options_.merge && !paths_.empty()) {
+        groups_.emplace_back();
+        for (std::size_t i = 0; i < paths_.size(); ++i) groups_.back().push_back(i);
+    } else {
+        for (std::size_t i = 0; i < paths_.size(); ++i) groups_.push_back({i});
+    }
 }
 
 Progress CaptureSource::progress() const { return {done_bytes_ + (reader_ ? reader_->position() : 0), total_bytes_}; }
 
 CaptureSource::~CaptureSource() = default;
 
-SourceEvent CaptureSource::open_next() {
-    const std::string& path = paths_[next_path_++];
-    summary_ = InputSummary{};
-    summary_.name = path == "-" ? "<stdin>" : path;
-    ended_ = false;
-    flushed_ = false;
-    streams_.clear();
-    draining_ = streams_.end();
-    closing_.clear();
-    last_sweep_ = 0;
-    try {
-        reader_ = std::make_unique<capture::CaptureReader>(path, reader_options_);
-    } catch (const capture::CaptureError& e) {
-        // Unreadable: it begins and ends at once, with its error.
-        summary_.error = e.what();
-        return SourceEvent::input_begins;
+// Opens the next group's files: each begins; one that cannot be read ends at once with its
+// error; the others are the inputs of one reader.
+void CaptureSource::open_group() {
+    std::vector<capture::ReaderInput> inputs;
+    reading_.clear();
+    for (std::size_t i : groups_[next_group_++]) {
+        InputSummary& summary = summaries_[i];
+        summary = InputSummary{};
+        summary.name = paths_[i] == "-" ? "<stdin>" : paths_[i];
+        events_.push_back({SourceEvent::input_begins, i});
+        try {
+            auto file = std::make_unique<capture::CaptureFile>(paths_[i], reader_options_.stop);
+            capture::CaptureReader::check(*file, file->name(), reader_options_);
+            const auto& types = file->link_types();
+            const int dlt = types.empty() ? DLT_EN10MB : types.front();
+            const char* link = pcap_datalink_val_to_name(dlt);
+            summary.link_type = link ? link : std::to_string(dlt);
+            summary.opened = true;
+            inputs.push_back({std::move(file), summary.name});
+            reading_.push_back(i);
+        } catch (const capture::CaptureError& e) {
+            // Unreadable: it begins and ends at once, with its error.
+            summary.error = e.what();
+            events_.push_back({SourceEvent::input_ends, i});
+            done_bytes_ += file_size(paths_[i]);
+        }
     }
-    summary_.opened = true;
-    const char* link = pcap_datalink_val_to_name(reader_->link_type());
-    summary_.link_type = link ? link : std::to_string(reader_->link_type());
-    return SourceEvent::input_begins;
+    if (inputs.empty()) return;
+    reader_ = std::make_unique<capture::CaptureReader>(std::move(inputs), reader_options_);
+    messages_ = std::make_unique<ReaderMessages>(*reader_, options_.tcp == TcpFollow::all, options_.max_stream_buffer,
+                                                 reader_options_.tcp.idle_timeout_ns);
 }
 
-SourceEvent CaptureSource::end_current() {
-    if (reader_) {
-        summary_.counters = reader_->counters();
-        if (!reader_->error().empty()) summary_.error = reader_->error();
-        reader_.reset();
+// The open reader's files end, in the order given, with their counters.
+void CaptureSource::end_group() {
+    if (!reader_) return;
+    messages_->stop();
+    for (std::size_t k = 0; k < reading_.size(); ++k) {
+        InputSummary& summary = summaries_[reading_[k]];
+        summary.counters = reader_->counters(k);
+        if (!reader_->error(k).empty()) summary.error = reader_->error(k);
+        summary.streams = messages_->streams(k);
+        summary.tcp_streams = messages_->tcp_streams(k);
+        events_.push_back({SourceEvent::input_ends, reading_[k]});
+        done_bytes_ += file_size(paths_[reading_[k]]);
     }
-    if (next_path_ > 0) done_bytes_ += file_size(paths_[next_path_ - 1]);
-    // Streams still open (stopped early): what they cut so far counts.
-    for (auto& [key, s] : streams_) summary_.streams.add(s.framer.counters());
-    streams_.clear();
-    draining_ = streams_.end();
-    closing_.clear();
-    ended_ = true;
-    return SourceEvent::input_ends;
+    messages_.reset();
+    reader_.reset();
+    reading_.clear();
 }
 
 void CaptureSource::stop() {
-    if (!ended_) end_current();
-    next_path_ = paths_.size();
-}
-
-void CaptureSource::feed(const capture::Datagram& d) {
-    const StreamKey key{d.connection, d.src};
-    auto it = streams_.find(key);
-    if (it == streams_.end()) {
-        if (d.payload.empty() && !d.gap) return;  // a bare FIN/RST of a direction that sent nothing
-        it = streams_.try_emplace(key, options_.max_stream_buffer).first;
-        it->second.receiver = d.dst;
-        ++summary_.tcp_streams;
-        // Picked up without its SYN (or every connection searched): the first bytes may be the
-        // rest of a message.
-        if (d.midstream || options_.tcp == TcpFollow::all) it->second.framer.start_unaligned();
+    end_group();
+    next_group_ = groups_.size();
+    // What was announced as begun ends now (the first at once: current()); what was not yet
+    // announced never will be.
+    events_.clear();
+    next_event_ = 0;
+    for (std::size_t i = 0; i < paths_.size(); ++i) {
+        if (states_[i] == State::begun) events_.push_back({SourceEvent::input_ends, i});
     }
-    Stream& s = it->second;
-    s.frame = d.frame;
-    s.time_ns = d.time_ns;
-    s.time_digits = d.time_digits;
-    s.framer.feed(d.payload, d.gap ? d.bytes_lost : 0);
-    if (d.fin || d.rst) s.framer.finish();
-    draining_ = it;
-    sweep(d.time_ns);
-}
-
-void CaptureSource::sweep(std::int64_t now) {
-    // Connections the reassembler forgot (silent past its idle timeout) send no FIN: their
-    // streams end here after the same time, so a long capture does not keep them all.
-    std::int64_t since = 0;
-    if (last_sweep_ != 0 && !__builtin_sub_overflow(now, last_sweep_, &since) && since >= 0 && since < kSweepInterval) {
-        return;
-    }
-    last_sweep_ = now;
-    for (auto& [key, s] : streams_) {
-        std::int64_t age = 0;
-        if (!s.framer.finished() &&
-            (__builtin_sub_overflow(now, s.time_ns, &age) || age > reader_options_.tcp.idle_timeout_ns)) {
-            s.framer.finish();
-            closing_.push_back(key);
-        }
-    }
-}
-
-bool CaptureSource::take(Message& out) {
-    for (;;) {
-        if (draining_ == streams_.end()) {
-            if (!closing_.empty()) {
-                draining_ = streams_.find(closing_.back());
-                closing_.pop_back();
-                continue;
-            }
-            if (!flushed_ || streams_.empty()) return false;
-            draining_ = streams_.begin();  // end of the capture: every stream ends
-            draining_->second.framer.finish();
-        }
-        Stream& s = draining_->second;
-        wire::Bytes message;
-        bool after_gap = false;
-        if (s.framer.next(message, after_gap)) {
-            out = Message{};
-            out.frame = s.frame;
-            out.time_ns = s.time_ns;
-            out.time_digits = s.time_digits;
-            out.exporter = draining_->first.sender;
-            out.collector = s.receiver;
-            out.transport = Transport::tcp_stream;
-            out.stream = draining_->first.connection;
-            out.payload = message;
-            out.length = static_cast<std::uint32_t>(message.size());
-            return true;
-        }
-        if (s.framer.finished()) {
-            summary_.streams.add(s.framer.counters());
-            streams_.erase(draining_);
-        }
-        draining_ = streams_.end();
-    }
+    if (events_.empty()) return;
+    current_ = events_.front().path;
+    states_[current_] = State::ended;
+    next_event_ = 1;
 }
 
 SourceEvent CaptureSource::next(Message& out) {
-    if (ended_) {
-        if (next_path_ >= paths_.size()) return SourceEvent::end;
-        return open_next();
-    }
     for (;;) {
-        if (take(out)) return SourceEvent::message;
-        if (!reader_ || flushed_) return end_current();
-        if (!reader_->next(datagram_)) {
-            flushed_ = true;
+        if (next_event_ < events_.size()) {
+            const Event e = events_[next_event_++];
+            if (next_event_ == events_.size()) {
+                events_.clear();
+                next_event_ = 0;
+            }
+            current_ = e.path;
+            states_[e.path] = e.event == SourceEvent::input_begins ? State::begun : State::ended;
+            return e.event;
+        }
+        if (messages_) {
+            if (messages_->next(out)) {
+                out.input = static_cast<std::uint32_t>(reading_[out.input]);
+                return SourceEvent::message;
+            }
+            end_group();
             continue;
         }
-        const capture::Datagram& d = datagram_;
-        if (d.transport == capture::Transport::tcp) {
-            feed(d);
-            continue;
-        }
-        out = Message{};
-        out.frame = d.frame;
-        out.time_ns = d.time_ns;
-        out.time_digits = d.time_digits;
-        out.exporter = d.src;
-        out.collector = d.dst;
-        out.transport = Transport::udp_datagram;
-        out.payload = d.payload;
-        out.length = d.udp_length;
-        out.truncated = d.truncated;
-        return SourceEvent::message;
+        if (next_group_ >= groups_.size()) return SourceEvent::end;
+        open_group();
     }
 }
 

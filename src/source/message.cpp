@@ -10,6 +10,7 @@ std::string_view name(Transport transport) noexcept {
     case Transport::tcp_stream: return "tcp";
     case Transport::socket_datagram: return "udp_socket";
     case Transport::socket_stream: return "tcp_socket";
+    case Transport::sctp_message: return "sctp";
     case Transport::count_: break;
     }
     return "unknown";

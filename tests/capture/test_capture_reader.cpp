@@ -8,6 +8,8 @@
 #include <cstdlib>
 #include <filesystem>
 #include <string>
+#include <memory>
+#include <tuple>
 #include <vector>
 
 #include "frame_builder.hpp"
@@ -394,3 +396,90 @@ TEST_CASE("\"-\" reads standard input") {
 }
 
 }  // TEST_SUITE("capture.capture_reader")
+
+namespace {
+
+std::vector<nfpcap::capture::ReaderInput> file_inputs(const std::vector<std::string>& names) {
+    std::vector<nfpcap::capture::ReaderInput> inputs;
+    for (const auto& name : names) {
+        inputs.push_back({std::make_unique<nfpcap::capture::CaptureFile>(fixture(name)), name});
+    }
+    return inputs;
+}
+
+// (input, frame) of each datagram, and its time.
+std::vector<std::tuple<std::uint32_t, std::uint64_t, std::int64_t>> merged(CaptureReader& reader) {
+    std::vector<std::tuple<std::uint32_t, std::uint64_t, std::int64_t>> out;
+    Datagram d;
+    while (reader.next(d)) out.emplace_back(d.input, d.frame, d.time_ns);
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("CaptureReader merges inputs by capture time, each frame keeping its input and number") {
+    // Frame i of the µs file is at T0 + i s + .123456, of the ns file at T0 + i s + .123456789:
+    // each µs datagram comes just before the ns one of the same frame.
+    CaptureReader reader(file_inputs({"ethernet_nsec.pcapng", "ethernet_usec.pcap"}), {});
+    const auto got = merged(reader);
+    REQUIRE(got.size() == 4);
+    CHECK(got[0] == std::tuple{1U, 1U, kT0 + 123'456'000});
+    CHECK(got[1] == std::tuple{0U, 1U, kT0 + 123'456'789});
+    CHECK(std::get<0>(got[2]) == 1U);
+    CHECK(std::get<0>(got[3]) == 0U);
+    CHECK(std::get<1>(got[2]) == std::get<1>(got[3]));  // the same frame of each file
+    for (std::size_t i = 0; i < 2; ++i) {
+        CAPTURE(i);
+        CHECK(reader.counters(i).frames == 4);
+        CHECK(reader.counters(i).accounted_frames() == 4);
+        CHECK(reader.error(i).empty());
+    }
+    CHECK(reader.path(1) == "ethernet_usec.pcap");
+}
+
+TEST_CASE("CaptureReader merge: equal times keep the order the inputs were given in") {
+    CaptureReader reader(file_inputs({"ethernet_usec.pcap", "ethernet_usec.pcap"}), {});
+    const auto got = merged(reader);
+    REQUIRE(got.size() == 4);
+    for (std::size_t k = 0; k < got.size(); ++k) {
+        CAPTURE(k);
+        CHECK(std::get<0>(got[k]) == k % 2);
+    }
+}
+
+TEST_CASE("CaptureReader merge: fragments reassembled across inputs, counted where they were") {
+    // fragmented_udp.pcap's frames 1-3 and 4-6 as two files: the IPv6 datagram's two fragments
+    // (frames 2 and 5) are in both, and complete in the second.
+    const std::string dir = std::filesystem::temp_directory_path() / ("nfpcap-merge-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir);
+    char errbuf[PCAP_ERRBUF_SIZE];
+    pcap_t* in = pcap_open_offline(fixture("fragmented_udp.pcap").c_str(), errbuf);
+    REQUIRE(in != nullptr);
+    pcap_dumper_t* out[2] = {pcap_dump_open(in, (dir + "/a.pcap").c_str()), pcap_dump_open(in, (dir + "/b.pcap").c_str())};
+    pcap_pkthdr* h = nullptr;
+    const u_char* bytes = nullptr;
+    for (int n = 0; pcap_next_ex(in, &h, &bytes) == 1; ++n) {
+        pcap_dump(reinterpret_cast<u_char*>(out[n < 3 ? 0 : 1]), h, bytes);
+    }
+    pcap_dump_close(out[0]);
+    pcap_dump_close(out[1]);
+    pcap_close(in);
+    std::vector<nfpcap::capture::ReaderInput> inputs;
+    for (const char* name : {"/a.pcap", "/b.pcap"}) {
+        inputs.push_back({std::make_unique<nfpcap::capture::CaptureFile>(dir + name), name});
+    }
+    CaptureReader reader(std::move(inputs), {});
+    CaptureReader whole(fixture("fragmented_udp.pcap"));
+    const auto got = merged(reader);
+    const auto want = read_all(whole);
+    REQUIRE(got.size() == want.size());
+    for (std::size_t k = 0; k < got.size(); ++k) {
+        CAPTURE(k);
+        const std::uint64_t frame = want[k].frame;
+        CHECK(got[k] == std::tuple{frame <= 3 ? 0U : 1U, frame <= 3 ? frame : frame - 3, want[k].time_ns});
+    }
+    CHECK(reader.counters(0).reassembled + reader.counters(1).reassembled == whole.counters().reassembled);
+    CHECK(reader.counters(0).accounted_frames() == 3);
+    CHECK(reader.counters(1).accounted_frames() == 3);
+    std::filesystem::remove_all(dir);
+}

@@ -757,6 +757,38 @@ def test_interface_lo(tmp):
         check("-i lo with tcpreplay: the sample's records", decoded(records(out)) == offline, err)
 
 
+def test_interface_lo_tcp(tmp):
+    """IPFIX over TCP on a live interface: a capture of softflowd -P tcp replayed on lo. The
+    frames go through the capture reader as a file's do, so the connection is followed and cut
+    into messages: the records are those of the capture read offline."""
+    if not shutil.which("tcpreplay"):
+        skipped.append("-i lo over TCP (no tcpreplay)")
+        return
+    path = os.path.join(os.path.dirname(SAMPLES), "tests", "data", "capture", "tool", "ipfix-over-tcp.pcap")
+    offline = records(subprocess.run([NFPCAP, "flows", "-T", "json", path], capture_output=True).stdout)
+    messages = json.loads(subprocess.run([NFPCAP, "stats", "-T", "json", path], capture_output=True).stdout)
+    count = messages["datagrams"]
+    # Only the exporter's side: the kernel answers the replayed SYN with a RST from port 4739.
+    p = start("flows", "-T", "json", "-i", "lo", "-f", "tcp dst port 4739", "--datagrams", str(count))
+    try:
+        wait_listening(p)
+    except RuntimeError as e:
+        skipped.append(f"-i lo over TCP: {e}")
+        p.kill()
+        return
+    t = subprocess.run(["tcpreplay", "-q", "-i", "lo", "--topspeed", path], capture_output=True, timeout=TIMEOUT)
+    if t.returncode != 0:
+        p.kill()
+        skipped.append(f"tcpreplay on lo: {t.stderr.decode().strip()}")
+        return
+    rc, out, err = finish(p)
+    live = records(out)
+    check("-i lo over TCP: the connection's records, as offline", len(offline) > 0 and
+          decoded(live) == decoded(offline), (rc, len(live), len(offline), err))
+    check("-i lo over TCP: the end of the run counts the stream's messages",
+          f"{count} messages in TCP streams" in err.decode(), err)
+
+
 def main():
     in_netns = enter_namespace()
     if in_netns:
@@ -771,7 +803,7 @@ def main():
              test_stops, test_real_exporters, test_drops_after_the_last_datagram, test_report_live,
              test_commands_with_own_letters, test_follow]
     if in_netns:
-        tests.append(test_interface_lo)
+        tests += [test_interface_lo, test_interface_lo_tcp]
     else:
         skipped.append("-i lo (no private network namespace here)")
     with tempfile.TemporaryDirectory() as tmp:

@@ -218,9 +218,40 @@ TEST_CASE("every frame of every capture fixture is accounted for once") {
             auto r = run({f}, options);
             for (const auto& in : r->result.inputs) {
                 CHECK(in.counters.accounted_frames() == in.counters.frames);
-                // Every UDP datagram and every message cut from a stream went to the sessions.
-                CHECK(r->sessions.totals().datagrams == in.counters.udp_datagrams + in.streams.messages);
+                // Every UDP datagram, every message cut from a stream and every SCTP user message
+                // went to the sessions.
+                CHECK(r->sessions.totals().datagrams ==
+                      in.counters.udp_datagrams + in.streams.messages + in.counters.sctp_messages);
             }
+        }
+    }
+}
+
+TEST_CASE("--merge: each file's frames are accounted for in its own summary, every message once") {
+    std::vector<std::string> files;
+    for (const auto& dir : {fixture(""), fixture("tool"), fixture("merge")}) {
+        for (const auto& e : std::filesystem::directory_iterator(dir)) {
+            const std::string p = e.path().string();
+            if (e.is_regular_file() && (p.find(".pcap") != std::string::npos)) files.push_back(p);
+        }
+    }
+    REQUIRE(files.size() > 20);
+    for (std::size_t k = 0; k < files.size(); ++k) {
+        // Each file with the next one (and itself: equal times throughout).
+        for (const auto& pair : {std::vector<std::string>{files[k], files[(k + 1) % files.size()]},
+                                 std::vector<std::string>{files[k], files[k]}}) {
+            CAPTURE(pair[0]);
+            CAPTURE(pair[1]);
+            source::CaptureOptions options;
+            options.merge = true;
+            auto r = run(pair, options);
+            REQUIRE(r->result.inputs.size() == 2);
+            std::uint64_t handed = 0;
+            for (const auto& in : r->result.inputs) {
+                CHECK(in.counters.accounted_frames() == in.counters.frames);
+                handed += in.counters.udp_datagrams + in.streams.messages + in.counters.sctp_messages;
+            }
+            CHECK(r->sessions.totals().datagrams == handed);
         }
     }
 }

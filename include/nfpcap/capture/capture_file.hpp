@@ -43,6 +43,24 @@ struct Record {
     bool packet = true;
 };
 
+/// Where a capture reader's frames come from: a capture file (CaptureFile) or a live capture
+/// (source::InterfaceSource's libpcap handles). Records come in capture order; each names its
+/// interface in `interfaces()`, which gives its link type.
+class RecordSource {
+public:
+    virtual ~RecordSource() = default;
+    /// The next record; false at the end, when stopped, or on damage (then `error()` says why).
+    /// `out.data` stays valid until the next call.
+    virtual bool next(Record& out) = 0;
+    /// The interfaces records name now (a pcapng section's; a pcap file's one; a live handle each).
+    [[nodiscard]] virtual const std::vector<Interface>& interfaces() const noexcept = 0;
+    /// Every link type shown so far, in order of first appearance.
+    [[nodiscard]] virtual const std::vector<int>& link_types() const noexcept = 0;
+    [[nodiscard]] virtual const std::string& error() const noexcept = 0;
+    /// Bytes read so far, for a progress line (0 when it cannot tell).
+    [[nodiscard]] virtual std::uint64_t position() const noexcept { return 0; }
+};
+
 /// Bytes that are not zeroed when allocated or grown: a vector's would be, for every file opened
 /// (which dominated the time of small inputs).
 class ByteBuffer {
@@ -68,31 +86,31 @@ enum class FileFormat : std::uint8_t { pcap, pcapng };
 /// several sections; per-interface link type, snap length, if_tsresol and if_tsoffset). Input compressed with gzip or
 /// zstd (told by its magic bytes) is decompressed as it is read. Every length is checked before use and blocks are
 /// bounded (16 MiB): damaged input ends the read with `error()`.
-class CaptureFile {
+class CaptureFile final : public RecordSource {
 public:
     /// Opens a file; "-" reads standard input. Reads the file header (and for pcapng, the
     /// blocks up to the first packet). Throws CaptureError naming `display_name`'s file. A read
     /// interrupted by a signal (EINTR) while `*stop` is set ends the input (the error says so).
     explicit CaptureFile(const std::string& path, const std::atomic<bool>* stop = nullptr);
-    ~CaptureFile();
+    ~CaptureFile() override;
     CaptureFile(const CaptureFile&) = delete;
     CaptureFile& operator=(const CaptureFile&) = delete;
 
     /// The next packet record; false at the end or when the input is damaged (then `error()`
     /// says why, e.g. "truncated capture: cut mid-record (...)").
-    bool next(Record& out);
+    bool next(Record& out) override;
 
-    [[nodiscard]] const std::string& error() const noexcept { return error_; }
+    [[nodiscard]] const std::string& error() const noexcept override { return error_; }
     /// "<stdin>" for "-", else the path as given.
     [[nodiscard]] const std::string& name() const noexcept { return name_; }
     /// Interfaces of the current section (pcap: exactly one).
-    [[nodiscard]] const std::vector<Interface>& interfaces() const noexcept { return interfaces_; }
+    [[nodiscard]] const std::vector<Interface>& interfaces() const noexcept override { return interfaces_; }
     /// Every link type the file has shown so far, in order of first appearance.
-    [[nodiscard]] const std::vector<int>& link_types() const noexcept { return link_types_; }
+    [[nodiscard]] const std::vector<int>& link_types() const noexcept override { return link_types_; }
     [[nodiscard]] FileFormat format() const noexcept { return format_; }
     [[nodiscard]] Compression compression() const noexcept { return compression_; }
     /// Bytes of the file read so far (compressed bytes, when it is), for a progress line.
-    [[nodiscard]] std::uint64_t position() const noexcept;
+    [[nodiscard]] std::uint64_t position() const noexcept override;
 
     /// The largest block or record accepted (bytes); larger lengths are damage.
     static constexpr std::size_t kMaxBlock = 16U << 20U;

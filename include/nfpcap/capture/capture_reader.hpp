@@ -14,12 +14,14 @@
 #include "nfpcap/capture/datagram.hpp"
 #include "nfpcap/capture/frame.hpp"
 #include "nfpcap/capture/reassembly.hpp"
+#include "nfpcap/capture/sctp_reassembly.hpp"
 #include "nfpcap/capture/tcp_reassembly.hpp"
 
 namespace nfpcap::capture {
 
 /// Frame-level accounting of one capture. Every frame lands in exactly one of not_ip, not_udp,
-/// filtered, issues (one FrameIssue), fragments, tcp_segments, or is a whole UDP datagram.
+/// filtered, issues (one FrameIssue), fragments, tcp_segments, sctp_packets, or is a whole UDP
+/// datagram.
 struct CaptureCounters {
     std::uint64_t frames = 0;
     std::uint64_t not_ip = 0;                ///< frames carrying no IPv4/IPv6
@@ -41,6 +43,15 @@ struct CaptureCounters {
     std::uint64_t tcp_bytes_lost = 0;        ///< bytes in those holes
     std::uint64_t tcp_truncated = 0;         ///< TCP segments cut by the snap length
     std::uint64_t tcp_connection_limit = 0;  ///< segments not followed: too many connections
+    std::uint64_t sctp_packets = 0;          ///< SCTP packets followed (their DATA chunks read)
+    std::uint64_t sctp_associations = 0;     ///< SCTP associations (directions carrying DATA) followed
+    std::uint64_t sctp_messages = 0;         ///< SCTP user messages handed on
+    std::uint64_t sctp_duplicates = 0;       ///< DATA chunks or messages already had (retransmitted), dropped
+    std::uint64_t sctp_out_of_order = 0;     ///< messages held until an earlier one of their stream came
+    std::uint64_t sctp_gaps = 0;             ///< times a stream went on without messages that never came
+    std::uint64_t sctp_messages_lost = 0;    ///< stream sequence numbers given up in those gaps
+    std::uint64_t sctp_incomplete = 0;       ///< fragmented messages given up (a limit, or never completed)
+    std::uint64_t sctp_association_limit = 0;  ///< DATA chunks not followed: too many associations
     std::array<std::uint64_t, kFrameIssueCount> issues{};           ///< by FrameIssue
     std::array<std::uint64_t, kEncapsulationCount> encapsulated{};  ///< frames per Encapsulation unwrapped
 
@@ -64,6 +75,9 @@ struct ReaderOptions {
     /// ... and, when set, any other connection from the first segment whose payload this
     /// accepts (e.g. one that starts with an export message header); empty: none.
     bool (*tcp_start)(wire::Bytes) = nullptr;
+    /// Read SCTP associations (IPFIX over SCTP, RFC 7011 §10.2): each one's user messages, every
+    /// stream in order.
+    bool sctp = false;
     /// Set by whoever stops the run (a signal handler): a read blocked on a quiet pipe that a
     /// signal interrupts then ends the input instead of waiting on (null: reads always resume).
     const std::atomic<bool>* stop = nullptr;
@@ -71,11 +85,18 @@ struct ReaderOptions {
     std::uint16_t vxlan_port = 4789;
     ReassemblyLimits reassembly;
     TcpLimits tcp;
+    SctpLimits sctp_limits;
 };
 
 /// libpcap's complaint about a capture filter (pcap-filter(7)) compiled for link type `dlt`
 /// (a DLT_ value), or "" when it compiles: lets a command line reject a mistake before reading.
 [[nodiscard]] std::string check_filter(const std::string& expression, int dlt);
+
+/// One input of a reader: where its records come from, and the name its errors give.
+struct ReaderInput {
+    std::unique_ptr<RecordSource> records;
+    std::string name;
+};
 
 class CaptureReader {
 public:
@@ -83,50 +104,91 @@ public:
     /// Throws CaptureError (the message names the file): unreadable, not a capture, no
     /// interface of a supported link type, or a filter libpcap cannot compile.
     explicit CaptureReader(const std::string& path, ReaderOptions options = {});
+    /// Reads several inputs (capture files, or a live capture) as one capture, their frames
+    /// merged by capture time as mergecap does: at equal times (and for each input's own order)
+    /// the input given first comes first. One IP reassembly and one TCP reassembly span them
+    /// all (a connection's segments may be captured on several interfaces), as tshark sees the
+    /// merged file; each frame keeps its input and its number there, and is counted in its
+    /// input's counters. An input that ends early (damaged, cut) ends with its error while the
+    /// others go on. Throws CaptureError as `check` does.
+    CaptureReader(std::vector<ReaderInput> inputs, ReaderOptions options);
     ~CaptureReader();
     CaptureReader(const CaptureReader&) = delete;
     CaptureReader& operator=(const CaptureReader&) = delete;
 
-    /// Moves to the next UDP datagram or TCP chunk (only when TCP is followed), in capture
-    /// order; false at the end of the capture or on a read error (then `error()` says what
-    /// went wrong, e.g. a file cut mid-record).
+    /// Throws CaptureError naming `name` when the reader cannot read `records` with `options`:
+    /// no supported link type, or a filter that does not compile for its link types.
+    static void check(const RecordSource& records, const std::string& name, const ReaderOptions& options);
+
+    /// Moves to the next UDP datagram, TCP chunk or SCTP message (when followed), in capture
+    /// order; false at the end of every input (each input's `error()` says whether it was read
+    /// to its end, e.g. not a file cut mid-record).
     bool next(Datagram& out);
 
-    [[nodiscard]] const CaptureCounters& counters() const noexcept { return counters_; }
-    [[nodiscard]] const std::string& error() const noexcept { return error_; }
-    [[nodiscard]] const std::string& path() const noexcept { return path_; }
-    /// The first interface's link type (DLT_ value).
-    [[nodiscard]] int link_type() const noexcept { return dlt_; }
-    /// Every link type met so far, in order (pcapng interfaces may differ).
-    [[nodiscard]] const std::vector<int>& link_types() const noexcept { return file_.link_types(); }
-    [[nodiscard]] Compression compression() const noexcept { return file_.compression(); }
-    [[nodiscard]] FileFormat format() const noexcept { return file_.format(); }
-    /// Bytes of the file read so far (for a progress line; 0 when it cannot tell).
-    [[nodiscard]] std::uint64_t position() const noexcept { return file_.position(); }
+    [[nodiscard]] std::size_t inputs() const noexcept { return inputs_.size(); }
+    /// Frames of input `input`, by what they were. What the end of the capture settles (TCP
+    /// holes given up, fragments never completed) counts in the input read last.
+    [[nodiscard]] const CaptureCounters& counters(std::size_t input = 0) const noexcept {
+        return inputs_[input].counters;
+    }
+    [[nodiscard]] const std::string& error(std::size_t input = 0) const noexcept { return inputs_[input].error; }
+    [[nodiscard]] const std::string& path(std::size_t input = 0) const noexcept { return inputs_[input].name; }
+    /// The first interface's link type (DLT_ value) of input `input`.
+    [[nodiscard]] int link_type(std::size_t input = 0) const noexcept { return inputs_[input].dlt; }
+    /// Every link type met so far in input `input`, in order (pcapng interfaces may differ).
+    [[nodiscard]] const std::vector<int>& link_types(std::size_t input = 0) const noexcept {
+        return inputs_[input].records->link_types();
+    }
+    /// Of a reader opened on one file (none otherwise).
+    [[nodiscard]] Compression compression() const noexcept { return file_ ? file_->compression() : Compression::none; }
+    [[nodiscard]] FileFormat format() const noexcept { return file_ ? file_->format() : FileFormat::pcap; }
+    /// Bytes of the inputs read so far (for a progress line; 0 when they cannot tell).
+    [[nodiscard]] std::uint64_t position() const noexcept;
 
 private:
     class Filter;
+    struct Input {
+        std::unique_ptr<RecordSource> records;
+        std::string name;
+        int dlt = 0;
+        CaptureCounters counters;
+        Record pending;             ///< its next record, once read (`has_pending`)
+        bool has_pending = false;
+        bool done = false;
+        std::uint8_t time_digits = 6;  ///< of its last record
+        std::string error;
+    };
+
+    void setup();
+    bool next_record(Record& out);
     bool emit_udp(const FrameInfo& info, const Record& record, Datagram& out);
     void emit_tcp(const TcpChunk& chunk, Datagram& out);
+    void emit_sctp(const SctpMessage& message, Datagram& out);
+    bool feed_sctp(const FrameInfo& info, const Record& record);
+    void sync_sctp() noexcept;
     void feed_tcp(const FrameInfo& info, const Record& record);
     bool follows(const FrameInfo& info) const;
     void sync_tcp() noexcept;
     void sync_fragments() noexcept;
     void finish();
+    [[nodiscard]] CaptureCounters& counters_now() noexcept { return inputs_[current_].counters; }
 
-    std::string path_;
     ReaderOptions options_;
     ParseOptions parse_;
-    CaptureFile file_;
+    std::vector<Input> inputs_;
+    const CaptureFile* file_ = nullptr;  ///< the one file, when opened on a path
+    std::size_t current_ = 0;            ///< the input of the record read last
     std::unique_ptr<Filter> filter_;
-    int dlt_ = 0;
-    CaptureCounters counters_;
     Reassembler reassembler_;
     std::optional<TcpReassembler> tcp_;
+    std::optional<SctpReassembler> sctp_;
+    // What the shared reassemblers had counted at the last sync: each change since counts in
+    // the input whose frame caused it.
+    TcpCounters tcp_seen_;
+    SctpCounters sctp_seen_;
+    std::uint64_t dropped_seen_ = 0, duplicates_seen_ = 0, limit_hits_seen_ = 0;
     std::int64_t last_time_ = 0;
-    std::uint8_t time_digits_ = 6;
     bool finished_ = false;
-    std::string error_;
 };
 
 }  // namespace nfpcap::capture

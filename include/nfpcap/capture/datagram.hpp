@@ -8,14 +8,15 @@
 
 namespace nfpcap::capture {
 
-enum class Transport : std::uint8_t { udp, tcp };
+enum class Transport : std::uint8_t { udp, tcp, sctp };
 
-/// One UDP datagram, or one in-order chunk of a followed TCP stream. `payload` is a view into
+/// One UDP datagram, one in-order chunk of a followed TCP stream, or one SCTP user message. `payload` is a view into
 /// the capture buffer (or a reassembly buffer) and is valid only until the reader moves on;
 /// whatever outlives it must be copied. Through tunnels, the endpoints are the innermost IP/UDP
 /// (or TCP) ones.
 struct Datagram {
-    std::uint64_t frame = 0;   ///< 1-based frame number (the last fragment's when reassembled)
+    std::uint64_t frame = 0;   ///< 1-based frame number in its input (the last fragment's when reassembled)
+    std::uint32_t input = 0;   ///< which of the reader's inputs that frame is in (0 for one file)
     std::int64_t time_ns = 0;  ///< capture time, nanoseconds since the Unix epoch
     /// Fractional digits of the second that the capture's clock really gives `time_ns`: 6 for
     /// microsecond pcap and pcapng (if_tsresol 6 or absent), 9 for nanosecond ones, n for
@@ -32,7 +33,8 @@ struct Datagram {
     bool truncated = false;        ///< the capture holds fewer bytes than the UDP header announces (TCP: never)
 
     // Transport::tcp only (see capture::TcpChunk): the chunk's place in its stream.
-    std::uint64_t connection = 0;     ///< connection id, 1, 2, ... (both directions share it)
+    /// TCP: connection id, 1, 2, ... (both directions share it); SCTP: association id, 1, 2, ...
+    std::uint64_t connection = 0;
     std::uint64_t stream_offset = 0;  ///< position of payload[0] in this direction's byte stream
     std::uint64_t bytes_lost = 0;     ///< bytes missing right before payload (when `gap`)
     bool gap = false;                 ///< bytes before this chunk are missing: resynchronize

@@ -23,6 +23,7 @@ enum class FrameIssue : std::uint8_t {
     tunnel_too_deep,     ///< encapsulations (tunnels, VLAN tags, MPLS labels) nested past the limit
     tcp_invalid,         ///< TCP header shorter than 20 bytes or data offset below 5
     no_interface,        ///< pcapng packet on an interface its section did not describe
+    sctp_invalid,        ///< SCTP common header cut, or chunks whose lengths do not fit (RFC 9260 §3)
     count_,
 };
 inline constexpr std::size_t kFrameIssueCount = static_cast<std::size_t>(FrameIssue::count_);
@@ -54,19 +55,20 @@ inline constexpr std::uint8_t fin = 0x01, syn = 0x02, rst = 0x04, psh = 0x08, ac
 /// Choices of frame parsing.
 struct ParseOptions {
     bool tcp = false;                 ///< parse TCP (Kind::tcp); otherwise TCP is Kind::not_udp
+    bool sctp = false;                ///< parse SCTP (Kind::sctp); otherwise SCTP is Kind::not_udp
     int max_tunnel_depth = 8;         ///< encapsulation layers unwrapped at most (tunnel_too_deep past it)
     std::uint16_t vxlan_port = 4789;  ///< UDP destination port read as VXLAN (0: none)
 };
 
 /// What one frame carries: the innermost IP packet's addresses and its UDP or TCP contents.
 struct FrameInfo {
-    enum class Kind : std::uint8_t { udp, tcp, fragment, not_ip, not_udp, issue } kind = Kind::not_ip;
+    enum class Kind : std::uint8_t { udp, tcp, sctp, fragment, not_ip, not_udp, issue } kind = Kind::not_ip;
     FrameIssue issue = FrameIssue::unsupported_link;
     wire::IpAddress src, dst;
     std::uint8_t protocol = 0;
     std::uint16_t encapsulations = 0;  ///< bit (1 << Encapsulation) for each kind unwrapped
     std::uint8_t depth = 0;            ///< encapsulation layers unwrapped (VLAN tags not counted)
-    // Kind::udp and Kind::tcp
+    // Kind::udp, Kind::tcp and Kind::sctp
     std::uint16_t src_port = 0, dst_port = 0;
     // Kind::udp
     std::uint32_t udp_length = 0;  ///< payload length announced by the UDP header
@@ -76,6 +78,9 @@ struct FrameInfo {
     std::uint8_t tcp_flags = 0;    ///< tcp_flag bits
     std::uint32_t tcp_length = 0;  ///< payload length the IP header announces
     wire::Bytes tcp_payload;       ///< as captured (shorter than tcp_length when cut)
+    // Kind::sctp (whole packets only: a cut one is ip_truncated)
+    std::uint32_t sctp_tag = 0;  ///< verification tag
+    wire::Bytes sctp_chunks;     ///< everything after the 12-byte common header
     // Kind::fragment
     std::uint32_t frag_id = 0;
     std::uint32_t frag_offset = 0;  ///< bytes

@@ -24,6 +24,7 @@ struct TcpLimits {
 /// One TCP segment as parsed from a frame.
 struct TcpSegment {
     std::uint64_t frame = 0;
+    std::uint32_t input = 0;  ///< which of the reader's inputs `frame` numbers a frame of
     std::int64_t time_ns = 0;
     wire::Endpoint src, dst;
     std::uint32_t seq = 0;
@@ -36,6 +37,7 @@ struct TcpSegment {
 /// call of the reassembler.
 struct TcpChunk {
     std::uint64_t frame = 0;       ///< the frame at which these bytes became available in order
+    std::uint32_t input = 0;       ///< the input that frame belongs to (TcpSegment::input)
     std::int64_t time_ns = 0;      ///< its capture time
     wire::Endpoint src, dst;       ///< sender and receiver of these bytes
     std::uint64_t connection = 0;  ///< 1, 2, ...: both directions share it; a new SYN gets a new one
@@ -77,7 +79,7 @@ public:
     /// The next chunk ready, in the order they became ready; false when none is.
     bool next(TcpChunk& out);
     /// End of the capture: every hole is given up, every held byte handed on.
-    void finish(std::uint64_t frame, std::int64_t time_ns);
+    void finish(std::uint64_t frame, std::int64_t time_ns, std::uint32_t input = 0);
 
     [[nodiscard]] const TcpCounters& counters() const noexcept { return counters_; }
     [[nodiscard]] std::size_t connections() const noexcept { return connections_.size(); }
@@ -121,6 +123,7 @@ private:
     struct Now {
         std::uint64_t frame;
         std::int64_t time_ns;
+        std::uint32_t input;
     };
 
     Connection* start(const Key& key, const TcpSegment& s);

@@ -27,6 +27,7 @@ struct SessionKey {
     std::uint64_t stream = 0;  ///< TCP connection (each its own transport session); 0 for UDP
     std::uint16_t version = 0;
     std::uint32_t domain = 0;
+    bool sctp = false;  ///< `stream` numbers an SCTP association (apart from TCP connections)
     friend auto operator<=>(const SessionKey&, const SessionKey&) = default;
 
     /// The session a message belongs to (version and domain read from its header).
@@ -36,7 +37,7 @@ struct SessionKey {
 struct SessionKeyHash {
     std::size_t operator()(const SessionKey& k) const noexcept {
         return ((wire::hash_value(k.exporter) * 31 + wire::hash_value(k.collector)) * 31 + k.stream) * 31 +
-               std::size_t{k.version} * 7919U + k.domain;
+               std::size_t{k.version} * 7919U + k.domain + (k.sctp ? 104729U : 0U);
     }
 };
 

@@ -2,7 +2,6 @@
 // Capture files (pcap, pcapng; "-" for standard input) read one after the other as one capture.
 #pragma once
 #include <cstdint>
-#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -35,7 +34,14 @@ struct CaptureOptions {
     TcpFollow tcp = TcpFollow::detect;
     std::vector<std::uint16_t> tcp_ports{kIpfixPort};
     std::size_t max_stream_buffer = 1U << 18U;  ///< bytes a stream may hold waiting for a message's end
+    /// Read SCTP associations (IPFIX over SCTP, RFC 7011 §10.2).
+    bool sctp = true;
+    /// Read the files as one capture merged by capture time (mergecap's order; --merge) rather
+    /// than one after the other.
+    bool merge = false;
 };
+
+class ReaderMessages;
 
 class CaptureSource final : public MessageSource {
 public:
@@ -44,53 +50,50 @@ public:
     /// datagrams become `udp_datagram` messages; followed TCP connections are cut into export
     /// messages (one StreamFramer per connection and direction), `tcp_stream` messages whose
     /// `stream` is the connection's number in its file.
+    ///
+    /// With `options.merge`, the files are one capture merged by capture time
+    /// (capture::CaptureReader over them all: one reassembly, connections numbered across the
+    /// files). Every file begins before the first message (a file that cannot be opened
+    /// begins and ends at once with its error), each message names its file (`input`) and its
+    /// frame there, and the files end after the last message, in the order given.
     explicit CaptureSource(std::vector<std::string> paths);
     CaptureSource(std::vector<std::string> paths, CaptureOptions options);
     ~CaptureSource() override;
 
     SourceEvent next(Message& out) override;
-    [[nodiscard]] const InputSummary& current() const noexcept override { return summary_; }
+    [[nodiscard]] const InputSummary& current() const noexcept override { return summaries_[current_]; }
     void stop() override;
     [[nodiscard]] Progress progress() const override;
+    /// Messages name their file (`Message::input`: its place among the paths).
+    [[nodiscard]] bool numbers_inputs() const noexcept override { return true; }
 
     /// The reader options `options` amount to (TCP choice applied).
     [[nodiscard]] static capture::ReaderOptions reader_options(const CaptureOptions& options);
 
 private:
-    struct StreamKey {
-        std::uint64_t connection = 0;
-        wire::Endpoint sender;
-        friend auto operator<=>(const StreamKey&, const StreamKey&) = default;
+    enum class State : std::uint8_t { waiting, begun, ended };
+    struct Event {
+        SourceEvent event;
+        std::size_t path;
     };
-    struct Stream {
-        explicit Stream(std::size_t max_buffer) : framer(max_buffer) {}
-        StreamFramer framer;
-        wire::Endpoint receiver;
-        std::uint64_t frame = 0;  ///< of the chunk fed last
-        std::int64_t time_ns = 0;
-        std::uint8_t time_digits = 6;
-    };
-    using Streams = std::map<StreamKey, Stream>;
 
-    SourceEvent open_next();
-    SourceEvent end_current();
-    void feed(const capture::Datagram& chunk);
-    void sweep(std::int64_t now);
-    bool take(Message& out);
+    void open_group();
+    void end_group();
 
     std::vector<std::string> paths_;
     CaptureOptions options_;
     capture::ReaderOptions reader_options_;
-    std::size_t next_path_ = 0;
+    /// Paths read by one reader: each alone, or (merge) all together.
+    std::vector<std::vector<std::size_t>> groups_;
+    std::size_t next_group_ = 0;
+    std::vector<std::size_t> reading_;  ///< paths of the open reader's inputs, in its order
     std::unique_ptr<capture::CaptureReader> reader_;
-    capture::Datagram datagram_;
-    InputSummary summary_;
-    Streams streams_;
-    Streams::iterator draining_ = streams_.end();  ///< the stream whose messages are taken now
-    std::vector<StreamKey> closing_;               ///< streams ended by the sweep, to drain
-    std::int64_t last_sweep_ = 0;
-    bool ended_ = true;              ///< the current input has had its input_ends event
-    bool flushed_ = false;           ///< the reader ended and every stream was finished
+    std::unique_ptr<ReaderMessages> messages_;
+    std::vector<InputSummary> summaries_;  ///< one per path
+    std::vector<State> states_;            ///< one per path: what has been announced of it
+    std::vector<Event> events_;            ///< announced before the next message (oldest first)
+    std::size_t next_event_ = 0;
+    std::size_t current_ = 0;
     std::uint64_t total_bytes_ = 0;  ///< sizes of the regular files among the paths
     std::uint64_t done_bytes_ = 0;   ///< sizes of the files read already
 };

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "nfpcap/source/capture_source.hpp"
 #include "nfpcap/source/live.hpp"
 #include "nfpcap/source/source.hpp"
 
@@ -18,12 +19,16 @@ struct InterfaceOptions {
     std::size_t buffer_size = 0;  ///< libpcap's capture buffer, bytes (0: libpcap's default)
     LiveStop stop;
     Tap* tap = nullptr;  ///< sees every frame captured (may be null)
+    /// TCP following, tunnels and limits, as for capture files (`capture.reader.filter` is not
+    /// used: `filter` runs in the kernel).
+    CaptureOptions capture;
 };
 
 /// The interfaces are one input ("lo, eth0"), opened in immediate mode (each frame as it
-/// arrives, not in batches) and read until stopped; frames go through the capture stage's
-/// link/IP/UDP parsing and fragment reassembly, as a file's frames do. The kernel's drop count
-/// (pcap_stats) is reported at the end.
+/// arrives, not in batches) and read until stopped. Their libpcap handles are a
+/// capture::RecordSource read by a capture::CaptureReader, the path a capture file's frames
+/// take: link/IP/UDP parsing, fragment reassembly, TCP following (IPFIX over TCP) and the cut
+/// into messages. The kernel's drop count (pcap_stats) is reported at the end.
 class InterfaceSource final : public MessageSource {
 public:
     /// Opens every interface; throws std::runtime_error naming the interface (or the filter)

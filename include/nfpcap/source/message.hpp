@@ -17,15 +17,17 @@ enum class Transport : std::uint8_t {
     tcp_stream,       ///< one message cut out of a TCP connection in a capture
     socket_datagram,  ///< a datagram received on a UDP socket (--listen)
     socket_stream,    ///< one message received on a TCP connection (--listen-tcp)
+    sctp_message,     ///< one SCTP user message of an association in a capture (RFC 7011 §10.2)
     count_,
 };
 
-/// Stable name ("udp", "tcp", "udp_socket", "tcp_socket").
+/// Stable name ("udp", "tcp", "udp_socket", "tcp_socket", "sctp").
 [[nodiscard]] std::string_view name(Transport transport) noexcept;
 
-/// Whether the transport delivers in order without loss (TCP): template withdrawals count there.
+/// Whether the transport delivers in order without loss (TCP, SCTP): template withdrawals
+/// count there.
 [[nodiscard]] constexpr bool is_reliable(Transport t) noexcept {
-    return t == Transport::tcp_stream || t == Transport::socket_stream;
+    return t == Transport::tcp_stream || t == Transport::socket_stream || t == Transport::sctp_message;
 }
 
 /// One export message. `payload` is a view into the source's buffer, valid only until the
@@ -37,7 +39,8 @@ struct Message {
     wire::Endpoint exporter;       ///< the sender
     wire::Endpoint collector;      ///< where it was sent
     Transport transport = Transport::udp_datagram;
-    /// Transport session for streams: one number per TCP connection (0 for datagrams).
+    /// Transport session for streams: one number per TCP connection or SCTP association (0 for
+    /// datagrams).
     std::uint64_t stream = 0;
     wire::Bytes payload;       ///< the message as captured
     std::uint32_t length = 0;  ///< bytes the transport announced (UDP length)

@@ -53,9 +53,13 @@ public:
     /// The input the last event was about.
     [[nodiscard]] virtual const InputSummary& current() const noexcept = 0;
     /// Stops reading early: the current input's summary is completed (counters of what was read).
+    /// A source with several inputs open ends the others at the next calls (input_ends each).
     virtual void stop() {}
     /// Bytes read of the bytes there are to read, for a progress line.
     [[nodiscard]] virtual Progress progress() const { return {}; }
+    /// Whether messages name their input (`Message::input`) themselves: a source with several
+    /// inputs open at once does. Otherwise the run loop numbers inputs in the order they begin.
+    [[nodiscard]] virtual bool numbers_inputs() const noexcept { return false; }
 };
 
 }  // namespace nfpcap::source
