@@ -12,6 +12,7 @@
 
 #include "nfpcap/analyze/saturating.hpp"
 #include "nfpcap/analyze/services.hpp"
+#include "nfpcap/wire/hash.hpp"
 
 namespace nfpcap::analyze {
 
@@ -76,15 +77,7 @@ namespace detail {
 
 namespace {
 
-std::uint64_t mix(std::uint64_t x) noexcept {
-    // The 64-bit finalizer of MurmurHash3: every input bit reaches every output bit.
-    x ^= x >> 33;
-    x *= 0xff51afd7ed558ccdULL;
-    x ^= x >> 33;
-    x *= 0xc4ceb9fe1a85ec53ULL;
-    x ^= x >> 33;
-    return x;
-}
+using wire::mix64;
 
 std::uint64_t load64(const std::uint8_t* p) noexcept {
     std::uint64_t v = 0;
@@ -93,7 +86,7 @@ std::uint64_t load64(const std::uint8_t* p) noexcept {
 }
 
 std::uint64_t hash_address(const wire::IpAddress& a) noexcept {
-    return mix(load64(a.bytes.data()) ^ mix(load64(a.bytes.data() + 8) ^ a.family));
+    return mix64(load64(a.bytes.data()) ^ mix64(load64(a.bytes.data() + 8) ^ a.family));
 }
 
 // Open addressing keeps each slot's hash tag: 32 high bits of the hash, from which the home
@@ -221,7 +214,7 @@ std::uint64_t hash_key(const Entry& e) noexcept {
                                std::uint64_t{e.protocol} << 24 | std::uint64_t{e.key_bits} << 16 |
                                std::uint64_t{e.has(Entry::kHasIcmp) ? e.icmp_type : 0U} << 8 |
                                (e.has(Entry::kHasIcmp) ? 1U : 0U);
-    return detail::mix(ends ^ detail::mix(rest ^ detail::mix(e.exporter)));
+    return wire::mix64(ends ^ wire::mix64(rest ^ wire::mix64(e.exporter)));
 }
 
 // The client's end of an entry (side 0), or the server's.

@@ -86,8 +86,14 @@ private:
 // late, once its template came in a later file, still names its own).
 class FlowsConsumer final : public pipeline::SinkConsumer {
 public:
-    FlowsConsumer(SelectingSink& sink, report::RecordWriter& writer, report::Output& out, bool several)
-        : SinkConsumer(sink), sink_(sink), writer_(writer), out_(out), several_(several) {}
+    // `gate` decides what reaches the writer; without -Y, --from, --to or -c the records go to
+    // the writer directly (no extra call per record).
+    FlowsConsumer(SelectingSink& gate, bool gated, report::RecordWriter& writer, report::Output& out, bool several)
+        : SinkConsumer(gated ? static_cast<netflow::DecodeSink&>(gate) : writer),
+          gate_(gate),
+          writer_(writer),
+          out_(out),
+          several_(several) {}
     void on_input_begins(const source::InputSummary& input) override {
         if (several_) names_.push_back(input.name);
     }
@@ -100,10 +106,10 @@ public:
     }
     // Live, a pipe: each datagram's records are out before the next datagram is waited for.
     void on_message(const source::Message&, const session::ProcessResult&) override { writer_.item_done(); }
-    [[nodiscard]] bool done() const override { return out_.closed() || sink_.full(); }
+    [[nodiscard]] bool done() const override { return out_.closed() || gate_.full(); }
 
 private:
-    SelectingSink& sink_;
+    SelectingSink& gate_;
     report::RecordWriter& writer_;
     report::Output& out_;
     bool several_;
@@ -126,7 +132,8 @@ int run_flows(const FlowsOptions& options) {
     SelectingSink selecting_sink(writer, selecting ? &*selector : nullptr, options.count);
     out.item_done();  // a CSV header row before the first record arrives
     session::SessionTable sessions(options.input.session_options());
-    FlowsConsumer consumer(selecting_sink, writer, out, options.input.files.size() > 1);
+    FlowsConsumer consumer(selecting_sink, selecting || options.count != 0, writer, out,
+                           options.input.files.size() > 1);
     pipeline::RunResult run;
     const int run_rc = run_captures(options.input, sessions, consumer, &run);
     writer.finish();  // the records still in batches, before the output's fate is told

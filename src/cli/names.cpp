@@ -27,20 +27,6 @@ void add_name_options(CLI::App& app, NameOptions& o) {
         ->type_name("MS");
 }
 
-namespace {
-
-void add(analyze::ResolverStats& into, const analyze::ResolverStats& s) {
-    into.from_names += s.from_names;
-    into.asked += s.asked;
-    into.named += s.named;
-    into.unnamed += s.unnamed;
-    into.timed_out += s.timed_out;
-    into.skipped += s.skipped;
-    into.elapsed += s.elapsed;
-}
-
-}  // namespace
-
 analyze::NameMap resolve_names(const std::vector<wire::IpAddress>& wanted, const NameOptions& options,
                                analyze::ResolverStats* stats) {
     analyze::NameMap names;
@@ -67,7 +53,7 @@ analyze::NameMap resolve_names(const std::vector<wire::IpAddress>& wanted, const
     }
     for (auto& [addr, name] : resolver.resolve(unnamed)) names.emplace(addr, name);
     if (terminal) fmt::print(stderr, "\r\033[K");
-    if (stats != nullptr) add(*stats, resolver.stats());
+    if (stats != nullptr) *stats += resolver.stats();
     return names;
 }
 

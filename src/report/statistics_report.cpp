@@ -250,11 +250,10 @@ void write_timeline_text(Output& out, const analyze::TimelineResult& r, const St
     const bool groups = grouped(r);
     std::size_t width = 5;
     for (const auto& s : r.series) width = std::max(width, s.label.size());
-    if (o.quiet) {
-    } else if (groups) {
+    if (!o.quiet && groups) {
         fmt::format_to(std::back_inserter(b), "{:<24}  {:<{}}  {:>10}  {:>12}  {:>14}\n", "start", "group", width,
                        "flows", "packets", "bytes");
-    } else {
+    } else if (!o.quiet) {
         fmt::format_to(std::back_inserter(b), "{:<24}  {:>10}  {:>12}  {:>14}\n", "start", "flows", "packets", "bytes");
     }
     for (std::size_t i = 0; i < r.intervals; ++i) {

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "nfpcap/wire/hash.hpp"
 #include "nfpcap/wire/reader.hpp"
 #include "nfpcap/wire/saturating.hpp"
 
@@ -22,15 +23,7 @@ std::uint64_t load64(const std::byte* p) noexcept {
     return v;
 }
 
-std::uint64_t mix64(std::uint64_t x) noexcept {
-    // The 64-bit finalizer of MurmurHash3: every input bit reaches every output bit.
-    x ^= x >> 33;
-    x *= 0xff51afd7ed558ccdULL;
-    x ^= x >> 33;
-    x *= 0xc4ceb9fe1a85ec53ULL;
-    x ^= x >> 33;
-    return x;
-}
+using wire::mix64;
 
 /// A hash of the whole message: duplicates are byte-identical copies. Every message is
 /// hashed on the decoding thread, so eight bytes a step in two independent lanes (FNV-1a, a

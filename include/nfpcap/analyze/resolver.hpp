@@ -26,6 +26,18 @@ struct ResolverStats {
     std::size_t timed_out = 0;            ///< started, but no answer within lookup_timeout or the budget
     std::size_t skipped = 0;              ///< never started: the budget ran out first
     std::chrono::milliseconds elapsed{};  ///< time spent in resolve()
+
+    /// Adds another resolver's counts (several resolvers over one run).
+    ResolverStats& operator+=(const ResolverStats& s) noexcept {
+        from_names += s.from_names;
+        asked += s.asked;
+        named += s.named;
+        unnamed += s.unnamed;
+        timed_out += s.timed_out;
+        skipped += s.skipped;
+        elapsed += s.elapsed;
+        return *this;
+    }
 };
 
 /// Reverse DNS through the system resolver (getnameinfo(3) via Boost.Asio), so /etc/hosts,
