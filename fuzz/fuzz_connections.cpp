@@ -48,7 +48,8 @@ void write_all(const analyze::ConnectionList& connections, FuzzedDataProvider& i
         fuzz::MemoryFile file;
         {
             report::Output out(file.file());
-            report::write_connections(out, selection, footer, {}, {format, in.ConsumeBool(), so.min_packets, true});
+            const bool local = in.ConsumeBool(), quiet = in.ConsumeBool();
+            report::write_connections(out, selection, footer, {}, {format, local, so.min_packets, true, false, quiet});
             report::write_connection_rows(out, selection, {}, {format, false, 0, in.ConsumeBool()}, true);
         }
         fuzz::check_no_negative_duration(file.text());

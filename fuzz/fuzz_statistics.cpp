@@ -80,14 +80,16 @@ void write(const State& s) {
                 if (row.counters.flows > 2 * r.totals.flows) __builtin_trap();  // either-side keys count twice
             }
         }
-        report::write_top(out, r, {report::Format::text, false, 0, {}, {}});
-        report::write_top(out, r, {report::Format::json, true, 1, {}, {}});
+        report::write_top(out, r, {report::Format::text, false, false, 0, {}, {}});
+        report::write_top(out, r, {report::Format::json, true, false, 1, {}, {}});
+        report::write_top(out, r, {report::Format::csv, false, true, 0, {}, {}});
     }
     for (const auto& t : s.timelines) {
         const analyze::TimelineResult r = t.result();
         check(r);
-        report::write_timeline(out, r, {report::Format::text, false, 0, {}, {}});
-        report::write_timeline(out, r, {report::Format::json, false, 2, {}, {}});
+        report::write_timeline(out, r, {report::Format::text, false, false, 0, {}, {}});
+        report::write_timeline(out, r, {report::Format::json, false, false, 2, {}, {}});
+        report::write_timeline(out, r, {report::Format::csv, true, true, 0, {}, {}});
     }
 }
 
