@@ -36,17 +36,20 @@ void read_with_tcp(const std::string& path, std::size_t size) {
     try {
         capture::CaptureReader reader(path, reader_options);
         capture::Datagram datagram;
-        std::uint64_t udp = 0, tcp = 0;
+        std::uint64_t udp = 0, tcp = 0, sctp = 0;
         while (reader.next(datagram)) {
-            if (datagram.transport == capture::Transport::udp) {
-                ++udp;
-                continue;
+            switch (datagram.transport) {
+            case capture::Transport::udp: ++udp; break;
+            case capture::Transport::sctp: ++sctp; break;
+            case capture::Transport::tcp:
+                ++tcp;
+                // A chunk is bytes, a gap or an end; nothing else.
+                if (datagram.payload.empty() && !datagram.gap && !datagram.fin && !datagram.rst) __builtin_trap();
+                break;
             }
-            ++tcp;
-            // A chunk is bytes, a gap or an end; nothing else.
-            if (datagram.payload.empty() && !datagram.gap && !datagram.fin && !datagram.rst) __builtin_trap();
         }
-        if (udp != reader.counters().udp_datagrams || tcp != reader.counters().tcp_chunks) __builtin_trap();
+        const capture::CaptureCounters& c = reader.counters();
+        if (udp != c.udp_datagrams || tcp != c.tcp_chunks || sctp != c.sctp_messages) __builtin_trap();
     } catch (const capture::CaptureError&) {}
 }
 
@@ -68,7 +71,8 @@ void read_merged(const std::string& path) {
         }
         for (std::size_t i = 0; i < 2; ++i) {
             const capture::CaptureCounters& c = reader.counters(i);
-            if (seen[i] != c.udp_datagrams + c.tcp_chunks || c.accounted_frames() != c.frames) __builtin_trap();
+            if (seen[i] != c.udp_datagrams + c.tcp_chunks + c.sctp_messages || c.accounted_frames() != c.frames)
+                __builtin_trap();
         }
     } catch (const capture::CaptureError&) {}
 }

@@ -483,3 +483,46 @@ TEST_CASE("CaptureReader merge: fragments reassembled across inputs, counted whe
     CHECK(reader.counters(1).accounted_frames() == 3);
     std::filesystem::remove_all(dir);
 }
+
+TEST_CASE("CaptureReader merge: SCTP messages counted for the input they are handed out as") {
+    // sctp-ipfix-hard.pcap without frame 9 (message 2), merged with the whole file: input 0's
+    // message 3 waits for message 2, which input 1's frame 9 brings. Message 3 is handed out as
+    // input 0's (its frame), message 2 as input 1's, and each input counts what came out as it.
+    const std::string dir = std::filesystem::temp_directory_path() / ("nfpcap-sctp-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir);
+    char errbuf[PCAP_ERRBUF_SIZE];
+    pcap_t* in = pcap_open_offline(fixture("sctp-ipfix-hard.pcap").c_str(), errbuf);
+    REQUIRE(in != nullptr);
+    pcap_dumper_t* out = pcap_dump_open(in, (dir + "/a.pcap").c_str());
+    pcap_pkthdr* h = nullptr;
+    const u_char* bytes = nullptr;
+    for (int frame = 1; pcap_next_ex(in, &h, &bytes) == 1; ++frame) {
+        if (frame != 9) pcap_dump(reinterpret_cast<u_char*>(out), h, bytes);
+    }
+    pcap_dump_close(out);
+    pcap_close(in);
+    nfpcap::capture::ReaderOptions options;
+    options.sctp = true;
+    std::vector<nfpcap::capture::ReaderInput> inputs;
+    inputs.push_back({std::make_unique<nfpcap::capture::CaptureFile>(dir + "/a.pcap"), "a.pcap"});
+    inputs.push_back({std::make_unique<nfpcap::capture::CaptureFile>(fixture("sctp-ipfix-hard.pcap")), "hard"});
+    CaptureReader reader(std::move(inputs), options);
+    CaptureReader whole(fixture("sctp-ipfix-hard.pcap"), options);
+    std::uint64_t seen[2] = {0, 0};
+    Datagram d;
+    while (reader.next(d)) {
+        REQUIRE(d.input < 2);
+        if (d.transport == nfpcap::capture::Transport::sctp) ++seen[d.input];
+    }
+    const auto alone = read_all(whole);
+    CHECK(seen[0] + seen[1] == alone.size());
+    CHECK(seen[0] > 0);
+    CHECK(seen[1] > 0);
+    for (std::size_t i = 0; i < 2; ++i) {
+        CAPTURE(i);
+        CHECK(reader.counters(i).sctp_messages == seen[i]);
+        CHECK(reader.counters(i).accounted_frames() == reader.counters(i).frames);
+    }
+    CHECK(whole.counters().sctp_messages == alone.size());
+    std::filesystem::remove_all(dir);
+}
