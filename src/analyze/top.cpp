@@ -367,4 +367,16 @@ std::string key_text(TopKey key, const TopRow& row) {
     return "-";
 }
 
+bool names_hosts(TopKey key) noexcept {
+    return key.field == TopField::srcip || key.field == TopField::dstip || key.field == TopField::ip ||
+           key.field == TopField::exporter;
+}
+
+std::optional<wire::IpAddress> key_host(TopKey key, const TopRow& row) {
+    if (!names_hosts(key)) return std::nullopt;
+    const wire::IpAddress& address = key.field == TopField::exporter ? row.exporter.addr : row.address;
+    if (address.family == 0) return std::nullopt;
+    return address;
+}
+
 }  // namespace nfpcap::analyze

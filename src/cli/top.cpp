@@ -10,6 +10,25 @@
 
 namespace nfpcap::cli {
 
+namespace {
+
+// Names for the rows shown, when they are hosts: only those rows are looked up (a top table
+// of 10 asks DNS for 10 addresses, whatever the capture holds).
+report::TopNames row_names(const analyze::TopResult& result, const NameOptions& options) {
+    report::TopNames names;
+    if (!analyze::names_hosts(result.key)) return names;
+    std::vector<wire::IpAddress> wanted;
+    for (const auto& row : result.rows) {
+        if (auto host = analyze::key_host(result.key, row)) wanted.push_back(*host);
+    }
+    analyze::ResolverStats dns;
+    names.names = resolve_names(wanted, options, &dns);
+    if (!options.no_dns) names.dns = dns;
+    return names;
+}
+
+}  // namespace
+
 CLI::App* setup_top(CLI::App& app, TopOptions& o) {
     auto* sub = app.add_subcommand("top", "Top N statistics of the flows by a key, as nfdump -s");
     sub->add_option("-s,--statistic", o.statistic,
@@ -30,6 +49,7 @@ CLI::App* setup_top(CLI::App& app, TopOptions& o) {
     sub->add_flag("--renormalize", o.renormalize, kRenormalizeHelp);
     sub->add_flag("--local", o.local_time, "Times in local time (output, and --from/--to without a zone)");
     add_flow_select_options(*sub, o.select);
+    add_name_options(*sub, o.names);
     add_input_options(*sub, o.input);
     return sub;
 }
@@ -57,9 +77,11 @@ int run_top(const TopOptions& o) {
     auto losses = report::losses(run.inputs, sessions);
     // Only the text footer names losses: elsewhere, standard error does (as for flows).
     if (o.quiet || o.format != report::Format::text) report::print_losses(losses);
-    report::write_top(out, table.result(),
+    const analyze::TopResult result = table.result();
+    report::write_top(out, result,
                       {o.format, o.local_time, o.quiet, selector->rejected, std::move(losses),
-                       "nfpcap stats " + o.input.describe()});
+                       "nfpcap stats " + o.input.describe()},
+                      row_names(result, o.names));
     return finish_output(out, rc);
 }
 

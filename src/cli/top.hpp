@@ -3,6 +3,7 @@
 #pragma once
 #include "flow_select.hpp"
 #include "input.hpp"
+#include "names.hpp"
 #include "nfpcap/analyze/top.hpp"
 #include "nfpcap/report/statistics_report.hpp"
 
@@ -11,6 +12,7 @@ namespace nfpcap::cli {
 struct TopOptions {
     InputOptions input;
     FlowSelectOptions select;
+    NameOptions names;
     std::string statistic = "srcip";
     analyze::TopOrder order = analyze::TopOrder::flows;
     std::size_t count = 10;

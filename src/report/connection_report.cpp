@@ -10,6 +10,7 @@
 #include <fmt/ranges.h>
 
 #include "nfpcap/analyze/services.hpp"
+#include "nfpcap/report/host_names.hpp"
 
 namespace nfpcap::report {
 
@@ -21,10 +22,9 @@ auto it(Buffer& out) { return fmt::appender(out); }
 
 std::string endpoint_text(const wire::Endpoint& e, const NameMap& names, bool has_port) {
     const std::string addr = wire::to_string(e.addr);
-    auto found = names.find(e.addr);
     std::string text;
-    if (found != names.end()) {
-        text = fmt::format("{} ({})", found->second, addr);
+    if (names.count(e.addr) != 0) {
+        text = named_text(names, e.addr, addr);
     } else if (e.addr.family == 6 && has_port) {
         text = fmt::format("[{}]", addr);
     } else {
@@ -164,15 +164,6 @@ void write_text(Output& out, const analyze::Selection& sel, const NameMap& names
     }
 }
 
-void json_name(Buffer& out, const NameMap& names, const wire::IpAddress& a) {
-    auto found = names.find(a);
-    if (found == names.end()) {
-        out.append(std::string_view("null"));
-    } else {
-        append_json_string(out, found->second);
-    }
-}
-
 void write_json(Output& output, const analyze::Selection& sel, const NameMap& names) {
     Buffer& out = output.buffer();
     for (const Connection& c : sel) {
@@ -195,9 +186,9 @@ void write_json(Output& output, const analyze::Selection& sel, const NameMap& na
         fmt::format_to(it(out), ",\"client\":\"{}\",\"client_port\":{},\"server\":\"{}\",\"server_port\":{}",
                        wire::to_string(c.client.addr), c.client.port, wire::to_string(c.server.addr), c.server.port);
         out.append(std::string_view(",\"client_name\":"));
-        json_name(out, names, c.client.addr);
+        append_json_name(out, names, c.client.addr);
         out.append(std::string_view(",\"server_name\":"));
-        json_name(out, names, c.server.addr);
+        append_json_name(out, names, c.server.addr);
         fmt::format_to(it(out),
                        ",\"packets_to_server\":{},\"packets_to_client\":{},\"bytes_to_server\":{},"
                        "\"bytes_to_client\":{},\"records\":{},\"direction_rule\":\"{}\",\"one_way\":{},",
@@ -312,16 +303,7 @@ void write_footer(Buffer& out, std::size_t shown, const analyze::Selection& sel,
         for (const auto& e : f.exporters) fmt::format_to(it(out), " {}", wire::to_string(e));
         out.append(std::string_view(".\n"));
     }
-    if (f.dns && f.dns->asked > 0) {
-        const auto& d = *f.dns;
-        fmt::format_to(it(out), "Names: {} of {} addresses named by reverse DNS", d.named, d.asked);
-        std::vector<std::string> rest;
-        if (d.unnamed) rest.push_back(fmt::format("{} without a name", d.unnamed));
-        if (d.timed_out) rest.push_back(fmt::format("{} timed out (--dns-timeout)", d.timed_out));
-        if (d.skipped) rest.push_back(fmt::format("{} not asked: --dns-budget ran out", d.skipped));
-        if (!rest.empty()) fmt::format_to(it(out), " ({})", fmt::join(rest, ", "));
-        out.append(std::string_view(".\n"));
-    }
+    if (f.dns) append_names_footer(out, *f.dns);
     std::uint64_t sampled = 0;
     for (const auto& [interval, n] : f.sampling_records) sampled += interval > 1 ? n : 0;
     if (sampled > 0) {

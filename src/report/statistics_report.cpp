@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "nfpcap/report/host_names.hpp"
+
 namespace nfpcap::report {
 
 namespace {
@@ -92,12 +94,23 @@ void json_counters(Buffer& out, std::string_view key, const analyze::TimelineCou
 
 namespace {
 
-void write_top_json(Output& out, const analyze::TopResult& r, const StatisticsReportOptions& o) {
+void write_top_json(Output& out, const analyze::TopResult& r, const StatisticsReportOptions& o,
+                    const TopNames& names) {
     Buffer& b = out.buffer();
     std::size_t rank = 0;
+    const bool hosts = analyze::names_hosts(r.key);
     for (const auto& row : r.rows) {
         fmt::format_to(std::back_inserter(b), "{{\"rank\":{},\"key\":", ++rank);
         append_json_string(b, analyze::key_text(r.key, row));
+        if (hosts) {
+            append(b, ",\"name\":");
+            const auto host = analyze::key_host(r.key, row);
+            if (host) {
+                append_json_name(b, names.names, *host);
+            } else {
+                append(b, "null");
+            }
+        }
         fmt::format_to(std::back_inserter(b), ",\"flows\":{},\"packets\":{},\"bytes\":{}", row.counters.flows,
                        row.counters.packets, row.counters.bytes);
         json_time(b, "first", row.counters.first_ns, o.local_time);
@@ -117,15 +130,23 @@ void write_top_json(Output& out, const analyze::TopResult& r, const StatisticsRe
 
 // One row per key; the columns sqlite and pandas type by themselves (numbers bare, shares as
 // numbers without a % sign, empty where a share or time has no value).
-void write_top_csv(Output& out, const analyze::TopResult& r, const StatisticsReportOptions& o) {
+void write_top_csv(Output& out, const analyze::TopResult& r, const StatisticsReportOptions& o, const TopNames& names) {
     Buffer& b = out.buffer();
-    append(b, "rank,key,flows,flows_pct,packets,packets_pct,bytes,bytes_pct,first,last,saturated\n");
+    const bool hosts = analyze::names_hosts(r.key);
+    append(b, hosts ? "rank,key,name,flows,flows_pct,packets,packets_pct,bytes,bytes_pct,first,last,saturated\n"
+                    : "rank,key,flows,flows_pct,packets,packets_pct,bytes,bytes_pct,first,last,saturated\n");
     auto pct = [](std::uint64_t part, std::uint64_t total) { return total == 0 ? std::string() : share(part, total); };
     std::size_t rank = 0;
     for (const auto& row : r.rows) {
         const auto& c = row.counters;
         fmt::format_to(std::back_inserter(b), "{},", ++rank);
         append_csv_field(b, analyze::key_text(r.key, row));
+        if (hosts) {
+            b.push_back(',');
+            const auto host = analyze::key_host(r.key, row);
+            const auto found = host ? names.names.find(*host) : names.names.end();
+            if (found != names.names.end()) append_csv_field(b, found->second);
+        }
         fmt::format_to(std::back_inserter(b), ",{},{},{},{},{},{},{},{},{}\n", c.flows, pct(c.flows, r.totals.flows),
                        c.packets, pct(c.packets, r.totals.packets), c.bytes, pct(c.bytes, r.totals.bytes),
                        c.first_ns ? time_text(c.first_ns, o.local_time) : "",
@@ -135,14 +156,16 @@ void write_top_csv(Output& out, const analyze::TopResult& r, const StatisticsRep
     }
 }
 
-void write_top_text(Output& out, const analyze::TopResult& r, const StatisticsReportOptions& o) {
+void write_top_text(Output& out, const analyze::TopResult& r, const StatisticsReportOptions& o, const TopNames& names) {
     Buffer& b = out.buffer();
     const std::string_view name = field_name(r.key.field);
     if (!o.quiet) fmt::format_to(std::back_inserter(b), "Top {} {} by {}\n", r.rows.size(), name, order_name(r.order));
     std::vector<std::string> keys;
     std::size_t width = name.size();
     for (const auto& row : r.rows) {
-        keys.push_back(analyze::key_text(r.key, row));
+        const auto host = analyze::key_host(r.key, row);
+        keys.push_back(host ? named_text(names.names, *host, analyze::key_text(r.key, row))
+                            : analyze::key_text(r.key, row));
         width = std::max(width, keys.back().size());
     }
     if (!o.quiet) {
@@ -170,6 +193,7 @@ void write_top_text(Output& out, const analyze::TopResult& r, const StatisticsRe
                        r.untracked.flows);
     }
     if (o.filtered_out > 0) fmt::format_to(std::back_inserter(b), "Filtered out: {} flows\n", o.filtered_out);
+    if (names.dns) append_names_footer(b, *names.dns);
     append_loss_footer(b, o.losses, o.stats_hint);
 }
 
@@ -294,13 +318,13 @@ void write_timeline_text(Output& out, const analyze::TimelineResult& r, const St
 
 }  // namespace
 
-void write_top(Output& out, const analyze::TopResult& r, const StatisticsReportOptions& o) {
+void write_top(Output& out, const analyze::TopResult& r, const StatisticsReportOptions& o, const TopNames& names) {
     switch (o.format) {
-    case Format::json: write_top_json(out, r, o); break;
-    case Format::csv: write_top_csv(out, r, o); break;
+    case Format::json: write_top_json(out, r, o, names); break;
+    case Format::csv: write_top_csv(out, r, o, names); break;
     case Format::text:
     case Format::line:  // not offered: text
-    case Format::count_: write_top_text(out, r, o); break;
+    case Format::count_: write_top_text(out, r, o, names); break;
     }
     out.flush();
 }

@@ -290,13 +290,13 @@ def test_manual_synopsis():
 
 def test_statistics_and_filters():
     v9 = sample("softflowd-v9.pcap")
-    r = run("top", "--format", "json", "-s", "srcip", v9)
+    r = run("top", "-n", "--format", "json", "-s", "srcip", v9)
     rows = json_lines(r.stdout)
     check("top json exit 0", r.returncode == 0, r.stderr)
     total = rows[-1]
     check("top: a total line last", total.get("kind") == "total" and total["records"]["flows"] == 52, total)
     check("top srcip: rows add up to the flows", sum(x["flows"] for x in rows[:-1]) == 52, rows)
-    rows = json_lines(run("top", "--format", "json", "-s", "ip", "--count", "0", v9).stdout)
+    rows = json_lines(run("top", "-n", "--format", "json", "-s", "ip", "--count", "0", v9).stdout)
     check("top ip: each flow counts for both sides", sum(x["flows"] for x in rows[:-1]) == 104, rows)
     # nfdump -s port/bytes -n 3 on the same flows: 8000 10 flows 146856 bytes, then 59258, 8080.
     rows = json_lines(run("top", "--format", "json", "-s", "port", "-O", "bytes", "--count", "3", v9).stdout)
@@ -331,8 +331,23 @@ def test_statistics_and_filters():
     # -q: the rows only; the total object and title go, the rows stay the same.
     quiet = json_lines(run("top", "-T", "json", "-q", "-s", "dstport", "--count", "0", v9).stdout)
     check("top -q json: no total object", quiet == top_json, quiet[-1:])
-    text = run("top", "-q", "-s", "srcip", v9).stdout.decode().splitlines()
+    text = run("top", "-n", "-q", "-s", "srcip", v9).stdout.decode().splitlines()
     check("top -q text: one line per row", len(text) == 2 and text[0].startswith("127.0.0.1"), text)
+    # Host rows named as the connection table names them (a hosts file here; DNS in test_dns.sh).
+    with tempfile.NamedTemporaryFile("w", suffix=".hosts") as hosts:
+        hosts.write("127.0.0.1 loop-host.test\n")
+        hosts.flush()
+        text = run("top", "-n", "--hosts", hosts.name, "-s", "srcip", v9).stdout.decode().splitlines()
+        check("top text: a named host as name (address)", text[2].startswith("loop-host.test (127.0.0.1)  "), text[:3])
+        rows = json_lines(run("top", "-n", "--hosts", hosts.name, "-T", "json", "-s", "srcip", v9).stdout)[:-1]
+        check("top json: key the address, name beside it",
+              {(x["key"], x["name"]) for x in rows} == {("127.0.0.1", "loop-host.test"), ("::1", None)}, rows)
+        csv_rows = run("top", "-n", "--hosts", hosts.name, "-T", "csv", "-s", "exporter", v9).stdout.decode()
+        csv_rows = csv_rows.splitlines()
+        check("top csv exporter: a name column", csv_rows[0].startswith("rank,key,name,flows,") and
+              csv_rows[1].split(",")[2] == "loop-host.test", csv_rows[:2])
+        rows = json_lines(run("top", "-n", "--hosts", hosts.name, "-T", "json", "-s", "dstport", v9).stdout)[:-1]
+        check("top json: no name for keys that are not hosts", rows and all("name" not in x for x in rows), rows[:1])
     text = run("timeline", "-q", v9).stdout.decode().splitlines()
     check("timeline -q: intervals only", text and all(line[:4] == "2026" for line in text), text)
     r = run("-q", "-n", "-p", "0", v9)

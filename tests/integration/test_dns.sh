@@ -230,6 +230,22 @@ out=$(in_dns_namespace dnsmasq "$NFPCAP" -n -p 0 --format json "$SAMPLES/softflo
 ! grep -q 'flow-host.test' <<<"$out" && ! grep -q 'query\[PTR\]' "$DNS_WORK/dnsmasq.log" 2>/dev/null
 check "-n: no names, no queries" $?
 
+echo "== nfpcap top: host rows named by dnsmasq, only the rows shown asked"
+out=$(in_dns_namespace dnsmasq "$NFPCAP" top -s srcip "$SAMPLES/softflowd-v9.pcap")
+rc=$?
+check "top exit status" $rc "$rc"
+grep -q '^flow-host.test (127.0.0.1)  ' <<<"$out" && grep -q '^flow6-host.test (::1)  ' <<<"$out"
+check "top text: name (address) rows" $? "$(sed -n 3,4p <<<"$out")"
+grep -qxF 'Names: 2 of 2 addresses named by reverse DNS.' <<<"$out"
+check "top footer: what DNS did" $? "$(grep '^Names' <<<"$out")"
+out=$(in_dns_namespace dnsmasq "$NFPCAP" top --count 1 -T json -s srcip "$SAMPLES/softflowd-v9.pcap")
+queries=$(grep -c 'query\[PTR\]' "$DNS_WORK/dnsmasq.log" 2>/dev/null)
+[[ $queries == 1 ]] && grep -q '"name":"flow' <<<"$out"
+check "top --count 1: one row, one query, named in JSON" $? "${queries:-no log} queries; $(head -1 <<<"$out")"
+out=$(in_dns_namespace dnsmasq "$NFPCAP" top -s dstport "$SAMPLES/softflowd-v9.pcap")
+! grep -q 'query\[PTR\]' "$DNS_WORK/dnsmasq.log" 2>/dev/null
+check "top by port: no queries" $?
+
 echo "== nfpcap connections: a silent server cannot hold the table back"
 out=$(in_dns_namespace silent dns_timed "$NFPCAP" -p 0 --dns-timeout 1000 --dns-budget 1500 --format json \
     "$SAMPLES/softflowd-v9.pcap")

@@ -91,6 +91,12 @@ struct TopResult {
 /// service (`https (tcp/443)`, `tcp/40000`, `icmp echo-request`).
 std::string key_text(TopKey key, const TopRow& row);
 
+/// Whether rows of this key are hosts (srcip, dstip, ip, exporter): the keys names are looked up for.
+bool names_hosts(TopKey key) noexcept;
+/// The host a row's key is (its address, the exporter's address), when names_hosts(key) and
+/// the row has one.
+std::optional<wire::IpAddress> key_host(TopKey key, const TopRow& row);
+
 /// A record's service as (protocol, port): the port that names a service (the destination's
 /// first), else the well-known one (< 1024), else the lower; ICMP: (protocol, type); protocols
 /// without ports: (protocol, 0).
