@@ -44,10 +44,13 @@ bool is_command(std::string_view word) {
 // The input options every command shares may come before the command, as in
 // `nfpcap --listen :2055 --write today.pcap flows -T json`: the command moves in front of them.
 void command_first(std::vector<std::string>& args) {
+    // Every option of add_input_options (cli/input.cpp) but the files, and -n (every command has it).
     static constexpr std::string_view kWithValue[] = {
-        "--listen", "--listen-tcp", "-i",         "--interface", "-f",      "--capture-filter",
-        "--write",  "--rcvbuf",     "--duration", "-c",          "--count", "--datagrams", "--port"};
-    static constexpr std::string_view kFlags[] = {"-l", "--line-buffered", "--no-progress"};
+        "--listen",   "--listen-tcp", "-i",     "--interface",     "-f",          "--capture-filter", "--write",
+        "--rcvbuf",   "--duration",   "-c",     "--count",         "--datagrams", "--port",           "--tcp",
+        "--tcp-port", "-r",           "--read", "--pending-limit", "--ie-file"};
+    static constexpr std::string_view kFlags[] = {
+        "-l", "--line-buffered", "--no-progress", "--merge", "--two-pass", "--no-two-pass", "-n", "--no-dns"};
     std::size_t i = 1;
     while (i < args.size()) {
         const std::string_view word = args[i];
@@ -68,9 +71,11 @@ void command_first(std::vector<std::string>& args) {
     if (i > 1 && i < args.size() && is_command(args[i])) {
         // Before the command every option is an input option: named so that the command's own
         // options (timeline -i, top --count) cannot take them.
-        static constexpr std::pair<std::string_view, std::string_view> kUnambiguous[] = {
-            {"-i", "--interface"}, {"-f", "--capture-filter"}, {"-l", "--line-buffered"},
-            {"-c", "--datagrams"}, {"--count", "--datagrams"}};
+        static constexpr std::pair<std::string_view, std::string_view> kUnambiguous[] = {{"-i", "--interface"},
+                                                                                         {"-f", "--capture-filter"},
+                                                                                         {"-l", "--line-buffered"},
+                                                                                         {"-c", "--datagrams"},
+                                                                                         {"--count", "--datagrams"}};
         for (std::size_t k = 1; k < i; ++k) {
             for (auto [from, to] : kUnambiguous) {
                 if (args[k] == from) {

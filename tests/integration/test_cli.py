@@ -62,6 +62,14 @@ def test_habits():
           b"no NetFlow or IPFIX export traffic in 146 frames (26 UDP datagrams)" in r.stderr, (r.stdout, r.stderr))
     r = run("flows", "--port", "9", sample("softflowd-v9.pcap"))
     check("no export traffic on the chosen port: says so", b"on the selected ports" in r.stderr, r.stderr)
+    # Every input option, and -n, may come before the command, as --listen and -c can.
+    v9, v5 = sample("softflowd-v9.pcap"), sample("softflowd-v5.pcap")
+    after = run("flows", "-T", "json", "--merge", "--port", "2055", "--no-two-pass", "-r", v9, "-r", v5)
+    before = run("--merge", "--port", "2055", "--no-two-pass", "-r", v9, "-r", v5, "flows", "-T", "json")
+    check("input options before the command", before.returncode == 0 and before.stdout == after.stdout and
+          after.stdout, (before.returncode, before.stderr))
+    r = run("-n", "top", v9)
+    check("-n before the command", r.returncode == 0 and r.stdout.startswith(b"Top ") and not r.stderr, r.stderr)
 
 
 def test_errors():
