@@ -85,35 +85,7 @@ std::string check_filter(const std::string& expression, int dlt) {
 }
 
 void CaptureCounters::add(const CaptureCounters& o) noexcept {
-    frames += o.frames;
-    not_ip += o.not_ip;
-    not_udp += o.not_udp;
-    udp_datagrams += o.udp_datagrams;
-    fragments += o.fragments;
-    reassembled += o.reassembled;
-    filtered += o.filtered;
-    truncated_frames += o.truncated_frames;
-    truncated_datagrams += o.truncated_datagrams;
-    fragment_duplicates += o.fragment_duplicates;
-    fragment_limit_hits += o.fragment_limit_hits;
-    tcp_segments += o.tcp_segments;
-    tcp_chunks += o.tcp_chunks;
-    tcp_connections += o.tcp_connections;
-    tcp_out_of_order += o.tcp_out_of_order;
-    tcp_retransmitted += o.tcp_retransmitted;
-    tcp_gaps += o.tcp_gaps;
-    tcp_bytes_lost += o.tcp_bytes_lost;
-    tcp_truncated += o.tcp_truncated;
-    tcp_connection_limit += o.tcp_connection_limit;
-    sctp_packets += o.sctp_packets;
-    sctp_associations += o.sctp_associations;
-    sctp_messages += o.sctp_messages;
-    sctp_duplicates += o.sctp_duplicates;
-    sctp_out_of_order += o.sctp_out_of_order;
-    sctp_gaps += o.sctp_gaps;
-    sctp_messages_lost += o.sctp_messages_lost;
-    sctp_incomplete += o.sctp_incomplete;
-    sctp_association_limit += o.sctp_association_limit;
+    for (const auto& f : kCaptureCounterFields) this->*f.member += o.*f.member;
     for (std::size_t i = 0; i < issues.size(); ++i) issues[i] += o.issues[i];
     for (std::size_t i = 0; i < encapsulated.size(); ++i) encapsulated[i] += o.encapsulated[i];
 }
@@ -131,6 +103,21 @@ namespace {
 std::string link_name(int dlt) {
     const char* name = pcap_datalink_val_to_name(dlt);
     return name != nullptr ? name : std::to_string(dlt);
+}
+
+// A reassembler's counter and the capture counter it feeds.
+template <class Counters>
+struct CounterMap {
+    std::uint64_t Counters::*from;
+    std::uint64_t CaptureCounters::*to;
+};
+
+// The reassemblers count for the whole run; each capture counter gets what its counter grew by
+// since the last look (so the input being read gets it), and `seen` becomes `now`.
+template <class Counters, std::size_t N>
+void add_growth(const CounterMap<Counters> (&map)[N], const Counters& now, Counters& seen, CaptureCounters& c) {
+    for (const auto& m : map) c.*m.to += now.*m.from - seen.*m.from;
+    seen = now;
 }
 }  // namespace
 
@@ -292,16 +279,17 @@ bool CaptureReader::feed_sctp(const FrameInfo& info, const Record& record) {
 }
 
 void CaptureReader::sync_sctp() noexcept {
-    const SctpCounters& t = sctp_->counters();
-    CaptureCounters& c = counters_now();
-    c.sctp_associations += t.associations - sctp_seen_.associations;
-    c.sctp_duplicates += t.duplicates - sctp_seen_.duplicates;
-    c.sctp_out_of_order += t.out_of_order - sctp_seen_.out_of_order;
-    c.sctp_gaps += t.gaps - sctp_seen_.gaps;
-    c.sctp_messages_lost += t.messages_skipped - sctp_seen_.messages_skipped;
-    c.sctp_incomplete += t.incomplete - sctp_seen_.incomplete;
-    c.sctp_association_limit += t.association_limit - sctp_seen_.association_limit;
-    sctp_seen_ = t;
+    // Messages are counted as they are handed out (emit_sctp), for the input they go out as.
+    static constexpr CounterMap<SctpCounters> kSctp[] = {
+        {&SctpCounters::associations, &CaptureCounters::sctp_associations},
+        {&SctpCounters::duplicates, &CaptureCounters::sctp_duplicates},
+        {&SctpCounters::out_of_order, &CaptureCounters::sctp_out_of_order},
+        {&SctpCounters::gaps, &CaptureCounters::sctp_gaps},
+        {&SctpCounters::messages_skipped, &CaptureCounters::sctp_messages_lost},
+        {&SctpCounters::incomplete, &CaptureCounters::sctp_incomplete},
+        {&SctpCounters::association_limit, &CaptureCounters::sctp_association_limit},
+    };
+    add_growth(kSctp, sctp_->counters(), sctp_seen_, counters_now());
 }
 
 void CaptureReader::feed_tcp(const FrameInfo& info, const Record& record) {
@@ -320,16 +308,16 @@ void CaptureReader::feed_tcp(const FrameInfo& info, const Record& record) {
 }
 
 void CaptureReader::sync_tcp() noexcept {
-    const TcpCounters& t = tcp_->counters();
-    CaptureCounters& c = counters_now();
-    c.tcp_connections += t.connections - tcp_seen_.connections;
-    c.tcp_out_of_order += t.out_of_order - tcp_seen_.out_of_order;
-    c.tcp_retransmitted += t.retransmitted - tcp_seen_.retransmitted;
-    c.tcp_gaps += t.gaps - tcp_seen_.gaps;
-    c.tcp_bytes_lost += t.bytes_lost - tcp_seen_.bytes_lost;
-    c.tcp_truncated += t.truncated - tcp_seen_.truncated;
-    c.tcp_connection_limit += t.connection_limit - tcp_seen_.connection_limit;
-    tcp_seen_ = t;
+    static constexpr CounterMap<TcpCounters> kTcp[] = {
+        {&TcpCounters::connections, &CaptureCounters::tcp_connections},
+        {&TcpCounters::out_of_order, &CaptureCounters::tcp_out_of_order},
+        {&TcpCounters::retransmitted, &CaptureCounters::tcp_retransmitted},
+        {&TcpCounters::gaps, &CaptureCounters::tcp_gaps},
+        {&TcpCounters::bytes_lost, &CaptureCounters::tcp_bytes_lost},
+        {&TcpCounters::truncated, &CaptureCounters::tcp_truncated},
+        {&TcpCounters::connection_limit, &CaptureCounters::tcp_connection_limit},
+    };
+    add_growth(kTcp, tcp_->counters(), tcp_seen_, counters_now());
 }
 
 void CaptureReader::sync_fragments() noexcept {

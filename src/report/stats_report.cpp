@@ -4,6 +4,7 @@
 // export_datagrams = decoded_datagrams + partial_datagrams + malformed_datagrams.
 #include <algorithm>
 #include <iterator>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -71,39 +72,6 @@ std::string sequence_words(const Counters& c, std::uint16_t version) {
     add(c.restarts, c.restarts == 1 ? "exporter restart" : "exporter restarts");
     return text;
 }
-
-struct CaptureField {
-    std::string_view name;
-    std::uint64_t capture::CaptureCounters::*member;
-};
-
-// The capture counters beyond the five printed first (names kept from before they existed).
-constexpr CaptureField kCaptureFields[] = {
-    {"filtered_frames", &capture::CaptureCounters::filtered},
-    {"udp_datagrams", &capture::CaptureCounters::udp_datagrams},
-    {"truncated_frames", &capture::CaptureCounters::truncated_frames},
-    {"truncated_datagrams", &capture::CaptureCounters::truncated_datagrams},
-    {"fragment_duplicates", &capture::CaptureCounters::fragment_duplicates},
-    {"fragment_limit_hits", &capture::CaptureCounters::fragment_limit_hits},
-    {"tcp_segments", &capture::CaptureCounters::tcp_segments},
-    {"tcp_connections", &capture::CaptureCounters::tcp_connections},
-    {"tcp_chunks", &capture::CaptureCounters::tcp_chunks},
-    {"tcp_out_of_order", &capture::CaptureCounters::tcp_out_of_order},
-    {"tcp_retransmitted", &capture::CaptureCounters::tcp_retransmitted},
-    {"tcp_gaps", &capture::CaptureCounters::tcp_gaps},
-    {"tcp_bytes_lost", &capture::CaptureCounters::tcp_bytes_lost},
-    {"tcp_truncated", &capture::CaptureCounters::tcp_truncated},
-    {"tcp_connection_limit", &capture::CaptureCounters::tcp_connection_limit},
-    {"sctp_packets", &capture::CaptureCounters::sctp_packets},
-    {"sctp_associations", &capture::CaptureCounters::sctp_associations},
-    {"sctp_messages", &capture::CaptureCounters::sctp_messages},
-    {"sctp_duplicates", &capture::CaptureCounters::sctp_duplicates},
-    {"sctp_out_of_order", &capture::CaptureCounters::sctp_out_of_order},
-    {"sctp_gaps", &capture::CaptureCounters::sctp_gaps},
-    {"sctp_messages_lost", &capture::CaptureCounters::sctp_messages_lost},
-    {"sctp_incomplete", &capture::CaptureCounters::sctp_incomplete},
-    {"sctp_association_limit", &capture::CaptureCounters::sctp_association_limit},
-};
 
 auto it(Buffer& out) { return fmt::appender(out); }
 
@@ -254,16 +222,20 @@ void write_json(Buffer& out, const std::vector<FileSummary>& files, const sessio
         streams.add(f.streams);
         tcp_streams += f.tcp_streams;
     }
-    fmt::format_to(it(out),
-                   "],\"frames\":{},\"not_ip_frames\":{},\"not_udp_packets\":{},\"udp_fragments\":{},"
-                   "\"reassembled_datagrams\":{},\"frame_issues\":{{",
-                   frames.frames, frames.not_ip, frames.not_udp, frames.fragments, frames.reassembled);
+    out.push_back(']');
+    const std::span fields(capture::kCaptureCounterFields);
+    for (const auto& f : fields.first(capture::kCaptureCountersFirst)) {
+        fmt::format_to(it(out), ",\"{}\":{}", f.name, frames.*f.member);
+    }
+    out.append(std::string_view(",\"frame_issues\":{"));
     for (std::size_t k = 0; k < frames.issues.size(); ++k) {
         fmt::format_to(it(out), "{}\"{}\":{}", k ? "," : "", capture::name(static_cast<capture::FrameIssue>(k)),
                        frames.issues[k]);
     }
     out.push_back('}');
-    for (const auto& f : kCaptureFields) fmt::format_to(it(out), ",\"{}\":{}", f.name, frames.*f.member);
+    for (const auto& f : fields.subspan(capture::kCaptureCountersFirst)) {
+        fmt::format_to(it(out), ",\"{}\":{}", f.name, frames.*f.member);
+    }
     out.append(std::string_view(",\"encapsulated\":{"));
     for (std::size_t k = 0; k < frames.encapsulated.size(); ++k) {
         fmt::format_to(it(out), "{}\"{}\":{}", k ? "," : "", capture::name(static_cast<capture::Encapsulation>(k)),

@@ -8,6 +8,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "nfpcap/capture/capture_file.hpp"
@@ -62,6 +63,49 @@ struct CaptureCounters {
     /// own category (hence less `reassembled`); fragment_dropped is a fragment already counted.
     [[nodiscard]] std::uint64_t accounted_frames() const noexcept;
 };
+
+/// A counter of CaptureCounters and the name `stats -T json` gives it.
+struct CaptureCounterField {
+    std::string_view name;
+    std::uint64_t CaptureCounters::*member;
+};
+
+/// Every scalar counter of CaptureCounters, once: what add() sums and what the stats report
+/// prints, in its order (the first five before the frame issues, the rest after them). A new
+/// counter goes here, or it is neither summed over files nor reported.
+inline constexpr CaptureCounterField kCaptureCounterFields[] = {
+    {"frames", &CaptureCounters::frames},
+    {"not_ip_frames", &CaptureCounters::not_ip},
+    {"not_udp_packets", &CaptureCounters::not_udp},
+    {"udp_fragments", &CaptureCounters::fragments},
+    {"reassembled_datagrams", &CaptureCounters::reassembled},
+    {"filtered_frames", &CaptureCounters::filtered},
+    {"udp_datagrams", &CaptureCounters::udp_datagrams},
+    {"truncated_frames", &CaptureCounters::truncated_frames},
+    {"truncated_datagrams", &CaptureCounters::truncated_datagrams},
+    {"fragment_duplicates", &CaptureCounters::fragment_duplicates},
+    {"fragment_limit_hits", &CaptureCounters::fragment_limit_hits},
+    {"tcp_segments", &CaptureCounters::tcp_segments},
+    {"tcp_connections", &CaptureCounters::tcp_connections},
+    {"tcp_chunks", &CaptureCounters::tcp_chunks},
+    {"tcp_out_of_order", &CaptureCounters::tcp_out_of_order},
+    {"tcp_retransmitted", &CaptureCounters::tcp_retransmitted},
+    {"tcp_gaps", &CaptureCounters::tcp_gaps},
+    {"tcp_bytes_lost", &CaptureCounters::tcp_bytes_lost},
+    {"tcp_truncated", &CaptureCounters::tcp_truncated},
+    {"tcp_connection_limit", &CaptureCounters::tcp_connection_limit},
+    {"sctp_packets", &CaptureCounters::sctp_packets},
+    {"sctp_associations", &CaptureCounters::sctp_associations},
+    {"sctp_messages", &CaptureCounters::sctp_messages},
+    {"sctp_duplicates", &CaptureCounters::sctp_duplicates},
+    {"sctp_out_of_order", &CaptureCounters::sctp_out_of_order},
+    {"sctp_gaps", &CaptureCounters::sctp_gaps},
+    {"sctp_messages_lost", &CaptureCounters::sctp_messages_lost},
+    {"sctp_incomplete", &CaptureCounters::sctp_incomplete},
+    {"sctp_association_limit", &CaptureCounters::sctp_association_limit},
+};
+/// How many of kCaptureCounterFields the stats report prints before the frame issues.
+inline constexpr std::size_t kCaptureCountersFirst = 5;
 
 /// Choices of a reader; the defaults read UDP only, with no filter.
 struct ReaderOptions {
