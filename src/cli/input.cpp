@@ -74,11 +74,11 @@ public:
             const auto& c = input.counters;
             const bool frames = !input.link_type.empty();  // an interface, not sockets
             fmt::print(stderr, "nfpcap: {}: {} {} received", input.name, c.frames, frames ? "frames" : "messages");
-            if (frames && input.tcp_streams != 0) {
-                fmt::print(stderr, " ({} UDP datagrams, {} messages in TCP streams)", c.udp_datagrams,
-                           input.streams.messages);
-            } else if (frames) {
-                fmt::print(stderr, " ({} UDP datagrams)", c.udp_datagrams);
+            if (frames) {
+                fmt::print(stderr, " ({} UDP datagrams", c.udp_datagrams);
+                if (input.tcp_streams != 0) fmt::print(stderr, ", {} messages in TCP streams", input.streams.messages);
+                if (c.sctp_messages != 0) fmt::print(stderr, ", {} SCTP messages", c.sctp_messages);
+                fmt::print(stderr, ")");
             }
             if (input.kernel_drops) fmt::print(stderr, ", {} dropped by the kernel", *input.kernel_drops);
             if (input.streams.bytes_lost != 0 || input.streams.resyncs != 0) {

@@ -789,6 +789,34 @@ def test_interface_lo_tcp(tmp):
           f"{count} messages in TCP streams" in err.decode(), err)
 
 
+def test_interface_lo_sctp(tmp):
+    """IPFIX over SCTP on a live interface (RFC 7011 10.2): the scapy-made association of
+    tests/data/capture replayed on lo. Its DATA chunks are followed into messages as in a file."""
+    if not shutil.which("tcpreplay"):
+        skipped.append("-i lo over SCTP (no tcpreplay)")
+        return
+    path = os.path.join(os.path.dirname(SAMPLES), "tests", "data", "capture", "sctp-ipfix.pcap")
+    offline = records(subprocess.run([NFPCAP, "flows", "-T", "json", path], capture_output=True).stdout)
+    count = json.loads(subprocess.run([NFPCAP, "stats", "-T", "json", path], capture_output=True).stdout)["datagrams"]
+    p = start("flows", "-T", "json", "-i", "lo", "-f", "sctp", "--datagrams", str(count))
+    try:
+        wait_listening(p)
+    except RuntimeError as e:
+        skipped.append(f"-i lo over SCTP: {e}")
+        p.kill()
+        return
+    t = subprocess.run(["tcpreplay", "-q", "-i", "lo", "--topspeed", path], capture_output=True, timeout=TIMEOUT)
+    if t.returncode != 0:
+        p.kill()
+        skipped.append(f"tcpreplay on lo: {t.stderr.decode().strip()}")
+        return
+    rc, out, err = finish(p)
+    live = records(out)
+    check("-i lo over SCTP: the association's records, as offline", count == 3 and len(offline) > 0 and
+          decoded(live) == decoded(offline), (rc, len(live), len(offline), err))
+    check("-i lo over SCTP: the end of the run counts the messages", f"{count} SCTP messages" in err.decode(), err)
+
+
 def main():
     in_netns = enter_namespace()
     if in_netns:
@@ -803,7 +831,7 @@ def main():
              test_stops, test_real_exporters, test_drops_after_the_last_datagram, test_report_live,
              test_commands_with_own_letters, test_follow]
     if in_netns:
-        tests += [test_interface_lo, test_interface_lo_tcp]
+        tests += [test_interface_lo, test_interface_lo_tcp, test_interface_lo_sctp]
     else:
         skipped.append("-i lo (no private network namespace here)")
     with tempfile.TemporaryDirectory() as tmp:
