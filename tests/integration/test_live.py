@@ -757,64 +757,58 @@ def test_interface_lo(tmp):
         check("-i lo with tcpreplay: the sample's records", decoded(records(out)) == offline, err)
 
 
-def test_interface_lo_tcp(tmp):
-    """IPFIX over TCP on a live interface: a capture of softflowd -P tcp replayed on lo. The
-    frames go through the capture reader as a file's do, so the connection is followed and cut
-    into messages: the records are those of the capture read offline."""
+def replay_on_lo(what, path, capture_filter):
+    """Replays a capture on lo with tcpreplay while `nfpcap flows -i lo -f FILTER` runs until
+    it has read as many export messages as the file holds. Returns (offline records, live
+    records, the file's message count, live stderr), or None when skipped."""
     if not shutil.which("tcpreplay"):
-        skipped.append("-i lo over TCP (no tcpreplay)")
-        return
-    path = os.path.join(os.path.dirname(SAMPLES), "tests", "data", "capture", "tool", "ipfix-over-tcp.pcap")
+        skipped.append(f"-i lo {what} (no tcpreplay)")
+        return None
     offline = records(subprocess.run([NFPCAP, "flows", "-T", "json", path], capture_output=True).stdout)
-    messages = json.loads(subprocess.run([NFPCAP, "stats", "-T", "json", path], capture_output=True).stdout)
-    count = messages["datagrams"]
-    # Only the exporter's side: the kernel answers the replayed SYN with a RST from port 4739.
-    p = start("flows", "-T", "json", "-i", "lo", "-f", "tcp dst port 4739", "--datagrams", str(count))
+    count = json.loads(subprocess.run([NFPCAP, "stats", "-T", "json", path], capture_output=True).stdout)["datagrams"]
+    p = start("flows", "-T", "json", "-i", "lo", "-f", capture_filter, "--datagrams", str(count))
     try:
         wait_listening(p)
     except RuntimeError as e:
-        skipped.append(f"-i lo over TCP: {e}")
+        skipped.append(f"-i lo {what}: {e}")
         p.kill()
-        return
+        return None
     t = subprocess.run(["tcpreplay", "-q", "-i", "lo", "--topspeed", path], capture_output=True, timeout=TIMEOUT)
     if t.returncode != 0:
         p.kill()
         skipped.append(f"tcpreplay on lo: {t.stderr.decode().strip()}")
-        return
+        return None
     rc, out, err = finish(p)
-    live = records(out)
+    return offline, records(out), count, (rc, err.decode())
+
+
+def test_interface_lo_tcp(tmp):
+    """IPFIX over TCP on a live interface: a capture of softflowd -P tcp replayed on lo. The
+    frames go through the capture reader as a file's do, so the connection is followed and cut
+    into messages: the records are those of the capture read offline."""
+    path = os.path.join(os.path.dirname(SAMPLES), "tests", "data", "capture", "tool", "ipfix-over-tcp.pcap")
+    # Only the exporter's side: the kernel answers the replayed SYN with a RST from port 4739.
+    replayed = replay_on_lo("over TCP", path, "tcp dst port 4739")
+    if replayed is None:
+        return
+    offline, live, count, (rc, err) = replayed
     check("-i lo over TCP: the connection's records, as offline", len(offline) > 0 and
           decoded(live) == decoded(offline), (rc, len(live), len(offline), err))
     check("-i lo over TCP: the end of the run counts the stream's messages",
-          f"{count} messages in TCP streams" in err.decode(), err)
+          f"{count} messages in TCP streams" in err, err)
 
 
 def test_interface_lo_sctp(tmp):
     """IPFIX over SCTP on a live interface (RFC 7011 10.2): the scapy-made association of
     tests/data/capture replayed on lo. Its DATA chunks are followed into messages as in a file."""
-    if not shutil.which("tcpreplay"):
-        skipped.append("-i lo over SCTP (no tcpreplay)")
-        return
     path = os.path.join(os.path.dirname(SAMPLES), "tests", "data", "capture", "sctp-ipfix.pcap")
-    offline = records(subprocess.run([NFPCAP, "flows", "-T", "json", path], capture_output=True).stdout)
-    count = json.loads(subprocess.run([NFPCAP, "stats", "-T", "json", path], capture_output=True).stdout)["datagrams"]
-    p = start("flows", "-T", "json", "-i", "lo", "-f", "sctp", "--datagrams", str(count))
-    try:
-        wait_listening(p)
-    except RuntimeError as e:
-        skipped.append(f"-i lo over SCTP: {e}")
-        p.kill()
+    replayed = replay_on_lo("over SCTP", path, "sctp")
+    if replayed is None:
         return
-    t = subprocess.run(["tcpreplay", "-q", "-i", "lo", "--topspeed", path], capture_output=True, timeout=TIMEOUT)
-    if t.returncode != 0:
-        p.kill()
-        skipped.append(f"tcpreplay on lo: {t.stderr.decode().strip()}")
-        return
-    rc, out, err = finish(p)
-    live = records(out)
+    offline, live, count, (rc, err) = replayed
     check("-i lo over SCTP: the association's records, as offline", count == 3 and len(offline) > 0 and
           decoded(live) == decoded(offline), (rc, len(live), len(offline), err))
-    check("-i lo over SCTP: the end of the run counts the messages", f"{count} SCTP messages" in err.decode(), err)
+    check("-i lo over SCTP: the end of the run counts the messages", f"{count} SCTP messages" in err, err)
 
 
 def main():
