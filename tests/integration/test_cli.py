@@ -11,22 +11,13 @@ import subprocess
 import sys
 import tempfile
 
+from checks import check, outcome
+
 NFPCAP, SAMPLES = sys.argv[1], sys.argv[2]
-failures = []
-passed = 0
 
 
 def run(*args, stdin=None, input_bytes=None):
     return subprocess.run([NFPCAP, *args], stdin=stdin, input=input_bytes, capture_output=True, timeout=60)
-
-
-def check(name, condition, detail=""):
-    global passed
-    if condition:
-        passed += 1
-    else:
-        failures.append(f"{name}: {detail}")
-        print(f"FAIL {name}: {detail}")
 
 
 def sample(name):
@@ -611,5 +602,4 @@ for test in (test_report_window_over_1000_intervals, test_numeric_options, test_
              test_exporters_and_icmp, test_capture_options, test_manual_synopsis):
     test()
 
-print(f"test_cli: {passed} passed, {len(failures)} failed")
-sys.exit(1 if failures else 0)
+sys.exit(outcome("test_cli"))

@@ -34,20 +34,10 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import fault_inputs  # noqa: E402
+from checks import check, outcome  # noqa: E402
 
 NFPCAP, SAMPLES = os.path.abspath(sys.argv[1]), sys.argv[2]
-failures = []
-passed = 0
 WORK = None
-
-
-def check(name, condition, detail=""):
-    global passed
-    if condition:
-        passed += 1
-    else:
-        failures.append(f"{name}: {detail}")
-        print(f"FAIL {name}: {detail}")
 
 
 def sample(name):
@@ -480,8 +470,7 @@ def main():
         for name, fn in sorted(globals().items()):
             if name.startswith("test_") and callable(fn):
                 fn()
-    print(f"{passed} checks passed, {len(failures)} failed")
-    sys.exit(1 if failures else 0)
+    sys.exit(outcome("test_faults"))
 
 
 if __name__ == "__main__":

@@ -13,9 +13,9 @@ import os
 import subprocess
 import sys
 
+from checks import check, outcome
+
 NFPCAP, CASES = sys.argv[1], sys.argv[2]
-failures = []
-passed = 0
 
 with open(os.path.join(CASES, "groundtruth.json")) as f:
     TRUTH = json.load(f)
@@ -23,15 +23,6 @@ with open(os.path.join(CASES, "groundtruth.json")) as f:
 
 def run(*args, input_bytes=None):
     return subprocess.run([NFPCAP, *args], input=input_bytes, capture_output=True, timeout=120)
-
-
-def check(name, condition, detail=""):
-    global passed
-    if condition:
-        passed += 1
-    else:
-        failures.append(f"{name}: {detail}")
-        print(f"FAIL {name}: {detail}")
 
 
 def case(name):
@@ -269,5 +260,4 @@ def test_decode_fixtures():
 for test in (test_late_data, test_provenance, test_sequence, test_decode_fixtures):
     test()
 
-print(f"test_lifecycle: {passed} passed, {len(failures)} failed")
-sys.exit(1 if failures else 0)
+sys.exit(outcome("test_lifecycle"))

@@ -26,20 +26,11 @@ import tempfile
 import termios
 import time
 
+from checks import check, outcome
+
 NFPCAP, SAMPLES = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
 TIMEOUT = float(os.environ.get("LIVE_TIMEOUT", "60"))
-failures = []
-passed = 0
 skipped = []
-
-
-def check(name, condition, detail=""):
-    global passed
-    if condition:
-        passed += 1
-    else:
-        failures.append(f"{name}: {detail}")
-        print(f"FAIL {name}: {str(detail)[:2000]}")
 
 
 def sample(name):
@@ -836,8 +827,7 @@ def main():
                 check(t.__name__, False, repr(e))
     for s in skipped:
         print(f"skipped: {s}")
-    print(f"{passed} passed, {len(failures)} failed")
-    sys.exit(1 if failures else 0)
+    sys.exit(outcome("test_live"))
 
 
 if __name__ == "__main__":

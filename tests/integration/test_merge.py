@@ -19,18 +19,9 @@ import subprocess
 import sys
 import tempfile
 
+from checks import check, outcome
+
 NFPCAP, DATA, SAMPLES = (os.path.abspath(a) for a in sys.argv[1:4])
-failures = []
-passed = 0
-
-
-def check(name, condition, detail=""):
-    global passed
-    if condition:
-        passed += 1
-    else:
-        failures.append(name)
-        print(f"FAIL: {name}: {detail}"[:3000])
 
 
 def data(name):
@@ -180,8 +171,7 @@ def main():
                 t(tmp)
             except Exception as e:  # one broken test should not hide the others
                 check(t.__name__, False, repr(e))
-    print(f"{passed} passed, {len(failures)} failed")
-    sys.exit(1 if failures else 0)
+    sys.exit(outcome("test_merge"))
 
 
 if __name__ == "__main__":

@@ -27,18 +27,9 @@ import tempfile
 import time
 import zlib
 
+from checks import check, outcome
+
 SAMPLE_WRITER, NFPCAP, SAMPLES, BUILD = sys.argv[1:5]
-failures = []
-passed = 0
-
-
-def check(name, condition, detail=""):
-    global passed
-    if condition:
-        passed += 1
-    else:
-        failures.append(f"{name}: {detail}")
-        print(f"FAIL {name}: {detail}")
 
 
 def chromium_path():
@@ -452,9 +443,8 @@ def main():
         finally:
             b.close()
 
-    print(f"test_report_browser: {passed} passed, {len(failures)} failed")
     print(f"screenshots: {BUILD}/report-light.png, report-dark.png, report-large-light.png, report-large-dark.png")
-    return 1 if failures else 0
+    return outcome("test_report_browser")
 
 
 if __name__ == "__main__":

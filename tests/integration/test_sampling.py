@@ -27,10 +27,10 @@ import subprocess
 import sys
 import tempfile
 
+from checks import check, fail, outcome
+
 NFPCAP, SAMPLES = sys.argv[1], sys.argv[2]
 CASES = os.path.join(SAMPLES, "cases")
-failures = []
-passed = 0
 
 
 def run(*args, check_rc=True):
@@ -38,19 +38,6 @@ def run(*args, check_rc=True):
     if check_rc and p.returncode != 0:
         fail(f"nfpcap {' '.join(args)}", f"exit {p.returncode}: {p.stderr.strip()}")
     return p
-
-
-def fail(name, detail):
-    failures.append(f"{name}: {detail}")
-    print(f"FAIL {name}: {detail}")
-
-
-def check(name, condition, detail=""):
-    global passed
-    if condition:
-        passed += 1
-    else:
-        fail(name, detail)
 
 
 def json_lines(text):
@@ -274,8 +261,7 @@ def main():
         test_v7(tmp)
         test_ie_file(tmp)
     test_type_information()
-    print(f"test_sampling: {passed} passed, {len(failures)} failed")
-    return 1 if failures else 0
+    return outcome("test_sampling")
 
 
 if __name__ == "__main__":

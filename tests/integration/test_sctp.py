@@ -18,9 +18,9 @@ import shutil
 import subprocess
 import sys
 
+from checks import check, outcome
+
 NFPCAP, DATA = (os.path.abspath(a) for a in sys.argv[1:3])
-failures = []
-passed = 0
 
 TSHARK = {"cflow.srcaddr": "src", "cflow.srcaddrv6": "src", "cflow.dstaddr": "dst", "cflow.dstaddrv6": "dst",
           "cflow.srcport": "sport", "cflow.dstport": "dport", "cflow.protocol": "proto", "cflow.octets": "octets",
@@ -28,15 +28,6 @@ TSHARK = {"cflow.srcaddr": "src", "cflow.srcaddrv6": "src", "cflow.dstaddr": "ds
 NFPCAP_KEYS = {"sourceIPv4Address": "src", "sourceIPv6Address": "src", "destinationIPv4Address": "dst",
                "destinationIPv6Address": "dst", "sourceTransportPort": "sport", "destinationTransportPort": "dport",
                "protocolIdentifier": "proto", "octetDeltaCount": "octets", "packetDeltaCount": "packets"}
-
-
-def check(name, condition, detail=""):
-    global passed
-    if condition:
-        passed += 1
-    else:
-        failures.append(name)
-        print(f"FAIL: {name}: {detail}"[:3000])
 
 
 def norm(field, value):
@@ -120,8 +111,7 @@ def main():
             t()
         except Exception as e:  # one broken test should not hide the others
             check(t.__name__, False, repr(e))
-    print(f"{passed} passed, {len(failures)} failed")
-    sys.exit(1 if failures else 0)
+    sys.exit(outcome("test_sctp"))
 
 
 if __name__ == "__main__":

@@ -14,23 +14,14 @@ import os
 import subprocess
 import sys
 
+from checks import check, outcome
+
 NFPCAP, SAMPLES, TEST_DATA = sys.argv[1], sys.argv[2], sys.argv[3]
-failures = []
-passed = 0
 
 
 def run(args):
     r = subprocess.run([NFPCAP, *args], capture_output=True, timeout=120)
     return r.returncode, r.stdout, r.stderr
-
-
-def check(name, condition, detail=""):
-    global passed
-    if condition:
-        passed += 1
-    else:
-        failures.append(f"{name}: {detail}")
-        print(f"FAIL {name}: {detail}")
 
 
 def same_with_threads(name, args):
@@ -78,5 +69,4 @@ except subprocess.TimeoutExpired:
     check("closed pipe: the run ends", False, "still running after 60 s")
 check("closed pipe: output began", len(first) == 1000, len(first))
 
-print(f"{passed} checks passed, {len(failures)} failed")
-sys.exit(1 if failures else 0)
+sys.exit(outcome("test_threads"))
