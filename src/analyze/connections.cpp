@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <climits>
+#include <map>
 #include <new>
 #include <tuple>
 #include <utility>
@@ -253,8 +254,11 @@ Entry& ConnectionTable::find_or_add(const Entry& key, std::uint64_t hash, const 
     // The newest connection of the key close enough in time (or without time): the same
     // conversation. Every connection of the key is in the probe run, in no particular order.
     std::uint32_t found = Entry::kNone;
-    const std::int64_t gap = std::max(options_.window_ns, flow.split_gap_ns);
+    std::int64_t gap = std::max(options_.window_ns, flow.split_gap_ns);
     widest_gap_ns_ = std::max(widest_gap_ns_, gap);
+    // Answers without a type stay as the exporter split them (unless they overlap): each may
+    // answer another exchange (join_icmp_answers).
+    if (key.key_bits & Entry::kIcmpAnswers) gap = 0;
     if (!slots_.empty()) {
         const std::uint64_t tag = detail::tag_of(hash);
         const std::size_t mask = slots_.size() - 1;
@@ -290,6 +294,9 @@ ConnectionTable::Keyed ConnectionTable::key_of(const FlowRecord& flow) {
         key.icmp_type = role ? role->request_type : *flow.icmp_type;
         if (role) key.key_bits |= Entry::kIcmpPair;
     }
+    // Answers without a type: direction by role too, the source the one answered (the client).
+    const bool answers = flow.icmp_answers_only();
+    if (answers) key.key_bits |= Entry::kIcmpAnswers;
     const bool reply = role && !role->request;
     // The two ends in a fixed order: the key is direction-free.
     const bool src_low = std::pair(src, flow.src_port) <= std::pair(dst, flow.dst_port);
@@ -306,7 +313,7 @@ ConnectionTable::Keyed ConnectionTable::key_of(const FlowRecord& flow) {
     key.sampling = 1;
     // A new connection's client is the source, the destination of a reply (the one who asked).
     if (src_low == reply) key.bits |= Entry::kClientHigh;
-    return {key, hash_key(key), src, role.has_value(), reply};
+    return {key, hash_key(key), src, role.has_value() || answers, reply};
 }
 
 void ConnectionTable::prefetch(std::uint64_t hash) const noexcept {
@@ -471,6 +478,7 @@ ConnectionList ConnectionTable::finish() {
     out.entries_ = std::move(entries_);
     out.names_ = names_;
     reset();
+    join_icmp_answers(out);
     if (options_.merge_exporters) merge_exporters(out);
     return out;
 }
@@ -501,8 +509,105 @@ ConnectionList ConnectionTable::take_finished(std::int64_t now_ns) {
         if (e.key_bits & Entry::kHighPooled) kept.high = names_->addresses.intern(old->addresses.at(e.high));
         index(static_cast<std::uint32_t>(entries_.size() - 1), hash_key(kept));
     }
+    join_icmp_answers(out);
     if (options_.merge_exporters) merge_exporters(out);
     return out;
+}
+
+namespace {
+
+// Adds what `from` counted to `into`: both sides, records, times, flags (same client side).
+void absorb(Entry& into, const Entry& from) {
+    bool sat = false;
+    for (std::size_t side = 0; side < 2; ++side) {
+        into.packets[side] = sat_add(into.packets[side], from.packets[side], sat);
+        into.bytes[side] = sat_add(into.bytes[side], from.bytes[side], sat);
+        into.tcp_flags[side] |= from.tcp_flags[side];
+        const auto first = static_cast<std::uint8_t>(Entry::kHasFirst0 << side);
+        if (from.has(first) && (!into.has(first) || from.first_start[side] < into.first_start[side])) {
+            into.first_start[side] = from.first_start[side];
+        }
+    }
+    if (from.has_time()) into.end_ns = into.has_time() ? std::max(into.end_ns, from.end_ns) : from.end_ns;
+    into.bits |= from.bits & static_cast<std::uint8_t>(Entry::kSeen0 * 3 | Entry::kOpened0 * 3 | Entry::kHasFirst0 * 3);
+    into.records += from.records;  // 32 bits, as add() counts them
+    into.biflow_records += from.biflow_records;
+    into.unknown_sampling += from.unknown_sampling;
+    into.sampling = std::max(into.sampling, from.sampling);
+    into.anomalies |= from.anomalies;
+    (void)sat_add(into.packets[0], into.packets[1], sat);
+    (void)sat_add(into.bytes[0], into.bytes[1], sat);
+    if (sat) into.anomalies |= Entry::kSaturated;
+}
+
+// The other end becomes side 0 (the client): counters, flags and per-side bits swap.
+void swap_sides(Entry& e) {
+    std::swap(e.packets[0], e.packets[1]);
+    std::swap(e.bytes[0], e.bytes[1]);
+    std::swap(e.tcp_flags[0], e.tcp_flags[1]);
+    std::swap(e.first_start[0], e.first_start[1]);
+    std::uint8_t bits = e.bits & static_cast<std::uint8_t>(Entry::kHasIcmp | Entry::kClientHigh);
+    for (const std::uint8_t bit : {Entry::kSeen0, Entry::kOpened0, Entry::kHasFirst0}) {
+        if (e.has(bit)) bits |= static_cast<std::uint8_t>(bit << 1);
+        if (e.has(static_cast<std::uint8_t>(bit << 1))) bits |= bit;
+    }
+    e.bits = bits ^ Entry::kClientHigh;
+}
+
+// Keeps the entries not dropped, in order.
+void drop_entries(detail::ChunkedVector<Entry, detail::kEntryChunkBits>& entries, const std::vector<bool>& drop) {
+    detail::ChunkedVector<Entry, detail::kEntryChunkBits> kept;
+    for (std::uint32_t i = 0; i < entries.size(); ++i) {
+        if (!drop[i]) kept.push_back(entries[i]);
+    }
+    entries = std::move(kept);
+}
+
+}  // namespace
+
+void ConnectionTable::join_icmp_answers(ConnectionList& list) const {
+    // Answers without a type (Entry::kIcmpAnswers; softflowd -b exports echo replies so) go to
+    // the request exchange (echo, timestamp, ...) of the same exporter, client and server that
+    // they overlap in time (within --window) and do not outnumber: they are its replies. The
+    // others stay a row without a type.
+    auto& entries = list.entries_;
+    bool any = false;
+    for (std::uint32_t i = 0; i < entries.size() && !any; ++i) any = (entries[i].key_bits & Entry::kIcmpAnswers) != 0;
+    if (!any) return;
+    auto ends = [&entries](std::uint32_t i) {
+        const Entry& e = entries[i];
+        return std::tuple(e.exporter, e.protocol, end_of(e, 0).first, end_of(e, 1).first);
+    };
+    std::map<decltype(ends(0)), std::vector<std::uint32_t>> requests;
+    for (std::uint32_t i = 0; i < entries.size(); ++i) {
+        if (entries[i].key_bits & Entry::kIcmpPair) requests[ends(i)].push_back(i);
+    }
+    std::vector<bool> drop(entries.size());
+    bool dropped = false;
+    for (std::uint32_t i = 0; i < entries.size(); ++i) {
+        Entry& answers = entries[i];
+        if ((answers.key_bits & Entry::kIcmpAnswers) == 0) continue;
+        const auto found = requests.find(ends(i));
+        for (const std::uint32_t r : found == requests.end() ? std::vector<std::uint32_t>{} : found->second) {
+            Entry& request = entries[r];
+            const bool near = !answers.has_time() || !request.has_time() ||
+                              (answers.start_ns() <= sat_add(request.end_ns, options_.window_ns) &&
+                               sat_add(answers.end_ns, options_.window_ns) >= request.start_ns());
+            // A request has one answer at most: answers beyond the requests answer something
+            // else (an ICMP error after the ping, in a record of its own).
+            bool sat = false;
+            if (!near || sat_add(request.packets[1], answers.packets[1], sat) > request.packets[0]) continue;
+            absorb(request, answers);
+            drop[i] = dropped = true;
+            break;
+        }
+        if (drop[i]) continue;
+        // Answers of nothing shown: a row of the ICMP their sender sent, it the client, as a
+        // one-way record of the same packets would be (no request opened it).
+        swap_sides(answers);
+        answers.bits &= static_cast<std::uint8_t>(~(Entry::kOpened0 * 3));
+    }
+    if (dropped) drop_entries(entries, drop);
 }
 
 void ConnectionTable::merge_exporters(ConnectionList& list) const {

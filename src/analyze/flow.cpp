@@ -146,6 +146,10 @@ std::optional<FlowRecord> extract_flow(const netflow::DataRecord& record, const 
     if (f.protocol == 1 || f.protocol == 58) {
         if (!f.icmp_type) f.icmp_type = icmp_type_from_ports(icmp_type_code, f.src_port, f.dst_port);
         f.src_port = f.dst_port = 0;
+        // A biflow record with nothing in its forward direction: its type is the forward
+        // direction's (RFC 5103) and describes no packet. softflowd -b writes 0 there (and in
+        // the reverse type) whatever its reverse packets were: echo replies, port unreachables.
+        if (f.icmp_answers_only()) f.icmp_type.reset();
     }
     f.sampling = sampling.interval;
     f.sampling_source = sampling.source;

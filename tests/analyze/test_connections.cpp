@@ -521,6 +521,46 @@ TEST_CASE("ICMP echo: the requester is the client, whatever the times say") {
     }
 }
 
+TEST_CASE("ICMP answers in a biflow record's reverse counters (softflowd -b) are the replies of the request") {
+    // softflowd -b: the requests in one record, their replies in another whose forward direction
+    // is empty (its type, 0, describes no packet: extract_flow leaves it unset), same two ends.
+    for (const std::uint8_t protocol : {kIcmp, kIcmpV6}) {
+        CAPTURE(protocol);
+        const char *a = protocol == kIcmp ? "127.0.0.1" : "2001:db8::1",
+                   *b = protocol == kIcmp ? "127.0.0.2" : "2001:db8::2";
+        const Rec request =
+            Rec(a, 0, b, 0, protocol).icmp(protocol == kIcmp ? 8 : 128).counts(4, 336).reverse(0, 0).ms(0, 615);
+        const Rec replies = Rec(a, 0, b, 0, protocol).counts(0, 0).reverse(4, 336).ms(0, 615);
+        // An ICMP error after the ping, answering a UDP datagram: an answer too many for the echo.
+        const Rec error = Rec(a, 0, b, 0, protocol).counts(0, 0).reverse(1, 106).ms(750, 750);
+        REQUIRE(replies.f.icmp_answers_only());
+        for (bool replies_first : {false, true}) {
+            CAPTURE(replies_first);
+            const auto cs = replies_first ? pair({replies, request, error}) : pair({request, replies, error});
+            REQUIRE(cs.size() == 2);
+            const Connection& echo = cs[0].icmp_type ? cs[0] : cs[1];
+            const Connection& other = cs[0].icmp_type ? cs[1] : cs[0];
+            CHECK(echo.client.addr == ip(a));
+            CHECK(echo.packets == std::array<std::uint64_t, 2>{4, 4});
+            CHECK(echo.bytes == std::array<std::uint64_t, 2>{336, 336});
+            CHECK(echo.records == 2);
+            CHECK_FALSE(echo.one_way());
+            // The error: no type exported; its sender is the client, as a one-way record shows it.
+            CHECK_FALSE(other.icmp_type);
+            CHECK(other.client.addr == ip(b));
+            CHECK(other.packets == std::array<std::uint64_t, 2>{1, 0});
+            CHECK(other.bytes[0] == 106);
+            CHECK(other.one_way());
+        }
+    }
+    SUBCASE("answers of no request seen: a row of their own, the sender the client") {
+        const Connection c = only({Rec("10.0.0.1", 0, "10.0.0.3", 0, kIcmp).counts(0, 0).reverse(1, 66).ms(0, 0)});
+        CHECK_FALSE(c.icmp_type);
+        CHECK(c.client.addr == ip("10.0.0.3"));
+        CHECK(c.packets[0] == 1);
+    }
+}
+
 TEST_CASE("ICMP echo of an address to itself (ping of loopback): the request still decides") {
     const Connection c = only({Rec("127.0.0.1", 0, "127.0.0.1", 0, kIcmp).icmp(8).counts(3, 252).ms(0, 2000),
                                Rec("127.0.0.1", 0, "127.0.0.1", 0, kIcmp).icmp(0).counts(3, 252).ms(0, 2000)});

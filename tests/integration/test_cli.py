@@ -434,6 +434,18 @@ def test_exporters_and_icmp():
           echo.get("packets_to_server") == 4 and echo.get("packets_to_client") == 4 and
           echo.get("client") == "127.0.0.1" and echo.get("server") == "127.0.0.2", rows)
     check("fprobe: port unreachable named", "destination-unreachable" in icmp, sorted(icmp))
+    # softflowd -b (RFC 5103 biflow): the replies in a record whose forward direction is empty
+    # and whose type (0) describes no packet. The same traffic as softflowd-v9-icmp.pcap (one
+    # record per direction, types exported): the same connections, but for the types of the
+    # ICMP errors, which the biflow export does not carry.
+    def icmp_rows(name):
+        rows = json_lines(run("-n", "-p", "0", "-T", "json", os.path.join(SAMPLES, "cases", name)).stdout)
+        return sorted((r["protocol"], r["client"], r["server"], r["packets_to_server"], r["packets_to_client"],
+                       r["bytes_to_server"], r["bytes_to_client"]) for r in rows if r["protocol"] in (1, 58))
+    biflow, uniflow = icmp_rows("softflowd-ipfix-biflow-icmp.pcap"), icmp_rows("softflowd-v9-icmp.pcap")
+    check("softflowd -b ICMP: echo 4 + 4 each, errors from their sender: as the v9 export",
+          biflow == uniflow and len(biflow) == 4 and (1, "127.0.0.1", "127.0.0.2", 4, 4, 336, 336) in biflow and
+          (58, "2001:db8::1", "2001:db8::2", 4, 4, 416, 416) in biflow, (biflow, uniflow))
 
 
 def report_summary(path):

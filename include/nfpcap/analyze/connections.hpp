@@ -226,7 +226,9 @@ struct Entry {
 
     static constexpr std::uint32_t kNone = UINT32_MAX;
     static constexpr std::uint8_t kSeen0 = 1, kOpened0 = 4, kHasFirst0 = 16, kHasIcmp = 64, kClientHigh = 128;
-    static constexpr std::uint8_t kLowPooled = 1, kHighPooled = 2, kIcmpPair = 4;
+    /// kIcmpAnswers: ICMP answers without a type (FlowRecord::icmp_answers_only), client the
+    /// one answered; joined to its request's exchange when there is one (join_icmp_answers).
+    static constexpr std::uint8_t kLowPooled = 1, kHighPooled = 2, kIcmpPair = 4, kIcmpAnswers = 8;
     static constexpr std::uint8_t kSaturated = 1, kReversed = 2, kTimeClamped = 4;
 
     [[nodiscard]] bool has(std::uint8_t bit) const noexcept { return (bits & bit) != 0; }
@@ -337,7 +339,8 @@ public:
     /// and empties the table.
     ConnectionList finish();
     /// Hands over (in order of first record) the connections whose last record ended more
-    /// than the window (or the widest gap an exporter announced) before `now_ns`, and forgets them: a long live run (connections
+    /// than the window (or the widest gap an exporter announced) before `now_ns`, and forgets them: a long live run
+    /// (connections
     /// --follow) keeps only the open ones and the addresses they name. A later record of the
     /// same 5-tuple starts a new connection. O(connections): call it now and then, not per record.
     ConnectionList take_finished(std::int64_t now_ns);
@@ -371,6 +374,7 @@ private:
     void grow_index();
     void reset();
     void merge_exporters(ConnectionList& list) const;
+    void join_icmp_answers(ConnectionList& list) const;
 
     ConnectionOptions options_;
     detail::ChunkedVector<detail::Entry, detail::kEntryChunkBits> entries_;

@@ -43,6 +43,12 @@ struct FlowRecord {
     /// Packets and bytes of both directions (the reverse ones of a biflow record included).
     [[nodiscard]] std::uint64_t total_packets() const noexcept;
     [[nodiscard]] std::uint64_t total_bytes() const noexcept;
+    /// An ICMP biflow record whose packets all went the reverse way: answers to its source
+    /// (what they answer is not exported: icmp_type is unset for them).
+    [[nodiscard]] bool icmp_answers_only() const noexcept {
+        return (protocol == 1 || protocol == 58) && biflow && packets == 0 && bytes == 0 &&
+               (rev_packets > 0 || rev_bytes > 0);
+    }
 };
 
 /// Extracts the flow key, counters and times; nullopt for records without addresses
