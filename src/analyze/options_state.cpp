@@ -154,9 +154,11 @@ std::int64_t OptionsState::split_gap_ns(const netflow::DataRecord& r) const noex
 
 Sampling OptionsState::sampling_for(const netflow::DataRecord& r) const {
     const SessionOptions* s = session(r.context->session);
-    const auto own = announced_rate(r);
+    // Nearly every data record: no sampling field of its own, so the header or the session decides.
+    const bool fields = r.tmpl->has_sampling_fields;
+    const auto own = fields ? announced_rate(r) : std::nullopt;
     if (own && own->known()) return *own;
-    if (const auto id = sampler_id(r)) {
+    if (const auto id = fields ? sampler_id(r) : std::nullopt) {
         if (s != nullptr) {
             auto it = s->samplers.find(*id);
             if (it != s->samplers.end()) return it->second;

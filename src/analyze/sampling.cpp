@@ -9,6 +9,7 @@
 #include <cmath>
 
 #include "nfpcap/ie/ids.hpp"
+#include "nfpcap/ie/sampling_elements.hpp"
 #include "nfpcap/netflow/template.hpp"
 
 namespace nfpcap::analyze {
@@ -18,18 +19,7 @@ namespace {
 namespace iana = ie::iana;
 
 // The sampling elements this file reads, each a slot of Fields.
-constexpr std::array<std::uint16_t, 14> kSamplingIds{
-    iana::samplingInterval,      iana::samplingAlgorithm,    iana::samplerId,         iana::samplerMode,
-    iana::samplerRandomInterval, iana::selectorId,           iana::selectorAlgorithm, iana::samplingPacketInterval,
-    iana::samplingPacketSpace,   iana::samplingTimeInterval, iana::samplingTimeSpace, iana::samplingSize,
-    iana::samplingPopulation,    iana::samplingProbability,
-};
-
-// Fields::slot_of rejects ids outside these two ranges at once.
-static_assert(std::all_of(kSamplingIds.begin(), kSamplingIds.end(), [](std::uint16_t id) {
-    return (id >= iana::samplingInterval && id <= iana::samplerRandomInterval) ||
-           (id >= iana::selectorId && id <= iana::samplingProbability);
-}));
+constexpr const auto& kSamplingIds = ie::kSamplingElementIds;
 
 // The record's sampling fields (IANA, v9 scope fields left out): the first occurrence of each,
 // found in one pass over the template, since every data record is asked.
@@ -38,6 +28,7 @@ public:
     explicit Fields(const netflow::DataRecord& record) : record_(record) {
         index_.fill(-1);
         const netflow::Template& t = *record.tmpl;
+        if (!t.has_sampling_fields) return;  // nearly every data record: nothing to look for
         for (std::size_t i = 0; i < t.fields.size(); ++i) {
             const netflow::FieldSpec& f = t.fields[i];
             if (f.pen != ie::kPenIana || (f.scope && t.version == 9)) continue;
@@ -73,15 +64,8 @@ public:
 
 private:
     static int slot_of(std::uint16_t id) noexcept {
-        // Every record's every field is asked: most are outside both ranges the ids lie in.
-        if (id < iana::samplingInterval || (id > iana::samplerRandomInterval && id < iana::selectorId) ||
-            id > iana::samplingProbability) {
-            return -1;
-        }
-        for (std::size_t k = 0; k < kSamplingIds.size(); ++k) {
-            if (kSamplingIds[k] == id) return static_cast<int>(k);
-        }
-        return -1;
+        if (!ie::is_sampling_element(id)) return -1;
+        return static_cast<int>(std::find(kSamplingIds.begin(), kSamplingIds.end(), id) - kSamplingIds.begin());
     }
 
     const netflow::DataRecord& record_;

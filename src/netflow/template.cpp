@@ -8,6 +8,7 @@
 #include <tuple>
 
 #include "nfpcap/ie/registry.hpp"
+#include "nfpcap/ie/sampling_elements.hpp"
 #include "nfpcap/netflow/version.hpp"
 
 namespace nfpcap::netflow {
@@ -158,6 +159,7 @@ void compile(Template& t, bool v9, std::shared_ptr<const ie::Definitions> sessio
     t.fixed_length = true;
     t.needs_value_check = false;
     t.has_lists = false;
+    t.has_sampling_fields = false;
     t.anomalies = 0;
     t.definitions = std::move(session);
     // Occurrences of each element. NetFlow v9 scope types are a numbering of their own (scope 1,
@@ -172,6 +174,7 @@ void compile(Template& t, bool v9, std::shared_ptr<const ie::Definitions> sessio
         f.time_role = TimeRole::none;
         resolve(f, v9, t.definitions.get());
         if (f.length_mismatch) ++t.anomalies;
+        if (f.pen == ie::kPenIana && !(v9 && f.scope) && ie::is_sampling_element(f.id)) t.has_sampling_fields = true;
         t.has_lists = t.has_lists || f.kind == FieldKind::basic_list || f.kind == FieldKind::sub_template_list ||
                       f.kind == FieldKind::sub_template_multi_list;
         if (f.length == kVariableLength) {

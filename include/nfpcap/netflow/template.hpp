@@ -95,10 +95,11 @@ struct Template : std::enable_shared_from_this<Template> {
     std::uint8_t version = 0;       ///< 1, 5, 7, 8, 9 or 10
     std::uint16_t scope_count = 0;  ///< options templates: leading scope fields
     std::vector<FieldSpec> fields;
-    std::uint32_t min_record_length = 0;                    ///< every variable field counted as its 1-byte prefix
-    bool fixed_length = true;                               ///< no variable-length field: offsets are precomputed
-    bool needs_value_check = false;                         ///< has fields whose values need checking per record
-    bool has_lists = false;                                 ///< has basicList / subTemplateList / multi-list fields
+    std::uint32_t min_record_length = 0;  ///< every variable field counted as its 1-byte prefix
+    bool fixed_length = true;             ///< no variable-length field: offsets are precomputed
+    bool needs_value_check = false;       ///< has fields whose values need checking per record
+    bool has_lists = false;               ///< has basicList / subTemplateList / multi-list fields
+    bool has_sampling_fields = false;     ///< an IANA sampling element (ie::kSamplingElementIds), v9 scope fields aside
     std::array<std::int16_t, kTimeRoleCount> time_field{};  ///< first field index per role, -1 none
     std::vector<std::byte> definition;                      ///< the template record as sent (to spot identical resends)
     std::uint64_t frame = 0;                                ///< frame that defined it
