@@ -587,8 +587,9 @@ void ConnectionTable::join_icmp_answers(ConnectionList& list) const {
     for (std::uint32_t i = 0; i < entries.size(); ++i) {
         Entry& answers = entries[i];
         if ((answers.key_bits & Entry::kIcmpAnswers) == 0) continue;
+        static const std::vector<std::uint32_t> kNoRequests;
         const auto found = requests.find(ends(i));
-        for (const std::uint32_t r : found == requests.end() ? std::vector<std::uint32_t>{} : found->second) {
+        for (const std::uint32_t r : found == requests.end() ? kNoRequests : found->second) {
             Entry& request = entries[r];
             const bool near = !answers.has_time() || !request.has_time() ||
                               (answers.start_ns() <= sat_add(request.end_ns, options_.window_ns) &&
