@@ -7,8 +7,9 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
-#include <string>
+#include <functional>
 #include <memory>
+#include <string>
 #include <tuple>
 #include <vector>
 
@@ -415,6 +416,25 @@ std::vector<std::tuple<std::uint32_t, std::uint64_t, std::int64_t>> merged(Captu
     return out;
 }
 
+// Writes the frames of a fixture to pcap files with libpcap: frame n (from 1) goes to
+// `paths[to(n)]`, or nowhere when to(n) is past them.
+void split_frames(const std::string& name, const std::vector<std::string>& paths,
+                  const std::function<std::size_t(int)>& to) {
+    char errbuf[PCAP_ERRBUF_SIZE];
+    pcap_t* in = pcap_open_offline(fixture(name).c_str(), errbuf);
+    REQUIRE(in != nullptr);
+    std::vector<pcap_dumper_t*> out;
+    for (const auto& path : paths) out.push_back(pcap_dump_open(in, path.c_str()));
+    pcap_pkthdr* h = nullptr;
+    const u_char* bytes = nullptr;
+    for (int frame = 1; pcap_next_ex(in, &h, &bytes) == 1; ++frame) {
+        const std::size_t k = to(frame);
+        if (k < out.size()) pcap_dump(reinterpret_cast<u_char*>(out[k]), h, bytes);
+    }
+    for (pcap_dumper_t* d : out) pcap_dump_close(d);
+    pcap_close(in);
+}
+
 }  // namespace
 
 TEST_CASE("CaptureReader merges inputs by capture time, each frame keeping its input and number") {
@@ -452,18 +472,8 @@ TEST_CASE("CaptureReader merge: fragments reassembled across inputs, counted whe
     // (frames 2 and 5) are in both, and complete in the second.
     const std::string dir = std::filesystem::temp_directory_path() / ("nfpcap-merge-" + std::to_string(::getpid()));
     std::filesystem::create_directories(dir);
-    char errbuf[PCAP_ERRBUF_SIZE];
-    pcap_t* in = pcap_open_offline(fixture("fragmented_udp.pcap").c_str(), errbuf);
-    REQUIRE(in != nullptr);
-    pcap_dumper_t* out[2] = {pcap_dump_open(in, (dir + "/a.pcap").c_str()), pcap_dump_open(in, (dir + "/b.pcap").c_str())};
-    pcap_pkthdr* h = nullptr;
-    const u_char* bytes = nullptr;
-    for (int n = 0; pcap_next_ex(in, &h, &bytes) == 1; ++n) {
-        pcap_dump(reinterpret_cast<u_char*>(out[n < 3 ? 0 : 1]), h, bytes);
-    }
-    pcap_dump_close(out[0]);
-    pcap_dump_close(out[1]);
-    pcap_close(in);
+    split_frames("fragmented_udp.pcap", {dir + "/a.pcap", dir + "/b.pcap"},
+                 [](int frame) { return frame <= 3 ? std::size_t{0} : std::size_t{1}; });
     std::vector<nfpcap::capture::ReaderInput> inputs;
     for (const char* name : {"/a.pcap", "/b.pcap"}) {
         inputs.push_back({std::make_unique<nfpcap::capture::CaptureFile>(dir + name), name});
@@ -490,17 +500,7 @@ TEST_CASE("CaptureReader merge: SCTP messages counted for the input they are han
     // input 0's (its frame), message 2 as input 1's, and each input counts what came out as it.
     const std::string dir = std::filesystem::temp_directory_path() / ("nfpcap-sctp-" + std::to_string(::getpid()));
     std::filesystem::create_directories(dir);
-    char errbuf[PCAP_ERRBUF_SIZE];
-    pcap_t* in = pcap_open_offline(fixture("sctp-ipfix-hard.pcap").c_str(), errbuf);
-    REQUIRE(in != nullptr);
-    pcap_dumper_t* out = pcap_dump_open(in, (dir + "/a.pcap").c_str());
-    pcap_pkthdr* h = nullptr;
-    const u_char* bytes = nullptr;
-    for (int frame = 1; pcap_next_ex(in, &h, &bytes) == 1; ++frame) {
-        if (frame != 9) pcap_dump(reinterpret_cast<u_char*>(out), h, bytes);
-    }
-    pcap_dump_close(out);
-    pcap_close(in);
+    split_frames("sctp-ipfix-hard.pcap", {dir + "/a.pcap"}, [](int frame) { return frame == 9 ? 1U : 0U; });
     nfpcap::capture::ReaderOptions options;
     options.sctp = true;
     std::vector<nfpcap::capture::ReaderInput> inputs;
