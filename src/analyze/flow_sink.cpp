@@ -10,7 +10,10 @@ void FlowSink::on_record(const netflow::DataRecord& record) {
         return;
     }
     auto flow = extract_flow(record, options_.resolve(record));
-    if (!flow) return;
+    if (!flow) {
+        ++keyless_;
+        return;
+    }
     flow->split_gap_ns = options_.split_gap_ns(record);
     ++flows_;
     exporters_.insert(record.context->exporter);

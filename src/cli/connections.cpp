@@ -297,6 +297,7 @@ int run_connections(const ConnectionsOptions& o) {
         consumer.print(table.finish());
         report::ConnectionFooter& footer = consumer.footer_;
         footer.records = table.records();
+        footer.keyless = sink.keyless();
         footer.exporters = sink.exporters();
         footer.losses = report::losses(run.inputs, sessions);
         footer.sampling_records = table.records_by_sampling();
@@ -318,6 +319,7 @@ int run_connections(const ConnectionsOptions& o) {
     report::ConnectionFooter footer;
     add_to_footer(footer, connections);
     footer.records = table.records();
+    footer.keyless = sink.keyless();
     footer.exporters = sink.exporters();
     // No export traffic at all from files: explain_no_export said so; an empty table would only puzzle.
     const auto totals = sessions.totals();

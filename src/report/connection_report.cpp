@@ -281,9 +281,20 @@ void append_skipped(Buffer& out, const analyze::Selection& sel, const Connection
 
 // Without a text footer (JSON, CSV, -q) what it would say of the rows left out and of the run's
 // losses goes to standard error, so that no format hides it.
+// Data records that are no flow: said, so an empty or small table does not puzzle.
+void append_keyless(Buffer& out, const ConnectionFooter& f, std::string_view prefix) {
+    if (f.keyless == 0) return;
+    fmt::format_to(it(out),
+                   "{}{} data record{} without a flow key (no source and destination address: PSAMP packet "
+                   "reports, event records) {} in no connection; nfpcap flows shows {}.\n",
+                   prefix, f.keyless, f.keyless == 1 ? "" : "s", f.keyless == 1 ? "is" : "are",
+                   f.keyless == 1 ? "it" : "them");
+}
+
 void print_footer_notes(const analyze::Selection& sel, const ConnectionFooter& f, const ConnectionReportOptions& o) {
     Buffer notes;
     append_skipped(notes, sel, o, "nfpcap: ");
+    append_keyless(notes, f, "nfpcap: ");
     std::fwrite(notes.data(), 1, notes.size(), stderr);
     print_losses(f.losses);
 }
@@ -294,6 +305,7 @@ void write_footer(Buffer& out, std::size_t shown, const analyze::Selection& sel,
     if (f.one_way) fmt::format_to(it(out), "; {} one-way", f.one_way);
     out.append(std::string_view(").\n"));
     append_skipped(out, sel, o, "");
+    append_keyless(out, f, "");
     if (f.first_ns && f.last_ns) {
         fmt::format_to(it(out), "Time range: {} to {} ({}).\n", time_text(*f.first_ns, o.local_time),
                        time_text(*f.last_ns, o.local_time), o.local_time ? "local" : "UTC");

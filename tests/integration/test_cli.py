@@ -448,6 +448,19 @@ def test_exporters_and_icmp():
           (58, "2001:db8::1", "2001:db8::2", 4, 4, 416, 416) in biflow, (biflow, uniflow))
 
 
+def test_records_without_flow_key():
+    # PSAMP packet reports (tests/data/capture/make_psamp.py): records, but no connection.
+    path = os.path.join(os.path.dirname(SAMPLES), "tests", "data", "capture", "psamp-packet-reports.pcap")
+    r = run("-n", "-p", "0", path)
+    text = r.stdout.decode()
+    check("keyless records: the footer says they are in no connection", r.returncode == 0 and
+          "1 of 1 connections shown" in text and "3 data records without a flow key" in text, text)
+    r = run("-n", "-T", "json", path)
+    check("keyless records: said on stderr beside JSON", len(json_lines(r.stdout)) == 1 and
+          b"nfpcap: 3 data records without a flow key" in r.stderr, r.stderr)
+    check("keyless records: flows shows them", len(json_lines(run("flows", "-T", "json", path).stdout)) == 4)
+
+
 def report_summary(path):
     """The JSON summary `nfpcap report` embeds in the page (id nfpcap-summary)."""
     with open(path, encoding="utf-8") as f:
@@ -611,7 +624,7 @@ def test_report_window_over_1000_intervals():
 for test in (test_report_window_over_1000_intervals, test_numeric_options, test_min_packets_default_by_format, test_usage, test_habits, test_errors,
              test_flows_json, test_formats, test_stats_adds_up, test_stdin_and_pipes,
              test_port_selection, test_damaged_captures, test_statistics_and_filters, test_report,
-             test_exporters_and_icmp, test_capture_options, test_manual_synopsis):
+             test_exporters_and_icmp, test_records_without_flow_key, test_capture_options, test_manual_synopsis):
     test()
 
 sys.exit(outcome("test_cli"))

@@ -26,6 +26,9 @@ public:
     /// Exporters that sent at least one flow record.
     [[nodiscard]] const std::set<wire::Endpoint>& exporters() const noexcept { return exporters_; }
     [[nodiscard]] std::uint64_t flows() const noexcept { return flows_; }
+    /// Data records without a flow key (no source and destination address: PSAMP packet
+    /// reports, event records), handed on to nothing.
+    [[nodiscard]] std::uint64_t keyless() const noexcept { return keyless_; }
     /// What each session's options data said, and how its records' sampling was resolved.
     [[nodiscard]] const OptionsState& options() const noexcept { return options_; }
 
@@ -34,6 +37,7 @@ private:
     OptionsState options_;
     std::set<wire::Endpoint> exporters_;
     std::uint64_t flows_ = 0;
+    std::uint64_t keyless_ = 0;
 };
 
 }  // namespace nfpcap::analyze

@@ -34,6 +34,7 @@ struct ConnectionFooter {
     std::size_t connections = 0;  ///< all connections found
     std::size_t one_way = 0;      ///< of those, seen in one direction only
     std::uint64_t records = 0;    ///< flow records analysed
+    std::uint64_t keyless = 0;    ///< data records without a flow key (FlowSink::keyless): in no connection
     std::optional<std::int64_t> first_ns, last_ns;
     std::set<wire::Endpoint> exporters;
     std::vector<Loss> losses;                                 ///< what the run lost (report::losses), named last
