@@ -11,12 +11,14 @@
 #include <chrono>
 #include <csignal>
 #include <cstring>
+#include <filesystem>
 #include <memory>
 #include <optional>
 
 #include <fmt/format.h>
 #include <pcap/dlt.h>
 
+#include "commands.hpp"
 #include "nfpcap/fixture/pcap_writer.hpp"
 #include "nfpcap/ie/definitions.hpp"
 #include "nfpcap/pipeline/first_pass.hpp"
@@ -195,6 +197,15 @@ private:
 void check_options(InputOptions& o) {
     o.files.insert(o.files.end(), o.read_files.begin(), o.read_files.end());
     o.read_files.clear();
+    // `nfpcap -p 0 top FILE`: a command after another command's options is no capture file.
+    for (const auto& file : o.files) {
+        if (is_command(file) && !std::filesystem::exists(file)) {
+            throw CLI::ValidationError(fmt::format(
+                "'{0}' is a command, not a capture file: the command comes first, then its options (nfpcap {0} "
+                "[OPTIONS] FILE...; input options such as -r and --listen may also come before it)",
+                file));
+        }
+    }
     const bool files = !o.files.empty();
     const bool sockets = o.sockets();
     const bool interfaces = !o.interfaces.empty();

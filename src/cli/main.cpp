@@ -17,6 +17,7 @@
 #include <utility>
 #include <vector>
 
+#include "commands.hpp"
 #include "connections.hpp"
 #include "decode.hpp"
 #include "flows.hpp"
@@ -31,15 +32,8 @@
 
 namespace {
 
-constexpr std::string_view kCommands[] = {"flows",  "stats", "templates", "connections", "hex",
-                                          "decode", "top",   "timeline",  "report"};
-
-bool is_command(std::string_view word) {
-    for (auto c : kCommands) {
-        if (word == c) return true;
-    }
-    return false;
-}
+using nfpcap::cli::is_command;
+using nfpcap::cli::kCommands;
 
 // The input options every command shares may come before the command, as in
 // `nfpcap --listen :2055 --write today.pcap flows -T json`: the command moves in front of them.

@@ -61,6 +61,10 @@ def test_habits():
           after.stdout, (before.returncode, before.stderr))
     r = run("-n", "top", v9)
     check("-n before the command", r.returncode == 0 and r.stdout.startswith(b"Top ") and not r.stderr, r.stderr)
+    r = run("-p", "0", "top", v9)
+    check("a command after another command's options: a usage error saying so, no table",
+          r.returncode == 2 and not r.stdout and b"'top' is a command, not a capture file" in r.stderr,
+          (r.returncode, r.stdout[:100], r.stderr))
 
 
 def test_errors():
