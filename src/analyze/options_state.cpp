@@ -154,11 +154,10 @@ std::int64_t OptionsState::split_gap_ns(const netflow::DataRecord& r) const noex
 
 Sampling OptionsState::sampling_for(const netflow::DataRecord& r) const {
     const SessionOptions* s = session(r.context->session);
-    // Nearly every data record: no sampling field of its own, so the header or the session decides.
-    const bool fields = r.tmpl->has_sampling_fields;
-    const auto own = fields ? announced_rate(r) : std::nullopt;
+    // (Records of templates without a sampling field skip both lookups at once: has_sampling_fields.)
+    const auto own = announced_rate(r);
     if (own && own->known()) return *own;
-    if (const auto id = fields ? sampler_id(r) : std::nullopt) {
+    if (const auto id = sampler_id(r)) {
         if (s != nullptr) {
             auto it = s->samplers.find(*id);
             if (it != s->samplers.end()) return it->second;

@@ -63,10 +63,7 @@ public:
     }
 
 private:
-    static int slot_of(std::uint16_t id) noexcept {
-        if (!ie::is_sampling_element(id)) return -1;
-        return static_cast<int>(std::find(kSamplingIds.begin(), kSamplingIds.end(), id) - kSamplingIds.begin());
-    }
+    static int slot_of(std::uint16_t id) noexcept { return ie::sampling_element_index(id); }
 
     const netflow::DataRecord& record_;
     std::array<std::int32_t, kSamplingIds.size()> index_{};
@@ -190,6 +187,7 @@ std::optional<Sampling> header_rate(const netflow::ExportHeader& h) {
 
 std::optional<std::uint64_t> sampler_id(const netflow::DataRecord& record) {
     const Fields in(record);
+    if (!in.any()) return std::nullopt;
     if (auto id = in.number(iana::samplerId)) return id;
     return in.number(iana::selectorId);
 }

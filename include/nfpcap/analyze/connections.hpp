@@ -339,10 +339,9 @@ public:
     /// and empties the table.
     ConnectionList finish();
     /// Hands over (in order of first record) the connections whose last record ended more
-    /// than the window (or the widest gap an exporter announced) before `now_ns`, and forgets them: a long live run
-    /// (connections
-    /// --follow) keeps only the open ones and the addresses they name. A later record of the
-    /// same 5-tuple starts a new connection. O(connections): call it now and then, not per record.
+    /// than the window (or the widest gap an exporter announced) before `now_ns`, and forgets them:
+    /// a long live run (connections --follow) keeps only the open ones and the addresses they name. A later record of
+    /// the same 5-tuple starts a new connection. O(connections): call it now and then, not per record.
     ConnectionList take_finished(std::int64_t now_ns);
 
     [[nodiscard]] std::uint64_t records() const noexcept { return records_; }

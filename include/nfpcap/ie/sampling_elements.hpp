@@ -19,15 +19,19 @@ inline constexpr std::array<std::uint16_t, 14> kSamplingElementIds{
     iana::samplingPopulation,    iana::samplingProbability,
 };
 
-/// Whether IANA element `id` is one of kSamplingElementIds. Most ids are outside both ranges
-/// the list lies in, and are rejected at once.
-constexpr bool is_sampling_element(std::uint16_t id) noexcept {
+/// The position of IANA element `id` in kSamplingElementIds, or -1. Most ids are outside both
+/// ranges the list lies in, and are rejected at once.
+constexpr int sampling_element_index(std::uint16_t id) noexcept {
     if (id < iana::samplingInterval || (id > iana::samplerRandomInterval && id < iana::selectorId) ||
         id > iana::samplingProbability) {
-        return false;
+        return -1;
     }
-    return std::find(kSamplingElementIds.begin(), kSamplingElementIds.end(), id) != kSamplingElementIds.end();
+    const auto* at = std::find(kSamplingElementIds.begin(), kSamplingElementIds.end(), id);
+    return at == kSamplingElementIds.end() ? -1 : static_cast<int>(at - kSamplingElementIds.begin());
 }
+
+/// Whether IANA element `id` is one of kSamplingElementIds.
+constexpr bool is_sampling_element(std::uint16_t id) noexcept { return sampling_element_index(id) >= 0; }
 
 static_assert(std::all_of(kSamplingElementIds.begin(), kSamplingElementIds.end(), [](std::uint16_t id) {
     return (id >= iana::samplingInterval && id <= iana::samplerRandomInterval) ||
