@@ -153,7 +153,10 @@ std::int64_t OptionsState::split_gap_ns(const netflow::DataRecord& r) const noex
 }
 
 Sampling OptionsState::sampling_for(const netflow::DataRecord& r) const {
-    const SessionOptions* s = session(r.context->session);
+    return sampling_in(r, session(r.context->session));
+}
+
+Sampling OptionsState::sampling_in(const netflow::DataRecord& r, const SessionOptions* s) {
     // (Records of templates without a sampling field skip both lookups at once: has_sampling_fields.)
     const auto own = announced_rate(r);
     if (own && own->known()) return *own;
@@ -174,8 +177,8 @@ Sampling OptionsState::sampling_for(const netflow::DataRecord& r) const {
 }
 
 Sampling OptionsState::resolve(const netflow::DataRecord& r) {
-    const Sampling sampling = sampling_for(r);
-    SessionOptions& s = *slot(r.context->session);
+    SessionOptions& s = *slot(r.context->session);  // (a new, empty slot answers as none would)
+    const Sampling sampling = sampling_in(r, &s);
     ++s.records[static_cast<std::size_t>(sampling.source)];
     if (sampling.known() && s.records_by_interval.size() < kMaxEntries) ++s.records_by_interval[sampling.interval];
     return sampling;
@@ -183,8 +186,8 @@ Sampling OptionsState::resolve(const netflow::DataRecord& r) {
 
 JoinedOptions OptionsState::join(const netflow::DataRecord& r) const {
     JoinedOptions j;
-    j.sampling = sampling_for(r);
     const SessionOptions* s = session(r.context->session);
+    j.sampling = sampling_in(r, s);
     if (s == nullptr) return j;
     const auto in = number(r, iana::ingressInterface);
     const auto out = number(r, iana::egressInterface);

@@ -28,7 +28,6 @@ public:
     explicit Fields(const netflow::DataRecord& record) : record_(record) {
         index_.fill(-1);
         const netflow::Template& t = *record.tmpl;
-        if (!t.has_sampling_fields) return;  // nearly every data record: nothing to look for
         for (std::size_t i = 0; i < t.fields.size(); ++i) {
             const netflow::FieldSpec& f = t.fields[i];
             if (f.pen != ie::kPenIana || (f.scope && t.version == 9)) continue;
@@ -115,7 +114,7 @@ std::string_view algorithm_name(std::uint16_t algorithm) noexcept {
     }
 }
 
-std::optional<Sampling> announced_rate(const netflow::DataRecord& record) {
+std::optional<Sampling> detail::announced_rate_of_fields(const netflow::DataRecord& record) {
     const Fields in(record);
     if (!in.any()) return std::nullopt;
     // RFC 5477 §8.2: the selector's algorithm, kept apart from samplingAlgorithm's numbering.
@@ -176,16 +175,7 @@ std::optional<Sampling> announced_rate(const netflow::DataRecord& record) {
     return std::nullopt;
 }
 
-std::optional<Sampling> header_rate(const netflow::ExportHeader& h) {
-    if (h.version != 5) return std::nullopt;
-    const auto mode = static_cast<std::uint16_t>(h.sampling_mode());
-    const auto interval = h.sampling_interval();
-    if (interval > 1) return Sampling{interval, SamplingSource::header, mode};
-    if (mode != 0 && interval == 0) return Sampling{1, SamplingSource::unknown, mode};
-    return std::nullopt;
-}
-
-std::optional<std::uint64_t> sampler_id(const netflow::DataRecord& record) {
+std::optional<std::uint64_t> detail::sampler_id_of_fields(const netflow::DataRecord& record) {
     const Fields in(record);
     if (!in.any()) return std::nullopt;
     if (auto id = in.number(iana::samplerId)) return id;

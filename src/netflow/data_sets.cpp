@@ -180,11 +180,12 @@ void decode_records(Decode& d, wire::Reader body, std::uint16_t set_id, const Te
 
     if (t->fixed_length) {
         const std::size_t len = t->min_record_length;
+        const FieldPlace* places = t->places.data();  // (locals: stores to values alias nothing here)
+        wire::Bytes* out = values.data();
         while (body.remaining() >= len) {
             wire::Bytes record = body.bytes(len);
-            for (std::size_t i = 0; i < n; ++i) {
-                values[i] = record.subspan(t->fields[i].offset, t->fields[i].length);
-            }
+            const std::byte* base = record.data();
+            for (std::size_t i = 0; i < n; ++i) out[i] = wire::Bytes(base + places[i].offset, places[i].length);
             if (t->needs_value_check) check_values(d, *t, view, set_id);
             emit(d, *t, record, view, set_id);
         }

@@ -194,6 +194,12 @@ void compile(Template& t, bool v9, std::shared_ptr<const ie::Definitions> sessio
         f.repeat_index = seen[element_key(f)]++;
     }
     for (FieldSpec& f : t.fields) f.repeat_count = seen[element_key(f)];
+    t.time_plan = plan_times(t);
+    t.places.clear();
+    if (t.fixed_length) {
+        t.places.reserve(t.fields.size());
+        for (const FieldSpec& f : t.fields) t.places.push_back({f.offset, f.length});
+    }
     auto has = [&](std::uint16_t id) { return !v9 && seen.count({false, ie::kPenIana, id}) != 0; };
     t.describes_elements = t.kind == TemplateKind::options && has(ie::iana::informationElementId) &&
                            has(ie::iana::informationElementDataType) && has(ie::iana::informationElementName);

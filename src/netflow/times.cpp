@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 // Absolute flow start/end from whichever time fields a record carries.
+#include <array>
 #include <cstdint>
 
 #include "nfpcap/netflow/decoder.hpp"
@@ -20,6 +21,33 @@ constexpr std::int64_t kNtpEraSeconds = 4'294'967'296;
 
 using wire::Int128;
 
+// The precedence of the encodings of each part of a flow's time: the first one a record
+// carries is read (plan_times keeps those its template has, in this order).
+constexpr std::array kStartRoles{TimeRole::start_milliseconds, TimeRole::start_seconds,  TimeRole::start_microseconds,
+                                 TimeRole::start_nanoseconds,  TimeRole::start_delta_us, TimeRole::start_sysuptime};
+constexpr std::array kEndRoles{TimeRole::end_milliseconds, TimeRole::end_seconds,  TimeRole::end_microseconds,
+                               TimeRole::end_nanoseconds,  TimeRole::end_delta_us, TimeRole::end_sysuptime};
+constexpr std::array kDurationRoles{TimeRole::duration_ms, TimeRole::duration_us};
+// Event records (NSEL, PSAMP packet reports) carry when they were observed instead; a
+// mediator's re-export at least when it was collected.
+constexpr std::array kObservedRoles{TimeRole::observation_milliseconds, TimeRole::observation_seconds,
+                                    TimeRole::observation_microseconds, TimeRole::observation_nanoseconds,
+                                    TimeRole::collection_milliseconds};
+
+template <std::size_t N>
+TimeChain chain_of(const Template& t, const std::array<TimeRole, N>& roles) noexcept {
+    static_assert(N <= TimeChain::kMaxRoles);
+    TimeChain chain;
+    for (TimeRole role : roles) {
+        const auto idx = t.time_field[static_cast<std::size_t>(role)];
+        if (idx < 0) continue;
+        const std::uint16_t length = t.fields[static_cast<std::size_t>(idx)].length;
+        if (length != kVariableLength && (length == 0 || length > 8)) continue;  // never readable
+        chain.roles[chain.size++] = role;
+    }
+    return chain;
+}
+
 struct Lookup {
     const Template& t;
     std::span<const wire::Bytes> values;
@@ -36,17 +64,29 @@ struct Lookup {
 
 // Hostile values must not overflow (undefined behaviour) into a wrong time: past what int64
 // nanoseconds hold (year 2262, or before 1677) a time is clamped to the limit and `clamped` set.
-std::optional<std::int64_t> absolute(const Lookup& in, const ExportHeader& h, std::optional<std::int64_t> init_ms,
-                                     TimeRole ms, TimeRole s, TimeRole us, TimeRole ns, TimeRole delta, TimeRole uptime,
-                                     bool& clamped) noexcept {
-    if (auto v = in.get(ms)) return wire::scaled_time(*v, kNsPerMs, clamped);
-    if (auto v = in.get(s)) return wire::scaled_time(*v, kNsPerSec, clamped);
-    if (auto v = in.get(us)) return ntp_to_unix_ns(*v, true);
-    if (auto v = in.get(ns)) return ntp_to_unix_ns(*v, false);
-    if (auto v = in.get(delta)) {
-        return wire::clamp_time(static_cast<Int128>(h.export_time_ns) - static_cast<Int128>(*v) * kNsPerUs, clamped);
-    }
-    if (auto v = in.get(uptime)) {
+[[gnu::always_inline]] inline std::optional<std::int64_t> to_unix_ns(TimeRole role, std::uint64_t v, const Lookup& in,
+                                                                     const ExportHeader& h,
+                                                                     std::optional<std::int64_t> init_ms,
+                                                                     bool& clamped) noexcept {
+    switch (role) {
+    case TimeRole::start_milliseconds:
+    case TimeRole::end_milliseconds:
+    case TimeRole::observation_milliseconds:
+    case TimeRole::collection_milliseconds: return wire::scaled_time(v, kNsPerMs, clamped);
+    case TimeRole::start_seconds:
+    case TimeRole::end_seconds:
+    case TimeRole::observation_seconds: return wire::scaled_time(v, kNsPerSec, clamped);
+    case TimeRole::start_microseconds:
+    case TimeRole::end_microseconds:
+    case TimeRole::observation_microseconds: return ntp_to_unix_ns(v, true);
+    case TimeRole::start_nanoseconds:
+    case TimeRole::end_nanoseconds:
+    case TimeRole::observation_nanoseconds: return ntp_to_unix_ns(v, false);
+    case TimeRole::start_delta_us:
+    case TimeRole::end_delta_us:
+        return wire::clamp_time(static_cast<Int128>(h.export_time_ns) - static_cast<Int128>(v) * kNsPerUs, clamped);
+    case TimeRole::start_sysuptime:
+    case TimeRole::end_sysuptime: {
         std::uint32_t uptime_at_export = h.sys_uptime_ms;
         if (!h.has_uptime) {
             // IPFIX: the exporter's uptime at export time follows from its boot time.
@@ -56,9 +96,33 @@ std::optional<std::int64_t> absolute(const Lookup& in, const ExportHeader& h, st
             uptime_at_export = static_cast<std::uint32_t>(static_cast<std::uint64_t>(h.export_time_ns / kNsPerMs) -
                                                           static_cast<std::uint64_t>(*init_ms));
         }
-        // Signed 32-bit difference: correct across the 49.7-day uptime wrap.
-        auto diff = static_cast<std::int32_t>(static_cast<std::uint32_t>(*v) - uptime_at_export);
-        return wire::clamp_time(static_cast<Int128>(h.export_time_ns) + static_cast<Int128>(diff) * kNsPerMs, clamped);
+        // Signed 32-bit difference: correct across the 49.7-day uptime wrap. At most 2^31 ms
+        // (int64 holds it in ns) from an export time of 32-bit seconds: the sum overflows only
+        // for a header no decoder makes, and is then clamped like the others.
+        const auto diff = static_cast<std::int32_t>(static_cast<std::uint32_t>(v) - uptime_at_export);
+        std::int64_t ns = 0;
+        if (__builtin_add_overflow(h.export_time_ns, std::int64_t{diff} * kNsPerMs, &ns)) {
+            return wire::clamp_time(static_cast<Int128>(h.export_time_ns) + static_cast<Int128>(diff) * kNsPerMs,
+                                    clamped);
+        }
+        return ns;
+    }
+    case TimeRole::none:
+    case TimeRole::duration_ms:
+    case TimeRole::duration_us:
+    case TimeRole::system_init_ms:
+    case TimeRole::count_: break;
+    }
+    return std::nullopt;
+}
+
+/// The time the first readable field of `chain` gives (inlined: it runs twice per record).
+[[gnu::always_inline]] inline std::optional<std::int64_t> first_time(const TimeChain& chain, const Lookup& in,
+                                                                     const ExportHeader& h,
+                                                                     std::optional<std::int64_t> init_ms,
+                                                                     bool& clamped) noexcept {
+    for (TimeRole role : chain) {
+        if (auto v = in.get(role)) return to_unix_ns(role, *v, in, h, init_ms, clamped);
     }
     return std::nullopt;
 }
@@ -77,23 +141,26 @@ std::int64_t ntp_to_unix_ns(std::uint64_t ntp, bool microsecond_precision) noexc
     return seconds * kNsPerSec + static_cast<std::int64_t>((fraction * 1'000'000'000ULL) >> 32U);
 }
 
+TimePlan plan_times(const Template& t) noexcept {
+    return TimePlan{chain_of(t, kStartRoles), chain_of(t, kEndRoles), chain_of(t, kDurationRoles),
+                    chain_of(t, kObservedRoles)};
+}
+
 FlowTimes flow_times(const Template& t, std::span<const wire::Bytes> values, const ExportHeader& h,
                      std::optional<std::int64_t> system_init_ms) noexcept {
-    Lookup in{t, values};
+    const TimePlan& plan = t.time_plan;
+    const Lookup in{t, values};
     FlowTimes times;
-    times.start_ns = absolute(in, h, system_init_ms, TimeRole::start_milliseconds, TimeRole::start_seconds,
-                              TimeRole::start_microseconds, TimeRole::start_nanoseconds, TimeRole::start_delta_us,
-                              TimeRole::start_sysuptime, times.clamped);
-    times.end_ns =
-        absolute(in, h, system_init_ms, TimeRole::end_milliseconds, TimeRole::end_seconds, TimeRole::end_microseconds,
-                 TimeRole::end_nanoseconds, TimeRole::end_delta_us, TimeRole::end_sysuptime, times.clamped);
+    times.start_ns = first_time(plan.start, in, h, system_init_ms, times.clamped);
+    times.end_ns = first_time(plan.end, in, h, system_init_ms, times.clamped);
     if (times.end_ns.has_value() != times.start_ns.has_value()) {
         // One end and the duration give the other (clamped past the int64 range).
         std::optional<Int128> duration;
-        if (auto v = in.get(TimeRole::duration_ms)) {
-            duration = static_cast<Int128>(*v) * kNsPerMs;
-        } else if (auto u = in.get(TimeRole::duration_us)) {
-            duration = static_cast<Int128>(*u) * kNsPerUs;
+        for (TimeRole role : plan.duration) {
+            if (auto v = in.get(role)) {
+                duration = static_cast<Int128>(*v) * (role == TimeRole::duration_ms ? kNsPerMs : kNsPerUs);
+                break;
+            }
         }
         if (duration && times.start_ns) {
             times.end_ns = wire::clamp_time(*times.start_ns + *duration, times.clamped);
@@ -102,21 +169,7 @@ FlowTimes flow_times(const Template& t, std::span<const wire::Bytes> values, con
         }
     }
     if (!times.start_ns && !times.end_ns) {
-        // Event records (NSEL, PSAMP packet reports) carry when they were observed instead; a
-        // mediator's re-export at least when it was collected.
-        std::optional<std::int64_t> at;
-        if (auto v = in.get(TimeRole::observation_milliseconds)) {
-            at = wire::scaled_time(*v, kNsPerMs, times.clamped);
-        } else if (auto s = in.get(TimeRole::observation_seconds)) {
-            at = wire::scaled_time(*s, kNsPerSec, times.clamped);
-        } else if (auto us = in.get(TimeRole::observation_microseconds)) {
-            at = ntp_to_unix_ns(*us, true);
-        } else if (auto ns = in.get(TimeRole::observation_nanoseconds)) {
-            at = ntp_to_unix_ns(*ns, false);
-        } else if (auto c = in.get(TimeRole::collection_milliseconds)) {
-            at = wire::scaled_time(*c, kNsPerMs, times.clamped);
-        }
-        times.start_ns = times.end_ns = at;
+        times.start_ns = times.end_ns = first_time(plan.observed, in, h, system_init_ms, times.clamped);
     }
     return times;
 }

@@ -15,11 +15,11 @@ constexpr std::int64_t kNs = 1'000'000'000;
 constexpr std::int64_t kMs = 1'000'000;
 constexpr std::uint64_t kNtpUnix = 2208988800ULL;  // seconds from 1900 to 1970
 
-test::SeenRecord only(const std::vector<std::byte>& message) {
+test::SeenRecord only(const std::vector<std::byte>& message, bool issues_expected = false) {
     netflow::DecoderState state;
     test::CollectingSink sink;
     test::decode(message, state, sink);
-    CHECK(sink.issues.empty());
+    CHECK(sink.issues.empty() != issues_expected);
     REQUIRE(sink.records.size() == 1);
     return sink.records[0];
 }
@@ -75,6 +75,36 @@ TEST_CASE("event records: observation times (322-325) when there is no flow star
                                 .u64(1700000009000ULL)
                                 .bytes());
         CHECK(*r.start_ns == 1700000000000LL * kMs);
+    }
+}
+
+TEST_CASE("the time plan: the first encoding a record can be read in wins, in the precedence of each part") {
+    SUBCASE("compiled: roles the template lacks and fixed lengths no time fits in are left out") {
+        // flowStartSeconds, a 16-byte flowStartMilliseconds (never readable), flowEndSysUpTime,
+        // flowDurationMicroseconds
+        const auto t = netflow::make_template(256, netflow::TemplateKind::data, 0,
+                                              {{0, 150, 4}, {0, 152, 16}, {0, 21, 4}, {0, 162, 4}}, 10);
+        const netflow::TimePlan& plan = t->time_plan;
+        REQUIRE(plan.start.size == 1);
+        CHECK(plan.start.roles[0] == netflow::TimeRole::start_seconds);
+        REQUIRE(plan.end.size == 1);
+        CHECK(plan.end.roles[0] == netflow::TimeRole::end_sysuptime);
+        REQUIRE(plan.duration.size == 1);
+        CHECK(plan.duration.roles[0] == netflow::TimeRole::duration_us);
+        CHECK(plan.observed.empty());
+        CHECK(netflow::make_template(257, netflow::TemplateKind::data, 0, {{0, 8, 4}}, 10)->time_plan.empty());
+    }
+    SUBCASE("a milliseconds start no time fits in: the seconds one is read") {
+        const auto r = only(
+            Msg::ipfix().templates().tmpl(256, {{152, 16}, {150, 4}}).data(256).u64(1).u64(2).u32(1700000000).bytes(),
+            true);  // the length that does not fit is reported
+        CHECK(*r.start_ns == 1700000000LL * kNs);
+    }
+    SUBCASE("a variable-length milliseconds end sent empty: the next encoding, at run time") {
+        const auto r = only(
+            Msg::ipfix().templates().tmpl(256, {{153, 65535}, {151, 4}}).data(256).varlen("").u32(1700000005).bytes(),
+            true);  // the empty time is reported
+        CHECK(*r.end_ns == 1700000005LL * kNs);
     }
 }
 

@@ -32,9 +32,9 @@ struct SessionOptions {
     /// The metering process's timeouts in seconds: flowActiveTimeout (36) and flowIdleTimeout
     /// (37), the same IDs in v9 (FLOW_ACTIVE_TIMEOUT, FLOW_INACTIVE_TIMEOUT) and IPFIX.
     std::optional<std::uint32_t> active_timeout_s, idle_timeout_s;
-    std::array<std::uint64_t, kSamplingSourceCount> records{};    ///< data records resolved, by source
-    std::map<std::uint32_t, std::uint64_t> records_by_interval;   ///< data records of a known rate, by it
-    std::uint64_t options_records = 0;                            ///< options records read
+    std::array<std::uint64_t, kSamplingSourceCount> records{};   ///< data records resolved, by source
+    std::map<std::uint32_t, std::uint64_t> records_by_interval;  ///< data records of a known rate, by it
+    std::uint64_t options_records = 0;                           ///< options records read
 };
 
 /// What options data says of one data record.
@@ -78,6 +78,8 @@ public:
     [[nodiscard]] const SessionOptions* session(std::uint32_t index) const noexcept;
 
 private:
+    /// sampling_for with the record's session looked up (nullptr: nothing known of it).
+    [[nodiscard]] static Sampling sampling_in(const netflow::DataRecord& record, const SessionOptions* session);
     SessionOptions* slot(std::uint32_t index);
     std::vector<SessionOptions> sessions_;
     std::optional<SessionOptions> no_session_;  ///< records decoded outside a session table

@@ -53,14 +53,37 @@ inline constexpr std::uint16_t kSelectorAlgorithmBase = 100;
 /// samplingAlgorithm 35), and a non-zero algorithm (35 / 49) without an interval: unknown.
 /// Ratios are rounded to the nearest whole interval. NetFlow v9 scope fields are not elements
 /// and are not read.
-[[nodiscard]] std::optional<Sampling> announced_rate(const netflow::DataRecord& record);
+[[nodiscard]] inline std::optional<Sampling> announced_rate(const netflow::DataRecord& record);
 
 /// The NetFlow v5 header's sampling: an interval above 1 (source `header`), a mode without an
 /// interval (unknown); nullopt for other versions and unsampled headers.
-[[nodiscard]] std::optional<Sampling> header_rate(const netflow::ExportHeader& header);
+[[nodiscard]] inline std::optional<Sampling> header_rate(const netflow::ExportHeader& header) {
+    if (header.version != 5) return std::nullopt;
+    const auto mode = static_cast<std::uint16_t>(header.sampling_mode());
+    const auto interval = header.sampling_interval();
+    if (interval > 1) return Sampling{interval, SamplingSource::header, mode};
+    if (mode != 0 && interval == 0) return Sampling{1, SamplingSource::unknown, mode};
+    return std::nullopt;
+}
 
 /// The sampler or selector a record names: samplerId (48; NetFlow v9 FLOW_SAMPLER_ID), else
 /// selectorId (302); nullopt when it names neither.
-[[nodiscard]] std::optional<std::uint64_t> sampler_id(const netflow::DataRecord& record);
+[[nodiscard]] inline std::optional<std::uint64_t> sampler_id(const netflow::DataRecord& record);
+
+namespace detail {
+std::optional<Sampling> announced_rate_of_fields(const netflow::DataRecord& record);
+std::optional<std::uint64_t> sampler_id_of_fields(const netflow::DataRecord& record);
+}  // namespace detail
+
+// Every data record is asked, and nearly no template has a sampling field: those records are
+// answered here, inline, without a look at their fields (Template::has_sampling_fields).
+std::optional<Sampling> announced_rate(const netflow::DataRecord& record) {
+    if (!record.tmpl->has_sampling_fields) return std::nullopt;
+    return detail::announced_rate_of_fields(record);
+}
+std::optional<std::uint64_t> sampler_id(const netflow::DataRecord& record) {
+    if (!record.tmpl->has_sampling_fields) return std::nullopt;
+    return detail::sampler_id_of_fields(record);
+}
 
 }  // namespace nfpcap::analyze

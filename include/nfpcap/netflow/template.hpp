@@ -86,6 +86,33 @@ struct FieldSpec {
 
 enum class TemplateKind : std::uint8_t { data, options };
 
+/// Where a field sits in a record of a fixed-length template: kept apart from the FieldSpecs,
+/// so splitting a record reads eight bytes per field, not a FieldSpec's cache line.
+struct FieldPlace {
+    std::uint32_t offset = 0;
+    std::uint32_t length = 0;
+};
+
+/// The time fields a template has for one part of a flow's time (its start, its end, its
+/// duration, when it was observed), in the order flow_times tries them. Compiled once, so a
+/// record pays for the time fields its template has, not for a walk over every role.
+struct TimeChain {
+    static constexpr std::size_t kMaxRoles = 6;  ///< the longest chain: an end's six encodings
+    std::array<TimeRole, kMaxRoles> roles{};
+    std::uint8_t size = 0;
+
+    [[nodiscard]] const TimeRole* begin() const noexcept { return roles.data(); }
+    [[nodiscard]] const TimeRole* end() const noexcept { return roles.data() + size; }
+    [[nodiscard]] bool empty() const noexcept { return size == 0; }
+};
+
+struct TimePlan {
+    TimeChain start, end, duration, observed;
+    [[nodiscard]] bool empty() const noexcept {
+        return start.empty() && end.empty() && duration.empty() && observed.empty();
+    }
+};
+
 /// A compiled template: the decode plan for its data records. Always owned by a shared_ptr
 /// (sessions, built-in layouts), so whoever keeps a record can keep its template alive with
 /// `shared_from_this()`; a redefinition makes a new Template, never changes one in place.
@@ -97,10 +124,12 @@ struct Template : std::enable_shared_from_this<Template> {
     std::vector<FieldSpec> fields;
     std::uint32_t min_record_length = 0;  ///< every variable field counted as its 1-byte prefix
     bool fixed_length = true;             ///< no variable-length field: offsets are precomputed
+    std::vector<FieldPlace> places;       ///< fixed-length templates: each field's offset and length
     bool needs_value_check = false;       ///< has fields whose values need checking per record
     bool has_lists = false;               ///< has basicList / subTemplateList / multi-list fields
     bool has_sampling_fields = false;     ///< an IANA sampling element (ie::kSamplingElementIds), v9 scope fields aside
     std::array<std::int16_t, kTimeRoleCount> time_field{};  ///< first field index per role, -1 none
+    TimePlan time_plan;                                     ///< the roles of time_field flow_times reads
     std::vector<std::byte> definition;                      ///< the template record as sent (to spot identical resends)
     std::uint64_t frame = 0;                                ///< frame that defined it
     std::uint32_t anomalies = 0;                            ///< fields whose length does not fit their type
@@ -115,6 +144,11 @@ struct Template : std::enable_shared_from_this<Template> {
 /// `v9` selects NetFlow v9 field numbering (and scope types for options templates); elements are
 /// looked up in `session` (an exporter's RFC 5610 definitions, kept by the template) first.
 void compile(Template& t, bool v9, std::shared_ptr<const ie::Definitions> session = nullptr);
+
+/// The time plan of a compiled template's time_field (the precedence lives with flow_times, in
+/// times.cpp): roles it lacks, and fixed-length fields no time fits in (0 or over 8 bytes), are
+/// left out.
+TimePlan plan_times(const Template& t) noexcept;
 
 /// A field as sent in a template record: (pen, id, length).
 struct RawField {

@@ -12,14 +12,6 @@ using Bytes = std::span<const std::byte>;
 
 /// Loads `width` (1..8) big-endian bytes as an unsigned integer (RFC 7011 §6.2 reduced size).
 /// The caller guarantees `width` bytes are readable.
-[[nodiscard]] inline std::uint64_t load_be(const std::byte* p, std::size_t width) noexcept {
-    std::uint64_t v = 0;
-    for (std::size_t i = 0; i < width; ++i) {
-        v = (v << 8U) | static_cast<std::uint8_t>(p[i]);
-    }
-    return v;
-}
-
 [[nodiscard]] inline std::uint16_t load_be16(const std::byte* p) noexcept {
     return static_cast<std::uint16_t>((static_cast<unsigned>(p[0]) << 8U) | static_cast<unsigned>(p[1]));
 }
@@ -34,6 +26,21 @@ using Bytes = std::span<const std::byte>;
     std::uint64_t v;
     std::memcpy(&v, p, sizeof v);
     return __builtin_bswap64(v);
+}
+
+[[nodiscard]] inline std::uint64_t load_be(const std::byte* p, std::size_t width) noexcept {
+    // The widths elements are sent in take one load (a byte at a time is a chain of shifts).
+    switch (width) {
+    case 2: return load_be16(p);
+    case 4: return load_be32(p);
+    case 8: return load_be64(p);
+    default: break;
+    }
+    std::uint64_t v = 0;
+    for (std::size_t i = 0; i < width; ++i) {
+        v = (v << 8U) | static_cast<std::uint8_t>(p[i]);
+    }
+    return v;
 }
 
 /// Sequential reader. Failure is sticky: read a whole header, then check `failed()` once.
