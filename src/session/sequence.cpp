@@ -26,23 +26,32 @@ std::uint64_t load64(const std::byte* p) noexcept {
 using wire::mix64;
 
 /// A hash of the whole message: duplicates are byte-identical copies. Every message is
-/// hashed on the decoding thread, so eight bytes a step in two independent lanes (FNV-1a, a
-/// byte a step, took a tenth of that thread's time).
+/// hashed on the decoding thread, so eight bytes a step in four independent lanes: a lane's
+/// multiply waits for its previous one, four keep the multiplier busy (FNV-1a, a byte a step,
+/// took a tenth of that thread's time; two lanes, half as much again as four).
 std::uint64_t digest_of(std::span<const std::byte> bytes) noexcept {
+    constexpr std::uint64_t k0 = 0xff51afd7ed558ccdULL, k1 = 0xc4ceb9fe1a85ec53ULL;
     std::uint64_t a = 0x9e3779b97f4a7c15ULL ^ bytes.size(), b = 0xc2b2ae3d27d4eb4fULL;
+    std::uint64_t c = 0x165667b19e3779f9ULL, d = 0x27d4eb2f165667c5ULL;
     const std::byte* p = bytes.data();
     std::size_t n = bytes.size();
-    for (; n >= 16; n -= 16, p += 16) {
-        a = (a ^ load64(p)) * 0xff51afd7ed558ccdULL;
+    for (; n >= 32; n -= 32, p += 32) {
+        a = (a ^ load64(p)) * k0;
+        b = (b ^ load64(p + 8)) * k1;
+        c = (c ^ load64(p + 16)) * k0;
+        d = (d ^ load64(p + 24)) * k1;
         a ^= a >> 29;
-        b = (b ^ load64(p + 8)) * 0xc4ceb9fe1a85ec53ULL;
         b ^= b >> 31;
+        c ^= c >> 29;
+        d ^= d >> 31;
     }
-    std::byte tail[16] = {};
+    std::byte tail[32] = {};
     if (n != 0) std::memcpy(tail, p, n);
-    a = (a ^ load64(tail)) * 0xff51afd7ed558ccdULL;
-    b = (b ^ load64(tail + 8)) * 0xc4ceb9fe1a85ec53ULL;
-    return mix64(a ^ mix64(b));
+    a = (a ^ load64(tail)) * k0;
+    b = (b ^ load64(tail + 8)) * k1;
+    c = (c ^ load64(tail + 16)) * k0;
+    d = (d ^ load64(tail + 24)) * k1;
+    return mix64(a ^ mix64(b ^ mix64(c ^ mix64(d))));
 }
 
 }  // namespace
