@@ -81,9 +81,9 @@ void emit(Decode& d, const Template& t, wire::Bytes record, std::span<const wire
     } else {
         ++d.tally.data_records;
         // Times the analysis clamps (past year 2262) or takes as lasting 0 are counted, not hidden.
-        const FlowTimes times = flow_times(t, values, d.header, d.state.system_init_ms);
+        const TimeAnomalies times = time_anomalies(t, values, d.header, d.state.system_init_ms);
         if (times.clamped) d.report(Reason::time_clamped, record, set_id, t.id);
-        if (times.reversed()) d.report(Reason::time_reversed, record, set_id, t.id);
+        if (times.reversed) d.report(Reason::time_reversed, record, set_id, t.id);
     }
     DataRecord rec;
     rec.context = &d.context;

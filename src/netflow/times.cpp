@@ -44,6 +44,10 @@ TimeChain chain_of(const Template& t, const std::array<TimeRole, N>& roles) noex
         const std::uint16_t length = t.fields[static_cast<std::size_t>(idx)].length;
         if (length != kVariableLength && (length == 0 || length > 8)) continue;  // never readable
         chain.roles[chain.size++] = role;
+        if (length != kVariableLength) {
+            chain.always_read = true;  // what follows would never be tried
+            break;
+        }
     }
     return chain;
 }
@@ -172,6 +176,40 @@ FlowTimes flow_times(const Template& t, std::span<const wire::Bytes> values, con
         times.start_ns = times.end_ns = first_time(plan.observed, in, h, system_init_ms, times.clamped);
     }
     return times;
+}
+
+TimeAnomalies time_anomalies(const Template& t, std::span<const wire::Bytes> values, const ExportHeader& h,
+                             std::optional<std::int64_t> system_init_ms) noexcept {
+    // The decoder asks this of every data record. Where both ends are one field each, always
+    // read, in a unit whose clamping is a bound on the value, the answer needs no times: the
+    // same as flow_times gives (tests/netflow/test_times.cpp checks both ways agree).
+    const TimePlan& plan = t.time_plan;
+    if (plan.start.always_read && plan.end.always_read && plan.start.size == 1 && plan.end.size == 1) {
+        const TimeRole s = plan.start.roles[0];
+        const TimeRole e = plan.end.roles[0];
+        const Lookup in{t, values};
+        const std::uint64_t start = *in.get(s);
+        const std::uint64_t end = *in.get(e);
+        // sysUpTime with the header's uptime: the export time plus a signed 32-bit offset in ms
+        // (to_unix_ns), never past the int64 range from an export time within +-2^62 ns.
+        constexpr std::int64_t kSafeExport = std::int64_t{1} << 62U;
+        if (s == TimeRole::start_sysuptime && e == TimeRole::end_sysuptime && h.has_uptime &&
+            h.export_time_ns < kSafeExport && h.export_time_ns > -kSafeExport) {
+            const auto from = static_cast<std::int32_t>(static_cast<std::uint32_t>(start) - h.sys_uptime_ms);
+            const auto to = static_cast<std::int32_t>(static_cast<std::uint32_t>(end) - h.sys_uptime_ms);
+            return {false, to < from};
+        }
+        // Milliseconds or seconds since the epoch: clamped only past kMaxTimeNs / unit.
+        const std::int64_t unit = s == TimeRole::start_milliseconds && e == TimeRole::end_milliseconds ? kNsPerMs
+                                  : s == TimeRole::start_seconds && e == TimeRole::end_seconds         ? kNsPerSec
+                                                                                                       : 0;
+        if (unit != 0) {
+            const auto limit = static_cast<std::uint64_t>(wire::kMaxTimeNs / unit);
+            if (start <= limit && end <= limit) return {false, end < start};
+        }
+    }
+    const FlowTimes times = flow_times(t, values, h, system_init_ms);
+    return {times.clamped, times.reversed()};
 }
 
 FlowTimes DataRecord::times() const noexcept { return flow_times(*tmpl, values, *header, system_init_ms); }

@@ -3,6 +3,8 @@
 // collection times, one end from the other and the duration, uptime wrap and small clock skew.
 #include <doctest/doctest.h>
 
+#include <random>
+
 #include "../support/collecting_sink.hpp"
 #include "../support/message_builder.hpp"
 
@@ -106,6 +108,57 @@ TEST_CASE("the time plan: the first encoding a record can be read in wins, in th
             true);  // the empty time is reported
         CHECK(*r.end_ns == 1700000005LL * kNs);
     }
+}
+
+TEST_CASE("time_anomalies (what the decoder counts) agrees with flow_times, fast paths or not") {
+    using netflow::TemplateKind;
+    // Fast paths (sysUpTime with a header uptime, milliseconds, seconds) and the general one.
+    const std::vector<std::vector<netflow::RawField>> layouts = {
+        {{0, 22, 4}, {0, 21, 4}},          {{0, 152, 8}, {0, 153, 8}}, {{0, 150, 4}, {0, 151, 4}},
+        {{0, 150, 8}, {0, 151, 8}},        {{0, 152, 4}, {0, 153, 2}}, {{0, 156, 8}, {0, 157, 8}},
+        {{0, 152, 8}, {0, 151, 4}},        {{0, 22, 4}, {0, 161, 4}},  {{0, 158, 4}, {0, 159, 4}},
+        {{0, 153, 65535}, {0, 152, 65535}}};
+    std::mt19937_64 random(7);
+    int clamped = 0, reversed = 0, neither = 0;  // each case must come up, or the test says little
+    for (std::size_t k = 0; k < layouts.size(); ++k) {
+        for (std::uint8_t version : {std::uint8_t{9}, std::uint8_t{10}}) {
+            const auto t = netflow::make_template(256, TemplateKind::data, 0, layouts[k], version);
+            for (int round = 0; round < 400; ++round) {
+                std::vector<std::byte> storage(16 * t->fields.size());
+                for (auto& b : storage) b = static_cast<std::byte>(random());
+                // Small values as often as huge ones: both sides of each clamping bound.
+                if (round % 2 == 0) {
+                    for (std::size_t i = 0; i < storage.size(); i += 8) storage[i] = std::byte{0};
+                }
+                std::vector<wire::Bytes> values;
+                for (std::size_t i = 0; i < t->fields.size(); ++i) {
+                    const std::size_t length = t->fields[i].length == netflow::kVariableLength
+                                                   ? static_cast<std::size_t>(random() % 10)
+                                                   : t->fields[i].length;
+                    values.emplace_back(storage.data() + 16 * i, length);
+                }
+                netflow::ExportHeader h;
+                h.version = version;
+                h.has_uptime = version == 9;
+                h.sys_uptime_ms = static_cast<std::uint32_t>(random());
+                h.export_time_ns = static_cast<std::int64_t>(random() % (1ULL << 32U)) * kNs;
+                const std::optional<std::int64_t> init =
+                    round % 3 == 0 ? std::nullopt : std::optional(static_cast<std::int64_t>(random() >> 20U));
+                CAPTURE(k);
+                CAPTURE(round);
+                const netflow::FlowTimes times = netflow::flow_times(*t, values, h, init);
+                const netflow::TimeAnomalies anomalies = netflow::time_anomalies(*t, values, h, init);
+                CHECK(anomalies.clamped == times.clamped);
+                CHECK(anomalies.reversed == times.reversed());
+                clamped += times.clamped ? 1 : 0;
+                reversed += times.reversed() ? 1 : 0;
+                neither += !times.clamped && !times.reversed() ? 1 : 0;
+            }
+        }
+    }
+    CHECK(clamped > 100);
+    CHECK(reversed > 100);
+    CHECK(neither > 100);
 }
 
 TEST_CASE("the end and the duration give the start") {

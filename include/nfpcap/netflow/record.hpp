@@ -133,6 +133,15 @@ private:
 FlowTimes flow_times(const Template& t, std::span<const wire::Bytes> values, const ExportHeader& h,
                      std::optional<std::int64_t> system_init_ms) noexcept;
 
+/// What the decoder counts of a data record's times: clamped, reversed (as flow_times' result
+/// says), mostly without working the times out.
+struct TimeAnomalies {
+    bool clamped = false;
+    bool reversed = false;
+};
+TimeAnomalies time_anomalies(const Template& t, std::span<const wire::Bytes> values, const ExportHeader& h,
+                             std::optional<std::int64_t> system_init_ms) noexcept;
+
 /// NTP 64-bit timestamp (RFC 5905, as IPFIX dateTimeMicro/Nanoseconds) to Unix nanoseconds;
 /// the era by RFC 4330 §3: the top bit of the seconds set is 1968-2036, clear 2036-2104.
 std::int64_t ntp_to_unix_ns(std::uint64_t ntp, bool microsecond_precision) noexcept;
