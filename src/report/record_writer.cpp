@@ -26,6 +26,7 @@ struct Batch {
         std::uint32_t context = 0, header = 0, tmpl = 0;
         std::uint32_t pre_at = 0, pre_size = 0;  // formatted already (is_pre)
         bool is_pre = false;
+        bool by_places = false;  // a fixed-length template's: split again from its places, no fields kept
         bool late = false, previous_template = false;
         const netflow::DecoderState* state = nullptr;
         std::optional<std::int64_t> system_init_ms;
@@ -80,6 +81,17 @@ struct Batch {
         item.bytes_at = static_cast<std::uint32_t>(bytes.size());
         item.bytes_size = static_cast<std::uint32_t>(r.bytes.size());
         bytes.insert(bytes.end(), r.bytes.begin(), r.bytes.end());
+        item.state = r.state;
+        item.system_init_ms = r.system_init_ms;
+        item.late = r.late;
+        item.previous_template = r.previous_template;
+        // The decoder splits a fixed-length v9 / IPFIX record by its template's places (v1-v8
+        // records also carry header values): the formatting thread can do that again rather
+        // than be handed every value's place.
+        const netflow::Template& t = *r.tmpl;
+        item.by_places = t.version >= 9 && t.fixed_length && t.places.size() == r.values.size() &&
+                         (r.values.empty() || r.values[0].data() == r.bytes.data() + t.places[0].offset);
+        if (item.by_places) return;
         item.fields_at = static_cast<std::uint32_t>(fields.size());
         item.fields_size = static_cast<std::uint32_t>(r.values.size());
         fields.resize(fields.size() + r.values.size());  // one capacity check, not one per value
@@ -89,10 +101,6 @@ struct Batch {
             const auto offset = v.empty() ? 0U : static_cast<std::uint32_t>(v.data() - r.bytes.data());
             *field++ = {item.bytes_at + offset, static_cast<std::uint32_t>(v.size())};
         }
-        item.state = r.state;
-        item.system_init_ms = r.system_init_ms;
-        item.late = r.late;
-        item.previous_template = r.previous_template;
     }
 
     void format(RecordFormatter& formatter, bool provenance, std::vector<wire::Bytes>& values) {
@@ -102,9 +110,16 @@ struct Batch {
                 continue;
             }
             values.clear();
-            for (std::uint32_t k = 0; k < item.fields_size; ++k) {
-                const auto [offset, length] = fields[item.fields_at + k];
-                values.emplace_back(bytes.data() + offset, length);
+            if (item.by_places) {
+                const std::byte* base = bytes.data() + item.bytes_at;
+                for (const netflow::FieldPlace& place : templates[item.tmpl]->places) {
+                    values.emplace_back(base + place.offset, place.length);
+                }
+            } else {
+                for (std::uint32_t k = 0; k < item.fields_size; ++k) {
+                    const auto [offset, length] = fields[item.fields_at + k];
+                    values.emplace_back(bytes.data() + offset, length);
+                }
             }
             netflow::DataRecord r;
             r.context = &contexts[item.context];
