@@ -126,6 +126,9 @@ public:
         records_.on_record(r);
         ForwardingConsumer::on_record(r);
     }
+    void on_records(std::span<const netflow::DataRecord> records) override {
+        for (const netflow::DataRecord& r : records) on_record(r);
+    }
 
 private:
     RecordTap records_;

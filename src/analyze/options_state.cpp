@@ -176,11 +176,13 @@ Sampling OptionsState::sampling_in(const netflow::DataRecord& r, const SessionOp
     return Sampling{};
 }
 
-Sampling OptionsState::resolve(const netflow::DataRecord& r) {
+Sampling OptionsState::resolve(const netflow::DataRecord& r, std::uint64_t count) {
     SessionOptions& s = *slot(r.context->session);  // (a new, empty slot answers as none would)
     const Sampling sampling = sampling_in(r, &s);
-    ++s.records[static_cast<std::size_t>(sampling.source)];
-    if (sampling.known() && s.records_by_interval.size() < kMaxEntries) ++s.records_by_interval[sampling.interval];
+    s.records[static_cast<std::size_t>(sampling.source)] += count;
+    if (sampling.known() && s.records_by_interval.size() < kMaxEntries) {
+        s.records_by_interval[sampling.interval] += count;
+    }
     return sampling;
 }
 

@@ -104,6 +104,11 @@ public:
         }
         SinkConsumer::on_record(r);
     }
+    void on_records(std::span<const netflow::DataRecord> records) override {
+        if (records.empty()) return;
+        on_record(records.front());  // (a batch is of one message: one file)
+        if (records.size() > 1) SinkConsumer::on_records(records.subspan(1));
+    }
     // Live, a pipe: each datagram's records are out before the next datagram is waited for.
     void on_message(const source::Message&, const session::ProcessResult&) override { writer_.item_done(); }
     [[nodiscard]] bool done() const override { return out_.closed() || gate_.full(); }

@@ -129,6 +129,10 @@ public:
         ++records_;
         ForwardingConsumer::on_record(r);
     }
+    void on_records(std::span<const netflow::DataRecord> records) override {
+        records_ += records.size();
+        ForwardingConsumer::on_records(records);
+    }
     void on_message(const source::Message& m, const session::ProcessResult& r) override {
         ForwardingConsumer::on_message(m, r);
         if ((++messages_ & 255U) != 0) return;

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 // Data sets: splitting records by a compiled template, checking values, handing them on.
+#include <algorithm>
 #include <cstring>
 
 #include "decode_context.hpp"
@@ -66,6 +67,26 @@ void check_values(Decode& d, const Template& t, std::span<const wire::Bytes> val
     }
 }
 
+// Filled where it is kept: a record built aside and copied in stalls on its own narrow stores.
+void fill_record(DataRecord& rec, Decode& d, const Template& t, wire::Bytes record,
+                 std::span<const wire::Bytes> values) {
+    rec.context = &d.context;
+    rec.header = &d.header;
+    rec.tmpl = &t;
+    rec.state = &d.state;
+    rec.bytes = record;
+    rec.values = values;
+    rec.system_init_ms = d.state.system_init_ms;
+    rec.late = d.late;
+    rec.previous_template = d.previous_template;
+}
+
+// Times the analysis clamps (past year 2262) or takes as lasting 0 are counted, not hidden.
+void report_times(Decode& d, const Template& t, wire::Bytes record, std::uint16_t set_id, TimeAnomalies times) {
+    if (times.clamped) d.report(Reason::time_clamped, record, set_id, t.id);
+    if (times.reversed) d.report(Reason::time_reversed, record, set_id, t.id);
+}
+
 void emit(Decode& d, const Template& t, wire::Bytes record, std::span<const wire::Bytes> values,
           std::uint16_t set_id = 0) {
     if (t.kind == TemplateKind::options) {
@@ -80,23 +101,79 @@ void emit(Decode& d, const Template& t, wire::Bytes record, std::span<const wire
         }
     } else {
         ++d.tally.data_records;
-        // Times the analysis clamps (past year 2262) or takes as lasting 0 are counted, not hidden.
-        const TimeAnomalies times = time_anomalies(t, values, d.header, d.state.system_init_ms);
-        if (times.clamped) d.report(Reason::time_clamped, record, set_id, t.id);
-        if (times.reversed) d.report(Reason::time_reversed, record, set_id, t.id);
+        report_times(d, t, record, set_id, time_anomalies(t, values, d.header, d.state.system_init_ms));
     }
     DataRecord rec;
-    rec.context = &d.context;
-    rec.header = &d.header;
-    rec.tmpl = &t;
-    rec.state = &d.state;
-    rec.bytes = record;
-    rec.values = values;
-    rec.system_init_ms = d.state.system_init_ms;
-    rec.late = d.late;
-    rec.previous_template = d.previous_template;
+    fill_record(rec, d, t, record, values);
     d.sink.on_record(rec);
 }
+
+// The data records of a set, handed over in batches (DecodeSink::on_records): what they share
+// is then looked at once per batch, not once per record. For fixed-length data templates
+// whose values need no check; the batch goes out before any issue is reported.
+class RecordBatch {
+public:
+    // Values a batch holds at most (a template of many short fields has fewer records in one).
+    static constexpr std::size_t kMaxValues = 512;
+
+    static bool fits(const Template& t) noexcept {
+        return t.kind == TemplateKind::data && t.fixed_length && !t.needs_value_check && !t.has_lists &&
+               !t.fields.empty() && !active_;
+    }
+
+    RecordBatch(Decode& d, const Template& t)
+        : d_(d), t_(t), n_(t.fields.size()), capacity_(std::max<std::size_t>(1, kMaxValues / n_)) {
+        active_ = true;
+        if (values_.size() < capacity_ * n_) values_.resize(capacity_ * n_);
+        // Sized once: each record overwrites every member of its slot (emplacing one
+        // value-initialized it with a rep stos first, a fifth of the decoder's time).
+        if (records_.size() < capacity_) records_.resize(capacity_);
+    }
+    ~RecordBatch() { active_ = false; }  // (flushed by the loop: never from a destructor)
+    RecordBatch(const RecordBatch&) = delete;
+    RecordBatch& operator=(const RecordBatch&) = delete;
+
+    /// Room for the next record's values, which `add` then takes.
+    wire::Bytes* next_values() noexcept { return values_.data() + count_ * n_; }
+    void add(wire::Bytes record, std::uint16_t set_id) {
+        std::span<const wire::Bytes> values(next_values(), n_);
+        ++d_.tally.data_records;
+        const TimeAnomalies times = time_anomalies(t_, values, d_.header, d_.state.system_init_ms);
+        if (times.clamped || times.reversed) {
+            // The records before it go first, so the issue comes where it did one by one; this
+            // record's values then start the next batch.
+            if (count_ != 0) {
+                flush();
+                std::copy_n(values.data(), n_, values_.data());
+                values = std::span<const wire::Bytes>(values_.data(), n_);
+            }
+            report_times(d_, t_, record, set_id, times);
+        }
+        fill_record(records_[count_++], d_, t_, record, values);
+        if (count_ == capacity_) flush();
+    }
+    void flush() {
+        if (count_ == 0) return;
+        d_.sink.on_records(std::span<const DataRecord>(records_.data(), count_));
+        count_ = 0;
+    }
+
+private:
+    Decode& d_;
+    const Template& t_;
+    std::size_t n_;
+    std::size_t capacity_;
+    std::size_t count_ = 0;  ///< records in the batch
+    // Reused, so no set allocates; one batch at a time (a sink that decodes from on_records,
+    // which none does, would get records one by one: fits() is false meanwhile).
+    static thread_local std::vector<DataRecord> records_;
+    static thread_local std::vector<wire::Bytes> values_;
+    static thread_local bool active_;
+};
+
+thread_local std::vector<DataRecord> RecordBatch::records_;
+thread_local std::vector<wire::Bytes> RecordBatch::values_;
+thread_local bool RecordBatch::active_ = false;
 
 // A set holding no whole record but non-zero bytes: that is not padding but a record cut
 // short (or a template that does not match its data); counted so no set vanishes silently.
@@ -178,6 +255,21 @@ void decode_records(Decode& d, wire::Reader body, std::uint16_t set_id, const Te
     auto& values = scratch(n);
     std::span<const wire::Bytes> view(values.data(), n);
 
+    if (RecordBatch::fits(*t)) {
+        const std::size_t len = t->min_record_length;
+        const FieldPlace* places = t->places.data();
+        RecordBatch batch(d, *t);
+        while (body.remaining() >= len) {
+            wire::Bytes record = body.bytes(len);
+            const std::byte* base = record.data();
+            wire::Bytes* out = batch.next_values();
+            for (std::size_t i = 0; i < n; ++i) out[i] = wire::Bytes(base + places[i].offset, places[i].length);
+            batch.add(record, set_id);
+        }
+        batch.flush();
+        report_shorter_than_record(d, body, set_id, t->id);
+        return;
+    }
     if (t->fixed_length) {
         const std::size_t len = t->min_record_length;
         const FieldPlace* places = t->places.data();  // (locals: stores to values alias nothing here)

@@ -57,6 +57,10 @@ public:
         if (state_only_ && r.context == own_) return;
         next_.on_record(r);
     }
+    void on_records(std::span<const netflow::DataRecord> records) override {
+        if (records.empty() || (state_only_ && records.front().context == own_)) return;  // (one context a batch)
+        next_.on_records(records);
+    }
     void on_issue(const netflow::MessageContext& c, const netflow::Issue& issue) override {
         ++s_.counters.reasons[static_cast<std::size_t>(issue.reason)];
         if (state_only_ && &c == own_) return;
@@ -154,8 +158,12 @@ std::string_view name(Verdict verdict) noexcept {
 
 SessionKey SessionKey::of(const source::Message& m) noexcept {
     const auto peek = netflow::peek_header(m.payload);
-    return SessionKey{m.exporter, m.collector, m.stream, peek ? peek->version : std::uint16_t{0},
-                      peek ? peek->domain : 0U, m.transport == source::Transport::sctp_message};
+    return SessionKey{m.exporter,
+                      m.collector,
+                      m.stream,
+                      peek ? peek->version : std::uint16_t{0},
+                      peek ? peek->domain : 0U,
+                      m.transport == source::Transport::sctp_message};
 }
 
 bool SessionTable::selected_port(const source::Message& m) const noexcept {

@@ -61,8 +61,8 @@ public:
     /// selector it names (a named one never announced: unknown, unless the session announced a
     /// rate); the v5 header; the session's announced rate; else none (1 in 1).
     [[nodiscard]] Sampling sampling_for(const netflow::DataRecord& record) const;
-    /// sampling_for, counted in the session's `records`.
-    Sampling resolve(const netflow::DataRecord& record);
+    /// sampling_for, counted in the session's `records` (`count` records that share it).
+    Sampling resolve(const netflow::DataRecord& record, std::uint64_t count = 1);
 
     /// Sampling, names and exporter address for a data record.
     [[nodiscard]] JoinedOptions join(const netflow::DataRecord& record) const;
@@ -95,6 +95,17 @@ public:
         } else {
             (void)state_.resolve(record);
         }
+    }
+    /// A batch shares its session, header and template: unless the template has sampling
+    /// fields of its own, the batch's records all get the first one's sampling.
+    void on_records(std::span<const netflow::DataRecord> records) override {
+        if (records.empty()) return;
+        const netflow::DataRecord& first = records.front();
+        if (first.is_options() || first.tmpl->has_sampling_fields) {
+            for (const netflow::DataRecord& r : records) on_record(r);
+            return;
+        }
+        (void)state_.resolve(first, records.size());
     }
     [[nodiscard]] const OptionsState& state() const noexcept { return state_; }
 

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -79,6 +80,14 @@ public:
     virtual ~DecodeSink() = default;
     virtual void on_template(const MessageContext&, const ExportHeader&, const Template&, TemplateChange) {}
     virtual void on_record(const DataRecord&) {}
+    /// Data records of one data set, in order, at once: they share their context, header,
+    /// template and flags (`late`, `previous_template`), and no issue or other callback comes
+    /// between them (the decoder hands them over before it reports one). The views are valid
+    /// during the call only. By default each goes to on_record; a sink whose work per record
+    /// depends only on what they share overrides it (sampling counted once per set).
+    virtual void on_records(std::span<const DataRecord> records) {
+        for (const DataRecord& r : records) on_record(r);
+    }
     virtual void on_issue(const MessageContext&, const Issue&) {}
     /// A data set whose template is unknown. The session keeps such sets and decodes them when
     /// the template arrives (decode_kept_set); `set.body` is valid during the call only.

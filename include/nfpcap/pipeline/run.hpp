@@ -28,7 +28,9 @@ public:
     virtual void on_finish() {}
 };
 
-/// A consumer that hands decoded records, templates and issues to a plain DecodeSink.
+/// A consumer that hands decoded records, templates and issues to a plain DecodeSink. Batches
+/// of records (on_records) go on as batches: a class deriving from it (or from
+/// ForwardingConsumer) that looks at records overrides on_records too.
 class SinkConsumer : public Consumer {
 public:
     explicit SinkConsumer(netflow::DecodeSink& sink) : sink_(sink) {}
@@ -37,6 +39,7 @@ public:
         sink_.on_template(c, h, t, change);
     }
     void on_record(const netflow::DataRecord& r) override { sink_.on_record(r); }
+    void on_records(std::span<const netflow::DataRecord> records) override { sink_.on_records(records); }
     void on_issue(const netflow::MessageContext& c, const netflow::Issue& issue) override { sink_.on_issue(c, issue); }
 
 private:
@@ -56,6 +59,7 @@ public:
         next_.on_template(c, h, t, change);
     }
     void on_record(const netflow::DataRecord& r) override { next_.on_record(r); }
+    void on_records(std::span<const netflow::DataRecord> records) override { next_.on_records(records); }
     void on_issue(const netflow::MessageContext& c, const netflow::Issue& issue) override { next_.on_issue(c, issue); }
     [[nodiscard]] bool done() const override { return next_.done(); }
     void on_finish() override { next_.on_finish(); }
