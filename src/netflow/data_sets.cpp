@@ -67,6 +67,13 @@ void check_values(Decode& d, const Template& t, std::span<const wire::Bytes> val
     }
 }
 
+// A fixed-length record's values: its template's places over its bytes.
+inline void split_fixed(const Template& t, const std::byte* record, wire::Bytes* out) noexcept {
+    const FieldPlace* places = t.places.data();  // (locals: a store to `out` could alias the vector)
+    const std::size_t n = t.places.size();
+    for (std::size_t i = 0; i < n; ++i) out[i] = wire::Bytes(record + places[i].offset, places[i].length);
+}
+
 // Filled where it is kept: a record built aside and copied in stalls on its own narrow stores.
 void fill_record(DataRecord& rec, Decode& d, const Template& t, wire::Bytes record,
                  std::span<const wire::Bytes> values) {
@@ -222,9 +229,7 @@ bool valid_utf8(wire::Bytes s) noexcept {
 
 void emit_fixed_record(Decode& d, const Template& t, wire::Bytes record) {
     auto& values = scratch(t.fields.size());
-    for (std::size_t i = 0; i < t.fields.size(); ++i) {
-        values[i] = record.subspan(t.fields[i].offset, t.fields[i].length);
-    }
+    split_fixed(t, record.data(), values.data());
     emit(d, t, record, std::span(values.data(), t.fields.size()));
 }
 
@@ -252,32 +257,24 @@ void decode_records(Decode& d, wire::Reader body, std::uint16_t set_id, const Te
     const Template* t = &tmpl;
     if (t->min_record_length == 0) return;  // never installed; guards the loops below
     const std::size_t n = t->fields.size();
-    auto& values = scratch(n);
-    std::span<const wire::Bytes> view(values.data(), n);
-
     if (RecordBatch::fits(*t)) {
-        const std::size_t len = t->min_record_length;
-        const FieldPlace* places = t->places.data();
         RecordBatch batch(d, *t);
-        while (body.remaining() >= len) {
-            wire::Bytes record = body.bytes(len);
-            const std::byte* base = record.data();
-            wire::Bytes* out = batch.next_values();
-            for (std::size_t i = 0; i < n; ++i) out[i] = wire::Bytes(base + places[i].offset, places[i].length);
+        while (body.remaining() >= t->min_record_length) {
+            wire::Bytes record = body.bytes(t->min_record_length);
+            split_fixed(*t, record.data(), batch.next_values());
             batch.add(record, set_id);
         }
         batch.flush();
         report_shorter_than_record(d, body, set_id, t->id);
         return;
     }
+    auto& values = scratch(n);
+    std::span<const wire::Bytes> view(values.data(), n);
     if (t->fixed_length) {
         const std::size_t len = t->min_record_length;
-        const FieldPlace* places = t->places.data();  // (locals: stores to values alias nothing here)
-        wire::Bytes* out = values.data();
         while (body.remaining() >= len) {
             wire::Bytes record = body.bytes(len);
-            const std::byte* base = record.data();
-            for (std::size_t i = 0; i < n; ++i) out[i] = wire::Bytes(base + places[i].offset, places[i].length);
+            split_fixed(*t, record.data(), values.data());
             if (t->needs_value_check) check_values(d, *t, view, set_id);
             emit(d, *t, record, view, set_id);
         }

@@ -108,6 +108,14 @@ std::string v9_scope_name(std::uint16_t type) {
     }
 }
 
+// Template::places from the fields' offsets (fixed-length templates only).
+void place_fields(Template& t) {
+    t.places.clear();
+    if (!t.fixed_length) return;
+    t.places.reserve(t.fields.size());
+    for (const FieldSpec& f : t.fields) t.places.push_back({f.offset, f.length});
+}
+
 void resolve(FieldSpec& f, bool v9, const ie::Definitions* session) {
     if (v9 && f.scope) {
         f.name = v9_scope_name(f.id);
@@ -195,11 +203,7 @@ void compile(Template& t, bool v9, std::shared_ptr<const ie::Definitions> sessio
     }
     for (FieldSpec& f : t.fields) f.repeat_count = seen[element_key(f)];
     t.time_plan = plan_times(t);
-    t.places.clear();
-    if (t.fixed_length) {
-        t.places.reserve(t.fields.size());
-        for (const FieldSpec& f : t.fields) t.places.push_back({f.offset, f.length});
-    }
+    place_fields(t);
     auto has = [&](std::uint16_t id) { return !v9 && seen.count({false, ie::kPenIana, id}) != 0; };
     t.describes_elements = t.kind == TemplateKind::options && has(ie::iana::informationElementId) &&
                            has(ie::iana::informationElementDataType) && has(ie::iana::informationElementName);
@@ -253,6 +257,7 @@ std::shared_ptr<const Template> fixed_template(std::uint8_t version, std::uint16
     compile(t, false);
     auto it = layout.begin();
     for (FieldSpec& f : t.fields) f.offset = (it++)->offset;
+    place_fields(t);  // the format's offsets, padding skipped
     t.min_record_length = record_size;
     return shared;
 }

@@ -85,11 +85,11 @@ struct Batch {
         item.system_init_ms = r.system_init_ms;
         item.late = r.late;
         item.previous_template = r.previous_template;
-        // The decoder splits a fixed-length v9 / IPFIX record by its template's places (v1-v8
-        // records also carry header values): the formatting thread can do that again rather
-        // than be handed every value's place.
+        // The decoder splits a fixed-length record by its template's places (DataRecord::values):
+        // the formatting thread can do that again rather than be handed every value's place
+        // (the check is for records made otherwise, by hand).
         const netflow::Template& t = *r.tmpl;
-        item.by_places = t.version >= 9 && t.fixed_length && t.places.size() == r.values.size() &&
+        item.by_places = t.fixed_length && t.places.size() == r.values.size() &&
                          (r.values.empty() || r.values[0].data() == r.bytes.data() + t.places[0].offset);
         if (item.by_places) return;
         item.fields_at = static_cast<std::uint32_t>(fields.size());

@@ -77,6 +77,15 @@ TEST_SUITE("netflow.template") {
         CHECK(v5.fields[17].offset == 45);  // pad2 at 46-47
         CHECK(time_field(v5, TimeRole::start_sysuptime) == 7);
         CHECK(time_field(v5, TimeRole::end_sysuptime) == 8);
+        // The places records are split by are the format's offsets, padding skipped (they were
+        // once the running sum of the lengths, as for a template).
+        for (const netflow::Template* t : {&v5, &netflow::v1_template(), &netflow::v7_template()}) {
+            REQUIRE(t->places.size() == t->fields.size());
+            for (std::size_t i = 0; i < t->fields.size(); ++i) {
+                CHECK(t->places[i].offset == t->fields[i].offset);
+                CHECK(t->places[i].length == t->fields[i].length);
+            }
+        }
 
         const netflow::Template& v1 = netflow::v1_template();
         CHECK(v1.version == 1);

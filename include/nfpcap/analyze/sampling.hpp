@@ -44,6 +44,12 @@ inline constexpr std::uint16_t kSelectorAlgorithmBase = 100;
 /// A Sampling::algorithm as words ("random", "systematic count-based"), empty when not said.
 [[nodiscard]] std::string_view algorithm_name(std::uint16_t algorithm) noexcept;
 
+namespace detail {
+// The lookups below for a record whose template has sampling fields (sampling.cpp).
+std::optional<Sampling> announced_rate_of_fields(const netflow::DataRecord& record);
+std::optional<std::uint64_t> sampler_id_of_fields(const netflow::DataRecord& record);
+}  // namespace detail
+
 /// The sampling a record's own fields announce, with source `record`; nullopt when they say
 /// nothing of sampling. Read, in this order: samplingPacketInterval/Space (305/306: (interval +
 /// space) / interval), samplingSize/Population (309/310: population / size), samplingProbability
@@ -52,8 +58,12 @@ inline constexpr std::uint16_t kSelectorAlgorithmBase = 100;
 /// unknown), samplerRandomInterval (50, with samplerMode 49), samplingInterval (34, with
 /// samplingAlgorithm 35), and a non-zero algorithm (35 / 49) without an interval: unknown.
 /// Ratios are rounded to the nearest whole interval. NetFlow v9 scope fields are not elements
-/// and are not read.
-[[nodiscard]] inline std::optional<Sampling> announced_rate(const netflow::DataRecord& record);
+/// and are not read. Every data record is asked, and nearly no template has a sampling field:
+/// those records are answered inline, without a look at their fields (has_sampling_fields).
+[[nodiscard]] inline std::optional<Sampling> announced_rate(const netflow::DataRecord& record) {
+    if (!record.tmpl->has_sampling_fields) return std::nullopt;
+    return detail::announced_rate_of_fields(record);
+}
 
 /// The NetFlow v5 header's sampling: an interval above 1 (source `header`), a mode without an
 /// interval (unknown); nullopt for other versions and unsampled headers.
@@ -68,20 +78,7 @@ inline constexpr std::uint16_t kSelectorAlgorithmBase = 100;
 
 /// The sampler or selector a record names: samplerId (48; NetFlow v9 FLOW_SAMPLER_ID), else
 /// selectorId (302); nullopt when it names neither.
-[[nodiscard]] inline std::optional<std::uint64_t> sampler_id(const netflow::DataRecord& record);
-
-namespace detail {
-std::optional<Sampling> announced_rate_of_fields(const netflow::DataRecord& record);
-std::optional<std::uint64_t> sampler_id_of_fields(const netflow::DataRecord& record);
-}  // namespace detail
-
-// Every data record is asked, and nearly no template has a sampling field: those records are
-// answered here, inline, without a look at their fields (Template::has_sampling_fields).
-std::optional<Sampling> announced_rate(const netflow::DataRecord& record) {
-    if (!record.tmpl->has_sampling_fields) return std::nullopt;
-    return detail::announced_rate_of_fields(record);
-}
-std::optional<std::uint64_t> sampler_id(const netflow::DataRecord& record) {
+[[nodiscard]] inline std::optional<std::uint64_t> sampler_id(const netflow::DataRecord& record) {
     if (!record.tmpl->has_sampling_fields) return std::nullopt;
     return detail::sampler_id_of_fields(record);
 }

@@ -82,8 +82,9 @@ struct DataRecord {
     const Template* tmpl = nullptr;
     /// The session's template state, for sub-template lists (resolved when they are walked).
     const DecoderState* state = nullptr;
-    wire::Bytes bytes;                    ///< the record as sent
-    std::span<const wire::Bytes> values;  ///< one per template field
+    wire::Bytes bytes;  ///< the record as sent
+    /// One per template field; of a fixed-length template, its places over `bytes`.
+    std::span<const wire::Bytes> values;
     /// The exporter's boot time (IPFIX systemInitTimeMilliseconds) when the record was decoded.
     std::optional<std::int64_t> system_init_ms;
     /// Decoded after its own message, when its template arrived (later in the same message, in a

@@ -100,8 +100,8 @@ struct TimeChain {
     static constexpr std::size_t kMaxRoles = 6;  ///< the longest chain: an end's six encodings
     std::array<TimeRole, kMaxRoles> roles{};
     std::uint8_t size = 0;
-    /// The last role is a fixed-length field of 1 to 8 bytes: it is always read, so no role
-    /// after it is kept (and a record's time never depends on what it sent).
+    /// The last role is a fixed-length field of 1 to 8 bytes: it is always read, so the roles
+    /// after it, which would never be tried, are left out.
     bool always_read = false;
 
     [[nodiscard]] const TimeRole* begin() const noexcept { return roles.data(); }
