@@ -126,9 +126,7 @@ public:
         records_.on_record(r);
         ForwardingConsumer::on_record(r);
     }
-    void on_records(std::span<const netflow::DataRecord> records) override {
-        for (const netflow::DataRecord& r : records) on_record(r);
-    }
+    void on_run(const netflow::RecordRun& run) override { DecodeSink::on_run(run); }  // (each to on_record)
 
 private:
     RecordTap records_;

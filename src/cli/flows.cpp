@@ -98,22 +98,25 @@ public:
         if (several_) names_.push_back(input.name);
     }
     void on_record(const netflow::DataRecord& r) override {
-        if (several_ && r.context->input != named_ && r.context->input < names_.size()) {
-            named_ = r.context->input;
-            writer_.set_file(names_[named_]);
-        }
+        name_file(*r.context);
         SinkConsumer::on_record(r);
     }
-    void on_records(std::span<const netflow::DataRecord> records) override {
-        if (records.empty()) return;
-        on_record(records.front());  // (a batch is of one message: one file)
-        if (records.size() > 1) SinkConsumer::on_records(records.subspan(1));
+    void on_run(const netflow::RecordRun& run) override {
+        name_file(*run.first.context);  // (a run is of one message: one file)
+        SinkConsumer::on_run(run);
     }
     // Live, a pipe: each datagram's records are out before the next datagram is waited for.
     void on_message(const source::Message&, const session::ProcessResult&) override { writer_.item_done(); }
     [[nodiscard]] bool done() const override { return out_.closed() || gate_.full(); }
 
 private:
+    void name_file(const netflow::MessageContext& c) {
+        if (several_ && c.input != named_ && c.input < names_.size()) {
+            named_ = c.input;
+            writer_.set_file(names_[named_]);
+        }
+    }
+
     SelectingSink& gate_;
     report::RecordWriter& writer_;
     report::Output& out_;

@@ -129,9 +129,9 @@ public:
         ++records_;
         ForwardingConsumer::on_record(r);
     }
-    void on_records(std::span<const netflow::DataRecord> records) override {
-        records_ += records.size();
-        ForwardingConsumer::on_records(records);
+    void on_run(const netflow::RecordRun& run) override {
+        records_ += run.count;
+        ForwardingConsumer::on_run(run);
     }
     void on_message(const source::Message& m, const session::ProcessResult& r) override {
         ForwardingConsumer::on_message(m, r);

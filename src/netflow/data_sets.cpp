@@ -67,13 +67,6 @@ void check_values(Decode& d, const Template& t, std::span<const wire::Bytes> val
     }
 }
 
-// A fixed-length record's values: its template's places over its bytes.
-inline void split_fixed(const Template& t, const std::byte* record, wire::Bytes* out) noexcept {
-    const FieldPlace* places = t.places.data();  // (locals: a store to `out` could alias the vector)
-    const std::size_t n = t.places.size();
-    for (std::size_t i = 0; i < n; ++i) out[i] = wire::Bytes(record + places[i].offset, places[i].length);
-}
-
 // Filled where it is kept: a record built aside and copied in stalls on its own narrow stores.
 void fill_record(DataRecord& rec, Decode& d, const Template& t, wire::Bytes record,
                  std::span<const wire::Bytes> values) {
@@ -115,72 +108,43 @@ void emit(Decode& d, const Template& t, wire::Bytes record, std::span<const wire
     d.sink.on_record(rec);
 }
 
-// The data records of a set, handed over in batches (DecodeSink::on_records): what they share
-// is then looked at once per batch, not once per record. For fixed-length data templates
-// whose values need no check; the batch goes out before any issue is reported.
-class RecordBatch {
-public:
-    // Values a batch holds at most (a template of many short fields has fewer records in one).
-    static constexpr std::size_t kMaxValues = 512;
+// The data records of a set of a fixed-length data template without checked values go to the
+// sink as runs (DecodeSink::on_run): what they share is looked at once a run, and their values
+// are split only where a sink asks for them. An issue of a record ends the run before it, so
+// issues fall where they did one by one.
+bool runs_fit(const Template& t) noexcept {
+    return t.kind == TemplateKind::data && t.fixed_length && !t.needs_value_check && !t.has_lists && !t.fields.empty();
+}
 
-    static bool fits(const Template& t) noexcept {
-        return t.kind == TemplateKind::data && t.fixed_length && !t.needs_value_check && !t.has_lists &&
-               !t.fields.empty() && !active_;
-    }
+void hand_over(Decode& d, const Template& t, const std::byte* start, std::size_t count) {
+    if (count == 0) return;
+    const std::size_t length = t.min_record_length;
+    auto& values = scratch(t.fields.size());
+    split_fixed(t, start, values.data());
+    RecordRun run;
+    fill_record(run.first, d, t, wire::Bytes(start, length), std::span(values.data(), t.fields.size()));
+    run.bytes = wire::Bytes(start, count * length);
+    run.count = count;
+    d.sink.on_run(run);
+}
 
-    RecordBatch(Decode& d, const Template& t)
-        : d_(d), t_(t), n_(t.fields.size()), capacity_(std::max<std::size_t>(1, kMaxValues / n_)) {
-        active_ = true;
-        if (values_.size() < capacity_ * n_) values_.resize(capacity_ * n_);
-        // Sized once: each record overwrites every member of its slot (emplacing one
-        // value-initialized it with a rep stos first, a fifth of the decoder's time).
-        if (records_.size() < capacity_) records_.resize(capacity_);
-    }
-    ~RecordBatch() { active_ = false; }  // (flushed by the loop: never from a destructor)
-    RecordBatch(const RecordBatch&) = delete;
-    RecordBatch& operator=(const RecordBatch&) = delete;
-
-    /// Room for the next record's values, which `add` then takes.
-    wire::Bytes* next_values() noexcept { return values_.data() + count_ * n_; }
-    void add(wire::Bytes record, std::uint16_t set_id) {
-        std::span<const wire::Bytes> values(next_values(), n_);
-        ++d_.tally.data_records;
-        const TimeAnomalies times = time_anomalies(t_, values, d_.header, d_.state.system_init_ms);
+// The whole records at the front of `body` (padding after them stays), `t` fitting runs.
+void emit_runs(Decode& d, wire::Reader& body, std::uint16_t set_id, const Template& t) {
+    const std::byte* start = nullptr;
+    std::size_t count = 0;
+    while (body.remaining() >= t.min_record_length) {
+        const wire::Bytes record = body.bytes(t.min_record_length);
+        ++d.tally.data_records;
+        const TimeAnomalies times = time_anomalies(t, record.data(), d.header, d.state.system_init_ms);
         if (times.clamped || times.reversed) {
-            // The records before it go first, so the issue comes where it did one by one; this
-            // record's values then start the next batch.
-            if (count_ != 0) {
-                flush();
-                std::copy_n(values.data(), n_, values_.data());
-                values = std::span<const wire::Bytes>(values_.data(), n_);
-            }
-            report_times(d_, t_, record, set_id, times);
+            hand_over(d, t, start, count);
+            count = 0;
+            report_times(d, t, record, set_id, times);
         }
-        fill_record(records_[count_++], d_, t_, record, values);
-        if (count_ == capacity_) flush();
+        if (count++ == 0) start = record.data();
     }
-    void flush() {
-        if (count_ == 0) return;
-        d_.sink.on_records(std::span<const DataRecord>(records_.data(), count_));
-        count_ = 0;
-    }
-
-private:
-    Decode& d_;
-    const Template& t_;
-    std::size_t n_;
-    std::size_t capacity_;
-    std::size_t count_ = 0;  ///< records in the batch
-    // Reused, so no set allocates; one batch at a time (a sink that decodes from on_records,
-    // which none does, would get records one by one: fits() is false meanwhile).
-    static thread_local std::vector<DataRecord> records_;
-    static thread_local std::vector<wire::Bytes> values_;
-    static thread_local bool active_;
-};
-
-thread_local std::vector<DataRecord> RecordBatch::records_;
-thread_local std::vector<wire::Bytes> RecordBatch::values_;
-thread_local bool RecordBatch::active_ = false;
+    hand_over(d, t, start, count);
+}
 
 // A set holding no whole record but non-zero bytes: that is not padding but a record cut
 // short (or a template that does not match its data); counted so no set vanishes silently.
@@ -227,10 +191,18 @@ bool valid_utf8(wire::Bytes s) noexcept {
     return true;
 }
 
-void emit_fixed_record(Decode& d, const Template& t, wire::Bytes record) {
+void emit_fixed_records(Decode& d, const Template& t, wire::Bytes records) {
+    wire::Reader r(records);
+    if (runs_fit(t)) {
+        emit_runs(d, r, 0, t);
+        return;
+    }
     auto& values = scratch(t.fields.size());
-    split_fixed(t, record.data(), values.data());
-    emit(d, t, record, std::span(values.data(), t.fields.size()));
+    while (r.remaining() >= t.min_record_length) {
+        const wire::Bytes record = r.bytes(t.min_record_length);
+        split_fixed(t, record.data(), values.data());
+        emit(d, t, record, std::span(values.data(), t.fields.size()));
+    }
 }
 
 void decode_data_set(Decode& d, wire::Reader body, std::uint16_t set_id) {
@@ -257,14 +229,8 @@ void decode_records(Decode& d, wire::Reader body, std::uint16_t set_id, const Te
     const Template* t = &tmpl;
     if (t->min_record_length == 0) return;  // never installed; guards the loops below
     const std::size_t n = t->fields.size();
-    if (RecordBatch::fits(*t)) {
-        RecordBatch batch(d, *t);
-        while (body.remaining() >= t->min_record_length) {
-            wire::Bytes record = body.bytes(t->min_record_length);
-            split_fixed(*t, record.data(), batch.next_values());
-            batch.add(record, set_id);
-        }
-        batch.flush();
+    if (runs_fit(*t)) {
+        emit_runs(d, body, set_id, *t);
         report_shorter_than_record(d, body, set_id, t->id);
         return;
     }

@@ -56,8 +56,8 @@ void decode_ipfix_template_set(Decode& d, wire::Reader body, std::uint16_t set_i
 void decode_data_set(Decode& d, wire::Reader body, std::uint16_t set_id);
 /// The records of a data set of template `t`.
 void decode_records(Decode& d, wire::Reader body, std::uint16_t set_id, const Template& t);
-/// Decodes one record of a fixed layout (v1/v5/v7/v8) from exactly `record`.
-void emit_fixed_record(Decode& d, const Template& t, wire::Bytes record);
+/// The records of a fixed layout (v1/v5/v7/v8), back to back, exactly `records`.
+void emit_fixed_records(Decode& d, const Template& t, wire::Bytes records);
 
 // Type information (type_information.cpp).
 /// RFC 5610: an options record of a template that describes_elements teaches the session the

@@ -70,7 +70,7 @@ void decode_fixed(Decode& d, const VersionInfo& version) {
         d.report(Reason::length_mismatch, r.rest());
     }
     const std::size_t n = std::min<std::size_t>(present, h.count);
-    for (std::size_t i = 0; i < n; ++i) emit_fixed_record(d, *layout, r.bytes(record_size));
+    emit_fixed_records(d, *layout, r.bytes(n * record_size));
     if (d.cut() && n < h.count) {
         d.report_cut(r.rest().data());  // the capture holds only the first records
         return;

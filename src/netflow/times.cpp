@@ -2,6 +2,7 @@
 // Absolute flow start/end from whichever time fields a record carries.
 #include <array>
 #include <cstdint>
+#include <vector>
 
 #include "nfpcap/netflow/decoder.hpp"
 #include "nfpcap/netflow/record.hpp"
@@ -178,38 +179,69 @@ FlowTimes flow_times(const Template& t, std::span<const wire::Bytes> values, con
     return times;
 }
 
-TimeAnomalies time_anomalies(const Template& t, std::span<const wire::Bytes> values, const ExportHeader& h,
-                             std::optional<std::int64_t> system_init_ms) noexcept {
-    // The decoder asks this of every data record. Where both ends are one field each, always
-    // read, in a unit whose clamping is a bound on the value, the answer needs no times: the
-    // same as flow_times gives (tests/netflow/test_times.cpp checks both ways agree).
+namespace {
+
+// The decoder asks this of every data record. Where both ends are one field each, always read,
+// in a unit whose clamping is a bound on the value, the answer needs no times: the same as
+// flow_times gives (tests/netflow/test_times.cpp checks both ways agree). `get` reads a role's
+// field (one the plan always reads); nullopt: the times must be worked out.
+template <class Get>
+std::optional<TimeAnomalies> quick_anomalies(const Template& t, const ExportHeader& h, Get get) noexcept {
     const TimePlan& plan = t.time_plan;
-    if (plan.start.always_read && plan.end.always_read && plan.start.size == 1 && plan.end.size == 1) {
-        const TimeRole s = plan.start.roles[0];
-        const TimeRole e = plan.end.roles[0];
-        const Lookup in{t, values};
-        const std::uint64_t start = *in.get(s);
-        const std::uint64_t end = *in.get(e);
-        // sysUpTime with the header's uptime: the export time plus a signed 32-bit offset in ms
-        // (to_unix_ns), never past the int64 range from an export time within +-2^62 ns.
-        constexpr std::int64_t kSafeExport = std::int64_t{1} << 62U;
-        if (s == TimeRole::start_sysuptime && e == TimeRole::end_sysuptime && h.has_uptime &&
-            h.export_time_ns < kSafeExport && h.export_time_ns > -kSafeExport) {
-            const auto from = static_cast<std::int32_t>(static_cast<std::uint32_t>(start) - h.sys_uptime_ms);
-            const auto to = static_cast<std::int32_t>(static_cast<std::uint32_t>(end) - h.sys_uptime_ms);
-            return {false, to < from};
-        }
-        // Milliseconds or seconds since the epoch: clamped only past kMaxTimeNs / unit.
-        const std::int64_t unit = s == TimeRole::start_milliseconds && e == TimeRole::end_milliseconds ? kNsPerMs
-                                  : s == TimeRole::start_seconds && e == TimeRole::end_seconds         ? kNsPerSec
-                                                                                                       : 0;
-        if (unit != 0) {
-            const auto limit = static_cast<std::uint64_t>(wire::kMaxTimeNs / unit);
-            if (start <= limit && end <= limit) return {false, end < start};
-        }
+    if (!plan.start.always_read || !plan.end.always_read || plan.start.size != 1 || plan.end.size != 1) {
+        return std::nullopt;
     }
+    const TimeRole s = plan.start.roles[0];
+    const TimeRole e = plan.end.roles[0];
+    const std::uint64_t start = get(s);
+    const std::uint64_t end = get(e);
+    // sysUpTime with the header's uptime: the export time plus a signed 32-bit offset in ms
+    // (to_unix_ns), never past the int64 range from an export time within +-2^62 ns.
+    constexpr std::int64_t kSafeExport = std::int64_t{1} << 62U;
+    if (s == TimeRole::start_sysuptime && e == TimeRole::end_sysuptime && h.has_uptime &&
+        h.export_time_ns < kSafeExport && h.export_time_ns > -kSafeExport) {
+        const auto from = static_cast<std::int32_t>(static_cast<std::uint32_t>(start) - h.sys_uptime_ms);
+        const auto to = static_cast<std::int32_t>(static_cast<std::uint32_t>(end) - h.sys_uptime_ms);
+        return TimeAnomalies{false, to < from};
+    }
+    // Milliseconds or seconds since the epoch: clamped only past kMaxTimeNs / unit.
+    const std::int64_t unit = s == TimeRole::start_milliseconds && e == TimeRole::end_milliseconds ? kNsPerMs
+                              : s == TimeRole::start_seconds && e == TimeRole::end_seconds         ? kNsPerSec
+                                                                                                   : 0;
+    if (unit != 0) {
+        const auto limit = static_cast<std::uint64_t>(wire::kMaxTimeNs / unit);
+        if (start <= limit && end <= limit) return TimeAnomalies{false, end < start};
+    }
+    return std::nullopt;
+}
+
+TimeAnomalies worked_out(const Template& t, std::span<const wire::Bytes> values, const ExportHeader& h,
+                         std::optional<std::int64_t> system_init_ms) noexcept {
     const FlowTimes times = flow_times(t, values, h, system_init_ms);
     return {times.clamped, times.reversed()};
+}
+
+}  // namespace
+
+TimeAnomalies time_anomalies(const Template& t, std::span<const wire::Bytes> values, const ExportHeader& h,
+                             std::optional<std::int64_t> system_init_ms) noexcept {
+    const Lookup in{t, values};
+    if (auto quick = quick_anomalies(t, h, [&](TimeRole role) { return *in.get(role); })) return *quick;
+    return worked_out(t, values, h, system_init_ms);
+}
+
+TimeAnomalies time_anomalies(const Template& t, const std::byte* record, const ExportHeader& h,
+                             std::optional<std::int64_t> system_init_ms) noexcept {
+    // An always-read field is fixed-length, of 1 to 8 bytes (chain_of).
+    auto get = [&](TimeRole role) {
+        const FieldPlace& place = t.places[static_cast<std::size_t>(t.time_field[static_cast<std::size_t>(role)])];
+        return wire::load_be(record + place.offset, place.length);
+    };
+    if (auto quick = quick_anomalies(t, h, get)) return *quick;
+    thread_local std::vector<wire::Bytes> values;
+    if (values.size() < t.places.size()) values.resize(t.places.size());
+    split_fixed(t, record, values.data());
+    return worked_out(t, std::span<const wire::Bytes>(values.data(), t.places.size()), h, system_init_ms);
 }
 
 FlowTimes DataRecord::times() const noexcept { return flow_times(*tmpl, values, *header, system_init_ms); }

@@ -57,9 +57,9 @@ public:
         if (state_only_ && r.context == own_) return;
         next_.on_record(r);
     }
-    void on_records(std::span<const netflow::DataRecord> records) override {
-        if (records.empty() || (state_only_ && records.front().context == own_)) return;  // (one context a batch)
-        next_.on_records(records);
+    void on_run(const netflow::RecordRun& run) override {
+        if (state_only_ && run.first.context == own_) return;
+        next_.on_run(run);
     }
     void on_issue(const netflow::MessageContext& c, const netflow::Issue& issue) override {
         ++s_.counters.reasons[static_cast<std::size_t>(issue.reason)];

@@ -356,7 +356,9 @@ def test_exit_codes():
     # 128 + the signal: a file whose reading a signal stopped (the output then a whole-record prefix).
     big = big_capture()
     for command, extra in (("stats", []), ("connections", ["-n"]), ("templates", [])):
-        p = subprocess.Popen([NFPCAP, command, *extra] + [big] * 8, stdout=subprocess.DEVNULL,
+        # 64 times the 6.5 MB capture: stats reads 8 of them (52 MB) in under the 50 ms before
+        # the signal; 416 MB take it several times that.
+        p = subprocess.Popen([NFPCAP, command, *extra] + [big] * 64, stdout=subprocess.DEVNULL,
                              stderr=subprocess.PIPE)
         time.sleep(0.05)
         p.send_signal(signal.SIGTERM)

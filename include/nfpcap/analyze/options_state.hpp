@@ -96,16 +96,14 @@ public:
             (void)state_.resolve(record);
         }
     }
-    /// A batch shares its session, header and template: unless the template has sampling
-    /// fields of its own, the batch's records all get the first one's sampling.
-    void on_records(std::span<const netflow::DataRecord> records) override {
-        if (records.empty()) return;
-        const netflow::DataRecord& first = records.front();
-        if (first.is_options() || first.tmpl->has_sampling_fields) {
-            for (const netflow::DataRecord& r : records) on_record(r);
+    /// A run shares its session, header and template: unless the template has sampling
+    /// fields of its own, the run's records all get the first one's sampling.
+    void on_run(const netflow::RecordRun& run) override {
+        if (run.first.tmpl->has_sampling_fields) {
+            DecodeSink::on_run(run);
             return;
         }
-        (void)state_.resolve(first, records.size());
+        (void)state_.resolve(run.first, run.count);
     }
     [[nodiscard]] const OptionsState& state() const noexcept { return state_; }
 

@@ -80,14 +80,13 @@ public:
     virtual ~DecodeSink() = default;
     virtual void on_template(const MessageContext&, const ExportHeader&, const Template&, TemplateChange) {}
     virtual void on_record(const DataRecord&) {}
-    /// Data records of one data set, in order, at once: they share their context, header,
-    /// template and flags (`late`, `previous_template`), and no issue or other callback comes
-    /// between them (the decoder hands them over before it reports one). The views are valid
-    /// during the call only. By default each goes to on_record; a sink whose work per record
-    /// depends only on what they share overrides it (sampling counted once per set).
-    virtual void on_records(std::span<const DataRecord> records) {
-        for (const DataRecord& r : records) on_record(r);
-    }
+    /// The data records of one data set of a fixed-length data template whose values need no
+    /// check (RecordRun), at once: they share their context, header, template and flags, and
+    /// no issue or other callback comes between them (the decoder hands a run over before it
+    /// reports an issue of a record after it). By default each goes to on_record; a sink whose
+    /// work per record depends only on what they share overrides it (sampling counted once a
+    /// set, a run's bytes copied at once).
+    virtual void on_run(const RecordRun& run);
     virtual void on_issue(const MessageContext&, const Issue&) {}
     /// A data set whose template is unknown. The session keeps such sets and decodes them when
     /// the template arrives (decode_kept_set); `set.body` is valid during the call only.

@@ -100,6 +100,26 @@ struct DataRecord {
     [[nodiscard]] FlowTimes times() const noexcept;
 };
 
+/// The data records of one data set of a fixed-length template, back to back, handed over at
+/// once (DecodeSink::on_run; a view, valid during the call only, like a DataRecord). What the
+/// records share (context, header, template, flags) is `first`'s; each record's values are split
+/// from the template's places only when asked for, so a sink that counts never splits them.
+struct RecordRun {
+    DataRecord first;   ///< the first record, its values split
+    wire::Bytes bytes;  ///< all `count` records
+    std::size_t count = 0;
+
+    [[nodiscard]] std::size_t record_length() const noexcept { return first.bytes.size(); }
+    /// Record `i`, its values split into `values` (room for one per template field).
+    [[nodiscard]] DataRecord at(std::size_t i, wire::Bytes* values) const noexcept {
+        DataRecord r = first;
+        r.bytes = bytes.subspan(i * record_length(), record_length());
+        split_fixed(*r.tmpl, r.bytes.data(), values);
+        r.values = std::span<const wire::Bytes>(values, r.tmpl->places.size());
+        return r;
+    }
+};
+
 /// A decoded record that owns what it needs: its bytes, header and context are copies, its
 /// template is shared (kept alive however the session changes). Sub-template lists still resolve
 /// against the session's state, which lives as long as the session table.
@@ -141,6 +161,10 @@ struct TimeAnomalies {
     bool reversed = false;
 };
 TimeAnomalies time_anomalies(const Template& t, std::span<const wire::Bytes> values, const ExportHeader& h,
+                             std::optional<std::int64_t> system_init_ms) noexcept;
+/// The same of a record of a fixed-length template, from its bytes: its values are split only
+/// when the times must be worked out.
+TimeAnomalies time_anomalies(const Template& t, const std::byte* record, const ExportHeader& h,
                              std::optional<std::int64_t> system_init_ms) noexcept;
 
 /// NTP 64-bit timestamp (RFC 5905, as IPFIX dateTimeMicro/Nanoseconds) to Unix nanoseconds;

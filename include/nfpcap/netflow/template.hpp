@@ -168,6 +168,14 @@ FieldSpec make_field(std::uint32_t pen, std::uint16_t id, std::uint16_t length, 
 /// False when a field runs past the reader; `r` is then failed.
 bool split_record(const Template& t, wire::Reader& r, std::vector<wire::Bytes>& values);
 
+/// A fixed-length record's values: its template's places over its bytes (`out` has room for
+/// one per field).
+inline void split_fixed(const Template& t, const std::byte* record, wire::Bytes* out) noexcept {
+    const FieldPlace* places = t.places.data();  // (locals: a store to `out` could alias the vector)
+    const std::size_t n = t.places.size();
+    for (std::size_t i = 0; i < n; ++i) out[i] = wire::Bytes(record + places[i].offset, places[i].length);
+}
+
 /// Makes a template from raw fields (the message builder and the decoders use it).
 std::shared_ptr<Template> make_template(std::uint16_t id, TemplateKind kind, std::uint16_t scope_count,
                                         const std::vector<RawField>& fields, std::uint8_t version,

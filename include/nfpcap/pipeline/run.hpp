@@ -28,9 +28,9 @@ public:
     virtual void on_finish() {}
 };
 
-/// A consumer that hands decoded records, templates and issues to a plain DecodeSink. Batches
-/// of records (on_records) go on as batches: a class deriving from it (or from
-/// ForwardingConsumer) that looks at records overrides on_records too.
+/// A consumer that hands decoded records, templates and issues to a plain DecodeSink. Runs of
+/// records (on_run) go on as runs: a class deriving from it (or from ForwardingConsumer) that
+/// looks at records overrides on_run too.
 class SinkConsumer : public Consumer {
 public:
     explicit SinkConsumer(netflow::DecodeSink& sink) : sink_(sink) {}
@@ -39,7 +39,7 @@ public:
         sink_.on_template(c, h, t, change);
     }
     void on_record(const netflow::DataRecord& r) override { sink_.on_record(r); }
-    void on_records(std::span<const netflow::DataRecord> records) override { sink_.on_records(records); }
+    void on_run(const netflow::RecordRun& run) override { sink_.on_run(run); }
     void on_issue(const netflow::MessageContext& c, const netflow::Issue& issue) override { sink_.on_issue(c, issue); }
 
 private:
@@ -59,7 +59,7 @@ public:
         next_.on_template(c, h, t, change);
     }
     void on_record(const netflow::DataRecord& r) override { next_.on_record(r); }
-    void on_records(std::span<const netflow::DataRecord> records) override { next_.on_records(records); }
+    void on_run(const netflow::RecordRun& run) override { next_.on_run(run); }
     void on_issue(const netflow::MessageContext& c, const netflow::Issue& issue) override { next_.on_issue(c, issue); }
     [[nodiscard]] bool done() const override { return next_.done(); }
     void on_finish() override { next_.on_finish(); }
