@@ -191,20 +191,6 @@ bool valid_utf8(wire::Bytes s) noexcept {
     return true;
 }
 
-void emit_fixed_records(Decode& d, const Template& t, wire::Bytes records) {
-    wire::Reader r(records);
-    if (runs_fit(t)) {
-        emit_runs(d, r, 0, t);
-        return;
-    }
-    auto& values = scratch(t.fields.size());
-    while (r.remaining() >= t.min_record_length) {
-        const wire::Bytes record = r.bytes(t.min_record_length);
-        split_fixed(t, record.data(), values.data());
-        emit(d, t, record, std::span(values.data(), t.fields.size()));
-    }
-}
-
 void decode_data_set(Decode& d, wire::Reader body, std::uint16_t set_id) {
     const Template* t = d.state.find(set_id);
     if (t == nullptr) {

@@ -54,10 +54,8 @@ void decode_ipfix_template_set(Decode& d, wire::Reader body, std::uint16_t set_i
 /// A data set of the message: decoded with the session's template, or handed to the sink
 /// (DecodeSink::on_unknown_set) when there is none.
 void decode_data_set(Decode& d, wire::Reader body, std::uint16_t set_id);
-/// The records of a data set of template `t`.
+/// The records of a data set of template `t` (and those of a fixed layout, v1/v5/v7/v8).
 void decode_records(Decode& d, wire::Reader body, std::uint16_t set_id, const Template& t);
-/// The records of a fixed layout (v1/v5/v7/v8), back to back, exactly `records`.
-void emit_fixed_records(Decode& d, const Template& t, wire::Bytes records);
 
 // Type information (type_information.cpp).
 /// RFC 5610: an options record of a template that describes_elements teaches the session the

@@ -70,7 +70,7 @@ void decode_fixed(Decode& d, const VersionInfo& version) {
         d.report(Reason::length_mismatch, r.rest());
     }
     const std::size_t n = std::min<std::size_t>(present, h.count);
-    emit_fixed_records(d, *layout, r.bytes(n * record_size));
+    decode_records(d, wire::Reader(r.bytes(n * record_size)), 0, *layout);
     if (d.cut() && n < h.count) {
         d.report_cut(r.rest().data());  // the capture holds only the first records
         return;

@@ -111,10 +111,9 @@ struct Batch {
             }
             values.clear();
             if (item.by_places) {
-                const std::byte* base = bytes.data() + item.bytes_at;
-                for (const netflow::FieldPlace& place : templates[item.tmpl]->places) {
-                    values.emplace_back(base + place.offset, place.length);
-                }
+                const netflow::Template& t = *templates[item.tmpl];
+                values.resize(t.places.size());
+                netflow::split_fixed(t, bytes.data() + item.bytes_at, values.data());
             } else {
                 for (std::uint32_t k = 0; k < item.fields_size; ++k) {
                     const auto [offset, length] = fields[item.fields_at + k];
