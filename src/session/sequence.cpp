@@ -168,12 +168,27 @@ bool SequenceTracker::sent_before_last(const SequenceHeader& h, std::int64_t ste
     return h.sequence >= steps_back;
 }
 
+bool SequenceTracker::seen_recently(const SequenceHeader& h) const noexcept {
+    // Every number at once, without an early exit (the compiler makes it a few vector
+    // compares): a message's number is rarely a recent one's, and searching one entry at a time
+    // took more than the rest of classify.
+    // (A count, not a bool: g++ vectorizes an integer sum, not an or of bools.)
+    std::uint32_t hits = 0;
+    for (const std::uint32_t s : recent_sequences_) hits += s == h.sequence ? 1U : 0U;
+    if (hits == 0) return false;
+    for (std::size_t i = 0; i < recent_count_; ++i) {
+        if (recent_sequences_[i] == h.sequence && recent_digests_[i] == h.digest) return true;
+    }
+    return false;
+}
+
 SequenceClass SequenceTracker::classify(const SequenceHeader& h) {
     const netflow::VersionInfo* info = netflow::version_info(h.version);
     const bool numbered = info != nullptr && info->sequence != netflow::SequenceUnit::none;
     if (!numbered && !h.uptime_ms) return SequenceClass::untracked;
     auto remember = [&](bool advance) {
-        recent_[recent_next_] = {h.sequence, h.digest};
+        recent_sequences_[recent_next_] = h.sequence;
+        recent_digests_[recent_next_] = h.digest;
         recent_next_ = (recent_next_ + 1) % kRecent;
         recent_count_ = std::min(recent_count_ + 1, kRecent);
         if (advance) last_sequence_ = h.sequence;
@@ -188,11 +203,9 @@ SequenceClass SequenceTracker::classify(const SequenceHeader& h) {
         remember(true);
         return SequenceClass::first;
     }
-    for (std::size_t i = 0; i < recent_count_; ++i) {
-        if (recent_[i].first == h.sequence && recent_[i].second == h.digest) {
-            ++counts_.duplicates;
-            return SequenceClass::duplicate;
-        }
+    if (seen_recently(h)) {
+        ++counts_.duplicates;
+        return SequenceClass::duplicate;
     }
     // Restart signals: an uptime that went back and is shorter than the time since the previous
     // message (the exporter booted in between; fprobe's uptime steps back by seconds without a

@@ -266,4 +266,28 @@ TEST_CASE("IPFIX: messages whose sets wait for the template are sized when it co
     }
 }
 
+TEST_CASE("duplicates: the same number and bytes as any of the last kRecent messages") {
+    // The tracker's own rule, fed headers: a copy of a message further back than the last one
+    // is found; the same number with other bytes, or a copy older than the window, is not.
+    session::SequenceTracker t;
+    auto header = [](std::uint32_t sequence, std::uint64_t digest) {
+        session::SequenceHeader h;
+        h.version = 9;
+        h.sequence = sequence;
+        h.uptime_ms = 100000 + sequence;
+        h.export_secs = 1700000000;
+        h.capture_ns = std::int64_t{sequence} * 1'000'000;
+        h.digest = digest;
+        return h;
+    };
+    constexpr std::uint32_t kSent = session::SequenceTracker::kRecent + 8;
+    for (std::uint32_t s = 1; s <= kSent; ++s) {
+        CHECK(t.classify(header(s, 0xd0000000ULL + s)) != session::SequenceClass::duplicate);
+    }
+    CHECK(t.classify(header(kSent - 20, 0xd0000000ULL + kSent - 20)) == session::SequenceClass::duplicate);
+    CHECK(t.classify(header(kSent - 30, 0xe0000000ULL)) != session::SequenceClass::duplicate);
+    CHECK(t.classify(header(3, 0xd0000000ULL + 3)) != session::SequenceClass::duplicate);
+    CHECK(t.counts().duplicates == 1);
+}
+
 }  // TEST_SUITE("session.sequence")

@@ -118,6 +118,7 @@ private:
     [[nodiscard]] bool sent_before_last(const SequenceHeader& h, std::int64_t steps_back) const noexcept;
     void reset() noexcept;
     void fill(Reading& r, std::uint32_t begin, std::uint32_t end);
+    [[nodiscard]] bool seen_recently(const SequenceHeader& h) const noexcept;
 
     netflow::SequenceUnit unit_ = netflow::SequenceUnit::none;
     bool started_ = false;
@@ -126,7 +127,9 @@ private:
     std::optional<std::uint32_t> last_uptime_ms_;
     std::int64_t last_capture_ns_ = 0;
     std::array<Reading, 4> readings_{};
-    std::array<std::pair<std::uint32_t, std::uint64_t>, kRecent> recent_{};
+    // The recent messages' numbers and digests, apart: the numbers are compared all at once.
+    std::array<std::uint32_t, kRecent> recent_sequences_{};
+    std::array<std::uint64_t, kRecent> recent_digests_{};
     std::size_t recent_count_ = 0;
     std::size_t recent_next_ = 0;
     /// The last message, when its size was not known (its successor then implies it).
