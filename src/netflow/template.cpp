@@ -114,6 +114,13 @@ void place_fields(Template& t) {
     if (!t.fixed_length) return;
     t.places.reserve(t.fields.size());
     for (const FieldSpec& f : t.fields) t.places.push_back({f.offset, f.length});
+    TimePlan& plan = t.time_plan;
+    if (plan.quick == QuickTimes::none) return;
+    auto place_of = [&](TimeRole role) {
+        return t.places[static_cast<std::size_t>(t.time_field[static_cast<std::size_t>(role)])];
+    };
+    plan.quick_start = place_of(plan.start.roles[0]);
+    plan.quick_end = place_of(plan.end.roles[0]);
 }
 
 void resolve(FieldSpec& f, bool v9, const ie::Definitions* session) {

@@ -109,8 +109,16 @@ struct TimeChain {
     [[nodiscard]] bool empty() const noexcept { return size == 0; }
 };
 
+/// Start and end as most records carry them: one always-read field each, both sysUpTime
+/// offsets, or both milliseconds or both seconds since the epoch. Whether such a record's times
+/// are reversed or clamped then takes two loads and a compare (time_anomalies).
+enum class QuickTimes : std::uint8_t { none, sysuptime, milliseconds, seconds };
+
 struct TimePlan {
     TimeChain start, end, duration, observed;
+    QuickTimes quick = QuickTimes::none;
+    /// Fixed-length templates with quick times: where the start and end fields sit (place_fields).
+    FieldPlace quick_start, quick_end;
     [[nodiscard]] bool empty() const noexcept {
         return start.empty() && end.empty() && duration.empty() && observed.empty();
     }
