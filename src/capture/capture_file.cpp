@@ -39,8 +39,8 @@ protected:
 namespace {
 
 // 128 KiB a read(2): fewer syscalls stopped paying past 64 KiB, and a buffer this size stays in
-// the core's L2 cache, where the kernel's copy lands and the parser reads it (1 MiB went to memory
-// and back: 9% of stats' time on the bench capture).
+// the core's L2 cache, where the kernel's copy lands and the parser reads it (1 MiB was 8-9%
+// slower in stats on one 2-core VM, the same on another: bench/README.md, sixth pass).
 constexpr std::size_t kReadChunk = 128U << 10U;
 constexpr std::size_t kFirstChunk = 64U << 10U;  // small files (and fuzz inputs) never need more
 

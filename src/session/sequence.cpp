@@ -169,10 +169,11 @@ bool SequenceTracker::sent_before_last(const SequenceHeader& h, std::int64_t ste
 }
 
 bool SequenceTracker::seen_recently(const SequenceHeader& h) const noexcept {
-    // Every number at once, without an early exit (the compiler makes it a few vector
-    // compares): a message's number is rarely a recent one's, and searching one entry at a time
-    // took more than the rest of classify.
-    // (A count, not a bool: g++ vectorizes an integer sum, not an or of bools.)
+    // Every number at once, as a count without an early exit (g++ makes an integer sum a few
+    // vector compares; an or of bools, or a loop that returns, it does not): a message's number
+    // is rarely a recent one's, and searching one entry at a time took more than the rest of
+    // classify. Entries past recent_count_ (zeros, or stale after a restart) may count a hit:
+    // the search that follows looks at the remembered ones only.
     std::uint32_t hits = 0;
     for (const std::uint32_t s : recent_sequences_) hits += s == h.sequence ? 1U : 0U;
     if (hits == 0) return false;
