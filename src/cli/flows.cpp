@@ -102,7 +102,7 @@ public:
         SinkConsumer::on_record(r);
     }
     void on_run(const netflow::RecordRun& run) override {
-        name_file(*run.first.context);  // (a run is of one message: one file)
+        name_file(*run.shared.context);  // (a run is of one message: one file)
         SinkConsumer::on_run(run);
     }
     // Live, a pipe: each datagram's records are out before the next datagram is waited for.

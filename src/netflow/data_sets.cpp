@@ -118,12 +118,11 @@ bool runs_fit(const Template& t) noexcept {
 
 void hand_over(Decode& d, const Template& t, const std::byte* start, std::size_t count) {
     if (count == 0) return;
-    const std::size_t length = t.min_record_length;
-    auto& values = scratch(t.fields.size());
-    split_fixed(t, start, values.data());
     RecordRun run;
-    fill_record(run.first, d, t, wire::Bytes(start, length), std::span(values.data(), t.fields.size()));
-    run.bytes = wire::Bytes(start, count * length);
+    // No values: a sink that counts a run never reads them (splitting the first record's was
+    // a third of a run's cost on softflowd's five sets a datagram).
+    fill_record(run.shared, d, t, wire::Bytes(start, t.min_record_length), {});
+    run.bytes = wire::Bytes(start, count * t.min_record_length);
     run.count = count;
     d.sink.on_run(run);
 }

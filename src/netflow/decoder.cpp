@@ -28,15 +28,14 @@ void Decode::report(Reason reason, const std::byte* at, std::uint16_t set_id, st
 }  // namespace detail
 
 void DecodeSink::on_run(const RecordRun& run) {
-    on_record(run.first);
     // Each record's values on this frame, not in shared scratch: an on_record that decodes
     // (none does) cannot overwrite them.
     constexpr std::size_t kOnStack = 64;
-    const std::size_t n = run.first.values.size();
+    const std::size_t n = run.shared.tmpl->places.size();
     std::array<wire::Bytes, kOnStack> small;
     std::vector<wire::Bytes> large(n > kOnStack ? n : 0);
     wire::Bytes* values = n > kOnStack ? large.data() : small.data();
-    for (std::size_t i = 1; i < run.count; ++i) on_record(run.at(i, values));
+    for (std::size_t i = 0; i < run.count; ++i) on_record(run.at(i, values));
 }
 
 MessageTally decode_message(wire::Bytes payload, const MessageContext& context, DecoderState& state, DecodeSink& sink,

@@ -58,7 +58,7 @@ public:
         next_.on_record(r);
     }
     void on_run(const netflow::RecordRun& run) override {
-        if (state_only_ && run.first.context == own_) return;
+        if (state_only_ && run.shared.context == own_) return;
         next_.on_run(run);
     }
     void on_issue(const netflow::MessageContext& c, const netflow::Issue& issue) override {

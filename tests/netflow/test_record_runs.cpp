@@ -30,20 +30,20 @@ public:
     void on_run(const netflow::RecordRun& run) override {
         events.push_back("run " + std::to_string(run.count));
         REQUIRE(run.bytes.size() == run.count * run.record_length());
-        CHECK(run.first.bytes.data() == run.bytes.data());
-        std::vector<wire::Bytes> values(run.first.tmpl->fields.size());
+        CHECK(run.shared.bytes.data() == run.bytes.data());
+        CHECK(run.shared.values.empty());  // split on demand only
+        std::vector<wire::Bytes> values(run.shared.tmpl->fields.size());
         for (std::size_t i = 0; i < run.count; ++i) {
             const netflow::DataRecord r = run.at(i, values.data());
-            CHECK(r.context == run.first.context);
-            CHECK(r.header == run.first.header);
-            CHECK(r.tmpl == run.first.tmpl);
+            CHECK(r.context == run.shared.context);
+            CHECK(r.header == run.shared.header);
+            CHECK(r.tmpl == run.shared.tmpl);
             CHECK(r.bytes.data() == run.bytes.data() + i * run.record_length());
-            REQUIRE(r.values.size() == run.first.values.size());
-            if (i == 0) {
-                for (std::size_t k = 0; k < r.values.size(); ++k) {
-                    CHECK(r.values[k].data() == run.first.values[k].data());
-                    CHECK(r.values[k].size() == run.first.values[k].size());
-                }
+            REQUIRE(r.values.size() == run.shared.tmpl->fields.size());
+            // Each value where the template places it in this record's bytes.
+            for (std::size_t k = 0; k < r.values.size(); ++k) {
+                CHECK(r.values[k].data() == r.bytes.data() + run.shared.tmpl->places[k].offset);
+                CHECK(r.values[k].size() == run.shared.tmpl->places[k].length);
             }
             keep(r);
         }

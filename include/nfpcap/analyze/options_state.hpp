@@ -99,11 +99,11 @@ public:
     /// A run shares its session, header and template: unless the template has sampling
     /// fields of its own, the run's records all get the first one's sampling.
     void on_run(const netflow::RecordRun& run) override {
-        if (run.first.tmpl->has_sampling_fields) {
+        if (run.shared.tmpl->has_sampling_fields) {
             DecodeSink::on_run(run);
             return;
         }
-        (void)state_.resolve(run.first, run.count);
+        (void)state_.resolve(run.shared, run.count);
     }
     [[nodiscard]] const OptionsState& state() const noexcept { return state_; }
 

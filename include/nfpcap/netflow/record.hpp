@@ -102,17 +102,20 @@ struct DataRecord {
 
 /// The data records of one data set of a fixed-length template, back to back, handed over at
 /// once (DecodeSink::on_run; a view, valid during the call only, like a DataRecord). What the
-/// records share (context, header, template, flags) is `first`'s; each record's values are split
-/// from the template's places only when asked for, so a sink that counts never splits them.
+/// records share (context, header, template, flags) is in `shared`; each record's values are
+/// split from the template's places only when asked for (at()), so a sink that counts never
+/// splits them, not even the first record's.
 struct RecordRun {
-    DataRecord first;   ///< the first record, its values split
+    /// What the records share, as a record: `bytes` are the first record's, `values` are empty
+    /// (not split: at(0) has them). Ask it nothing that reads values.
+    DataRecord shared;
     wire::Bytes bytes;  ///< all `count` records
     std::size_t count = 0;
 
-    [[nodiscard]] std::size_t record_length() const noexcept { return first.bytes.size(); }
+    [[nodiscard]] std::size_t record_length() const noexcept { return shared.bytes.size(); }
     /// Record `i`, its values split into `values` (room for one per template field).
     [[nodiscard]] DataRecord at(std::size_t i, wire::Bytes* values) const noexcept {
-        DataRecord r = first;
+        DataRecord r = shared;
         r.bytes = bytes.subspan(i * record_length(), record_length());
         split_fixed(*r.tmpl, r.bytes.data(), values);
         r.values = std::span<const wire::Bytes>(values, r.tmpl->places.size());
