@@ -8,7 +8,7 @@ usage: bench/run.py --nfpcap build/src/cli/nfpcap --pcap-loop build/bench/pcap_l
 Builds a large capture (>= --size-mb MB, >= --min-records data records,
 >= --min-datagrams datagrams) by repeating the export datagrams of a real
 sample export capture, then measures side by side (best of --runs, wall clock,
-output to /dev/null):
+output to /dev/null; the runs of the commands compared are interleaved):
 
   pcap_loop FILE                      bare libpcap read loop (the physical limit)
   nfpcap stats FILE                   every record decoded, every field checked
@@ -485,16 +485,28 @@ def run_once(cmd):
 
 
 def measure(name, cmd, runs, records=0, size=0):
-    best = None
-    rss = 0.0
+    return measure_together([(name, cmd)], runs, records, size)[0]
+
+
+def measure_together(commands, runs, records=0, size=0):
+    """Measure of each (name, cmd), their runs interleaved: round after round, each command
+    once. A ratio of two of them then compares runs taken seconds apart, not a whole series
+    apart: this VM's speed drifts by 20-50% over minutes, and with the series one after the
+    other the drift moved the ratios (csv/json read 1.3x in two runs, 1.0x interleaved)."""
+    best = [None] * len(commands)
+    rss = [0.0] * len(commands)
     for _ in range(runs):
-        wall, cpu, r = run_once(cmd)
-        rss = max(rss, r)
-        if best is None or wall < best[0]:
-            best = (wall, cpu)
-    m = Measure(name, best[0], best[1], rss, records, size)
-    log(f'  {name:<34} {m.wall:8.3f} s  (cpu {m.cpu:.3f} s, peak RSS {m.rss_mb:.1f} MB)')
-    return m
+        for i, (_, cmd) in enumerate(commands):
+            wall, cpu, r = run_once(cmd)
+            rss[i] = max(rss[i], r)
+            if best[i] is None or wall < best[i][0]:
+                best[i] = (wall, cpu)
+    ms = []
+    for (name, _), b, r in zip(commands, best, rss):
+        m = Measure(name, b[0], b[1], r, records, size)
+        log(f'  {name:<34} {m.wall:8.3f} s  (cpu {m.cpu:.3f} s, peak RSS {m.rss_mb:.1f} MB)')
+        ms.append(m)
+    return ms
 
 
 def warm(path):
@@ -519,7 +531,7 @@ def main():
     ap.add_argument('--min-datagrams', type=int, default=70_000, help='minimum datagrams (default 70000)')
     ap.add_argument('--tshark-datagrams', type=int, default=3000,
                     help='datagrams in the slice given to tshark (default 3000)')
-    ap.add_argument('--runs', type=int, default=3, help='runs per command, best is kept (default 3)')
+    ap.add_argument('--runs', type=int, default=5, help='runs per command, best is kept (default 5)')
     ap.add_argument('--work-dir', help='where the generated capture is cached '
                     '(default: $TMPDIR/nfpcap-bench)')
     ap.add_argument('--no-tshark', action='store_true', help='skip the tshark comparison')
@@ -610,20 +622,18 @@ def main():
         log(f'  tshark slice: {slice_path.stat().st_size / 1e6:.1f} MB, {sst["datagrams"]} datagrams, '
             f'{slice_records} data records')
 
-    log(f'== measurements (best of {args.runs}, wall clock, output to /dev/null)')
+    log(f'== measurements (best of {args.runs}, interleaved, wall clock, output to /dev/null)')
     warm(big)
-    loop = measure('pcap_loop', [pcap_loop, str(big)], args.runs, records, size)
-    stats = measure('nfpcap stats', [nfpcap, 'stats', str(big)], args.runs, records, size)
-    flows = measure('nfpcap flows --format json', [nfpcap, 'flows', '--format', 'json', str(big)],
-                    args.runs, records, size)
-    flows1 = measure('nfpcap flows -T json --threads 1',
-                     [nfpcap, 'flows', '--format', 'json', '--threads', '1', str(big)], args.runs, records, size)
-    csv = measure('nfpcap flows --format csv', [nfpcap, 'flows', '--format', 'csv', str(big)],
-                  args.runs, records, size)
-    csv1 = measure('nfpcap flows -T csv --threads 1',
-                   [nfpcap, 'flows', '--format', 'csv', '--threads', '1', str(big)], args.runs, records, size)
-    conns = measure('nfpcap connections', [nfpcap, 'connections', '-n', str(big)], args.runs, records, size)
-    ms = [loop, stats, flows, flows1, csv, csv1, conns]
+    ms = measure_together([
+        ('pcap_loop', [pcap_loop, str(big)]),
+        ('nfpcap stats', [nfpcap, 'stats', str(big)]),
+        ('nfpcap flows --format json', [nfpcap, 'flows', '--format', 'json', str(big)]),
+        ('nfpcap flows -T json --threads 1', [nfpcap, 'flows', '--format', 'json', '--threads', '1', str(big)]),
+        ('nfpcap flows --format csv', [nfpcap, 'flows', '--format', 'csv', str(big)]),
+        ('nfpcap flows -T csv --threads 1', [nfpcap, 'flows', '--format', 'csv', '--threads', '1', str(big)]),
+        ('nfpcap connections', [nfpcap, 'connections', '-n', str(big)]),
+    ], args.runs, records, size)
+    loop, stats, flows, flows1, csv, csv1, conns = ms
     nfacctd = shutil.which('nfacctd') if not args.no_nfacctd else None
     nf = None
     if nfacctd:
@@ -729,12 +739,12 @@ def high_cardinality(nfpcap, work, args, nfacctd, verdict):
     size = path.stat().st_size
     records = args.connections
     warm(path)
-    flows = measure('nfpcap flows --format json', [nfpcap, 'flows', '--format', 'json', str(path)],
-                    args.runs, records, size)
-    conns = measure('nfpcap connections', [nfpcap, 'connections', '-n', str(path)], args.runs, records, size)
-    conns1 = measure('nfpcap connections --threads 1', [nfpcap, 'connections', '-n', '--threads', '1', str(path)],
-                     args.runs, records, size)
-    ms = [flows, conns, conns1]
+    ms = measure_together([
+        ('nfpcap flows --format json', [nfpcap, 'flows', '--format', 'json', str(path)]),
+        ('nfpcap connections', [nfpcap, 'connections', '-n', str(path)]),
+        ('nfpcap connections --threads 1', [nfpcap, 'connections', '-n', '--threads', '1', str(path)]),
+    ], args.runs, records, size)
+    flows, conns, conns1 = ms
     nf = None
     if nfacctd:
         nf = measure('nfacctd (print, 5-tuple)', nfacctd_cmd(nfacctd, path, work), args.runs, records, size)

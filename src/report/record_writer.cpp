@@ -19,10 +19,12 @@ constexpr std::size_t kBatchBytes = 1 << 16;
 
 // Records copied out of their datagram: a DataRecord is a view valid only during on_record.
 // Consecutive records share their message's context and header and their template, so each
-// is kept once per run of records that have it.
+// is kept once per run of records that have it. A RecordRun is one item: its records' bytes
+// copied at once, split again by the formatting thread.
 struct Batch {
     struct Item {
         std::uint32_t bytes_at = 0, bytes_size = 0, fields_at = 0, fields_size = 0;
+        std::uint32_t count = 1;  // records of bytes_size back to back (a run's; by_places only)
         std::uint32_t context = 0, header = 0, tmpl = 0;
         std::uint32_t pre_at = 0, pre_size = 0;  // formatted already (is_pre)
         bool is_pre = false;
@@ -38,6 +40,7 @@ struct Batch {
     std::vector<netflow::ExportHeader> headers;
     std::vector<std::shared_ptr<const netflow::Template>> templates;
     std::vector<Item> items;
+    std::size_t records = 0;
     Buffer pre;  // records formatted on the decoding thread (see add)
     Buffer out;  // the batch's text, once formatted
     bool taken = false, done = false;
@@ -49,13 +52,15 @@ struct Batch {
         headers.clear();
         templates.clear();
         items.clear();
+        records = 0;
         pre.clear();
         out.clear();
         taken = done = false;
     }
-    [[nodiscard]] bool full() const noexcept { return items.size() >= kBatchRecords || bytes.size() >= kBatchBytes; }
+    [[nodiscard]] bool full() const noexcept { return records >= kBatchRecords || bytes.size() >= kBatchBytes; }
 
     void add(const netflow::DataRecord& r, const RecordNotes& notes, RecordFormatter& here) {
+        ++records;
         Item& item = items.emplace_back();  // filled in place (a copy of it stalled on its own stores)
         item.file = notes.file;
         if (r.tmpl->has_lists || notes.joined != nullptr) {
@@ -68,23 +73,7 @@ struct Batch {
             item.pre_size = static_cast<std::uint32_t>(pre.size() - item.pre_at);
             return;
         }
-        if (contexts.empty() || std::memcmp(&contexts.back(), r.context, sizeof *r.context) != 0) {
-            contexts.push_back(*r.context);
-        }
-        item.context = static_cast<std::uint32_t>(contexts.size() - 1);
-        if (headers.empty() || std::memcmp(&headers.back(), r.header, sizeof *r.header) != 0) {
-            headers.push_back(*r.header);
-        }
-        item.header = static_cast<std::uint32_t>(headers.size() - 1);
-        if (templates.empty() || templates.back().get() != r.tmpl) templates.push_back(r.tmpl->shared_from_this());
-        item.tmpl = static_cast<std::uint32_t>(templates.size() - 1);
-        item.bytes_at = static_cast<std::uint32_t>(bytes.size());
-        item.bytes_size = static_cast<std::uint32_t>(r.bytes.size());
-        bytes.insert(bytes.end(), r.bytes.begin(), r.bytes.end());
-        item.state = r.state;
-        item.system_init_ms = r.system_init_ms;
-        item.late = r.late;
-        item.previous_template = r.previous_template;
+        keep_shared(item, r, r.bytes);
         // The decoder splits a fixed-length record by its template's places (DataRecord::values):
         // the formatting thread can do that again rather than be handed every value's place
         // (the check is for records made otherwise, by hand).
@@ -103,34 +92,75 @@ struct Batch {
         }
     }
 
+    /// A run of a data template without lists (what the decoder makes runs of), none of its
+    /// records joined to options (those are formatted by add, now).
+    void add_run(const netflow::RecordRun& run, std::string_view file) {
+        records += run.count;
+        Item& item = items.emplace_back();
+        item.file = file;
+        keep_shared(item, run.shared, run.bytes);
+        item.bytes_size = static_cast<std::uint32_t>(run.record_length());
+        item.count = static_cast<std::uint32_t>(run.count);
+        item.by_places = true;
+    }
+
+    // What a record (or a run, its `bytes` all of the run's) shares with its neighbours, kept
+    // once for them, and its bytes.
+    void keep_shared(Item& item, const netflow::DataRecord& r, wire::Bytes record_bytes) {
+        if (contexts.empty() || std::memcmp(&contexts.back(), r.context, sizeof *r.context) != 0) {
+            contexts.push_back(*r.context);
+        }
+        item.context = static_cast<std::uint32_t>(contexts.size() - 1);
+        if (headers.empty() || std::memcmp(&headers.back(), r.header, sizeof *r.header) != 0) {
+            headers.push_back(*r.header);
+        }
+        item.header = static_cast<std::uint32_t>(headers.size() - 1);
+        if (templates.empty() || templates.back().get() != r.tmpl) templates.push_back(r.tmpl->shared_from_this());
+        item.tmpl = static_cast<std::uint32_t>(templates.size() - 1);
+        item.bytes_at = static_cast<std::uint32_t>(bytes.size());
+        item.bytes_size = static_cast<std::uint32_t>(record_bytes.size());
+        bytes.insert(bytes.end(), record_bytes.begin(), record_bytes.end());
+        item.state = r.state;
+        item.system_init_ms = r.system_init_ms;
+        item.late = r.late;
+        item.previous_template = r.previous_template;
+    }
+
     void format(RecordFormatter& formatter, bool provenance, std::vector<wire::Bytes>& values) {
         for (const Item& item : items) {
             if (item.is_pre) {
                 out.append(pre.data() + item.pre_at, pre.data() + item.pre_at + item.pre_size);
                 continue;
             }
-            values.clear();
-            if (item.by_places) {
-                const netflow::Template& t = *templates[item.tmpl];
-                values.resize(t.places.size());
-                netflow::split_fixed(t, bytes.data() + item.bytes_at, values.data());
-            } else {
-                for (std::uint32_t k = 0; k < item.fields_size; ++k) {
-                    const auto [offset, length] = fields[item.fields_at + k];
-                    values.emplace_back(bytes.data() + offset, length);
-                }
-            }
             netflow::DataRecord r;
             r.context = &contexts[item.context];
             r.header = &headers[item.header];
             r.tmpl = templates[item.tmpl].get();
             r.state = item.state;
-            r.bytes = wire::Bytes(bytes.data() + item.bytes_at, item.bytes_size);
-            r.values = values;
             r.system_init_ms = item.system_init_ms;
             r.late = item.late;
             r.previous_template = item.previous_template;
-            formatter.record(out, r, RecordNotes{item.file, provenance});
+            const RecordNotes notes{item.file, provenance};
+            if (!item.by_places) {
+                values.clear();
+                for (std::uint32_t k = 0; k < item.fields_size; ++k) {
+                    const auto [offset, length] = fields[item.fields_at + k];
+                    values.emplace_back(bytes.data() + offset, length);
+                }
+                r.bytes = wire::Bytes(bytes.data() + item.bytes_at, item.bytes_size);
+                r.values = values;
+                formatter.record(out, r, notes);
+                continue;
+            }
+            const netflow::Template& t = *r.tmpl;
+            values.resize(t.places.size());
+            r.values = values;
+            for (std::uint32_t i = 0; i < item.count; ++i) {
+                const std::byte* at = bytes.data() + item.bytes_at + std::size_t{i} * item.bytes_size;
+                netflow::split_fixed(t, at, values.data());
+                r.bytes = wire::Bytes(at, item.bytes_size);
+                formatter.record(out, r, notes);
+            }
         }
     }
 };
@@ -297,6 +327,19 @@ void RecordWriter::on_record(const netflow::DataRecord& r) {
         return;
     }
     write(r, notes);
+}
+
+void RecordWriter::on_run(const netflow::RecordRun& run) {
+    // With workers, a run is one item of the batch, its bytes copied at once (the decoding
+    // thread's share of the work is what bounds the threads' speed-up). Runs hold data records
+    // only; joined ones are formatted on this thread, one by one.
+    if (!pool_ || joined_ || out_.closed()) {
+        DecodeSink::on_run(run);
+        return;
+    }
+    Batch& b = pool_->filling();
+    b.add_run(run, file_);
+    if (b.full()) pool_->submit(out_);
 }
 
 void RecordWriter::write(const netflow::DataRecord& r, const RecordNotes& notes) {

@@ -51,6 +51,9 @@ for fmt in ("text", "json", "csv", "line"):
     rc, out, _ = same_with_threads(f"flows -T {fmt} (all captures x3)",
                                    ["flows", "-T", fmt, "--options", "--provenance", *everything])
     check(f"flows -T {fmt} (all captures x3) prints many records", out.count(b"\n") > 5000, out.count(b"\n"))
+# Joined records are formatted on the decoding thread (their options state changes as it goes),
+# the others in batches: both in one run, in order.
+same_with_threads("flows --join-options (all captures x3)", ["flows", "-T", "json", "--join-options", *everything])
 for extra in ([], ["--merge-exporters"], ["--follow"], ["--sort", "bytes", "--top", "50"]):
     # -n: what reverse DNS answers in time (the footer's Names line) depends on the machine's load.
     same_with_threads(f"connections {' '.join(extra)} (all captures x3)",

@@ -47,7 +47,7 @@ struct RecordWriterOptions {
     unsigned workers = 0;
 };
 
-/// The sink of `flows`. With workers, the decoding thread copies each record (bytes, context,
+/// The sink of `flows`. With workers, the decoding thread copies each record or run (bytes, context,
 /// header, a share of its template) into a batch; full batches are formatted by the workers
 /// (or by the decoding thread, when they lag) into the batch's own buffer and written in
 /// order by the decoding thread, the only one that touches the Output.
@@ -62,6 +62,8 @@ public:
     void set_file(std::string file);
 
     void on_record(const netflow::DataRecord& record) override;
+    /// With workers, a run goes into the batch whole (one copy of its bytes); else record by record.
+    void on_run(const netflow::RecordRun& run) override;
     /// Learns what an options record says (with join_options) without printing it: for callers
     /// that select which records reach on_record.
     void learn_options(const netflow::DataRecord& record);
