@@ -4,6 +4,7 @@
 // addresses; per session.
 #include <doctest/doctest.h>
 
+#include <map>
 #include <vector>
 
 #include "../support/message_builder.hpp"
@@ -105,6 +106,30 @@ TEST_CASE("the v5 header: interval with or without a mode, a mode without an int
     CHECK(f.records[2].sampling.source == SamplingSource::unknown);
     CHECK_FALSE(f.records[2].sampling.known());
     CHECK(f.records[3].sampling == Sampling{});
+}
+
+TEST_CASE("records by interval: per session, sessions alternating and added, in a copy of the state") {
+    auto v5 = [](std::uint16_t interval) {
+        Msg m = Msg::v5(100000, 1700000000, 0, 0, interval);
+        m.rec().ip4("10.0.0.1").ip4("10.0.0.2").pad(40);
+        return m.bytes();
+    };
+    Feed f;
+    f.send(v5(4), 0);
+    f.send(v5(8), 5);  // a new session: the state's sessions move
+    f.send(v5(4), 0);
+    f.send(v5(16), 0);
+    f.send(v5(8), 5);
+    f.send(v5(4), 0);
+    using Counts = std::map<std::uint32_t, std::uint64_t>;
+    CHECK(f.options.session(0)->records_by_interval == Counts{{4, 3}, {16, 1}});
+    CHECK(f.options.session(5)->records_by_interval == Counts{{8, 2}});
+    // A copy counts in its own maps, and so does the state a copy is assigned to.
+    const analyze::OptionsState before = f.options;
+    f.options = before;
+    f.send(v5(4), 0);
+    CHECK(f.options.session(0)->records_by_interval == Counts{{4, 4}, {16, 1}});
+    CHECK(before.session(0)->records_by_interval == Counts{{4, 3}, {16, 1}});
 }
 
 TEST_CASE("v9 session options (softflowd): SAMPLING_INTERVAL / SAMPLING_ALGORITHM, scope interface") {
