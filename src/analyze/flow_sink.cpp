@@ -16,7 +16,10 @@ void FlowSink::on_record(const netflow::DataRecord& record) {
     }
     flow->split_gap_ns = options_.split_gap_ns(record);
     ++flows_;
-    exporters_.insert(record.context->exporter);
+    // A datagram's records share their exporter: the set is searched when it changes only.
+    if (!last_exporter_ || *last_exporter_ != record.context->exporter) {
+        last_exporter_ = &*exporters_.insert(record.context->exporter).first;
+    }
     on_flow_(*flow);
 }
 

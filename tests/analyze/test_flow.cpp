@@ -4,10 +4,12 @@
 
 #include <cstdint>
 #include <optional>
+#include <set>
 #include <vector>
 
 #include "../support/message_builder.hpp"
 #include "nfpcap/analyze/flow.hpp"
+#include "nfpcap/analyze/flow_sink.hpp"
 #include "nfpcap/netflow/decoder.hpp"
 
 using namespace nfpcap;
@@ -622,6 +624,22 @@ TEST_CASE("v9 data record: IN_BYTES / IN_PKTS and uptime-relative times") {
     REQUIRE(f.end_ns);
     CHECK(*f.start_ns == 1'699'999'998'000'000'000);
     CHECK(*f.end_ns == 1'699'999'999'000'000'000);
+}
+
+TEST_CASE("analyze::FlowSink: every exporter that sent a flow, whatever order they come in") {
+    const auto message = v5(6, 1024, 80);
+    std::size_t handed = 0;
+    analyze::FlowSink sink([&](const FlowRecord&) { ++handed; });
+    const wire::Endpoint a{ip("192.0.2.1"), 2055}, b{ip("192.0.2.2"), 2055}, c{ip("192.0.2.1"), 9995};
+    for (const wire::Endpoint& e : {a, b, a, a, c, b}) {
+        netflow::DecoderState state;
+        netflow::MessageContext ctx;
+        ctx.exporter = e;
+        netflow::decode_message(message, ctx, state, sink);
+    }
+    CHECK(handed == 6);
+    CHECK(sink.flows() == 6);
+    CHECK(sink.exporters() == std::set<wire::Endpoint>{a, b, c});
 }
 
 }  // TEST_SUITE("analyze.flow")

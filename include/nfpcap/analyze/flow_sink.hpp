@@ -20,6 +20,8 @@ class FlowSink final : public netflow::DecodeSink {
 public:
     using Handler = std::function<void(const FlowRecord&)>;
     explicit FlowSink(Handler on_flow) : on_flow_(std::move(on_flow)) {}
+    FlowSink(const FlowSink&) = delete;  // (last_exporter_ points into exporters_)
+    FlowSink& operator=(const FlowSink&) = delete;
 
     void on_record(const netflow::DataRecord& record) override;
 
@@ -36,6 +38,7 @@ private:
     Handler on_flow_;
     OptionsState options_;
     std::set<wire::Endpoint> exporters_;
+    const wire::Endpoint* last_exporter_ = nullptr;  ///< in exporters_ (a set's elements stay put)
     std::uint64_t flows_ = 0;
     std::uint64_t keyless_ = 0;
 };
