@@ -4,11 +4,12 @@
 #include "nfpcap/report/record_writer.hpp"
 
 #include <condition_variable>
-#include <cstring>
 #include <mutex>
 #include <thread>
 #include <utility>
 #include <vector>
+
+#include "nfpcap/netflow/record_batch.hpp"
 
 namespace nfpcap::report {
 
@@ -17,151 +18,59 @@ namespace {
 constexpr std::size_t kBatchRecords = 512;
 constexpr std::size_t kBatchBytes = 1 << 16;
 
-// Records copied out of their datagram: a DataRecord is a view valid only during on_record.
-// Consecutive records share their message's context and header and their template, so each
-// is kept once per run of records that have it. A RecordRun is one item: its records' bytes
-// copied at once, split again by the formatting thread.
+// Records copied out of their datagrams (a DataRecord is a view valid only during on_record),
+// and the text of those formatted at once on the decoding thread, in their places.
 struct Batch {
-    struct Item {
-        std::uint32_t bytes_at = 0, bytes_size = 0, fields_at = 0, fields_size = 0;
-        std::uint32_t count = 1;  // records of bytes_size back to back (a run's; by_places only)
-        std::uint32_t context = 0, header = 0, tmpl = 0;
-        std::uint32_t pre_at = 0, pre_size = 0;  // formatted already (is_pre)
-        bool is_pre = false;
-        bool by_places = false;  // a fixed-length template's: split again from its places, no fields kept
-        bool late = false, previous_template = false;
-        const netflow::DecoderState* state = nullptr;
-        std::optional<std::int64_t> system_init_ms;
-        std::string_view file;
-    };
-    std::vector<std::byte> bytes;
-    std::vector<std::pair<std::uint32_t, std::uint32_t>> fields;  // (offset in bytes, length) per value
-    std::vector<netflow::MessageContext> contexts;
-    std::vector<netflow::ExportHeader> headers;
-    std::vector<std::shared_ptr<const netflow::Template>> templates;
-    std::vector<Item> items;
-    std::size_t records = 0;
-    Buffer pre;  // records formatted on the decoding thread (see add)
-    Buffer out;  // the batch's text, once formatted
+    netflow::RecordBatch records;
+    Buffer pre;                                               // records formatted on the decoding thread
+    std::vector<std::pair<std::size_t, std::size_t>> pre_at;  // (offset, size) in pre, by mark
+    Buffer out;                                               // the batch's text, once formatted
     bool taken = false, done = false;
 
     void clear() {
-        bytes.clear();
-        fields.clear();
-        contexts.clear();
-        headers.clear();
-        templates.clear();
-        items.clear();
-        records = 0;
+        records.clear();
         pre.clear();
+        pre_at.clear();
         out.clear();
         taken = done = false;
     }
-    [[nodiscard]] bool full() const noexcept { return records >= kBatchRecords || bytes.size() >= kBatchBytes; }
+    [[nodiscard]] bool full() const noexcept {
+        return records.size() >= kBatchRecords || records.byte_size() >= kBatchBytes;
+    }
 
     void add(const netflow::DataRecord& r, const RecordNotes& notes, RecordFormatter& here) {
-        ++records;
-        Item& item = items.emplace_back();  // filled in place (a copy of it stalled on its own stores)
-        item.file = notes.file;
         if (r.tmpl->has_lists || notes.joined != nullptr) {
             // Sub-template lists resolve against the session's template state, and joined
             // options point into the options state, both changed by the decoding thread as it
             // goes: such a record is formatted here, now.
-            item.is_pre = true;
-            item.pre_at = static_cast<std::uint32_t>(pre.size());
+            const std::size_t at = pre.size();
             here.record(pre, r, notes);
-            item.pre_size = static_cast<std::uint32_t>(pre.size() - item.pre_at);
+            records.add_mark(static_cast<std::uint32_t>(pre_at.size()));
+            pre_at.emplace_back(at, pre.size() - at);
             return;
         }
-        keep_shared(item, r, r.bytes);
-        // The decoder splits a fixed-length record by its template's places (DataRecord::values):
-        // the formatting thread can do that again rather than be handed every value's place
-        // (the check is for records made otherwise, by hand).
-        const netflow::Template& t = *r.tmpl;
-        item.by_places = t.fixed_length && t.places.size() == r.values.size() &&
-                         (r.values.empty() || r.values[0].data() == r.bytes.data() + t.places[0].offset);
-        if (item.by_places) return;
-        item.fields_at = static_cast<std::uint32_t>(fields.size());
-        item.fields_size = static_cast<std::uint32_t>(r.values.size());
-        fields.resize(fields.size() + r.values.size());  // one capacity check, not one per value
-        auto* field = fields.data() + item.fields_at;
-        for (const wire::Bytes& v : r.values) {
-            // Every value is a part of the record's bytes (the decoder splits the record).
-            const auto offset = v.empty() ? 0U : static_cast<std::uint32_t>(v.data() - r.bytes.data());
-            *field++ = {item.bytes_at + offset, static_cast<std::uint32_t>(v.size())};
-        }
-    }
-
-    /// A run of a data template without lists (what the decoder makes runs of), none of its
-    /// records joined to options (those are formatted by add, now).
-    void add_run(const netflow::RecordRun& run, std::string_view file) {
-        records += run.count;
-        Item& item = items.emplace_back();
-        item.file = file;
-        keep_shared(item, run.shared, run.bytes);
-        item.bytes_size = static_cast<std::uint32_t>(run.record_length());
-        item.count = static_cast<std::uint32_t>(run.count);
-        item.by_places = true;
-    }
-
-    // What a record (or a run, its `bytes` all of the run's) shares with its neighbours, kept
-    // once for them, and its bytes.
-    void keep_shared(Item& item, const netflow::DataRecord& r, wire::Bytes record_bytes) {
-        if (contexts.empty() || std::memcmp(&contexts.back(), r.context, sizeof *r.context) != 0) {
-            contexts.push_back(*r.context);
-        }
-        item.context = static_cast<std::uint32_t>(contexts.size() - 1);
-        if (headers.empty() || std::memcmp(&headers.back(), r.header, sizeof *r.header) != 0) {
-            headers.push_back(*r.header);
-        }
-        item.header = static_cast<std::uint32_t>(headers.size() - 1);
-        if (templates.empty() || templates.back().get() != r.tmpl) templates.push_back(r.tmpl->shared_from_this());
-        item.tmpl = static_cast<std::uint32_t>(templates.size() - 1);
-        item.bytes_at = static_cast<std::uint32_t>(bytes.size());
-        item.bytes_size = static_cast<std::uint32_t>(record_bytes.size());
-        bytes.insert(bytes.end(), record_bytes.begin(), record_bytes.end());
-        item.state = r.state;
-        item.system_init_ms = r.system_init_ms;
-        item.late = r.late;
-        item.previous_template = r.previous_template;
+        records.add(r, notes.file);
     }
 
     void format(RecordFormatter& formatter, bool provenance, std::vector<wire::Bytes>& values) {
-        for (const Item& item : items) {
-            if (item.is_pre) {
-                out.append(pre.data() + item.pre_at, pre.data() + item.pre_at + item.pre_size);
-                continue;
+        class Formatting final : public netflow::RecordBatch::Visitor {
+        public:
+            Formatting(Batch& b, RecordFormatter& f, bool provenance) : b_(b), f_(f), provenance_(provenance) {}
+            void record(const netflow::DataRecord& r, std::string_view file) override {
+                f_.record(b_.out, r, RecordNotes{file, provenance_});
             }
-            netflow::DataRecord r;
-            r.context = &contexts[item.context];
-            r.header = &headers[item.header];
-            r.tmpl = templates[item.tmpl].get();
-            r.state = item.state;
-            r.system_init_ms = item.system_init_ms;
-            r.late = item.late;
-            r.previous_template = item.previous_template;
-            const RecordNotes notes{item.file, provenance};
-            if (!item.by_places) {
-                values.clear();
-                for (std::uint32_t k = 0; k < item.fields_size; ++k) {
-                    const auto [offset, length] = fields[item.fields_at + k];
-                    values.emplace_back(bytes.data() + offset, length);
-                }
-                r.bytes = wire::Bytes(bytes.data() + item.bytes_at, item.bytes_size);
-                r.values = values;
-                formatter.record(out, r, notes);
-                continue;
+            void mark(std::uint32_t id) override {
+                const auto [at, size] = b_.pre_at[id];
+                b_.out.append(b_.pre.data() + at, b_.pre.data() + at + size);
             }
-            const netflow::Template& t = *r.tmpl;
-            values.resize(t.places.size());
-            r.values = values;
-            for (std::uint32_t i = 0; i < item.count; ++i) {
-                const std::byte* at = bytes.data() + item.bytes_at + std::size_t{i} * item.bytes_size;
-                netflow::split_fixed(t, at, values.data());
-                r.bytes = wire::Bytes(at, item.bytes_size);
-                formatter.record(out, r, notes);
-            }
-        }
+
+        private:
+            Batch& b_;
+            RecordFormatter& f_;
+            bool provenance_;
+        };
+        Formatting visitor(*this, formatter, provenance);
+        records.replay(visitor, values);
     }
 };
 
@@ -211,7 +120,7 @@ public:
 
     /// Formats and writes everything queued and the batch being filled.
     void drain(Output& out) {
-        if (!filling_->items.empty()) submit(out);
+        if (!filling_->records.empty()) submit(out);
         std::unique_lock lock(mutex_);
         while (!queue_.empty()) {
             if (taken_ < queue_.size()) {
@@ -338,7 +247,7 @@ void RecordWriter::on_run(const netflow::RecordRun& run) {
         return;
     }
     Batch& b = pool_->filling();
-    b.add_run(run, file_);
+    b.records.add_run(run, file_);
     if (b.full()) pool_->submit(out_);
 }
 
