@@ -15,6 +15,7 @@
 
 #include "flows.hpp"
 #include "nfpcap/analyze/flow_sink.hpp"
+#include "nfpcap/netflow/record_batch.hpp"
 #include "numbers.hpp"
 
 namespace nfpcap::cli {
@@ -51,17 +52,35 @@ void add_to_footer(report::ConnectionFooter& footer, const analyze::ConnectionLi
 }
 
 // The table is filled from batches of flow records (ConnectionTable::add of a span overlaps
-// the index's cache misses). With --threads 2 or more, on a thread of its own, in record
-// order, from the batches the decoding thread hands over (decoding and pairing each take
-// about half of the time); with one, on the decoding thread as each batch fills.
-class TableFeeder {
+// the index's cache misses).
+class TableFiller {
 public:
-    TableFeeder(analyze::ConnectionTable& table, bool threaded) : table_(table) {
-        filling_.reserve(kBatch);
-        if (threaded) thread_ = std::thread([this] { work(); });
+    explicit TableFiller(analyze::ConnectionTable& table) : table_(table) { pending_.reserve(kBatch); }
+    void add(const analyze::FlowRecord& flow) {
+        pending_.push_back(flow);
+        if (pending_.size() >= kBatch) flush();
     }
-    ~TableFeeder() {
-        if (!thread_.joinable()) return;
+    /// Every record given is in the table once this returns.
+    void flush() {
+        table_.add(std::span<const analyze::FlowRecord>(pending_));
+        pending_.clear();
+    }
+
+private:
+    static constexpr std::size_t kBatch = 4096;
+    analyze::ConnectionTable& table_;
+    std::vector<analyze::FlowRecord> pending_;
+};
+
+// With --threads 2 or more: the decoded records, copied into batches (netflow::RecordBatch),
+// go to a thread of their own that hands them in order to `sink` (the FlowSink: flow records
+// extracted, selected and added to the table there). Decoding, and extracting and pairing,
+// take about half of the time each; what crosses between the cores is the records' bytes, a
+// quarter of the flow records' size.
+class RecordHandOff final : public netflow::DecodeSink {
+public:
+    explicit RecordHandOff(netflow::DecodeSink& sink) : sink_(sink), thread_([this] { work(); }) {}
+    ~RecordHandOff() override {
         {
             const std::lock_guard lock(mutex_);
             stop_ = true;
@@ -69,53 +88,65 @@ public:
         cv_.notify_all();
         thread_.join();
     }
-    TableFeeder(const TableFeeder&) = delete;
-    TableFeeder& operator=(const TableFeeder&) = delete;
+    RecordHandOff(const RecordHandOff&) = delete;
+    RecordHandOff& operator=(const RecordHandOff&) = delete;
 
-    void add(const analyze::FlowRecord& flow) {
-        filling_.push_back(flow);
-        if (filling_.size() >= kBatch) submit();
+    void on_record(const netflow::DataRecord& record) override {
+        filling_->add(record, {});
+        if (full()) submit();
     }
-    /// Returns once every record given is in the table (then the table may be read).
+    void on_run(const netflow::RecordRun& run) override {
+        filling_->add_run(run, {});
+        if (full()) submit();
+    }
+    /// Returns once `sink` has had every record given (then what it fills may be read).
     void sync() {
-        if (!filling_.empty()) submit();
-        if (!thread_.joinable()) return;
+        if (!filling_->empty()) submit();
         std::unique_lock lock(mutex_);
         cv_.wait(lock, [this] { return queue_.empty() && !busy_; });
     }
 
 private:
-    static constexpr std::size_t kBatch = 4096;
+    static constexpr std::size_t kBatchRecords = 4096, kBatchBytes = 1 << 18;
     static constexpr std::size_t kMaxQueued = 8;  // then the decoding thread waits: memory stays flat
 
+    class Replay final : public netflow::RecordBatch::Visitor {
+    public:
+        explicit Replay(netflow::DecodeSink& sink) : sink_(sink) {}
+        void record(const netflow::DataRecord& record, std::string_view /*file*/) override { sink_.on_record(record); }
+
+    private:
+        netflow::DecodeSink& sink_;
+    };
+
+    [[nodiscard]] bool full() const noexcept {
+        return filling_->size() >= kBatchRecords || filling_->byte_size() >= kBatchBytes;
+    }
     void submit() {
-        if (!thread_.joinable()) {
-            table_.add(std::span<const analyze::FlowRecord>(filling_));
-            filling_.clear();
-            return;
-        }
         std::unique_lock lock(mutex_);
         cv_.wait(lock, [this] { return queue_.size() < kMaxQueued; });
         queue_.push_back(std::move(filling_));
-        filling_ = {};
-        if (!spare_.empty()) {
+        if (spare_.empty()) {
+            filling_ = std::make_unique<netflow::RecordBatch>();
+        } else {
             filling_ = std::move(spare_.back());
             spare_.pop_back();
         }
-        filling_.reserve(kBatch);
         cv_.notify_all();
     }
     void work() {
+        Replay replay(sink_);
+        std::vector<wire::Bytes> values;
         std::unique_lock lock(mutex_);
         for (;;) {
             cv_.wait(lock, [this] { return stop_ || !queue_.empty(); });
             if (queue_.empty()) return;
-            std::vector<analyze::FlowRecord> batch = std::move(queue_.front());
+            std::unique_ptr<netflow::RecordBatch> batch = std::move(queue_.front());
             queue_.pop_front();
             busy_ = true;
             lock.unlock();
-            table_.add(std::span<const analyze::FlowRecord>(batch));
-            batch.clear();
+            batch->replay(replay, values);
+            batch->clear();
             lock.lock();
             busy_ = false;
             spare_.push_back(std::move(batch));
@@ -123,12 +154,12 @@ private:
         }
     }
 
-    analyze::ConnectionTable& table_;
-    std::vector<analyze::FlowRecord> filling_;
+    netflow::DecodeSink& sink_;
+    std::unique_ptr<netflow::RecordBatch> filling_ = std::make_unique<netflow::RecordBatch>();
     std::mutex mutex_;
     std::condition_variable cv_;
-    std::deque<std::vector<analyze::FlowRecord>> queue_;
-    std::vector<std::vector<analyze::FlowRecord>> spare_;
+    std::deque<std::unique_ptr<netflow::RecordBatch>> queue_;
+    std::vector<std::unique_ptr<netflow::RecordBatch>> spare_;
     bool busy_ = false, stop_ = false;
     std::thread thread_;  // last: started once the rest is made
 };
@@ -137,7 +168,7 @@ private:
 // selected, named and printed, and forgotten.
 class FollowConsumer final : public pipeline::SinkConsumer {
 public:
-    FollowConsumer(netflow::DecodeSink& sink, analyze::ConnectionTable& table, TableFeeder& filler,
+    FollowConsumer(netflow::DecodeSink& sink, analyze::ConnectionTable& table, TableFiller& filler,
                    const ConnectionsOptions& options, const analyze::SelectOptions& select, report::Output& out,
                    report::NameMap& names)
         : SinkConsumer(sink),
@@ -157,7 +188,7 @@ public:
         constexpr std::int64_t kEvery = 1'000'000'000;
         if (clock_ == INT64_MIN || (last_ != INT64_MIN && clock_ - last_ < kEvery)) return;
         last_ = clock_;
-        filler_.sync();
+        filler_.flush();
         print(table_.take_finished(clock_));
     }
     [[nodiscard]] bool done() const override { return out_.closed(); }
@@ -181,8 +212,8 @@ public:
     }
     // The rows are out before the exporters are all known: the text table always names them.
     [[nodiscard]] report::ConnectionReportOptions report_options() const {
-        return {options_.format, options_.local_time, options_.min_packets_or_default(), true, options_.renormalize,
-                options_.quiet};
+        return {options_.format,      options_.local_time, options_.min_packets_or_default(), true,
+                options_.renormalize, options_.quiet};
     }
 
     report::ConnectionFooter footer_;
@@ -192,7 +223,7 @@ public:
 
 private:
     analyze::ConnectionTable& table_;
-    TableFeeder& filler_;
+    TableFiller& filler_;
     const ConnectionsOptions& options_;
     const analyze::SelectOptions& select_;
     report::Output& out_;
@@ -279,12 +310,15 @@ int run_connections(const ConnectionsOptions& o) {
     }
     report::Output out(stdout);
     FollowConsumer* follow = nullptr;
-    TableFeeder filler(table, thread_count(o.threads) > 1);
+    TableFiller filler(table);
     analyze::FlowSink sink([&](const analyze::FlowRecord& flow) {
         if (!selector->accept(flow)) return;
         filler.add(flow);
         if (follow != nullptr) follow->saw(flow);
     });
+    // --follow reads the table every second of record time, as the records come: one thread.
+    std::optional<RecordHandOff> hand_off;
+    if (thread_count(o.threads) > 1 && !o.follow) hand_off.emplace(sink);
     session::SessionTable sessions(o.input.session_options());
     const std::string stats_hint = "nfpcap stats " + o.input.describe();
 
@@ -293,7 +327,7 @@ int run_connections(const ConnectionsOptions& o) {
         follow = &consumer;
         pipeline::RunResult run;
         const int rc = run_captures(o.input, sessions, consumer, &run);
-        filler.sync();
+        filler.flush();
         consumer.print(table.finish());
         report::ConnectionFooter& footer = consumer.footer_;
         footer.records = table.records();
@@ -308,10 +342,11 @@ int run_connections(const ConnectionsOptions& o) {
         return finish_output(out, rc);
     }
 
-    pipeline::SinkConsumer consumer(sink);
+    pipeline::SinkConsumer consumer(hand_off ? static_cast<netflow::DecodeSink&>(*hand_off) : sink);
     pipeline::RunResult run;
     const int rc = run_captures(o.input, sessions, consumer, &run);
-    filler.sync();
+    if (hand_off) hand_off->sync();
+    filler.flush();
 
     const auto connections = table.finish();
     const analyze::Selection selection = analyze::select(connections, select_options);

@@ -85,16 +85,18 @@ std::vector<std::byte> plain_ipfix_flow(std::uint32_t domain = 0) {
         .bytes();
 }
 
+// A v5 message of one record; `sampling` is the header's raw mode/interval word.
+std::vector<std::byte> v5(std::uint16_t sampling) {
+    Msg m = Msg::v5(100000, 1700000000, 0, 0, sampling);
+    m.rec().ip4("10.0.0.1").ip4("10.0.0.2").pad(40);
+    return m.bytes();
+}
+
 }  // namespace
 
 TEST_SUITE("analyze.sampling") {
 
 TEST_CASE("the v5 header: interval with or without a mode, a mode without an interval is unknown") {
-    auto v5 = [](std::uint16_t sampling) {
-        Msg m = Msg::v5(100000, 1700000000, 0, 0, sampling);
-        m.rec().ip4("10.0.0.1").ip4("10.0.0.2").pad(40);
-        return m.bytes();
-    };
     Feed f;
     f.send(v5(0x4004));  // mode 1, interval 4 (softflowd -s 4)
     f.send(v5(64));      // interval 64, no mode
@@ -109,11 +111,6 @@ TEST_CASE("the v5 header: interval with or without a mode, a mode without an int
 }
 
 TEST_CASE("records by interval: per session, sessions alternating and added, in a copy of the state") {
-    auto v5 = [](std::uint16_t interval) {
-        Msg m = Msg::v5(100000, 1700000000, 0, 0, interval);
-        m.rec().ip4("10.0.0.1").ip4("10.0.0.2").pad(40);
-        return m.bytes();
-    };
     Feed f;
     f.send(v5(4), 0);
     f.send(v5(8), 5);  // a new session: the state's sessions move
