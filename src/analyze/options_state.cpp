@@ -180,8 +180,14 @@ Sampling OptionsState::resolve(const netflow::DataRecord& r, std::uint64_t count
     SessionOptions& s = *slot(r.context->session);  // (a new, empty slot answers as none would)
     const Sampling sampling = sampling_in(r, &s);
     s.records[static_cast<std::size_t>(sampling.source)] += count;
-    if (sampling.known() && s.records_by_interval.size() < kMaxEntries) {
-        s.records_by_interval[sampling.interval] += count;
+    if (sampling.known()) {
+        // Bounded: a new interval only while there is room; one counted before goes on counting.
+        auto& by_interval = s.records_by_interval;
+        if (by_interval.size() < kMaxEntries) {
+            by_interval[sampling.interval] += count;
+        } else if (auto it = by_interval.find(sampling.interval); it != by_interval.end()) {
+            it->second += count;
+        }
     }
     return sampling;
 }
@@ -208,7 +214,14 @@ JoinedOptions OptionsState::resolve_join(const netflow::DataRecord& r) {
     SessionOptions& s = *slot(r.context->session);  // first: join's views then stay where they are
     JoinedOptions j = join(r);
     ++s.records[static_cast<std::size_t>(j.sampling.source)];
-    if (j.sampling.known() && s.records_by_interval.size() < kMaxEntries) ++s.records_by_interval[j.sampling.interval];
+    if (j.sampling.known()) {
+        auto& by_interval = s.records_by_interval;  // bounded as in resolve
+        if (by_interval.size() < kMaxEntries) {
+            ++by_interval[j.sampling.interval];
+        } else if (auto it = by_interval.find(j.sampling.interval); it != by_interval.end()) {
+            ++it->second;
+        }
+    }
     return j;
 }
 

@@ -129,6 +129,28 @@ TEST_CASE("records by interval: per session, sessions alternating and added, in 
     CHECK(before.session(0)->records_by_interval == Counts{{4, 3}, {16, 1}});
 }
 
+TEST_CASE("records by interval: at most kMaxEntries intervals, those already in go on counting") {
+    // IPFIX records that carry their own samplingInterval (34): intervals from `first`, 1000 a message.
+    auto records = [](std::uint32_t first) {
+        Msg m = Msg::ipfix();
+        m.templates().tmpl(257, {{8, 4}, {12, 4}, {34, 4}}).data(257);
+        for (std::uint32_t i = 0; i < 1000; ++i) m.ip4("10.0.0.1").ip4("10.0.0.2").u32(first + i);
+        return m.bytes();
+    };
+    constexpr std::size_t kMax = analyze::OptionsState::kMaxEntries;
+    Feed f;
+    for (std::uint32_t first = 2; first < kMax + 1000; first += 1000) f.send(records(first));
+    const auto& by_interval = f.options.session(0)->records_by_interval;
+    CHECK(by_interval.size() == kMax);
+    CHECK(by_interval.at(2) == 1);
+    CHECK(by_interval.count(kMax + 2) == 0);  // past the bound: not counted by interval
+    f.send(records(2));                       // intervals already in: counted
+    CHECK(by_interval.size() == kMax);
+    CHECK(by_interval.at(2) == 2);
+    CHECK(by_interval.at(1001) == 2);
+    CHECK(f.options.session(0)->records[static_cast<std::size_t>(SamplingSource::record)] == f.records.size());
+}
+
 TEST_CASE("v9 session options (softflowd): SAMPLING_INTERVAL / SAMPLING_ALGORITHM, scope interface") {
     Feed f;
     f.send(Msg::v9()
