@@ -9,7 +9,7 @@ void FlowSink::on_record(const netflow::DataRecord& record) {
         options_.learn(record);
         return;
     }
-    auto flow = extract_flow(record, options_.resolve(record));
+    auto flow = extract_(record, options_.resolve(record));
     if (!flow) {
         ++keyless_;
         return;

@@ -211,18 +211,10 @@ JoinedOptions OptionsState::join(const netflow::DataRecord& r) const {
 }
 
 JoinedOptions OptionsState::resolve_join(const netflow::DataRecord& r) {
-    SessionOptions& s = *slot(r.context->session);  // first: join's views then stay where they are
-    JoinedOptions j = join(r);
-    ++s.records[static_cast<std::size_t>(j.sampling.source)];
-    if (j.sampling.known()) {
-        auto& by_interval = s.records_by_interval;  // bounded as in resolve
-        if (by_interval.size() < kMaxEntries) {
-            ++by_interval[j.sampling.interval];
-        } else if (auto it = by_interval.find(j.sampling.interval); it != by_interval.end()) {
-            ++it->second;
-        }
-    }
-    return j;
+    // resolve() first: it counts the record and makes its slot, so join's views stay where they
+    // are. (join works the sampling out again: --join-options pays for that, resolve stays lean.)
+    (void)resolve(r);
+    return join(r);
 }
 
 }  // namespace nfpcap::analyze

@@ -64,7 +64,7 @@ public:
         if (full()) return;
         if (selector_ != nullptr) {
             if (r.is_options()) return next_.learn_options(r);
-            auto flow = analyze::extract_flow(r);
+            auto flow = extract_(r);
             if (!flow || !selector_->accept(*flow)) return;
         }
         // Options records count only where they are printed (--options).
@@ -78,6 +78,7 @@ public:
 private:
     report::RecordWriter& next_;
     FlowSelector* selector_;  // nullptr: every record
+    analyze::FlowExtractor extract_;
     std::uint64_t limit_;
     std::uint64_t passed_ = 0;
 };

@@ -113,8 +113,8 @@ int run_hex(const HexOptions& options) {
     if (!selector) return kExitUsage;
     fixture::Selection selection;
     if (!options.select.filter.empty() || !selector->window.unbounded()) {
-        selection.records = [&selector](const netflow::DataRecord& r) {
-            auto flow = analyze::extract_flow(r);
+        selection.records = [&selector, extract = analyze::FlowExtractor{}](const netflow::DataRecord& r) mutable {
+            auto flow = extract(r);
             return flow && selector->accept(*flow);
         };
     }

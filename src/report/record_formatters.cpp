@@ -364,7 +364,7 @@ public:
 
     void record(Buffer& out, const netflow::DataRecord& r, const RecordNotes&) override {
         if (r.is_options()) return;  // no flow key to show
-        const auto flow = analyze::extract_flow(r);
+        const auto flow = extract_(r);
         if (!flow) return;
         Buffer start;
         if (flow->start_ns) {
@@ -388,6 +388,9 @@ public:
                        wire::to_string(wire::Endpoint{flow->dst, flow->dst_port}), tcp_flag_letters(flow->tcp_flags),
                        flow->packets, flow->bytes);
     }
+
+private:
+    analyze::FlowExtractor extract_;
 };
 
 }  // namespace

@@ -778,3 +778,168 @@ TEST_CASE("total packets and bytes: both directions, saturating") {
 }
 
 }  // TEST_SUITE("analyze.flow")
+
+TEST_SUITE("analyze.flow") {
+
+TEST_CASE("plan_flow: the fields extract_flow reads, in template order; scope fields and repeats left out") {
+    using Fill = analyze::FlowPlan::Fill;
+    netflow::Template t;
+    t.version = 10;
+    t.kind = netflow::TemplateKind::options;
+    t.scope_count = 1;
+    auto add = [&t](std::uint32_t pen, std::uint16_t id, std::uint16_t length, bool scope = false) {
+        t.fields.push_back(netflow::make_field(pen, id, length, false));
+        t.fields.back().scope = scope;
+    };
+    add(0, 8, 4, true);      // sourceIPv4Address as a scope: not a flow's
+    add(0, 12, 4);           // destinationIPv4Address
+    add(0, 2, 8);            // packetDeltaCount
+    add(0, 210, 2);          // paddingOctets: not read
+    add(0, 8, 4);            // sourceIPv4Address
+    add(kPenReverse, 1, 8);  // reverse octetDeltaCount
+    add(kPenCert, 14, 1);    // initialTCPFlags
+    add(0, 32, 2);           // icmpTypeCodeIPv4 ...
+    add(0, 139, 2);          // ... and icmpTypeCodeIPv6: each its own fill
+    add(0, 8, 4);            // a second sourceIPv4Address
+    t.fields.back().repeat_index = 1;
+    const analyze::FlowPlan plan = analyze::plan_flow(t);
+    std::vector<std::pair<std::uint16_t, Fill>> steps;
+    for (const auto& step : plan) steps.emplace_back(step.field, step.fill);
+    CHECK(steps == std::vector<std::pair<std::uint16_t, Fill>>{{1, Fill::dst_v4},
+                                                               {2, Fill::packets},
+                                                               {4, Fill::src_v4},
+                                                               {5, Fill::rev_bytes},
+                                                               {6, Fill::initial_tcp_flags},
+                                                               {7, Fill::icmp_type_code_v4},
+                                                               {8, Fill::icmp_type_code_v6}});
+    SUBCASE("without a source address (the scope one aside) there is no flow key: no steps") {
+        t.fields.erase(t.fields.begin() + 4);
+        CHECK(analyze::plan_flow(t).size == 0);
+    }
+}
+
+// Extracts every data record twice, with one FlowExtractor over all messages and with
+// extract_flow (planned for each record), across one DecoderState.
+class ExtractorSink final : public netflow::DecodeSink {
+public:
+    std::vector<std::optional<FlowRecord>> kept, planned;
+    void on_record(const netflow::DataRecord& r) override {
+        kept.push_back(extract_(r));
+        planned.push_back(analyze::extract_flow(r));
+    }
+
+private:
+    analyze::FlowExtractor extract_;
+};
+
+TEST_CASE("FlowExtractor: a template's plan is kept, and a new template (same ID, other fields) gets its own") {
+    // Template 256 redefined with its addresses swapped and the counter moved, and 257 in between.
+    const std::vector<std::vector<std::byte>> messages{
+        Msg::ipfix()
+            .templates()
+            .tmpl(256, {{8, 4}, {12, 4}, {4, 1}, {2, 4}})
+            .tmpl(257, {{27, 16}, {28, 16}, {4, 1}})
+            .data(256)
+            .ip4("10.0.0.1")
+            .ip4("10.0.0.2")
+            .u8(6)
+            .u32(5)
+            .ip4("10.0.0.3")
+            .ip4("10.0.0.4")
+            .u8(17)
+            .u32(6)
+            .data(257)
+            .ip6("2001:db8::1")
+            .ip6("2001:db8::2")
+            .u8(58)
+            .data(256)
+            .ip4("10.0.0.5")
+            .ip4("10.0.0.6")
+            .u8(6)
+            .u32(7)
+            .bytes(),
+        Msg::ipfix()
+            .templates()
+            .tmpl(256, {{2, 4}, {12, 4}, {8, 4}})
+            .data(256)
+            .u32(9)
+            .ip4("10.0.0.8")
+            .ip4("10.0.0.7")
+            .bytes(),
+        Msg::ipfix().templates().tmpl(256, {{2, 4}, {12, 4}}).data(256).u32(9).ip4("10.0.0.8").bytes(),
+    };
+    netflow::DecoderState state;
+    netflow::MessageContext ctx;
+    ctx.exporter = kExporter;
+    ExtractorSink sink;
+    for (const auto& message : messages) {
+        ++ctx.frame;
+        netflow::decode_message(message, ctx, state, sink);
+    }
+    REQUIRE(sink.kept.size() == 6);
+    struct Expected {
+        const char* src;
+        const char* dst;
+        std::uint8_t protocol;
+        std::uint64_t packets;
+    };
+    const Expected expected[] = {{"10.0.0.1", "10.0.0.2", 6, 5},
+                                 {"10.0.0.3", "10.0.0.4", 17, 6},
+                                 {"2001:db8::1", "2001:db8::2", 58, 0},
+                                 {"10.0.0.5", "10.0.0.6", 6, 7},
+                                 {"10.0.0.7", "10.0.0.8", 0, 9}};
+    for (std::size_t i = 0; i < 5; ++i) {
+        CAPTURE(i);
+        REQUIRE(sink.kept[i]);
+        CHECK(sink.kept[i]->src == ip(expected[i].src));
+        CHECK(sink.kept[i]->dst == ip(expected[i].dst));
+        CHECK(sink.kept[i]->protocol == expected[i].protocol);
+        CHECK(sink.kept[i]->packets == expected[i].packets);
+        REQUIRE(sink.planned[i]);
+        CHECK(sink.planned[i]->src == sink.kept[i]->src);
+        CHECK(sink.planned[i]->packets == sink.kept[i]->packets);
+    }
+    // The last definition has no source address: no flow key, whatever the one before had.
+    CHECK_FALSE(sink.kept[5]);
+    CHECK_FALSE(sink.planned[5]);
+}
+
+TEST_CASE("FlowExtractor: more templates in turn than it keeps plans for") {
+    // Twelve templates in three layouts (by their number modulo 3), each record's protocol its
+    // template's number: twice round, so every plan is dropped and made again.
+    netflow::DecoderState state;
+    netflow::MessageContext ctx;
+    ctx.exporter = kExporter;
+    ExtractorSink sink;
+    constexpr std::uint16_t kTemplates = 12;
+    for (int round = 0; round < 2; ++round) {
+        for (std::uint16_t i = 0; i < kTemplates; ++i) {
+            const auto id = static_cast<std::uint16_t>(256 + i);
+            const auto protocol = static_cast<std::uint8_t>(i);
+            Msg m = Msg::ipfix();
+            if (round == 0) {
+                m.templates();
+                if (i % 3 == 0) m.tmpl(id, {{8, 4}, {12, 4}, {4, 1}});
+                if (i % 3 == 1) m.tmpl(id, {{12, 4}, {8, 4}, {4, 1}});
+                if (i % 3 == 2) m.tmpl(id, {{4, 1}, {8, 4}, {12, 4}});
+            }
+            m.data(id);
+            if (i % 3 == 2) m.u8(protocol);
+            m.ip4("10.0.0.1").ip4("10.0.0.2");
+            if (i % 3 != 2) m.u8(protocol);
+            ++ctx.frame;
+            netflow::decode_message(m.bytes(), ctx, state, sink);
+        }
+    }
+    REQUIRE(sink.kept.size() == 2 * kTemplates);
+    for (std::size_t n = 0; n < sink.kept.size(); ++n) {
+        CAPTURE(n);
+        const std::size_t i = n % kTemplates;
+        REQUIRE(sink.kept[n]);
+        CHECK(sink.kept[n]->protocol == i);
+        CHECK(sink.kept[n]->src == ip(i % 3 == 1 ? "10.0.0.2" : "10.0.0.1"));
+        CHECK(sink.kept[n]->dst == ip(i % 3 == 1 ? "10.0.0.1" : "10.0.0.2"));
+    }
+}
+
+}  // TEST_SUITE("analyze.flow")

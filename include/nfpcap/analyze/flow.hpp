@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 // A flow record reduced to what connection analysis needs: owning, small, version-neutral.
 #pragma once
+#include <array>
 #include <cstdint>
+#include <memory>
 #include <optional>
 
 #include "nfpcap/analyze/sampling.hpp"
@@ -51,12 +53,86 @@ struct FlowRecord {
     }
 };
 
+/// What extract_flow reads of one template, worked out once: the fields that fill a FlowRecord,
+/// in template order (which of two addresses wins depends on it), each with what it fills.
+/// Scope fields and repeats of an element are left out; a template without a source and a
+/// destination address gives no flow key and has no steps.
+struct FlowPlan {
+    enum class Fill : std::uint8_t {
+        src_v4,
+        dst_v4,
+        src_v6,
+        dst_v6,
+        next_hop_v4,
+        next_hop_v6,
+        tos,
+        input_if,
+        output_if,
+        src_as,
+        dst_as,
+        src_port,
+        dst_port,
+        protocol,
+        tcp_flags,
+        bytes,
+        packets,
+        bytes_total,
+        packets_total,
+        icmp_type_code_v4,
+        icmp_type_code_v6,
+        icmp_type_v4,
+        icmp_type_v6,
+        rev_bytes,
+        rev_packets,
+        rev_bytes_total,
+        rev_packets_total,
+        initial_tcp_flags,
+        count_,
+    };
+    struct Step {
+        std::uint16_t field = 0;  ///< index in the template's fields (and a record's values)
+        Fill fill = Fill::src_v4;
+    };
+    /// Every Fill at most once: each is one element's, and repeats are left out.
+    std::array<Step, static_cast<std::size_t>(Fill::count_)> steps{};
+    std::uint8_t size = 0;
+
+    [[nodiscard]] const Step* begin() const noexcept { return steps.data(); }
+    [[nodiscard]] const Step* end() const noexcept { return steps.data() + size; }
+};
+
+/// The plan of a compiled template.
+FlowPlan plan_flow(const netflow::Template& t) noexcept;
+
 /// Extracts the flow key, counters and times; nullopt for records without addresses
 /// (e.g. options records). `sampling` is the exporter's known sampling interval (1 if none):
-/// the record's own rate (its fields, the v5 header) comes first.
+/// the record's own rate (its fields, the v5 header) comes first. Plans the record's template
+/// on every call: FlowExtractor keeps the plan where records come one template after another.
 std::optional<FlowRecord> extract_flow(const netflow::DataRecord& record, std::uint32_t sampling = 1);
 /// The same with the sampling already decided (OptionsState::resolve): applied as it is.
 std::optional<FlowRecord> extract_flow(const netflow::DataRecord& record, const Sampling& sampling);
+
+/// extract_flow keeping the plans of the last templates it saw (and those templates alive, so a
+/// template made later at the same address is never taken for one). For the paths that extract
+/// every record: a data set's records share their template, and an exporter's datagrams
+/// alternate between a few (IPv4 and IPv6, several observation domains).
+class FlowExtractor {
+public:
+    std::optional<FlowRecord> operator()(const netflow::DataRecord& record, std::uint32_t sampling = 1);
+    std::optional<FlowRecord> operator()(const netflow::DataRecord& record, const Sampling& sampling);
+
+private:
+    const FlowPlan& plan_of(const netflow::Template& t);
+
+    static constexpr std::size_t kKept = 8;
+    struct Kept {
+        std::shared_ptr<const netflow::Template> tmpl;
+        FlowPlan plan;
+    };
+    std::array<Kept, kKept> kept_{};
+    std::size_t last_ = 0;  ///< the one used last (asked first)
+    std::size_t next_ = 0;  ///< the one a new template replaces (the oldest)
+};
 
 /// Sampling interval above 1 an options (or data) record announces (announced_rate); nullopt if
 /// none, or if its rate is unknown.

@@ -37,6 +37,7 @@ public:
 private:
     Handler on_flow_;
     OptionsState options_;
+    FlowExtractor extract_;
     std::set<wire::Endpoint> exporters_;
     const wire::Endpoint* last_exporter_ = nullptr;  ///< in exporters_ (a set's elements stay put)
     std::uint64_t flows_ = 0;
