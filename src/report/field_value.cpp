@@ -174,12 +174,14 @@ void append_text_fields_flat(Buffer& out, const netflow::Template& t, std::span<
     char* p = reserve(out, bound);
     const char* const begin = out.data();  // spans are offsets from the buffer's start
     if (spans != nullptr) spans->resize(t.fields.size());
+    // (Through a plain pointer: written through the vector, each span reloaded its data pointer.)
+    std::pair<std::uint32_t, std::uint32_t>* span = spans != nullptr ? spans->data() : nullptr;
     for (std::size_t i = 0; i < t.fields.size(); ++i) {
         if (i != 0) *p++ = ' ';
         p = put_blocks(p, keys.keys[i].data(), keys.lengths[i]);
         const auto from = static_cast<std::uint32_t>(p - begin);
         p = put_scalar(p, effective_kind(t.fields[i], values[i], depth), values[i], ValueStyle::text);
-        if (spans != nullptr) (*spans)[i] = {from, static_cast<std::uint32_t>(p - begin)};
+        if (span != nullptr) span[i] = {from, static_cast<std::uint32_t>(p - begin)};
     }
     commit(out, p);
 }
