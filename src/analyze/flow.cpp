@@ -245,24 +245,7 @@ std::optional<FlowRecord> FlowExtractor::operator()(const netflow::DataRecord& r
 }
 
 std::optional<FlowRecord> FlowExtractor::operator()(const netflow::DataRecord& record, const Sampling& sampling) {
-    return extract_planned(record, sampling, plan_of(*record.tmpl));
-}
-
-const FlowPlan& FlowExtractor::plan_of(const netflow::Template& t) {
-    if (kept_[last_].tmpl.get() == &t) return kept_[last_].plan;
-    for (std::size_t i = 0; i < kKept; ++i) {
-        if (kept_[i].tmpl.get() == &t) {
-            last_ = i;
-            return kept_[i].plan;
-        }
-    }
-    last_ = next_;
-    next_ = (next_ + 1) % kKept;
-    Kept& k = kept_[last_];
-    k.plan = plan_flow(t);
-    // (A template no shared_ptr owns, as a test may build, is planned again each time.)
-    k.tmpl = t.weak_from_this().lock();
-    return k.plan;
+    return extract_planned(record, sampling, plans_.get(*record.tmpl, plan_flow));
 }
 
 std::uint64_t FlowRecord::total_packets() const noexcept {

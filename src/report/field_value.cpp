@@ -255,15 +255,7 @@ void append_value(Buffer& out, const FieldSpec& spec, wire::Bytes v, const netfl
 }
 
 const TemplateKeys& JsonKeyCache::keys(const netflow::Template& t) {
-    if (&t == last_) return *last_keys_;
-    auto it = entries_.find(&t);
-    if (it == entries_.end()) {
-        if (entries_.size() >= kMaxEntries) entries_.clear();
-        it = entries_.emplace(&t, Entry{t.shared_from_this(), make_keys(t, style_)}).first;
-    }
-    last_ = &t;
-    last_keys_ = &it->second.keys;
-    return *last_keys_;
+    return cache_.get(t, [this](const netflow::Template& tmpl) { return make_keys(tmpl, style_); });
 }
 
 void append_text_fields_noted(Buffer& out, const netflow::Template& t, std::span<const wire::Bytes> values,

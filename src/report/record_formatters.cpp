@@ -5,7 +5,6 @@
 #include <cctype>
 #include <cstring>
 #include <initializer_list>
-#include <unordered_map>
 
 #include "nfpcap/analyze/flow.hpp"
 #include "nfpcap/analyze/services.hpp"
@@ -304,24 +303,16 @@ private:
         bool may_quote = false;
     };
 
-    // Found once per definition (held alive like the keys, so an address is not reused while cached).
-    const CsvTemplate& csv_template(const netflow::Template& t) {
-        if (&t == last_) return *last_layout_;
-        auto it = layouts_.find(&t);
-        if (it == layouts_.end()) {
-            if (layouts_.size() >= kMaxCached) layouts_.clear();
-            CsvTemplate c;
-            for (std::size_t k = 0; k < kCsvColumns.size(); ++k) c.columns[k] = find_field(t, {kCsvColumns[k].id});
-            for (const netflow::FieldSpec& f : t.fields) {
-                if (f.kind == netflow::FieldKind::string || f.name.find('"') != std::string_view::npos) {
-                    c.may_quote = true;
-                }
-            }
-            it = layouts_.emplace(&t, std::pair(t.shared_from_this(), c)).first;
+    // Found once per definition.
+    const CsvTemplate& csv_template(const netflow::Template& t) { return layouts_.get(t, make_csv_template); }
+
+    static CsvTemplate make_csv_template(const netflow::Template& t) {
+        CsvTemplate c;
+        for (std::size_t k = 0; k < kCsvColumns.size(); ++k) c.columns[k] = find_field(t, {kCsvColumns[k].id});
+        for (const netflow::FieldSpec& f : t.fields) {
+            if (f.kind == netflow::FieldKind::string || f.name.find('"') != std::string_view::npos) c.may_quote = true;
         }
-        last_ = &t;
-        last_layout_ = &it->second.second;
-        return *last_layout_;
+        return c;
     }
 
     static void double_quotes(Buffer& out, std::size_t start) {
@@ -339,14 +330,10 @@ private:
         }
     }
 
-    static constexpr std::size_t kMaxCached = 4096;
     JsonKeyCache keys_{ValueStyle::text};
     Buffer fields_;
     std::vector<std::pair<std::uint32_t, std::uint32_t>> spans_;
-    std::unordered_map<const netflow::Template*, std::pair<std::shared_ptr<const netflow::Template>, CsvTemplate>>
-        layouts_;
-    const netflow::Template* last_ = nullptr;
-    const CsvTemplate* last_layout_ = nullptr;
+    netflow::TemplateCache<CsvTemplate> layouts_;
 };
 
 /// One line per flow record like `nfdump -o line`, with the TCP flags as letters.

@@ -904,9 +904,9 @@ TEST_CASE("FlowExtractor: a template's plan is kept, and a new template (same ID
     CHECK_FALSE(sink.planned[5]);
 }
 
-TEST_CASE("FlowExtractor: more templates in turn than it keeps plans for") {
+TEST_CASE("FlowExtractor: templates in turn, each read by its own plan") {
     // Twelve templates in three layouts (by their number modulo 3), each record's protocol its
-    // template's number: twice round, so every plan is dropped and made again.
+    // template's number, twice round: a plan taken for the wrong template shows.
     netflow::DecoderState state;
     netflow::MessageContext ctx;
     ctx.exporter = kExporter;

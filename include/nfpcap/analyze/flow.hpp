@@ -3,11 +3,11 @@
 #pragma once
 #include <array>
 #include <cstdint>
-#include <memory>
 #include <optional>
 
 #include "nfpcap/analyze/sampling.hpp"
 #include "nfpcap/netflow/record.hpp"
+#include "nfpcap/netflow/template_cache.hpp"
 #include "nfpcap/wire/address.hpp"
 
 namespace nfpcap::analyze {
@@ -112,9 +112,8 @@ std::optional<FlowRecord> extract_flow(const netflow::DataRecord& record, std::u
 /// The same with the sampling already decided (OptionsState::resolve): applied as it is.
 std::optional<FlowRecord> extract_flow(const netflow::DataRecord& record, const Sampling& sampling);
 
-/// extract_flow keeping the plans of the last templates it saw (and those templates alive, so a
-/// template made later at the same address is never taken for one). For the paths that extract
-/// every record: a data set's records share their template, and an exporter's datagrams
+/// extract_flow with each template's plan kept (netflow::TemplateCache). For the paths that
+/// extract every record: a data set's records share their template, and an exporter's datagrams
 /// alternate between a few (IPv4 and IPv6, several observation domains).
 class FlowExtractor {
 public:
@@ -122,16 +121,7 @@ public:
     std::optional<FlowRecord> operator()(const netflow::DataRecord& record, const Sampling& sampling);
 
 private:
-    const FlowPlan& plan_of(const netflow::Template& t);
-
-    static constexpr std::size_t kKept = 8;
-    struct Kept {
-        std::shared_ptr<const netflow::Template> tmpl;
-        FlowPlan plan;
-    };
-    std::array<Kept, kKept> kept_{};
-    std::size_t last_ = 0;  ///< the one used last (asked first)
-    std::size_t next_ = 0;  ///< the one a new template replaces (the oldest)
+    netflow::TemplateCache<FlowPlan> plans_;
 };
 
 /// Sampling interval above 1 an options (or data) record announces (announced_rate); nullopt if

@@ -1,12 +1,11 @@
 // SPDX-License-Identifier: MIT
 // Printing one field value by its kind: numbers, addresses, times, strings, hex, lists.
 #pragma once
-#include <memory>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 #include "nfpcap/netflow/record.hpp"
+#include "nfpcap/netflow/template_cache.hpp"
 #include "nfpcap/report/output.hpp"
 
 namespace nfpcap::report {
@@ -32,14 +31,7 @@ public:
     [[nodiscard]] ValueStyle style() const noexcept { return style_; }
 
 private:
-    struct Entry {
-        std::shared_ptr<const netflow::Template> hold;
-        TemplateKeys keys;
-    };
-    static constexpr std::size_t kMaxEntries = 4096;  ///< a redefinition flood clears it, no more
-    std::unordered_map<const netflow::Template*, Entry> entries_;
-    const netflow::Template* last_ = nullptr;
-    const TemplateKeys* last_keys_ = nullptr;
+    netflow::TemplateCache<TemplateKeys> cache_;
     ValueStyle style_;
 };
 
