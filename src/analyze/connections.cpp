@@ -98,8 +98,13 @@ std::size_t home(std::uint64_t slot, std::size_t capacity) noexcept {
 std::uint64_t tag_of(std::uint64_t hash) noexcept { return hash & 0xffffffff00000000ULL; }
 constexpr std::size_t kFirstCapacity = 1024;
 
-Slots regrown(const Slots& slots) {
-    Slots grown(std::max(kFirstCapacity, slots.size() * 2));
+std::size_t grown_size(const Slots& slots) noexcept { return std::max(kFirstCapacity, slots.size() * 2); }
+
+// `supply`: where the table's blocks come from (the address pool's are its own).
+Slots regrown(const Slots& slots, PageSupply* supply = nullptr) {
+    const std::size_t n = grown_size(slots);
+    Slots grown =
+        supply != nullptr && Slots::bytes(n) >= Slots::kHugeFrom ? Slots(n, supply->take(Slots::bytes(n))) : Slots(n);
     const std::size_t mask = grown.size() - 1;
     for (std::size_t i = 0; i < slots.size(); ++i) {
         const std::uint64_t slot = slots[i];
@@ -137,6 +142,12 @@ PageBlock::PageBlock(std::size_t bytes, bool huge) : size_(bytes) {
     data_ = base;
 }
 
+void PageBlock::touch() noexcept {
+    constexpr std::size_t kPage = 4096;
+    auto* bytes = static_cast<volatile std::byte*>(data_);
+    for (std::size_t at = 0; at < size_; at += kPage) bytes[at] = std::byte{0};
+}
+
 PageBlock::~PageBlock() {
     if (data_ != nullptr) munmap(data_, size_);
 }
@@ -148,6 +159,47 @@ PageBlock& PageBlock::operator=(PageBlock&& o) noexcept {
         size_ = std::exchange(o.size_, 0);
     }
     return *this;
+}
+
+PageBlock PageSupply::take(std::size_t bytes) {
+    {
+        const std::lock_guard lock(mutex_);
+        auto ready = std::find_if(ready_.begin(), ready_.end(), [&](const PageBlock& b) { return b.size() == bytes; });
+        if (ready != ready_.end()) {
+            PageBlock block = std::move(*ready);
+            ready_.erase(ready);
+            return block;
+        }
+        std::erase(wanted_, bytes);  // made here, now
+    }
+    return PageBlock(bytes, true);
+}
+
+void PageSupply::want(std::size_t bytes) {
+    const std::lock_guard lock(mutex_);
+    const bool ready = std::any_of(ready_.begin(), ready_.end(), [&](const PageBlock& b) { return b.size() == bytes; });
+    if (!ready && std::find(wanted_.begin(), wanted_.end(), bytes) == wanted_.end()) wanted_.push_back(bytes);
+}
+
+void PageSupply::prepare() {
+    for (;;) {
+        std::size_t bytes = 0;
+        {
+            const std::lock_guard lock(mutex_);
+            if (wanted_.empty()) return;
+            bytes = wanted_.back();
+            wanted_.pop_back();
+        }
+        PageBlock block(bytes, true);
+        block.touch();
+        const std::lock_guard lock(mutex_);
+        ready_.push_back(std::move(block));
+    }
+}
+
+std::size_t PageSupply::ready() {
+    const std::lock_guard lock(mutex_);
+    return ready_.size();
 }
 
 std::uint32_t AddressPool::intern(const wire::IpAddress& a) {
@@ -240,7 +292,14 @@ std::uint32_t ConnectionTable::exporter_number(const wire::Endpoint& exporter) {
 }
 
 void ConnectionTable::index(std::uint32_t i, std::uint64_t hash) {
-    if (detail::crowded(entries_.size(), slots_.size())) slots_ = detail::regrown(slots_);
+    if (detail::crowded(entries_.size(), slots_.size())) slots_ = detail::regrown(slots_, supply_.get());
+    // Nearly crowded: the next slot array is made ahead (when something prepares pages).
+    const std::size_t next_bytes = detail::Slots::bytes(detail::grown_size(slots_));
+    if ((entries_.size() + 1) * 10 > slots_.size() * 7 && next_bytes >= detail::Slots::kHugeFrom &&
+        next_bytes != slots_asked_) {
+        supply_->want(next_bytes);
+        slots_asked_ = next_bytes;
+    }
     const std::uint64_t tag = detail::tag_of(hash);
     const std::size_t mask = slots_.size() - 1;
     std::size_t at = detail::home(tag, slots_.size());
@@ -276,6 +335,11 @@ Entry& ConnectionTable::find_or_add(const Entry& key, std::uint64_t hash, const 
     }
     if (found != Entry::kNone) return entries_[found];
     const auto i = static_cast<std::uint32_t>(entries_.size());
+    if (entries_.full() && !entries_.empty()) {
+        constexpr std::size_t kChunkBytes = decltype(entries_)::kChunkBytes;
+        entries_.add_chunk(supply_->take(kChunkBytes));
+        supply_->want(kChunkBytes);
+    }
     entries_.push_back(key);
     index(i, hash);
     return entries_[i];
@@ -415,6 +479,11 @@ void decide_direction(Connection& c) {
     }
     c.rule = DirectionRule::port;
     if (server_side_by_port(c) == 0) swap_sides();
+}
+
+std::pair<wire::IpAddress, wire::IpAddress> ConnectionList::addresses(std::size_t i) const {
+    const Entry& e = entries_[i];
+    return {address_of(*names_, end_of(e, 0).first), address_of(*names_, end_of(e, 1).first)};
 }
 
 Connection ConnectionList::operator[](std::size_t i) const {

@@ -79,7 +79,9 @@ private:
 // quarter of the flow records' size.
 class RecordHandOff final : public netflow::DecodeSink {
 public:
-    explicit RecordHandOff(netflow::DecodeSink& sink) : sink_(sink), thread_([this] { work(); }) {}
+    /// `table`: filled by `sink`; its next pages are prepared here while the other thread adds.
+    RecordHandOff(netflow::DecodeSink& sink, analyze::ConnectionTable& table)
+        : sink_(sink), table_(table), thread_([this] { work(); }) {}
     ~RecordHandOff() override {
         {
             const std::lock_guard lock(mutex_);
@@ -123,6 +125,7 @@ private:
         return filling_->size() >= kBatchRecords || filling_->byte_size() >= kBatchBytes;
     }
     void submit() {
+        table_.prepare_pages();
         std::unique_lock lock(mutex_);
         cv_.wait(lock, [this] { return queue_.size() < kMaxQueued; });
         queue_.push_back(std::move(filling_));
@@ -155,6 +158,7 @@ private:
     }
 
     netflow::DecodeSink& sink_;
+    analyze::ConnectionTable& table_;
     std::unique_ptr<netflow::RecordBatch> filling_ = std::make_unique<netflow::RecordBatch>();
     std::mutex mutex_;
     std::condition_variable cv_;
@@ -318,7 +322,7 @@ int run_connections(const ConnectionsOptions& o) {
     });
     // --follow reads the table every second of record time, as the records come: one thread.
     std::optional<RecordHandOff> hand_off;
-    if (thread_count(o.threads) > 1 && !o.follow) hand_off.emplace(sink);
+    if (thread_count(o.threads) > 1 && !o.follow) hand_off.emplace(sink, table);
     session::SessionTable sessions(o.input.session_options());
     const std::string stats_hint = "nfpcap stats " + o.input.describe();
 
@@ -367,13 +371,8 @@ int run_connections(const ConnectionsOptions& o) {
     footer.stats_hint = stats_hint;
 
     try {
-        std::vector<wire::IpAddress> wanted;
-        for (const analyze::Connection& c : selection) {
-            wanted.push_back(c.client.addr);
-            wanted.push_back(c.server.addr);
-        }
         analyze::ResolverStats dns;
-        names = resolve_names(wanted, o.names, &dns);
+        names = resolve_names(selection.addresses(), o.names, &dns);
         if (dns.asked > 0) footer.dns = dns;
     } catch (const std::exception& e) {
         fmt::print(stderr, "nfpcap: {}\n", e.what());

@@ -2,11 +2,15 @@
 // Pairing flow records into connections, deciding client and server, and choosing what to show.
 #include <doctest/doctest.h>
 
+#include <atomic>
 #include <cstdint>
 #include <deque>
+#include <numeric>
 #include <optional>
+#include <set>
 #include <span>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <fmt/format.h>
@@ -700,6 +704,12 @@ std::vector<std::uint64_t> bytes_of(const analyze::Selection& s) {
     return out;
 }
 
+std::vector<std::uint64_t> packets_of(const analyze::Selection& s) {
+    std::vector<std::uint64_t> out;
+    for (const Connection& c : s) out.push_back(c.total_packets());
+    return out;
+}
+
 }  // namespace
 
 TEST_CASE("select: at least min_packets in both directions together") {
@@ -821,6 +831,67 @@ TEST_CASE("take_finished near the ends of the time range does not overflow") {
     CHECK(table.take_finished(INT64_MIN).empty());
     CHECK(table.take_finished(INT64_MAX).size() == 1);
     CHECK(table.finish().empty());
+}
+
+TEST_CASE("select: equal keys keep their order (of first record, or of --top)") {
+    analyze::SelectOptions o;
+    o.min_packets = 0;
+    SUBCASE("descending, ties in order of first record") {
+        const auto connections = make({{"10.0.0.1", "10.0.0.9", 11, 100, 10},
+                                       {"10.0.0.2", "10.0.0.9", 12, 200, 10},
+                                       {"10.0.0.3", "10.0.0.9", 13, 100, 10},
+                                       {"10.0.0.4", "10.0.0.9", 14, 200, 10}});
+        o.sort = analyze::SortKey::bytes;
+        CHECK(packets_of(analyze::select(connections, o)) == std::vector<std::uint64_t>{12, 14, 11, 13});
+    }
+    SUBCASE("--top, then by start: equal starts stay in --top's order") {
+        ConnectionTable table;
+        table.add(Rec("10.0.0.1", 1, "10.0.0.9", 443).counts(10, 100).ms(5000, 5010).f);
+        table.add(Rec("10.0.0.2", 1, "10.0.0.9", 443).counts(10, 300).ms(9000, 9010).f);
+        table.add(Rec("10.0.0.3", 1, "10.0.0.9", 443).counts(10, 200).ms(5000, 5010).f);
+        table.add(Rec("10.0.0.4", 1, "10.0.0.9", 443).counts(10, 50).ms(1000, 1010).f);
+        const auto connections = table.finish();
+        o.top = 3;  // 300, 200, 100; then by start, the two at 5 s in that order
+        CHECK(bytes_of(analyze::select(connections, o)) == std::vector<std::uint64_t>{200, 100, 300});
+    }
+    SUBCASE("many, out of order, with repeats: a stable sort by start") {
+        ConnectionTable table;
+        constexpr int kCount = 5000;
+        std::vector<std::int64_t> starts;
+        for (int i = 0; i < kCount; ++i) {
+            const std::int64_t start = (i * 7919) % 1000;  // each start five times, scattered
+            starts.push_back(start);
+            const std::string client = fmt::format("10.0.{}.{}", i >> 8, i & 0xff);
+            table.add(
+                Rec(client.c_str(), 1, "10.0.0.9", 443).counts(static_cast<std::uint64_t>(i), 1).ms(start, start).f);
+        }
+        const auto connections = table.finish();
+        std::vector<std::uint64_t> expected(kCount);
+        std::iota(expected.begin(), expected.end(), 0);
+        std::stable_sort(expected.begin(), expected.end(),
+                         [&](std::uint64_t a, std::uint64_t b) { return starts[a] < starts[b]; });
+        CHECK(packets_of(analyze::select(connections, o)) == expected);
+    }
+}
+
+TEST_CASE("Selection::addresses: both ends of each connection shown, in order") {
+    const auto connections = make({{"10.0.0.1", "10.0.0.9", 10, 100, 10},
+                                   {"2001:db8::1", "2001:db8::9", 10, 200, 10},
+                                   {"10.0.0.3", "10.0.0.8", 1, 300, 10},
+                                   {"10.0.0.4", "10.0.0.2", 10, 400, 10}});
+    const auto s = analyze::select(connections, {});
+    const auto addresses = s.addresses();
+    REQUIRE(addresses.size() == 2 * s.size());
+    std::size_t k = 0;
+    for (const Connection& c : s) {
+        CAPTURE(k);
+        const std::set<wire::IpAddress> ends{addresses[2 * k], addresses[2 * k + 1]};
+        CHECK(ends == std::set<wire::IpAddress>{c.client.addr, c.server.addr});
+        ++k;
+    }
+    CHECK(k == 3);
+    const auto rows = analyze::Selection::of({connections[2]});
+    CHECK(rows.addresses() == std::vector<wire::IpAddress>{ip("10.0.0.3"), ip("10.0.0.8")});
 }
 
 }  // TEST_SUITE("analyze.connections")
@@ -950,6 +1021,78 @@ TEST_SUITE("analyze.connections") {
 
 // The table's own storage: past its first index size (1024 keys) and chunk (16384 entries),
 // IPv4 inline and IPv6 through the pool, and what take_finished keeps still pairing.
+TEST_CASE("PageSupply: blocks made ahead are taken once, by size") {
+    analyze::detail::PageSupply supply;
+    constexpr std::size_t kBlock = std::size_t{6} << 20;
+    constexpr std::size_t kOther = std::size_t{4} << 20;
+    supply.want(kBlock);
+    supply.want(kOther);
+    supply.want(kBlock);  // asked once
+    CHECK(supply.ready() == 0);
+    supply.prepare();
+    CHECK(supply.ready() == 2);
+    supply.prepare();  // nothing more asked
+    CHECK(supply.ready() == 2);
+    analyze::detail::PageBlock block = supply.take(kBlock);
+    CHECK(block.size() == kBlock);
+    CHECK(static_cast<const unsigned char*>(block.data())[kBlock - 1] == 0);  // touched, still zero
+    CHECK(supply.ready() == 1);
+    const analyze::detail::PageBlock made_here = supply.take(kBlock);  // none ready: made now
+    CHECK(made_here.size() == kBlock);
+    CHECK(supply.ready() == 1);
+    supply.want(kOther);  // ready already: not asked again
+    supply.prepare();
+    CHECK(supply.ready() == 1);
+    CHECK(supply.take(kOther).size() == kOther);
+    CHECK(supply.ready() == 0);
+}
+
+TEST_CASE("a table whose pages another thread prepares while it is filled pairs as one filled alone") {
+    // Several entry chunks and slot arrays of huge-page size (the ones made ahead).
+    constexpr int kCount = 300000;
+    std::vector<FlowRecord> records;
+    for (int i = 0; i < kCount; ++i) {
+        const std::string client = fmt::format("10.{}.{}.{}", i >> 16, i >> 8 & 0xff, i & 0xff);
+        records.push_back(Rec(client.c_str(), static_cast<std::uint16_t>(1024 + i % 3000), "192.0.2.1", 443)
+                              .counts(static_cast<std::uint64_t>(i % 97 + 1), 100)
+                              .ms(i % 1000, i % 1000 + 10)
+                              .f);
+        if (i % 4 == 0) {
+            FlowRecord reply = records.back();
+            std::swap(reply.src, reply.dst);
+            std::swap(reply.src_port, reply.dst_port);
+            records.push_back(reply);
+        }
+    }
+    ConnectionTable alone, helped;
+    for (std::size_t at = 0; at < records.size(); at += 4096) {
+        alone.add(std::span(records).subspan(at, std::min<std::size_t>(4096, records.size() - at)));
+    }
+    std::atomic<bool> done{false};
+    std::thread helper([&] {
+        while (!done.load()) {
+            helped.prepare_pages();
+            std::this_thread::yield();
+        }
+    });
+    for (std::size_t at = 0; at < records.size(); at += 4096) {
+        helped.add(std::span(records).subspan(at, std::min<std::size_t>(4096, records.size() - at)));
+    }
+    done = true;
+    helper.join();
+    const auto expected = alone.finish();
+    const auto got = helped.finish();
+    REQUIRE(got.size() == expected.size());
+    CHECK(got.size() == kCount);
+    for (std::size_t k = 0; k < got.size(); ++k) {
+        const Connection a = got[k], b = expected[k];
+        if (a.client != b.client || a.server != b.server || a.packets != b.packets || a.records != b.records) {
+            CAPTURE(k);
+            FAIL("differs from the table filled alone");
+        }
+    }
+}
+
 TEST_CASE("many connections: reverse records find theirs after the table grew, IPv4 and IPv6") {
     ConnectionTable table;
     constexpr int kCount = 20000;

@@ -10,6 +10,7 @@
 #include <iterator>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <span>
 #include <string_view>
@@ -118,10 +119,34 @@ public:
     PageBlock(const PageBlock&) = delete;
     PageBlock& operator=(const PageBlock&) = delete;
     [[nodiscard]] void* data() const noexcept { return data_; }
+    [[nodiscard]] std::size_t size() const noexcept { return size_; }
+    /// Writes to each page, so that the kernel backs (and zeroes) them now.
+    void touch() noexcept;
 
 private:
     void* data_ = nullptr;
     std::size_t size_ = 0;
+};
+
+/// Huge blocks made and first touched ahead of need, on another thread: a fresh page costs
+/// its first touch (the kernel zeroes it; a virtual machine's host may only back it then), a
+/// third of filling a table of millions of connections. The table asks for the blocks it will
+/// take next; a thread with time to spare (the one decoding for it) makes them.
+class PageSupply {
+public:
+    /// The table's thread: a block of `bytes` in huge pages, the one made ahead if there is.
+    PageBlock take(std::size_t bytes);
+    /// The table's thread: a block of `bytes` will be taken (once per size until taken).
+    void want(std::size_t bytes);
+    /// Any thread: makes and touches the blocks asked for.
+    void prepare();
+    /// Blocks made ahead and not taken yet.
+    [[nodiscard]] std::size_t ready();
+
+private:
+    std::mutex mutex_;
+    std::vector<std::size_t> wanted_;
+    std::vector<PageBlock> ready_;
 };
 
 /// A vector in fixed chunks: growing it never copies what is there (a doubling vector of 5 M
@@ -138,9 +163,14 @@ public:
     [[nodiscard]] bool empty() const noexcept { return size_ == 0; }
     T& operator[](std::size_t i) noexcept { return chunk(i >> kChunkBits)[i & (kChunk - 1)]; }
     const T& operator[](std::size_t i) const noexcept { return chunk(i >> kChunkBits)[i & (kChunk - 1)]; }
+    static constexpr std::size_t kChunkBytes = kChunk * sizeof(T);
+    /// The next push_back makes a chunk, unless one is added first.
+    [[nodiscard]] bool full() const noexcept { return (size_ >> kChunkBits) == chunks_.size(); }
+    /// A chunk made elsewhere (kChunkBytes of them), for when full.
+    void add_chunk(PageBlock chunk) { chunks_.push_back(std::move(chunk)); }
     T& push_back(const T& value) {
         // The first chunk in small pages: a small table stays small.
-        if ((size_ >> kChunkBits) == chunks_.size()) chunks_.emplace_back(kChunk * sizeof(T), !chunks_.empty());
+        if (full()) chunks_.emplace_back(kChunkBytes, !chunks_.empty());
         T* slot = &(*this)[size_++];
         std::memcpy(static_cast<void*>(slot), &value, sizeof(T));
         return *slot;
@@ -160,8 +190,11 @@ private:
 class Slots {
 public:
     Slots() = default;
-    explicit Slots(std::size_t n)
-        : block_(n * sizeof(std::uint64_t), n * sizeof(std::uint64_t) >= (2U << 20)), size_(n) {}
+    explicit Slots(std::size_t n) : Slots(n, PageBlock(bytes(n), bytes(n) >= kHugeFrom)) {}
+    /// In `block` (of bytes(n), zero).
+    Slots(std::size_t n, PageBlock block) : block_(std::move(block)), size_(n) {}
+    static constexpr std::size_t bytes(std::size_t n) noexcept { return n * sizeof(std::uint64_t); }
+    static constexpr std::size_t kHugeFrom = std::size_t{2} << 20;  ///< blocks this large in huge pages
     [[nodiscard]] std::size_t size() const noexcept { return size_; }
     [[nodiscard]] bool empty() const noexcept { return size_ == 0; }
     std::uint64_t& operator[](std::size_t i) noexcept { return static_cast<std::uint64_t*>(block_.data())[i]; }
@@ -307,6 +340,9 @@ public:
         const auto& e = entries_[i];
         return !(e.has(detail::Entry::kSeen0) && e.has(detail::Entry::kSeen0 << 1));
     }
+    /// The addresses of both ends of connection `i`, the client as first seen first (client and
+    /// server are decided when the connection is made: they may swap).
+    [[nodiscard]] std::pair<wire::IpAddress, wire::IpAddress> addresses(std::size_t i) const;
     /// Whether either end of connection `i` is `address` (see address_key).
     [[nodiscard]] bool involves(std::size_t i, detail::AddressKey address) const noexcept {
         return entries_[i].low_key() == address || entries_[i].high_key() == address;
@@ -354,6 +390,9 @@ public:
     [[nodiscard]] bool renormalized() const noexcept { return options_.renormalize; }
     /// Connections held now.
     [[nodiscard]] std::size_t size() const noexcept { return entries_.size(); }
+    /// Safe from any thread while another adds: makes and first touches the memory the table
+    /// will take next (see detail::PageSupply), so that the adding thread does not wait for it.
+    void prepare_pages() { supply_->prepare(); }
 
 private:
     std::uint32_t exporter_number(const wire::Endpoint& exporter);
@@ -381,6 +420,8 @@ private:
     // Open addressing, one slot per connection: (hash high bits << 32) | (index + 1); 0 is
     // empty. The connections of one 5-tuple sit in one probe run.
     detail::Slots slots_;
+    std::unique_ptr<detail::PageSupply> supply_ = std::make_unique<detail::PageSupply>();
+    std::size_t slots_asked_ = 0;   // the size of slot array last asked of supply_
     wire::Endpoint last_exporter_;  // the exporter asked last, and its number
     std::uint32_t last_exporter_number_ = detail::Entry::kNone;
     std::int64_t widest_gap_ns_ = 0;  // the largest gap a record could join across so far

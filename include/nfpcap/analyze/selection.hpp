@@ -37,6 +37,10 @@ struct Selection {
     [[nodiscard]] std::size_t size() const noexcept { return from != nullptr ? shown.size() : rows.size(); }
     [[nodiscard]] Connection operator[](std::size_t k) const { return from != nullptr ? (*from)[shown[k]] : rows[k]; }
 
+    /// Both ends' addresses of each connection shown, in order (within one, client and server
+    /// perhaps swapped): what naming needs, without making the connections.
+    [[nodiscard]] std::vector<wire::IpAddress> addresses() const;
+
     using iterator = detail::IndexIterator<Selection>;
     [[nodiscard]] iterator begin() const { return {this, 0}; }
     [[nodiscard]] iterator end() const { return {this, size()}; }
