@@ -372,7 +372,8 @@ int run_connections(const ConnectionsOptions& o) {
 
     try {
         analyze::ResolverStats dns;
-        names = resolve_names(selection.addresses(), o.names, &dns);
+        // Without DNS only the hosts file names, whatever is asked.
+        names = resolve_names(o.names.no_dns ? std::vector<wire::IpAddress>{} : selection.addresses(), o.names, &dns);
         if (dns.asked > 0) footer.dns = dns;
     } catch (const std::exception& e) {
         fmt::print(stderr, "nfpcap: {}\n", e.what());
