@@ -538,6 +538,7 @@ std::optional<AddressKey> ConnectionList::address_key(const wire::IpAddress& a) 
 void ConnectionTable::reset() {
     entries_.clear();
     slots_ = {};
+    slots_asked_ = 0;
     names_ = std::make_shared<detail::Names>();
     last_exporter_number_ = Entry::kNone;
 }
