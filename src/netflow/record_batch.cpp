@@ -2,6 +2,7 @@
 // Records copied out of their messages, replayed as DataRecords elsewhere.
 #include "nfpcap/netflow/record_batch.hpp"
 
+#include <algorithm>
 #include <cstring>
 
 namespace nfpcap::netflow {
@@ -16,6 +17,19 @@ void RecordBatch::clear() {
     records_ = 0;
 }
 
+std::uint32_t RecordBatch::kept_template(const Template* t) {
+    // Each template once a batch, not once each time records switch templates: a share is an
+    // atomic increment of a count that the formatting threads release again, and that count's
+    // cache line going back and forth between the cores took a tenth of the decoding thread.
+    // Held here, a template's address cannot be taken by another one while the batch lives.
+    if (templates_.empty() || templates_.back().get() != t) {
+        auto kept = std::find_if(templates_.begin(), templates_.end(), [t](const auto& k) { return k.get() == t; });
+        if (kept != templates_.end()) return static_cast<std::uint32_t>(kept - templates_.begin());
+        templates_.push_back(t->shared_from_this());
+    }
+    return static_cast<std::uint32_t>(templates_.size() - 1);
+}
+
 void RecordBatch::keep_shared(Item& item, const DataRecord& r, wire::Bytes record_bytes) {
     if (contexts_.empty() || std::memcmp(&contexts_.back(), r.context, sizeof *r.context) != 0) {
         contexts_.push_back(*r.context);
@@ -25,8 +39,7 @@ void RecordBatch::keep_shared(Item& item, const DataRecord& r, wire::Bytes recor
         headers_.push_back(*r.header);
     }
     item.header = static_cast<std::uint32_t>(headers_.size() - 1);
-    if (templates_.empty() || templates_.back().get() != r.tmpl) templates_.push_back(r.tmpl->shared_from_this());
-    item.tmpl = static_cast<std::uint32_t>(templates_.size() - 1);
+    item.tmpl = kept_template(r.tmpl);
     item.bytes_at = static_cast<std::uint32_t>(bytes_.size());
     item.bytes_size = static_cast<std::uint32_t>(record_bytes.size());
     bytes_.insert(bytes_.end(), record_bytes.begin(), record_bytes.end());

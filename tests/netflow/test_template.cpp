@@ -1,13 +1,20 @@
 // SPDX-License-Identifier: MIT
 // Template compilation: offsets, record lengths, kinds, time roles, repeated elements, length
-// mismatches and NetFlow v9 scope fields, asserted on the compiled plan itself.
+// mismatches and NetFlow v9 scope fields, asserted on the compiled plan itself; and what
+// holds templates for later (TemplateCache, RecordBatch).
 #include <doctest/doctest.h>
 
+#include <array>
 #include <cstdint>
 #include <optional>
+#include <string>
+#include <string_view>
 #include <vector>
 
+#include <fmt/format.h>
+
 #include "nfpcap/ie/registry.hpp"
+#include "nfpcap/netflow/record_batch.hpp"
 #include "nfpcap/netflow/template.hpp"
 #include "nfpcap/netflow/template_cache.hpp"
 
@@ -285,8 +292,50 @@ TEST_CASE("TemplateCache: made once per template, kept with it; a copy answers f
     CHECK(made == 2);
     CHECK(a.use_count() == 2);  // held by the cache as well
     netflow::TemplateCache<std::size_t> copy = *cache;
-    cache.reset();  // the copy must not answer from the original's entries
+    cache.reset();                           // the copy must not answer from the original's entries
     CHECK(copy.get(*a, count_fields) == 1);  // the last one asked of the original
     CHECK(copy.get(*b, count_fields) == 2);
     CHECK(made == 2);
+}
+
+TEST_CASE("RecordBatch: records switching templates replay with their own; each template held once a batch") {
+    const auto a = netflow::make_template(256, TemplateKind::data, 0, {{0, 8, 4}}, 10);
+    const auto b = netflow::make_template(257, TemplateKind::data, 0, {{0, 12, 4}}, 10);
+    const netflow::MessageContext context;
+    const netflow::ExportHeader header;
+    const std::array<std::byte, 4> bytes_a{std::byte{1}, std::byte{2}, std::byte{3}, std::byte{4}};
+    const std::array<std::byte, 4> bytes_b{std::byte{5}, std::byte{6}, std::byte{7}, std::byte{8}};
+    const std::array<wire::Bytes, 1> values_a{wire::Bytes(bytes_a)}, values_b{wire::Bytes(bytes_b)};
+    auto record = [&](const netflow::Template& t, const std::array<std::byte, 4>& bytes,
+                      const std::array<wire::Bytes, 1>& values) {
+        netflow::DataRecord r;
+        r.context = &context;
+        r.header = &header;
+        r.tmpl = &t;
+        r.bytes = bytes;
+        r.values = values;
+        return r;
+    };
+    netflow::RecordBatch batch;
+    for (int round = 0; round < 3; ++round) {
+        batch.add(record(*a, bytes_a, values_a), "f");
+        batch.add(record(*b, bytes_b, values_b), "f");
+    }
+    // Held by the batch once each, however often the records switched between them.
+    CHECK(a.use_count() == 2);
+    CHECK(b.use_count() == 2);
+
+    struct Seen final : netflow::RecordBatch::Visitor {
+        std::vector<std::string> records;
+        void record(const netflow::DataRecord& r, std::string_view /*file*/) override {
+            records.push_back(
+                fmt::format("{}:{}", r.tmpl->id, r.values.empty() ? -1 : std::to_integer<int>(r.values[0][0])));
+        }
+    } seen;
+    std::vector<wire::Bytes> values;
+    batch.replay(seen, values);
+    CHECK(seen.records == std::vector<std::string>{"256:1", "257:5", "256:1", "257:5", "256:1", "257:5"});
+    batch.clear();
+    CHECK(a.use_count() == 1);
+    CHECK(b.use_count() == 1);
 }

@@ -64,6 +64,8 @@ private:
     // What a record (or a run, `record_bytes` all of the run's) shares with its neighbours,
     // kept once for them, and its bytes.
     void keep_shared(Item& item, const DataRecord& r, wire::Bytes record_bytes);
+    // The index of `t` in templates_, held there from now on.
+    std::uint32_t kept_template(const Template* t);
 
     std::vector<std::byte> bytes_;
     std::vector<std::pair<std::uint32_t, std::uint32_t>> fields_;  // (offset in bytes_, length) per value
