@@ -35,7 +35,14 @@ struct Selection {
     }
 
     [[nodiscard]] std::size_t size() const noexcept { return from != nullptr ? shown.size() : rows.size(); }
-    [[nodiscard]] Connection operator[](std::size_t k) const { return from != nullptr ? (*from)[shown[k]] : rows[k]; }
+    /// Connection `k`. Read in order, the ones a few further on are fetched meanwhile: a sorted
+    /// selection reads a large table at random, and each read would wait for memory.
+    [[nodiscard]] Connection operator[](std::size_t k) const {
+        if (from == nullptr) return rows[k];
+        constexpr std::size_t kAhead = 8;
+        if (k + kAhead < shown.size()) from->prefetch(shown[k + kAhead]);
+        return (*from)[shown[k]];
+    }
 
     /// Both ends' addresses of each connection shown, in order (within one, client and server
     /// perhaps swapped): what naming needs, without making the connections.
