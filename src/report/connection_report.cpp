@@ -7,6 +7,7 @@
 #include <iterator>
 #include <vector>
 
+#include <fmt/compile.h>
 #include <fmt/ranges.h>
 
 #include "nfpcap/analyze/services.hpp"
@@ -175,51 +176,53 @@ void write_json(Output& output, const analyze::Selection& sel, const NameMap& na
             out.append(std::string_view("\",\"end\":\""));
             append_iso_time(out, c.end_ns, 3);
             out.push_back('"');
-            fmt::format_to(it(out), ",\"duration_ms\":{}", c.duration_ns() / 1'000'000);
+            fmt::format_to(it(out), FMT_COMPILE(",\"duration_ms\":{}"), c.duration_ns() / 1'000'000);
         } else {
             out.append(std::string_view("null,\"end\":null,\"duration_ms\":null"));
         }
-        fmt::format_to(it(out), ",\"protocol\":{},\"protocol_name\":", c.protocol);
+        fmt::format_to(it(out), FMT_COMPILE(",\"protocol\":{},\"protocol_name\":"), c.protocol);
         append_json_string(out, protocol_text(c.protocol));
         out.append(std::string_view(",\"service\":"));
         append_json_string(out, service_of(c));
-        fmt::format_to(it(out), ",\"client\":\"{}\",\"client_port\":{},\"server\":\"{}\",\"server_port\":{}",
+        fmt::format_to(it(out),
+                       FMT_COMPILE(",\"client\":\"{}\",\"client_port\":{},\"server\":\"{}\",\"server_port\":{}"),
                        wire::to_string(c.client.addr), c.client.port, wire::to_string(c.server.addr), c.server.port);
         out.append(std::string_view(",\"client_name\":"));
         append_json_name(out, names, c.client.addr);
         out.append(std::string_view(",\"server_name\":"));
         append_json_name(out, names, c.server.addr);
         fmt::format_to(it(out),
-                       ",\"packets_to_server\":{},\"packets_to_client\":{},\"bytes_to_server\":{},"
-                       "\"bytes_to_client\":{},\"records\":{},\"direction_rule\":\"{}\",\"one_way\":{},",
+                       FMT_COMPILE(",\"packets_to_server\":{},\"packets_to_client\":{},\"bytes_to_server\":{},"
+                                   "\"bytes_to_client\":{},\"records\":{},\"direction_rule\":\"{}\",\"one_way\":{},"),
                        c.packets[0], c.packets[1], c.bytes[0], c.bytes[1], c.records, analyze::name(c.rule),
                        c.one_way());
         if (c.protocol == 6) {
-            fmt::format_to(it(out), "\"client_tcp_flags\":\"{}\",\"server_tcp_flags\":\"{}\",\"state\":",
+            fmt::format_to(it(out), FMT_COMPILE("\"client_tcp_flags\":\"{}\",\"server_tcp_flags\":\"{}\",\"state\":"),
                            tcp_flag_letters(c.tcp_flags[0]), tcp_flag_letters(c.tcp_flags[1]));
             const std::string_view state = analyze::name(analyze::tcp_state(c));
             if (state.empty()) {
                 out.append(std::string_view("null,"));
             } else {
-                fmt::format_to(it(out), "\"{}\",", state);
+                fmt::format_to(it(out), FMT_COMPILE("\"{}\","), state);
             }
         }
-        fmt::format_to(it(out), "\"exporter\":\"{}\"", wire::to_string(c.exporter));
+        fmt::format_to(it(out), FMT_COMPILE("\"exporter\":\"{}\""), wire::to_string(c.exporter));
         if (!c.exporters.empty()) {
             out.append(std::string_view(",\"exporters\":["));
             for (std::size_t i = 0; i < c.exporters.size(); ++i) {
-                fmt::format_to(it(out), "{}\"{}\"", i ? "," : "", wire::to_string(c.exporters[i]));
+                fmt::format_to(it(out), FMT_COMPILE("{}\"{}\""), i ? "," : "", wire::to_string(c.exporters[i]));
             }
             out.push_back(']');
         }
         // Sampled connections say at what rate (null: only at unknown rates), and how many of
         // their records no rate is known for.
         if (c.sampling > 1) {
-            fmt::format_to(it(out), ",\"sampling_interval\":{}", c.sampling);
+            fmt::format_to(it(out), FMT_COMPILE(",\"sampling_interval\":{}"), c.sampling);
         } else if (c.unknown_sampling > 0) {
             out.append(std::string_view(",\"sampling_interval\":null"));
         }
-        if (c.unknown_sampling > 0) fmt::format_to(it(out), ",\"unknown_sampling_records\":{}", c.unknown_sampling);
+        if (c.unknown_sampling > 0)
+            fmt::format_to(it(out), FMT_COMPILE(",\"unknown_sampling_records\":{}"), c.unknown_sampling);
         if (c.clamped()) {
             out.append(std::string_view(",\"anomalies\":[\""));
             out.append(anomalies_text(c, "\",\""));
@@ -247,18 +250,18 @@ void write_csv(Output& output, const analyze::Selection& sel, const NameMap& nam
             append_iso_time(out, c.start_ns, 3);
             out.push_back(',');
             append_iso_time(out, c.end_ns, 3);
-            fmt::format_to(it(out), ",{}", c.duration_ns() / 1'000'000);
+            fmt::format_to(it(out), FMT_COMPILE(",{}"), c.duration_ns() / 1'000'000);
         } else {
             out.append(std::string_view(",,"));
         }
-        fmt::format_to(it(out), ",{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}", c.protocol,
+        fmt::format_to(it(out), FMT_COMPILE(",{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}"), c.protocol,
                        csv_field(service_of(c)), wire::to_string(c.client.addr), c.client.port,
                        wire::to_string(c.server.addr), c.server.port, name_of(c.client.addr), name_of(c.server.addr),
                        c.packets[0], c.packets[1], c.bytes[0], c.bytes[1], c.records, analyze::name(c.rule),
                        c.one_way(), csv_field(exporters_text(c)));
         // The columns added later go after exporter, so that existing readers keep their indexes.
         const bool tcp = c.protocol == 6;
-        fmt::format_to(it(out), ",{},{},{},{},{}\n", protocol_text(c.protocol),
+        fmt::format_to(it(out), FMT_COMPILE(",{},{},{},{},{}\n"), protocol_text(c.protocol),
                        tcp ? tcp_flag_letters(c.tcp_flags[0]) : "", tcp ? tcp_flag_letters(c.tcp_flags[1]) : "",
                        analyze::name(analyze::tcp_state(c)), anomalies_text(c, " "));
     }
