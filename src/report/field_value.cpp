@@ -7,6 +7,8 @@
 #include <cstring>
 #include <vector>
 
+#include <fmt/compile.h>
+
 #include "nfpcap/netflow/decoder.hpp"
 #include "nfpcap/netflow/lists.hpp"
 
@@ -26,7 +28,7 @@ void quoted(Buffer& out, ValueStyle style, F&& body) {
 
 char* put_float(char* p, double v, ValueStyle style) {
     if (!std::isfinite(v)) return put(p, style == ValueStyle::json ? "null" : (std::isnan(v) ? "nan" : "inf"));
-    return fmt::format_to(p, "{}", v);
+    return fmt::format_to(p, FMT_COMPILE("{}"), v);
 }
 
 /// Room any scalar value of `size` bytes needs as text: 6 per byte (escaped strings) covers
@@ -76,7 +78,7 @@ char* put_scalar(char* p, FieldKind kind, wire::Bytes v, ValueStyle style) {
         const auto bits = static_cast<unsigned>(v.size() * 8);
         std::uint64_t u = wire::load_be(v.data(), v.size());
         if (bits < 64 && (u >> (bits - 1)) != 0) u |= ~0ULL << bits;  // sign-extend reduced size
-        return fmt::format_to(p, "{}", static_cast<std::int64_t>(u));
+        return fmt::format_to(p, FMT_COMPILE("{}"), static_cast<std::int64_t>(u));
     }
     case FieldKind::float32:
         return put_float(p, static_cast<double>(std::bit_cast<float>(wire::load_be32(v.data()))), style);

@@ -6,6 +6,8 @@
 #include <cstring>
 #include <initializer_list>
 
+#include <fmt/compile.h>
+
 #include "nfpcap/analyze/flow.hpp"
 #include "nfpcap/analyze/services.hpp"
 #include "nfpcap/ie/ids.hpp"
@@ -132,11 +134,13 @@ public:
             }
         }
         if (h.version == 5) {
-            p = fmt::format_to(p, ",\"engineType\":{},\"engineId\":{},\"samplingAlgorithm\":{},\"samplingInterval\":{}",
-                               h.engine_type, h.engine_id, h.sampling_mode(), h.sampling_interval());
+            p = fmt::format_to(
+                p, FMT_COMPILE(",\"engineType\":{},\"engineId\":{},\"samplingAlgorithm\":{},\"samplingInterval\":{}"),
+                h.engine_type, h.engine_id, h.sampling_mode(), h.sampling_interval());
         } else if (h.version == 8) {
-            p = fmt::format_to(p, ",\"engineType\":{},\"engineId\":{},\"aggregation\":{},\"aggregationVersion\":{}",
-                               h.engine_type, h.engine_id, h.aggregation, h.aggregation_version);
+            p = fmt::format_to(
+                p, FMT_COMPILE(",\"engineType\":{},\"engineId\":{},\"aggregation\":{},\"aggregationVersion\":{}"),
+                h.engine_type, h.engine_id, h.aggregation, h.aggregation_version);
         }
         if (!r.tmpl->fields.empty()) *p++ = ',';
         commit(out, p);
@@ -172,21 +176,24 @@ public:
         append_iso_time(out, r.context->time_ns, r.context->time_digits);
         out.push_back(' ');
         append_endpoint(out, r.context->exporter);
-        fmt::format_to(fmt::appender(out), " v{} domain={}", h.version, h.domain);
-        if (template_based(h)) fmt::format_to(fmt::appender(out), " template={}", r.tmpl->id);
+        fmt::format_to(fmt::appender(out), FMT_COMPILE(" v{} domain={}"), h.version, h.domain);
+        if (template_based(h)) fmt::format_to(fmt::appender(out), FMT_COMPILE(" template={}"), r.tmpl->id);
         if (r.late) out.append(std::string_view(" late"));
         if (r.previous_template) out.append(std::string_view(" previous_template"));
-        if (shows_template_frame(r, notes)) fmt::format_to(fmt::appender(out), " template_frame={}", r.tmpl->frame);
+        if (shows_template_frame(r, notes))
+            fmt::format_to(fmt::appender(out), FMT_COMPILE(" template_frame={}"), r.tmpl->frame);
         if (r.is_options()) out.append(std::string_view(" options"));
         out.append(std::string_view(" start="));
         append_time_or_dash(out, times.start_ns);
         out.append(std::string_view(" end="));
         append_time_or_dash(out, times.end_ns);
         if (h.version == 5) {
-            fmt::format_to(fmt::appender(out), " engineType={} engineId={} samplingAlgorithm={} samplingInterval={}",
+            fmt::format_to(fmt::appender(out),
+                           FMT_COMPILE(" engineType={} engineId={} samplingAlgorithm={} samplingInterval={}"),
                            h.engine_type, h.engine_id, h.sampling_mode(), h.sampling_interval());
         } else if (h.version == 8) {
-            fmt::format_to(fmt::appender(out), " engineType={} engineId={} aggregation={} aggregationVersion={}",
+            fmt::format_to(fmt::appender(out),
+                           FMT_COMPILE(" engineType={} engineId={} aggregation={} aggregationVersion={}"),
                            h.engine_type, h.engine_id, h.aggregation, h.aggregation_version);
         }
         out.push_back(' ');
@@ -360,19 +367,42 @@ public:
         std::string duration = "-";
         if (flow->start_ns && flow->end_ns && *flow->end_ns >= *flow->start_ns) {
             const std::uint64_t ms = wire::span_ns(*flow->start_ns, *flow->end_ns) / 1'000'000;
-            duration = fmt::format("{}.{:03}", ms / 1000, ms % 1000);
+            duration = fmt::format(FMT_COMPILE("{}.{:03}"), ms / 1000, ms % 1000);
         }
         std::string proto(analyze::protocol_name(flow->protocol));
         if (proto.empty()) proto = std::to_string(flow->protocol);
         for (char& c : proto) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-        fmt::format_to(fmt::appender(out), "{:<23} {:>9} {:<5} {:>21} -> {:<21} {:<6} {:>8} {:>10}\n",
-                       std::string_view(start.data(), start.size()), duration, proto,
-                       wire::to_string(wire::Endpoint{flow->src, flow->src_port}),
-                       wire::to_string(wire::Endpoint{flow->dst, flow->dst_port}), tcp_flag_letters(flow->tcp_flags),
-                       flow->packets, flow->bytes);
+        // The header's columns: "{:<23} {:>9} {:<5} {:>21} -> {:<21} {:<6} {:>8} {:>10}".
+        char src[wire::kMaxEndpointText + 1], dst[wire::kMaxEndpointText + 1];
+        const char* src_end = wire::write_endpoint(src, wire::Endpoint{flow->src, flow->src_port});
+        const char* dst_end = wire::write_endpoint(dst, wire::Endpoint{flow->dst, flow->dst_port});
+        append_column(out, std::string_view(start.data(), start.size()), 23, Align::left);
+        append_column(out, duration, 9, Align::right);
+        append_column(out, proto, 5, Align::left);
+        append_column(out, std::string_view(src, static_cast<std::size_t>(src_end - src)), 21, Align::right);
+        out.append(std::string_view("-> "));
+        append_column(out, std::string_view(dst, static_cast<std::size_t>(dst_end - dst)), 21, Align::left);
+        append_column(out, tcp_flag_letters(flow->tcp_flags), 6, Align::left);
+        char number[24];
+        append_column(out, std::string_view(number, static_cast<std::size_t>(put_uint(number, flow->packets) - number)),
+                      8, Align::right);
+        append_column(out, std::string_view(number, static_cast<std::size_t>(put_uint(number, flow->bytes) - number)),
+                      10, Align::right, '\n');
     }
 
 private:
+    enum class Align : std::uint8_t { left, right };
+    // One column and the space after it. The columns are ASCII: padded by their length in
+    // bytes (fmt's width counts code points, which took half of the line format's time).
+    static void append_column(Buffer& out, std::string_view text, std::size_t width, Align align, char after = ' ') {
+        constexpr std::string_view kSpaces = "                        ";  // as wide as the widest column
+        const std::string_view pad = kSpaces.substr(0, text.size() < width ? width - text.size() : 0);
+        if (align == Align::right) out.append(pad);
+        out.append(text);
+        if (align == Align::left) out.append(pad);
+        out.push_back(after);
+    }
+
     analyze::FlowExtractor extract_;
 };
 
