@@ -341,6 +341,7 @@ Entry& ConnectionTable::find_or_add(const Entry& key, std::uint64_t hash, const 
         supply_->want(kChunkBytes);
     }
     entries_.push_back(key);
+    if (key.key_bits & Entry::kIcmpAnswers) icmp_answers_ = true;
     index(i, hash);
     return entries_[i];
 }
@@ -539,6 +540,7 @@ void ConnectionTable::reset() {
     entries_.clear();
     slots_ = {};
     slots_asked_ = 0;
+    icmp_answers_ = false;
     names_ = std::make_shared<detail::Names>();
     last_exporter_number_ = Entry::kNone;
 }
@@ -547,8 +549,9 @@ ConnectionList ConnectionTable::finish() {
     ConnectionList out;
     out.entries_ = std::move(entries_);
     out.names_ = names_;
+    const bool answers = icmp_answers_;
     reset();
-    join_icmp_answers(out);
+    if (answers) join_icmp_answers(out);
     if (options_.merge_exporters) merge_exporters(out);
     return out;
 }
@@ -566,6 +569,7 @@ ConnectionList ConnectionTable::take_finished(std::int64_t now_ns) {
     out.names_ = names_;
     detail::ChunkedVector<Entry, detail::kEntryChunkBits> all = std::move(entries_);
     const std::shared_ptr<const detail::Names> old = names_;
+    const bool answers = icmp_answers_;
     reset();
     names_->exporters = old->exporters;  // few: numbers stay the same
     for (std::size_t i = 0; i < all.size(); ++i) {
@@ -575,11 +579,12 @@ ConnectionList ConnectionTable::take_finished(std::int64_t now_ns) {
             continue;
         }
         Entry& kept = entries_.push_back(e);
+        if (e.key_bits & Entry::kIcmpAnswers) icmp_answers_ = true;
         if (e.key_bits & Entry::kLowPooled) kept.low = names_->addresses.intern(old->addresses.at(e.low));
         if (e.key_bits & Entry::kHighPooled) kept.high = names_->addresses.intern(old->addresses.at(e.high));
         index(static_cast<std::uint32_t>(entries_.size() - 1), hash_key(kept));
     }
-    join_icmp_answers(out);
+    if (answers) join_icmp_answers(out);
     if (options_.merge_exporters) merge_exporters(out);
     return out;
 }

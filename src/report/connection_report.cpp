@@ -27,11 +27,11 @@ std::string endpoint_text(const wire::Endpoint& e, const NameMap& names, bool ha
     if (names.count(e.addr) != 0) {
         text = named_text(names, e.addr, addr);
     } else if (e.addr.family == 6 && has_port) {
-        text = fmt::format("[{}]", addr);
+        text = fmt::format(FMT_COMPILE("[{}]"), addr);
     } else {
         text = addr;
     }
-    if (has_port) fmt::format_to(std::back_inserter(text), ":{}", e.port);
+    if (has_port) fmt::format_to(std::back_inserter(text), FMT_COMPILE(":{}"), e.port);
     return text;
 }
 
@@ -128,22 +128,28 @@ Row row_of(const Connection& c, const NameMap& names, const ConnectionReportOpti
             service.empty() ? "-" : service,
             endpoint_text(c.client, names, ports),
             endpoint_text(c.server, names, ports),
-            fmt::format("{}{}", mark, c.packets[0]),
+            fmt::format(FMT_COMPILE("{}{}"), mark, c.packets[0]),
             human_size(c.bytes[0]),
-            fmt::format("{}{}", mark, c.packets[1]),
+            fmt::format(FMT_COMPILE("{}{}"), mark, c.packets[1]),
             human_size(c.bytes[1]),
             flags_text(c),
             state_text(c),
             o.exporter_column ? exporters_text(c) : std::string()};
 }
 
+void append_spaces(Buffer& out, std::size_t n) {
+    constexpr std::string_view kSpaces = "                                ";
+    for (; n > kSpaces.size(); n -= kSpaces.size()) out.append(kSpaces);
+    out.append(kSpaces.substr(0, n));
+}
+
 void append_row(Buffer& out, const Row& r, const std::array<std::size_t, kColumnCount>& width, bool exporter_column) {
     const std::size_t columns = exporter_column ? r.size() : r.size() - 1;
     for (std::size_t i = 0; i < columns; ++i) {
         const std::size_t pad = width[i] - r[i].size();
-        if (kColumns[i].numeric) out.append(std::string(pad, ' '));
+        if (kColumns[i].numeric) append_spaces(out, pad);
         out.append(r[i]);
-        if (!kColumns[i].numeric && i + 1 < columns) out.append(std::string(pad, ' '));
+        if (!kColumns[i].numeric && i + 1 < columns) append_spaces(out, pad);
         if (i + 1 < columns) out.append(std::string_view("  "));
     }
     out.push_back('\n');
@@ -271,14 +277,16 @@ void write_csv(Output& output, const analyze::Selection& sel, const NameMap& nam
 void append_skipped(Buffer& out, const analyze::Selection& sel, const ConnectionReportOptions& o,
                     std::string_view prefix) {
     if (sel.below_min_packets) {
-        fmt::format_to(it(out), "{}{} connections with fewer than {} packets skipped (-p 0 shows all).\n", prefix,
-                       sel.below_min_packets, o.min_packets);
+        fmt::format_to(it(out), FMT_COMPILE("{}{} connections with fewer than {} packets skipped (-p 0 shows all).\n"),
+                       prefix, sel.below_min_packets, o.min_packets);
     }
     if (sel.other_hosts) {
-        fmt::format_to(it(out), "{}{} connections not involving --match-host skipped.\n", prefix, sel.other_hosts);
+        fmt::format_to(it(out), FMT_COMPILE("{}{} connections not involving --match-host skipped.\n"), prefix,
+                       sel.other_hosts);
     }
     if (sel.beyond_top) {
-        fmt::format_to(it(out), "{}{} smaller connections beyond --top skipped.\n", prefix, sel.beyond_top);
+        fmt::format_to(it(out), FMT_COMPILE("{}{} smaller connections beyond --top skipped.\n"), prefix,
+                       sel.beyond_top);
     }
 }
 
@@ -288,8 +296,8 @@ void append_skipped(Buffer& out, const analyze::Selection& sel, const Connection
 void append_keyless(Buffer& out, const ConnectionFooter& f, std::string_view prefix) {
     if (f.keyless == 0) return;
     fmt::format_to(it(out),
-                   "{}{} data record{} without a flow key (no source and destination address: PSAMP packet "
-                   "reports, event records) {} in no connection; nfpcap flows shows {}.\n",
+                   FMT_COMPILE("{}{} data record{} without a flow key (no source and destination address: PSAMP packet "
+                               "reports, event records) {} in no connection; nfpcap flows shows {}.\n"),
                    prefix, f.keyless, f.keyless == 1 ? "" : "s", f.keyless == 1 ? "is" : "are",
                    f.keyless == 1 ? "it" : "them");
 }
@@ -304,18 +312,19 @@ void print_footer_notes(const analyze::Selection& sel, const ConnectionFooter& f
 
 void write_footer(Buffer& out, std::size_t shown, const analyze::Selection& sel, const ConnectionFooter& f,
                   const ConnectionReportOptions& o) {
-    fmt::format_to(it(out), "\n{} of {} connections shown ({} flow records", shown, f.connections, f.records);
-    if (f.one_way) fmt::format_to(it(out), "; {} one-way", f.one_way);
+    fmt::format_to(it(out), FMT_COMPILE("\n{} of {} connections shown ({} flow records"), shown, f.connections,
+                   f.records);
+    if (f.one_way) fmt::format_to(it(out), FMT_COMPILE("; {} one-way"), f.one_way);
     out.append(std::string_view(").\n"));
     append_skipped(out, sel, o, "");
     append_keyless(out, f, "");
     if (f.first_ns && f.last_ns) {
-        fmt::format_to(it(out), "Time range: {} to {} ({}).\n", time_text(*f.first_ns, o.local_time),
+        fmt::format_to(it(out), FMT_COMPILE("Time range: {} to {} ({}).\n"), time_text(*f.first_ns, o.local_time),
                        time_text(*f.last_ns, o.local_time), o.local_time ? "local" : "UTC");
     }
     if (!f.exporters.empty()) {
         out.append(std::string_view(f.exporters.size() == 1 ? "Exporter:" : "Exporters:"));
-        for (const auto& e : f.exporters) fmt::format_to(it(out), " {}", wire::to_string(e));
+        for (const auto& e : f.exporters) fmt::format_to(it(out), FMT_COMPILE(" {}"), wire::to_string(e));
         out.append(std::string_view(".\n"));
     }
     if (f.dns) append_names_footer(out, *f.dns);
@@ -327,26 +336,29 @@ void write_footer(Buffer& out, std::size_t shown, const analyze::Selection& sel,
                                         : "Sampled records (counters as exported; --renormalize scales them):"));
         bool first = true;
         for (const auto& [interval, n] : f.sampling_records) {
-            fmt::format_to(it(out), "{} {} at 1 in {}", first ? "" : ",", n, interval);
+            fmt::format_to(it(out), FMT_COMPILE("{} {} at 1 in {}"), first ? "" : ",", n, interval);
             first = false;
         }
         out.append(std::string_view(".\n"));
     }
     if (f.unknown_sampling_records) {
-        fmt::format_to(it(out),
-                       "{} flow records were sampled at a rate no options data announced: their counters are as "
-                       "exported{}.\n",
-                       f.unknown_sampling_records, o.renormalized ? " (packet counts marked ~)" : "");
+        fmt::format_to(
+            it(out),
+            FMT_COMPILE("{} flow records were sampled at a rate no options data announced: their counters are as "
+                        "exported{}.\n"),
+            f.unknown_sampling_records, o.renormalized ? " (packet counts marked ~)" : "");
     }
     if (f.saturated) {
-        fmt::format_to(it(out), "{} connections with a counter stopped at 2^64-1 (saturated).\n", f.saturated);
+        fmt::format_to(it(out), FMT_COMPILE("{} connections with a counter stopped at 2^64-1 (saturated).\n"),
+                       f.saturated);
     }
     if (f.reversed) {
-        fmt::format_to(it(out), "{} connections with a record that ends before it starts (taken as lasting 0).\n",
+        fmt::format_to(it(out),
+                       FMT_COMPILE("{} connections with a record that ends before it starts (taken as lasting 0).\n"),
                        f.reversed);
     }
     if (f.time_clamped) {
-        fmt::format_to(it(out), "{} connections with times clamped to 1677..2262 (int64 nanoseconds).\n",
+        fmt::format_to(it(out), FMT_COMPILE("{} connections with times clamped to 1677..2262 (int64 nanoseconds).\n"),
                        f.time_clamped);
     }
     append_loss_footer(out, f.losses, f.stats_hint);
@@ -379,20 +391,20 @@ std::string human_size(std::uint64_t bytes) {
         v /= 1024;
         ++unit;
     }
-    if (v < 9.995) return fmt::format("{:.2f}{}", v, kUnits[unit]);
-    if (v < 99.95) return fmt::format("{:.1f}{}", v, kUnits[unit]);
-    return fmt::format("{:.0f}{}", v, kUnits[unit]);
+    if (v < 9.995) return fmt::format(FMT_COMPILE("{:.2f}{}"), v, kUnits[unit]);
+    if (v < 99.95) return fmt::format(FMT_COMPILE("{:.1f}{}"), v, kUnits[unit]);
+    return fmt::format(FMT_COMPILE("{:.0f}{}"), v, kUnits[unit]);
 }
 
 std::string human_duration(std::int64_t ns) {
     if (ns < 0) ns = 0;
     const std::int64_t ms = ns / 1'000'000;
     // Tenths below a second (most flows of a request/response), whole units above.
-    if (ms < 950) return fmt::format("{:.1f} sec", static_cast<double>(ms) / 1000.0);
+    if (ms < 950) return fmt::format(FMT_COMPILE("{:.1f} sec"), static_cast<double>(ms) / 1000.0);
     const std::int64_t s = (ms + 500) / 1000;
-    if (s < 60) return fmt::format("{} sec", s);
-    if (s < 3600) return fmt::format("{}:{:02} min", s / 60, s % 60);
-    return fmt::format("{}:{:02}:{:02} h", s / 3600, s / 60 % 60, s % 60);
+    if (s < 60) return fmt::format(FMT_COMPILE("{} sec"), s);
+    if (s < 3600) return fmt::format(FMT_COMPILE("{}:{:02} min"), s / 60, s % 60);
+    return fmt::format(FMT_COMPILE("{}:{:02}:{:02} h"), s / 3600, s / 60 % 60, s % 60);
 }
 
 std::string service_of(const Connection& c) {

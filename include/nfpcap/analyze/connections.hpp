@@ -428,6 +428,7 @@ private:
     detail::Slots slots_;
     std::unique_ptr<detail::PageSupply> supply_ = std::make_unique<detail::PageSupply>();
     std::size_t slots_asked_ = 0;   // the size of slot array last asked of supply_
+    bool icmp_answers_ = false;     // an Entry::kIcmpAnswers entry is held: join_icmp_answers has work
     wire::Endpoint last_exporter_;  // the exporter asked last, and its number
     std::uint32_t last_exporter_number_ = detail::Entry::kNone;
     std::int64_t widest_gap_ns_ = 0;  // the largest gap a record could join across so far
