@@ -137,12 +137,6 @@ Row row_of(const Connection& c, const NameMap& names, const ConnectionReportOpti
             o.exporter_column ? exporters_text(c) : std::string()};
 }
 
-void append_spaces(Buffer& out, std::size_t n) {
-    constexpr std::string_view kSpaces = "                                ";
-    for (; n > kSpaces.size(); n -= kSpaces.size()) out.append(kSpaces);
-    out.append(kSpaces.substr(0, n));
-}
-
 void append_row(Buffer& out, const Row& r, const std::array<std::size_t, kColumnCount>& width, bool exporter_column) {
     const std::size_t columns = exporter_column ? r.size() : r.size() - 1;
     for (std::size_t i = 0; i < columns; ++i) {

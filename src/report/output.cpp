@@ -292,4 +292,10 @@ char* put_uint(char* p, std::uint64_t v) noexcept {
 
 void append_uint(Buffer& out, std::uint64_t v) { commit(out, put_uint(reserve(out, 20), v)); }
 
+void append_spaces(Buffer& out, std::size_t n) {
+    constexpr std::string_view kSpaces = "                                ";
+    for (; n > kSpaces.size(); n -= kSpaces.size()) out.append(kSpaces);
+    out.append(kSpaces.substr(0, n));
+}
+
 }  // namespace nfpcap::report

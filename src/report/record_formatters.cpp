@@ -395,11 +395,10 @@ private:
     // One column and the space after it. The columns are ASCII: padded by their length in
     // bytes (fmt's width counts code points, which took half of the line format's time).
     static void append_column(Buffer& out, std::string_view text, std::size_t width, Align align, char after = ' ') {
-        constexpr std::string_view kSpaces = "                        ";  // as wide as the widest column
-        const std::string_view pad = kSpaces.substr(0, text.size() < width ? width - text.size() : 0);
-        if (align == Align::right) out.append(pad);
+        const std::size_t pad = text.size() < width ? width - text.size() : 0;
+        if (align == Align::right) append_spaces(out, pad);
         out.append(text);
-        if (align == Align::left) out.append(pad);
+        if (align == Align::left) append_spaces(out, pad);
         out.push_back(after);
     }
 

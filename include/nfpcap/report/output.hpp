@@ -103,5 +103,7 @@ void append_csv_field(Buffer& out, std::string_view s);
 std::string csv_field(std::string_view s);
 void append_hex(Buffer& out, wire::Bytes b);
 void append_uint(Buffer& out, std::uint64_t v);
+/// `n` spaces (padding a column: no string made for them).
+void append_spaces(Buffer& out, std::size_t n);
 
 }  // namespace nfpcap::report
